@@ -1,0 +1,139 @@
+"""The records newscrawl writes: a contract with the researchers who load them.
+
+Every field is typed and documented here; ``ItemAdapter.get_json_schema(Article)``
+turns these docstrings into the JSON Schema shipped in ``docs/article.schema.json``.
+Change a field only on purpose, and say so in the README's field table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+# Sources an extracted value can come from, most stable first (see site-notes).
+SOURCES = ("metadata", "meta", "html", "text", "url")
+
+
+@dataclass
+class Link:
+    """A link to another article found on a page."""
+
+    url: str
+    """Canonical URL of the linked article (edition host, no query, no trailing slash)."""
+    title: str
+    """The link's visible headline, whitespace collapsed."""
+
+
+@dataclass
+class Image:
+    """An image shown in the article."""
+
+    url: str
+    """Absolute image URL as the page gives it (query string kept: it selects the size)."""
+    caption: Optional[str] = None
+    """Caption text without the parenthesised credit, or null."""
+    credit: Optional[str] = None
+    """The parenthesised part at the end of the caption (e.g. ``AFP via Getty Images``), or null."""
+
+
+@dataclass
+class Article:
+    """One article page of Al Mayadeen, as one JSON Lines record."""
+
+    url: str
+    """URL the page was fetched from, after redirects."""
+    canonical_url: str
+    """Normalised article URL: https, lower-case edition host (even when crawled through
+    ``base_url``), no query, no fragment, no trailing slash."""
+    post_id: Optional[str]
+    """The CMS post id (metadata ``postid``, else ``meta[name=postid]``), or null."""
+    edition: str
+    """Edition code: ``en``, ``ar`` or ``es``."""
+    language: str
+    """Language code, from the metadata ``lang``, else ``<html lang>``, else the edition's."""
+    post_type: Optional[str]
+    """The metadata ``posttype`` class (News, Articles, Videos, ...), or null."""
+    section: Optional[str]
+    """The metadata ``category`` class, else the section named by the URL (Politics, Opinion, ...)."""
+    regions: list[str]
+    """The metadata ``country`` classes, in page order."""
+    coverage: list[str]
+    """The metadata ``coverage`` classes (topic dossiers), in page order."""
+    title: str
+    """Headline."""
+    summary: Optional[str]
+    """Standfirst (``p.lg_para.summary``, else the description), or null."""
+    authors: list[str]
+    """People or desks credited in the byline, in order."""
+    source: Optional[str]
+    """The byline's "Source:" value (e.g. ``Axios``), or null."""
+    published_at: str
+    """Publication time, ISO 8601 in UTC, e.g. ``2024-10-09T06:01:00+00:00``."""
+    published_at_raw: str
+    """The publication date exactly as found on the page."""
+    modified_at: Optional[str]
+    """Last modification time, ISO 8601 in UTC, or null."""
+    read_time_minutes: Optional[int]
+    """Reading time in minutes ("5 Min Read" gives 5), or null."""
+    word_count: Optional[int]
+    """Word count given by the CMS metadata, or null."""
+    tags: list[str]
+    """Tags (keywords or tag links), trimmed, in page order, without duplicates."""
+    body: str
+    """Body paragraphs and sub-headings joined by a blank line; no Related News, no "Read more:"
+    promos, no captions, no ticker. Empty for posts without text (videos)."""
+    images: list[Image]
+    """Images of the article with caption and credit."""
+    video_duration_seconds: Optional[int]
+    """Video length in seconds, or null."""
+    related: list[Link]
+    """The "Related News" links, in page order."""
+    read_next: list[Link]
+    """The "Read Next" links, in page order."""
+    content_hash: str
+    """sha256 (hex) of the normalised title and body; changes when the text is edited."""
+    extracted_from: dict[str, str]
+    """For each field with more than one possible source, the source used:
+    ``metadata``, ``meta``, ``html``, ``text`` or ``url``."""
+    discovered_via: str
+    """How the crawl found the page: ``listing:<section slug>``, ``related``, ``read_next``,
+    ``most_read``, ``sitemap`` or ``url``."""
+    crawled_at: str
+    """Time of the fetch, ISO 8601 in UTC."""
+    revision: int = 1
+    """1 for the first version of a post seen; incremented each time its content hash changes
+    across runs."""
+
+
+@dataclass
+class BreakingItem:
+    """One line of the BREAKING ticker."""
+
+    text: str
+    """The ticker line, whitespace collapsed."""
+    edition: str
+    """Edition code: ``en``, ``ar`` or ``es``."""
+    first_seen_at: str
+    """When a crawl first saw this line, ISO 8601 in UTC."""
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """NFC-normalise and collapse runs of whitespace to one space, trimmed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def content_hash(title: str, body: str) -> str:
+    """sha256 hex of the normalised title, a newline, and the normalised body paragraphs.
+
+    Paragraph breaks are kept (each paragraph normalised on its own) so that moving
+    text between paragraphs counts as an edit, while re-indented markup does not.
+    """
+    paragraphs = [normalise_text(p) for p in body.split("\n\n")]
+    text = normalise_text(title) + "\n" + "\n".join(p for p in paragraphs if p)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,107 @@
+"""URL rules: which URLs are articles, their canonical form, and mirror (base_url) mapping.
+
+Kept apart from the parser and the spider because both, and the dedupe pipeline, must
+agree on them exactly.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from .editions import Edition
+
+# Schemes a page may link with that can never be fetched as an article.
+_FETCHABLE_SCHEMES = {"http", "https", ""}
+# Longer URLs are junk or hostile; no real article URL comes near this (slugs are cut at 60).
+MAX_URL_LENGTH = 2048
+
+
+def _clean_path(path: str) -> str:
+    # Decode then re-encode so that raw Unicode (Arabic slugs) and percent-encoded
+    # forms of the same path compare equal; keep characters the CMS uses (":", "-").
+    path = quote(unquote(path), safe="/:-_.~!$&'()*+,;=@")
+    while "//" in path:
+        path = path.replace("//", "/")
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return path or "/"
+
+
+def canonical_url(url: str, edition: Edition) -> str:
+    """The canonical form of an article URL: https, the edition's host, no query, no
+    fragment, no trailing slash, path percent-encoded the same way every time.
+
+    The host is replaced by the edition's host so that crawls through a mirror or the
+    replica (``base_url``) produce the same identifiers as crawls of the live site.
+    """
+    parts = urlsplit(url.strip())
+    return urlunsplit(("https", edition.host, _clean_path(parts.path), "", ""))
+
+
+def readable_url(url: str) -> str:
+    """The same URL with its path percent-decoded (Arabic slugs stored readable)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, unquote(parts.path), parts.query, parts.fragment))
+
+
+def is_fetchable(url: str) -> bool:
+    """False for javascript:, mailto:, data: and other links, and for absurdly long URLs."""
+    if not url or len(url) > MAX_URL_LENGTH:
+        return False
+    return urlsplit(url.strip()).scheme.lower() in _FETCHABLE_SCHEMES
+
+
+def is_article_path(path: str, edition: Edition) -> bool:
+    """Whether a URL path has the shape of an article of this edition.
+
+    ``/news/<section>/<slug>`` and ``/articles/<section>/<slug>`` (three segments),
+    ``/videos/<slug>``, ``/infographs/<slug>``, ``/in-pictures/<slug>`` (two segments,
+    the second not a listing). Authors, coverage, tags, search and listings are not.
+    """
+    segments = [s for s in unquote(path).split("/") if s]
+    if not segments:
+        return False
+    root = segments[0].lower()
+    if root not in edition.article_roots:
+        return False
+    has_subsection = edition.article_roots[root]
+    if has_subsection:
+        return len(segments) == 3
+    if len(segments) != 2:
+        return False
+    listing_paths = {l.path.lower() for l in edition.listings}
+    return f"/{root}/{segments[1].lower()}" not in listing_paths
+
+
+def section_from_path(path: str, edition: Edition) -> str | None:
+    """The section label an article URL names (``/news/politics/x`` gives ``Politics``)."""
+    segments = [s.lower() for s in unquote(path).split("/") if s]
+    if not segments or segments[0] not in edition.article_roots:
+        return None
+    if edition.article_roots[segments[0]] and len(segments) >= 2:
+        return edition.url_sections.get(segments[1])
+    return edition.url_sections.get(segments[0])
+
+
+class HostMap:
+    """Maps links on the edition's hosts to the host actually crawled (``base_url``).
+
+    Pages of a mirror or of the replica may link with absolute URLs on the live host;
+    those must be fetched from the mirror, and any other host is out of scope.
+    """
+
+    def __init__(self, edition: Edition, base_url: str):
+        base = urlsplit(base_url)
+        self.scheme = base.scheme
+        self.netloc = base.netloc.lower()
+        self.edition_hosts = {edition.host, "www." + edition.host if not edition.host.startswith("www.") else edition.host}
+
+    def to_crawl_url(self, url: str) -> str | None:
+        """The URL to request for a link, or None when it is out of scope."""
+        parts = urlsplit(url)
+        host = parts.netloc.lower()
+        if host == self.netloc:
+            return url
+        if host in self.edition_hosts:
+            return urlunsplit((self.scheme, self.netloc, parts.path, parts.query, ""))
+        return None
