@@ -45,3 +45,4 @@ ITEM_PIPELINES = {}
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
+COMMANDS_MODULE = "newscrawl.commands"

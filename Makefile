@@ -1,0 +1,42 @@
+# newscrawl: the commands a new user types. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Debian's Chromium; Playwright's own browser download is neither needed nor possible offline.
+CHROMIUM ?= /usr/bin/chromium
+ARTICLES ?= 300
+SEED ?= 1
+
+.PHONY: setup chromium test demo replica schema clean
+
+setup: $(BIN)/.installed chromium
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Installs Debian's chromium only when no browser is at $(CHROMIUM).
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $(CHROMIUM)"; \
+	else echo "installing Debian's chromium"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; fi
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+# Serves the replica, crawls it with the real spider, leaves output/demo.jsonl.
+demo: $(BIN)/.installed
+	$(BIN)/python -m tests.site.demo --articles $(ARTICLES) --seed $(SEED) --output output/demo.jsonl
+
+# Serves the replica in the foreground (prints its address).
+replica: $(BIN)/.installed
+	$(BIN)/python -m tests.site --articles $(ARTICLES) --seed $(SEED)
+
+schema: $(BIN)/.installed
+	$(BIN)/python -m newscrawl.schema > docs/article.schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,506 @@
+"""Page objects for Al Mayadeen: HTML and URL in, records and links out.
+
+Extraction is layered as shared/site-notes.md asks, most stable signal first:
+the ``tawsiyat-metadata`` JSON block, then ``<meta>`` tags, then documented classes
+(``p.lg_para.summary``, ``div.p-content``), then visible label text ("By", "Source:",
+"Min Read", "Related News", "Read Next", "Most Read"). Class names of the byline and the
+link blocks are unknown on the real site, so those are found by their labels, never by
+class. Every value records the layer it came from in ``extracted_from``.
+
+Dates are left raw here (``published_at`` holds the text as found); the dates pipeline
+turns them into UTC. No Scrapy import beyond parsel, so scripts and tests can use this.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from ..editions import Edition
+from ..items import Article, Image, Link, content_hash, normalise_text
+from ..urls import canonical_url, is_article_path, is_fetchable, section_from_path
+
+METADATA_XPATH = '//script[@id="tawsiyat-metadata"]/text()'
+SUMMARY_CSS = "p.lg_para.summary"
+BODY_CSS = "div.p-content"
+BODY_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6"}
+# "9 Oct 2024 09:01", "9 Oct 09:01", "18 Mayo 2022 06:33": a day, a month word, maybe a year, a time.
+VISIBLE_DATE = re.compile(r"\b\d{1,2}\s+[^\W\d_]{3,10}\.?(?:\s+\d{4})?,?\s+\d{1,2}:\d{2}\b")
+CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
+
+# Link kinds, as written in Article.discovered_via.
+RELATED, READ_NEXT, MOST_READ = "related", "read_next", "most_read"
+
+
+def _text(selector: Selector) -> str:
+    """All text under a node, as the page spaces it, whitespace collapsed.
+
+    Joining text nodes without adding separators keeps "<a>Gaza</a>'s" as one word
+    and "word <a>link</a>" with its space (gluing words is a known bug elsewhere).
+    """
+    parts = selector.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+    return normalise_text("".join(parts))
+
+
+def _literal(text: str) -> str:
+    """An XPath string literal for any text (labels may contain quotes in translations)."""
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "concat('" + "', \"'\", '".join(text.split("'")) + "')"
+
+
+def _as_str(value: Any) -> Optional[str]:
+    """A trimmed string from a metadata value of any type, or None when empty or not scalar."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    if not isinstance(value, str):
+        return None
+    value = normalise_text(value)
+    return value or None
+
+
+def _as_int(value: Any) -> Optional[int]:
+    text = _as_str(value)
+    if text is None:
+        return None
+    try:
+        number = int(float(text))
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+def _split_list(text: Optional[str]) -> list[str]:
+    """Comma-separated keywords, trimmed, in order, without duplicates or empties."""
+    if not text:
+        return []
+    return _dedupe(part for part in (normalise_text(p) for p in text.split(",")) if part)
+
+
+def _dedupe(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out
+
+
+@dataclass
+class PageLink:
+    """An article-shaped link found on a page, with the block it sits in."""
+
+    url: str
+    """Absolute URL as linked (resolved against the page URL)."""
+    kind: str
+    """``related``, ``read_next``, ``most_read`` or ``listing``."""
+    title: str
+
+
+class _Page:
+    """What every page of the site shares: one Selector, label lookups, article links."""
+
+    def __init__(self, html: str, url: str, edition: Edition):
+        self.url = url
+        self.edition = edition
+        self.sel = Selector(text=html)
+        self.labels = edition.labels
+
+    def _label_nodes(self, label: str) -> list[Selector]:
+        """Elements whose own text is exactly the label (e.g. a "Read Next" heading)."""
+        lit = _literal(self.labels[label])
+        return self.sel.xpath(f"//body//*[not(self::script)][normalize-space(text())={lit}]")
+
+    def _block_links(self, label: str) -> list[Selector]:
+        """Links of the block a label heads: the nearest ancestor of the label holding links."""
+        for node in self._label_nodes(label):
+            # Walk up from the label until an ancestor contains article links.
+            current = node
+            for _ in range(4):
+                parents = current.xpath("..")
+                if not parents:
+                    break
+                current = parents[0]
+                anchors = [a for a in current.xpath(".//a[@href]") if self._is_article_href(a.attrib["href"])]
+                if anchors:
+                    return anchors
+        return []
+
+    def _is_article_href(self, href: str) -> bool:
+        if not is_fetchable(href):
+            return False
+        return is_article_path(urlsplit(urljoin(self.url, href.strip())).path, self.edition)
+
+    def _links(self, anchors: Iterable[Selector], kind: str) -> list[PageLink]:
+        by_url: dict[str, PageLink] = {}
+        for a in anchors:
+            href = a.attrib.get("href", "").strip()
+            if not self._is_article_href(href):
+                continue
+            url = urljoin(self.url, href)
+            title = _text(a)
+            link = by_url.get(url)
+            if link is None:
+                by_url[url] = PageLink(url, kind, title)
+            elif not link.title and title:
+                # Cards often link the image and the headline separately.
+                link.title = title
+        return list(by_url.values())
+
+    def most_read(self) -> list[PageLink]:
+        return self._links(self._block_links("most_read"), MOST_READ)
+
+    def ticker(self) -> list[str]:
+        """The BREAKING ticker lines: the list items next to the label."""
+        for node in self._label_nodes("breaking"):
+            current = node
+            for _ in range(3):
+                parents = current.xpath("..")
+                if not parents:
+                    break
+                current = parents[0]
+                items = [_text(li) for li in current.xpath(".//li")]
+                items = [i for i in items if i]
+                if items:
+                    return _dedupe(items)
+        return []
+
+
+class HomePage(_Page):
+    """The edition's home page: the menu and the ticker."""
+
+    def menu(self) -> dict[str, str]:
+        """Menu label -> absolute listing URL, for every known listing label found on the page."""
+        wanted = {l.label for l in self.edition.listings}
+        found: dict[str, str] = {}
+        for a in self.sel.xpath("//a[@href]"):
+            label = _text(a)
+            if label in wanted and label not in found and is_fetchable(a.attrib["href"]):
+                found[label] = urljoin(self.url, a.attrib["href"].strip())
+        return found
+
+
+class ListingPage(_Page):
+    """A section or region listing: article cards, plus the page-wide Most Read block."""
+
+    def article_links(self) -> list[PageLink]:
+        most_read = {l.url for l in self.most_read()}
+        cards = self._links(self.sel.xpath("//body//a[@href]"), "listing")
+        return [l for l in cards if l.url not in most_read]
+
+
+class ArticlePage(_Page):
+    """An article page. ``to_item`` returns the record, or None for non-article pages."""
+
+    def __init__(self, html: str, url: str, edition: Edition):
+        super().__init__(html, url, edition)
+        # Set when a metadata block exists but is not valid JSON (counted by the spider).
+        self.metadata_invalid = False
+        self.metadata = self._read_metadata()
+        self.meta = self._read_meta_tags()
+        self.classes = self._read_classes()
+        article = self.sel.css("article")
+        self.scope = article[0] if article else self.sel
+
+    # --- layer 1 and 2, read once -------------------------------------------------
+    def _read_metadata(self) -> dict[str, Any]:
+        raw = self.sel.xpath(METADATA_XPATH).get()
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            self.metadata_invalid = True
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _read_meta_tags(self) -> dict[str, str]:
+        tags: dict[str, str] = {}
+        for m in self.sel.xpath("//meta[@content]"):
+            key = (m.attrib.get("name") or m.attrib.get("property") or "").strip().lower()
+            if key and key not in tags:
+                value = normalise_text(m.attrib["content"])
+                if value:
+                    tags[key] = value
+        return tags
+
+    def _read_classes(self) -> dict[str, list[str]]:
+        classes: dict[str, list[str]] = {}
+        entries = self.metadata.get("classes")
+        if not isinstance(entries, list):
+            return classes
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            mapping, value = _as_str(entry.get("mapping")), _as_str(entry.get("value"))
+            if mapping and value:
+                classes.setdefault(mapping.lower(), [])
+                if value not in classes[mapping.lower()]:
+                    classes[mapping.lower()].append(value)
+        return classes
+
+    # --- checks ---------------------------------------------------------------------
+    def is_article(self) -> bool:
+        """False for CMS pages that are not posts (authors, coverage, hubs)."""
+        page_type = _as_str(self.metadata.get("type"))
+        if page_type and page_type.lower() != "article":
+            return False
+        return self._title()[0] is not None
+
+    # --- fields ---------------------------------------------------------------------
+    def _first(self, *candidates: tuple[str, Any]) -> tuple[Any, Optional[str]]:
+        """The first non-empty candidate value, with its source name."""
+        for source, value in candidates:
+            if value not in (None, "", []):
+                return value, source
+        return None, None
+
+    def _title(self):
+        return self._first(
+            ("metadata", _as_str(self.metadata.get("title"))),
+            ("meta", self.meta.get("og:title")),
+            ("html", _text(self.scope.css("h1")[0]) if self.scope.css("h1") else None),
+        )
+
+    def _byline_node(self) -> Optional[Selector]:
+        by = _literal(self.labels["by"] + " ")
+        nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {by})][not(.//*[starts-with(normalize-space(.), {by})])]")
+        return nodes[0] if nodes else None
+
+    def _byline_text(self) -> str:
+        """Text of the byline area: the "By" element widened until it holds the date."""
+        node = self._byline_node()
+        if node is None:
+            return ""
+        current = node
+        for _ in range(3):
+            text = _text(current)
+            if VISIBLE_DATE.search(text):
+                return text
+            parents = current.xpath("..")
+            if not parents:
+                break
+            current = parents[0]
+        return _text(node)
+
+    def _byline_names(self) -> list[str]:
+        node = self._byline_node()
+        if node is None:
+            return []
+        source_label = self.labels["source"]
+        names = []
+        for a in node.xpath(".//a"):
+            preceding = normalise_text("".join(a.xpath("preceding-sibling::text()").getall()))
+            if source_label in preceding:
+                break
+            name = _text(a)
+            if name:
+                names.append(name)
+        if names:
+            return _dedupe(names)
+        text = _text(node)[len(self.labels["by"]):]
+        text = text.split(source_label)[0]
+        text = VISIBLE_DATE.split(text)[0]
+        conj = f" {self.labels['and']} "
+        parts = [normalise_text(p) for chunk in text.split(",") for p in chunk.split(conj)]
+        return _dedupe(p for p in parts if p)
+
+    def _source(self) -> Optional[str]:
+        label = self.labels["source"]
+        lit = _literal(label)
+        for node in self.scope.xpath(f".//*[contains(normalize-space(text()), {lit})]"):
+            text = _text(node)
+            after = text.split(label, 1)[1]
+            after = VISIBLE_DATE.split(after)[0]
+            value = normalise_text(after)
+            if value:
+                return value
+        return None
+
+    def _visible_date(self) -> Optional[str]:
+        match = VISIBLE_DATE.search(self._byline_text())
+        return match.group(0) if match else None
+
+    def _read_time(self) -> Optional[int]:
+        pattern = re.compile(r"(\d+)\s*" + re.escape(self.labels["min_read"]), re.I)
+        for text in self.scope.xpath(".//text()").getall():
+            match = pattern.search(text)
+            if match:
+                return int(match.group(1))
+        # Number and label may sit in separate elements ("<span>5</span> Min Read").
+        match = pattern.search(_text(self.scope))
+        return int(match.group(1)) if match else None
+
+    def _body(self) -> str:
+        containers = self.scope.css(BODY_CSS)
+        if not containers:
+            return ""
+        read_more = self.labels["read_more"]
+        related = self.labels["related"]
+        paragraphs = []
+        for child in containers[0].xpath("./*"):
+            tag = child.xpath("name()").get().lower()
+            if tag not in BODY_BLOCKS:
+                continue
+            text = _text(child)
+            if not text or text.startswith(read_more) or text == related:
+                continue
+            paragraphs.append(text)
+        return "\n\n".join(paragraphs)
+
+    def _images(self) -> list[Image]:
+        images = []
+        seen = set()
+        for figure in self.scope.xpath(".//figure"):
+            src = figure.xpath(".//img/@src").get() or figure.xpath(".//img/@data-src").get()
+            if not src or not is_fetchable(src):
+                continue
+            url = urljoin(self.url, src.strip())
+            if url in seen:
+                continue
+            seen.add(url)
+            caption_sel = figure.xpath(".//figcaption")
+            caption = _text(caption_sel[0]) if caption_sel else ""
+            credit = None
+            match = CREDIT.match(caption)
+            if match:
+                caption, credit = match.group("caption").strip(), normalise_text(match.group("credit")) or None
+            images.append(Image(url=url, caption=caption or None, credit=credit))
+        return images
+
+    def _tag_links(self) -> list[str]:
+        return _dedupe(t for t in (_text(a) for a in self.scope.xpath(".//a[contains(@href, '/tags/')]")) if t)
+
+    def _canonical(self) -> tuple[str, str]:
+        value, source = self._first(
+            ("metadata", _as_str(self.metadata.get("url"))),
+            ("meta", self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url")),
+        )
+        if value and is_fetchable(value):
+            return canonical_url(urljoin(self.url, value), self.edition), source
+        return canonical_url(self.url, self.edition), "url"
+
+    def related(self) -> list[PageLink]:
+        """Links of the "Related News" box."""
+        return self._links(self._block_links("related"), RELATED)
+
+    def read_next(self) -> list[PageLink]:
+        return self._links(self._block_links("read_next"), READ_NEXT)
+
+    def body_links(self) -> list[PageLink]:
+        """Article links inside the body (Related box, "Read more:" promos, inline links)."""
+        containers = self.scope.css(BODY_CSS)
+        return self._links(containers.xpath(".//a[@href]") if containers else [], RELATED)
+
+    def followable_links(self) -> list[PageLink]:
+        """Every article link worth following from this page, each tagged with its block."""
+        links: dict[str, PageLink] = {}
+        for link in [*self.related(), *self.body_links(), *self.read_next(), *self.most_read()]:
+            links.setdefault(link.url, link)
+        return list(links.values())
+
+    def to_item(self, *, discovered_via: str, crawled_at: str) -> Optional[Article]:
+        """The record for this page (dates still raw), or None when it is not an article."""
+        if not self.is_article():
+            return None
+        md, meta, classes = self.metadata, self.meta, self.classes
+        sources: dict[str, str] = {}
+
+        def pick(field: str, *candidates):
+            value, source = self._first(*candidates)
+            if source is not None:
+                sources[field] = source
+            return value
+
+        canonical, canonical_source = self._canonical()
+        sources["canonical_url"] = canonical_source
+        post_id = pick("post_id", ("metadata", _as_str(md.get("postid"))), ("meta", meta.get("postid")))
+        language = pick(
+            "language",
+            ("metadata", _as_str(md.get("lang"))),
+            ("html", _as_str(self.sel.xpath("/html/@lang").get())),
+        ) or self.edition.language
+        section = pick(
+            "section",
+            ("metadata", (classes.get("category") or [None])[0]),
+            ("url", section_from_path(canonical.split(self.edition.host, 1)[1], self.edition)),
+        )
+        title, title_source = self._title()
+        sources["title"] = title_source
+        summary = pick(
+            "summary",
+            ("html", _text(self.scope.css(SUMMARY_CSS)[0]) if self.scope.css(SUMMARY_CSS) else None),
+            ("metadata", _as_str(md.get("description"))),
+            ("meta", meta.get("description") or meta.get("og:description")),
+        )
+        metadata_author = _as_str(md.get("author"))
+        authors = pick(
+            "authors",
+            ("metadata", classes.get("author", [])),
+            ("text", self._byline_names()),
+            ("metadata", [metadata_author] if metadata_author else []),
+            ("meta", [meta["author"]] if meta.get("author") else []),
+        ) or []
+        published_raw = pick(
+            "published_at",
+            ("metadata", _as_str(md.get("published_time"))),
+            ("meta", meta.get("article:published_time")),
+            ("text", self._visible_date()),
+        )
+        modified_raw = pick(
+            "modified_at",
+            ("metadata", _as_str(md.get("last_updated"))),
+            ("meta", meta.get("article:modified_time")),
+        )
+        tags = pick(
+            "tags",
+            ("metadata", _split_list(_as_str(md.get("keywords")))),
+            ("meta", _split_list(meta.get("keywords"))),
+            ("html", self._tag_links()),
+        ) or []
+        video = pick(
+            "video_duration_seconds",
+            ("metadata", _as_int(md.get("video_duration"))),
+            ("meta", _as_int(meta.get("og:video_duration"))),
+        )
+        body = self._body()
+        return Article(
+            url=self.url,
+            canonical_url=canonical,
+            post_id=post_id,
+            edition=self.edition.code,
+            language=language,
+            post_type=(classes.get("posttype") or [None])[0],
+            section=section,
+            regions=classes.get("country", []),
+            coverage=classes.get("coverage", []),
+            title=title,
+            summary=summary,
+            authors=authors,
+            source=self._source(),
+            published_at=published_raw,
+            published_at_raw=published_raw,
+            modified_at=modified_raw,
+            read_time_minutes=self._read_time(),
+            word_count=_as_int(md.get("word_count")),
+            tags=tags,
+            body=body,
+            images=self._images(),
+            video_duration_seconds=video,
+            related=[Link(canonical_url(l.url, self.edition), l.title) for l in self.related()],
+            read_next=[Link(canonical_url(l.url, self.edition), l.title) for l in self.read_next()],
+            content_hash=content_hash(title, body),
+            extracted_from=sources,
+            discovered_via=discovered_via,
+            crawled_at=crawled_at,
+        )

@@ -1,0 +1,143 @@
+"""The almayadeen spider: the crawl plan only.
+
+It starts from the home page (menu and BREAKING ticker), walks every selected section
+and region listing, and follows article links by the block they sit in ("Related News",
+"Read Next", "Most Read"). All extraction is done by the page objects in
+``newscrawl.parsers.almayadeen``; what is kept is decided by the pipelines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator, Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+import scrapy
+from scrapy.http import Response
+
+from ..args import CrawlArgs
+from ..items import BreakingItem
+from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink
+from ..urls import HostMap, is_article_path, is_fetchable
+
+
+def utc_now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class AlmayadeenSpider(scrapy.Spider):
+    """Crawl Al Mayadeen's listings and linked articles into Article records.
+
+    Arguments are documented in the README and validated by ``CrawlArgs``.
+    """
+
+    name = "almayadeen"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        # Scrapy passes "_job" and similar private keys on some paths; keep only ours.
+        spider_kwargs = {k: v for k, v in kwargs.items() if k in CrawlArgs.KNOWN}
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k not in CrawlArgs.KNOWN})
+        self.args = CrawlArgs.from_kwargs(spider_kwargs)
+        self.edition = self.args.edition.code
+        self.language = self.args.edition.language
+        self.hosts = HostMap(self.args.edition, self.args.base_url)
+        self.allowed_domains = [urlsplit(self.args.base_url).hostname]
+
+    # --- plan ---------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.args.urls:
+            for url in self.args.urls:
+                request = self._article_request(url, "url")
+                if request is not None:
+                    yield request
+            return
+        yield scrapy.Request(
+            self.args.base_url + "/",
+            callback=self.parse_home,
+            errback=self.home_failed,
+            priority=100,
+        )
+
+    def parse_home(self, response: Response) -> Iterable[Any]:
+        page = HomePage(response.text, response.url, self.args.edition)
+        crawled_at = utc_now_iso()
+        for line in page.ticker():
+            yield BreakingItem(text=line, edition=self.edition, first_seen_at=crawled_at)
+        yield from self._listing_requests(page.menu())
+        if "most_read" in self.args.follow:
+            yield from self._follow(page.most_read())
+
+    def home_failed(self, failure: Any) -> Iterable[scrapy.Request]:
+        """Without the home page, fall back to the listing paths we know."""
+        self.logger.warning("home page failed (%s); using the known listing paths", failure.value)
+        self.crawler.stats.inc_value("newscrawl/home_failed")
+        yield from self._listing_requests({})
+
+    def _listing_requests(self, menu: dict[str, str]) -> Iterable[scrapy.Request]:
+        for slug in self.args.sections:
+            listing = self.args.edition.listing(slug)
+            url = menu.get(listing.label)
+            if url is None:
+                self.crawler.stats.inc_value("newscrawl/menu_label_missing")
+                url = self.args.base_url + listing.path
+            crawl_url = self.hosts.to_crawl_url(url)
+            if crawl_url is None:
+                continue
+            yield scrapy.Request(
+                crawl_url,
+                callback=self.parse_listing,
+                cb_kwargs={"slug": slug, "page": 1},
+                priority=50,
+            )
+
+    def parse_listing(self, response: Response, slug: str, page: int) -> Iterable[Any]:
+        listing = ListingPage(response.text, response.url, self.args.edition)
+        self.crawler.stats.inc_value("newscrawl/listing_pages")
+        for link in listing.article_links():
+            request = self._article_request(link.url, f"listing:{slug}")
+            if request is not None:
+                yield request
+        if "most_read" in self.args.follow:
+            yield from self._follow(listing.most_read())
+
+    def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
+        page = ArticlePage(response.text, response.url, self.args.edition)
+        if page.metadata_invalid:
+            self.crawler.stats.inc_value("newscrawl/metadata_invalid")
+        item = page.to_item(discovered_via=discovered_via, crawled_at=utc_now_iso())
+        if item is None:
+            self.crawler.stats.inc_value("newscrawl/skipped/not_article")
+        else:
+            yield item
+        yield from self._follow(page.followable_links())
+
+    # --- requests -----------------------------------------------------------------
+    def _follow(self, links: Iterable[PageLink]) -> Iterable[scrapy.Request]:
+        for link in links:
+            if link.kind in self.args.follow:
+                request = self._article_request(link.url, link.kind)
+                if request is not None:
+                    yield request
+
+    def _article_request(self, url: str, discovered_via: str) -> scrapy.Request | None:
+        """A request for an article link, or None when it is not an in-scope article URL.
+
+        Query strings and fragments are dropped before fetching: article pages do not
+        depend on them, and tracking parameters would otherwise make one post several
+        requests.
+        """
+        if not is_fetchable(url):
+            return None
+        crawl_url = self.hosts.to_crawl_url(url)
+        if crawl_url is None:
+            self.crawler.stats.inc_value("newscrawl/offsite_link")
+            return None
+        parts = urlsplit(crawl_url)
+        if not is_article_path(parts.path, self.args.edition):
+            return None
+        path = parts.path.rstrip("/") or "/"
+        return scrapy.Request(
+            urlunsplit((parts.scheme, parts.netloc, path, "", "")),
+            callback=self.parse_article,
+            cb_kwargs={"discovered_via": discovered_via},
+        )
