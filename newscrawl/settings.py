@@ -46,3 +46,42 @@ ITEM_PIPELINES = {}
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
 COMMANDS_MODULE = "newscrawl.commands"
+
+# --- how requests are fetched (newscrawl/middlewares.py) -------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # process_response runs from the highest number down: challenges are recognised
+    # before Retry-After handling, and both before Scrapy's RetryMiddleware (550).
+    "newscrawl.middlewares.ChallengeMiddleware": 580,
+    "newscrawl.middlewares.RetryAfterMiddleware": 570,
+    "newscrawl.middlewares.BrowserMiddleware": 590,
+}
+# Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
+# and how many such retries a request gets before the give-up is counted.
+NEWSCRAWL_RETRY_AFTER_MAX = 300.0
+NEWSCRAWL_RETRY_AFTER_DEFAULT = 30.0
+NEWSCRAWL_RETRY_AFTER_TIMES = 5
+# False: never use a browser (requests that need one are skipped and counted).
+NEWSCRAWL_BROWSER_ENABLED = True
+
+# scrapy-playwright handles only requests with meta["playwright"] (set by BrowserMiddleware);
+# the browser itself is launched on the first such request, never for a crawl without one.
+import os as _os  # noqa: E402
+
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# Debian's Chromium (Playwright's own browser download is not available offline).
+NEWSCRAWL_CHROMIUM = _os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": NEWSCRAWL_CHROMIUM,
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-component-update", "--disable-sync"],
+}
+PLAYWRIGHT_ABORT_REQUEST = "newscrawl.middlewares.abort_request"
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000

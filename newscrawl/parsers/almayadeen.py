@@ -193,6 +193,11 @@ class HomePage(_Page):
 class ListingPage(_Page):
     """A section or region listing: article cards, plus the page-wide Most Read block."""
 
+    def has_load_more(self) -> bool:
+        """Whether the page offers a "Load more" control (items filled in by JavaScript)."""
+        lit = _literal(self.labels["load_more"])
+        return bool(self.sel.xpath(f"//body//*[self::button or self::a or @role='button'][normalize-space(.)={lit}]"))
+
     def article_links(self) -> list[PageLink]:
         most_read = {l.url for l in self.most_read()}
         cards = self._links(self.sel.xpath("//body//a[@href]"), "listing")

@@ -86,19 +86,31 @@ class AlmayadeenSpider(scrapy.Spider):
             yield scrapy.Request(
                 crawl_url,
                 callback=self.parse_listing,
-                cb_kwargs={"slug": slug, "page": 1},
+                cb_kwargs={"slug": slug},
                 priority=50,
             )
 
-    def parse_listing(self, response: Response, slug: str, page: int) -> Iterable[Any]:
+    def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
         listing = ListingPage(response.text, response.url, self.args.edition)
-        self.crawler.stats.inc_value("newscrawl/listing_pages")
+        self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
         for link in listing.article_links():
             request = self._article_request(link.url, f"listing:{slug}")
             if request is not None:
                 yield request
         if "most_read" in self.args.follow:
             yield from self._follow(listing.most_read())
+        if not rendered and self.args.max_pages > 1 and listing.has_load_more():
+            # Further items come only from JavaScript: the same listing again, in the
+            # browser, clicking "Load more" up to max_pages - 1 times.
+            yield response.request.replace(
+                dont_filter=True,
+                cb_kwargs={"slug": slug, "rendered": True},
+                meta={
+                    "newscrawl_render": "load_more",
+                    "newscrawl_load_more_label": self.args.edition.labels["load_more"],
+                    "newscrawl_load_more_steps": self.args.max_pages - 1,
+                },
+            )
 
     def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
         page = ArticlePage(response.text, response.url, self.args.edition)

@@ -1,0 +1,254 @@
+"""Downloader middlewares: how a request is fetched.
+
+- ``ChallengeMiddleware`` recognises bot-challenge interstitials (Cloudflare's "Just a
+  moment..." and the like), counts them, never lets them reach the parser, and retries
+  each once through the browser.
+- ``RetryAfterMiddleware`` honours ``Retry-After`` on 429 and 503: the request is retried
+  after the delay the server asked for (capped), and every request to that host waits
+  meanwhile. Scrapy's own RetryMiddleware retries these at once, ignoring the header.
+- ``BrowserMiddleware`` sends through scrapy-playwright only the requests that need a
+  real browser, one rule per reason (``request.meta["newscrawl_render"]``):
+  ``load_more`` (listing steps filled in by JavaScript), ``js_fragment`` (a page whose
+  needed block is filled in by JavaScript) and ``challenge`` (a challenge retry). All
+  other requests use Scrapy's plain downloader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from typing import Optional
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy_playwright.page import PageMethod
+
+logger = logging.getLogger(__name__)
+
+RENDER_KEY = "newscrawl_render"
+RENDER_REASONS = ("load_more", "js_fragment", "challenge")
+
+# Markers of challenge interstitials, from Cloudflare's documented pages and the
+# replica's challenge mode. Checked only in the first part of the body: real articles
+# put their metadata block and content far below the <head>.
+_CHALLENGE_TITLE = re.compile(rb"<title>\s*(just a moment|attention required|checking your browser)", re.I)
+_CHALLENGE_MARKERS = (b"cf-challenge", b"challenge-platform", b"cf_chl_", b"data-newscrawl-challenge")
+
+
+def looks_like_challenge(response: Response, rendered: bool = False) -> bool:
+    """Whether a response is a bot-challenge page rather than the page asked for.
+
+    ``rendered``: the body comes from a browser after scripts ran, so only the content
+    counts (the status is that of the first navigation).
+    """
+    head = response.body[:16384]
+    marked = bool(_CHALLENGE_TITLE.search(head)) or any(marker in head for marker in _CHALLENGE_MARKERS)
+    if rendered:
+        return marked
+    if response.status == 403:
+        return True
+    return response.status in (200, 202, 503) and marked
+
+
+def retry_after_seconds(value: Optional[bytes], now: Optional[datetime] = None) -> Optional[float]:
+    """Seconds asked for by a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class ChallengeMiddleware:
+    """Counts challenge pages and retries each request once through the browser."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response):
+        challenge_retry = request.meta.get(RENDER_KEY) == "challenge"
+        if not looks_like_challenge(response, rendered=challenge_retry):
+            if challenge_retry:
+                # The browser passed the challenge; the status is still the one of the
+                # first navigation (the challenge's), the body is the real page.
+                self.stats.inc_value("newscrawl/challenge/passed")
+                return response.replace(status=200)
+            return response
+        self.stats.inc_value("newscrawl/challenge/detected")
+        if challenge_retry or request.meta.get("playwright"):
+            self.stats.inc_value("newscrawl/challenge/failed")
+            logger.warning("challenge page not passed even in the browser: %s", request.url)
+            raise IgnoreRequest(f"challenge page at {request.url}")
+        retry = request.replace(dont_filter=True)
+        retry.meta[RENDER_KEY] = "challenge"
+        retry.meta.pop("playwright", None)
+        return retry
+
+
+@dataclass
+class _RetryAfterConfig:
+    max_delay: float
+    default_delay: float
+    max_times: int
+
+    @classmethod
+    def from_settings(cls, settings) -> "_RetryAfterConfig":
+        return cls(
+            max_delay=settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX", 300.0),
+            default_delay=settings.getfloat("NEWSCRAWL_RETRY_AFTER_DEFAULT", 30.0),
+            max_times=settings.getint("NEWSCRAWL_RETRY_AFTER_TIMES", 5),
+        )
+
+
+class RetryAfterMiddleware:
+    """Retries 429/503 after the server's Retry-After delay and pauses the whole host."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.config = _RetryAfterConfig.from_settings(crawler.settings)
+        # host -> monotonic time before which no request to it may start
+        self.paused_until: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("NEWSCRAWL_RETRY_AFTER_ENABLED", True):
+            raise NotConfigured
+        return cls(crawler)
+
+    async def process_request(self, request: Request):
+        host = urlsplit(request.url).netloc
+        wait = self.paused_until.get(host, 0.0) - time.monotonic()
+        if wait > 0:
+            self.stats.inc_value("newscrawl/retry_after/waited_requests")
+            await asyncio.sleep(wait)
+        return None
+
+    def process_response(self, request: Request, response: Response):
+        if response.status not in (429, 503) or request.meta.get("dont_retry"):
+            return response
+        asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+        delay = min(asked if asked is not None else self.config.default_delay, self.config.max_delay)
+        host = urlsplit(request.url).netloc
+        self.paused_until[host] = max(self.paused_until.get(host, 0.0), time.monotonic() + delay)
+        self.stats.inc_value(f"newscrawl/retry_after/{response.status}")
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=f"http {response.status}",
+            max_retry_times=self.config.max_times,
+            stats_base_key="newscrawl/retry_after",
+        )
+        if retry is None:
+            # retry_after/max_reached is counted by get_retry_request; make the give-up
+            # final so Scrapy's RetryMiddleware does not retry it again without waiting.
+            request.meta["dont_retry"] = True
+            return response
+        return retry
+
+
+# Clicks "Load more" up to `steps` times, waiting after each click until new links
+# appear (or 10 s pass); stops early when the button is gone or nothing new came.
+# The button is found by its visible label, as its class name on the real site is unknown.
+LOAD_MORE_JS = """
+async ([label, steps]) => {
+  const button = () => [...document.querySelectorAll('button, a, [role=button]')]
+      .find(e => e.textContent.trim().toLowerCase() === label.toLowerCase() && e.offsetParent !== null);
+  let clicks = 0;
+  for (; clicks < steps; clicks++) {
+    const b = button();
+    if (!b) break;
+    const before = document.querySelectorAll('a[href]').length;
+    b.click();
+    const grew = await new Promise(resolve => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        const now = document.querySelectorAll('a[href]').length;
+        if (now > before || Date.now() - started > 10000) { clearInterval(timer); resolve(now > before); }
+      }, 50);
+    });
+    if (!grew) break;
+  }
+  return clicks;
+}
+"""
+CHALLENGE_PASSED_JS = "() => !/just a moment|attention required|checking your browser/i.test(document.title)"
+
+
+class BrowserMiddleware:
+    """Routes requests that need a browser to scrapy-playwright, and only those."""
+
+    def __init__(self, crawler, executable: str):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.executable = executable
+        self.available = os.access(executable, os.X_OK)
+        self._warned = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        launch = crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        executable = launch.get("executable_path") or "/usr/bin/chromium"
+        if not crawler.settings.getbool("NEWSCRAWL_BROWSER_ENABLED", True):
+            executable = ""
+        return cls(crawler, executable)
+
+    def process_request(self, request: Request):
+        reason = request.meta.get(RENDER_KEY)
+        if reason is None:
+            return None
+        if reason not in RENDER_REASONS:
+            raise ValueError(f"unknown render reason {reason!r}")
+        if not self.available:
+            self.stats.inc_value(f"newscrawl/browser/unavailable/{reason}")
+            if not self._warned:
+                self._warned = True
+                logger.warning(
+                    "no browser at %r (set NEWSCRAWL_CHROMIUM or install Debian's chromium): "
+                    "requests that need one are skipped and counted in newscrawl/browser/unavailable/*",
+                    self.executable,
+                )
+            raise IgnoreRequest(f"no browser for {reason}: {request.url}")
+        if not request.meta.get("playwright"):
+            self.stats.inc_value(f"newscrawl/browser/requests/{reason}")
+            request.meta["playwright"] = True
+            request.meta.setdefault("playwright_context", "newscrawl")
+            request.meta["playwright_page_methods"] = self._page_methods(request, reason)
+        return None
+
+    def _page_methods(self, request: Request, reason: str) -> list[PageMethod]:
+        if reason == "load_more":
+            label = request.meta.get("newscrawl_load_more_label", "Load more")
+            steps = int(request.meta.get("newscrawl_load_more_steps", 1))
+            return [PageMethod("evaluate", LOAD_MORE_JS, [label, steps])]
+        if reason == "challenge":
+            # The challenge script sets a cookie and reloads; wait for the real page.
+            return [PageMethod("wait_for_function", CHALLENGE_PASSED_JS, timeout=15000),
+                    PageMethod("wait_for_load_state", "domcontentloaded")]
+        return [PageMethod("wait_for_load_state", "networkidle")]
+
+
+def abort_request(request) -> bool:
+    """Playwright request filter: skip what a text crawl never needs."""
+    return request.resource_type in {"image", "media", "font", "stylesheet"}
