@@ -29,7 +29,7 @@ test: $(BIN)/.installed
 
 # Serves the replica, crawls it with the real spider, leaves output/demo.jsonl.
 demo: $(BIN)/.installed
-	$(BIN)/python -m tests.site.demo --articles $(ARTICLES) --seed $(SEED) --output output/demo.jsonl
+	$(BIN)/python scripts/demo.py --articles $(ARTICLES) --seed $(SEED) --output output/demo.jsonl
 
 # Serves the replica in the foreground (prints its address).
 replica: $(BIN)/.installed
