@@ -384,7 +384,11 @@ class ArticlePage(_Page):
         return images
 
     def _tag_links(self) -> list[str]:
-        return _dedupe(t for t in (_text(a) for a in self.scope.xpath(".//a[contains(@href, '/tags/')]")) if t)
+        # Inline links in the body may point at tag pages too; only the tag list counts.
+        anchors = self.scope.xpath(
+            ".//a[contains(@href, '/tags/')][not(ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' p-content ')])]"
+        )
+        return _dedupe(t for t in (_text(a) for a in anchors) if t)
 
     def _canonical(self) -> tuple[str, str]:
         value, source = self._first(

@@ -1,0 +1,96 @@
+"""The article parser: stored pages with the expected record beside each (fundus-style),
+plus the page kinds and broken inputs the stored cases do not cover."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newscrawl.editions import ENGLISH
+from newscrawl.parsers.almayadeen import ArticlePage, HomePage, ListingPage
+from tests.fixtures.regen import HERE, parse_case
+
+CASES = sorted(p for p in HERE.iterdir() if p.is_dir())
+# Fields every article record must fill (the parser leaves dates raw).
+NEVER_EMPTY = ("url", "canonical_url", "edition", "language", "title", "published_at", "published_at_raw", "content_hash")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_stored_page_gives_expected_record(case: Path):
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    assert all(expected[f] for f in NEVER_EMPTY), "an expected record must not be empty where it matters"
+    actual = parse_case(case)
+    for field in expected:
+        assert actual[field] == expected[field], f"{case.name}: field {field}"
+    assert actual.keys() == expected.keys()
+
+
+def test_cases_cover_every_layer():
+    sources = set()
+    for case in CASES:
+        sources |= set(json.loads((case / "expected.json").read_text())["extracted_from"].values())
+    assert {"metadata", "html", "text", "url"} <= sources
+
+
+def page(html: str, url: str = "http://127.0.0.1:5/news/politics/a") -> ArticlePage:
+    return ArticlePage(html, url, ENGLISH)
+
+
+def test_cms_page_is_not_an_article():
+    html = '<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{"type": "page", "title": "Authors"}</script></head><body><h1>Authors</h1></body></html>'
+    assert page(html).to_item(discovered_via="url", crawled_at="t") is None
+
+
+def test_invalid_metadata_json_falls_back_to_meta_tags():
+    html = (
+        '<html lang="en"><head><script id="tawsiyat-metadata" type="text/tawsiyat">{"title": "broken",</script>'
+        '<meta property="og:title" content="Title from &quot;meta&quot;">'
+        '<meta property="article:published_time" content="2024-01-09T09:01:00+02:00"></head>'
+        "<body><article><h1>Title from html</h1><div class='p-content'><p>Body.</p></div></article></body></html>"
+    )
+    parsed = page(html)
+    item = parsed.to_item(discovered_via="url", crawled_at="t")
+    assert parsed.metadata_invalid
+    assert item.title == 'Title from "meta"' and item.extracted_from["title"] == "meta"
+    assert item.published_at_raw == "2024-01-09T09:01:00+02:00" and item.extracted_from["published_at"] == "meta"
+
+
+def test_metadata_of_wrong_types_is_coerced_or_ignored():
+    metadata = {"type": "article", "postid": 1780001, "title": ["not", "a", "string"], "word_count": "many",
+                "video_duration": 95, "keywords": None, "classes": "nope", "published_time": "2024-01-09T09:01:00+02:00"}
+    html = (f'<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{json.dumps(metadata)}</script></head>'
+            "<body><article><h1>Html title</h1></article></body></html>")
+    item = page(html).to_item(discovered_via="url", crawled_at="t")
+    assert item.post_id == "1780001" and item.title == "Html title"
+    assert item.word_count is None and item.video_duration_seconds == 95
+    assert item.tags == [] and item.regions == [] and item.post_type is None
+
+
+def test_home_menu_and_ticker():
+    html = (
+        "<html><body><nav><a href='/news/politics'>Politics</a><a href='/region/us-canada'>US &amp; Canada</a>"
+        "<a href='javascript:void(0)'>Health</a></nav>"
+        "<div><strong>BREAKING</strong><ul><li> Strike  reported </li><li>Strike reported</li></ul></div></body></html>"
+    )
+    home = HomePage(html, "http://127.0.0.1:5/", ENGLISH)
+    assert home.menu() == {"Politics": "http://127.0.0.1:5/news/politics", "US & Canada": "http://127.0.0.1:5/region/us-canada"}
+    assert home.ticker() == ["Strike reported"]
+
+
+def test_listing_cards_by_url_shape_and_load_more():
+    html = (
+        "<html><body><div><a href='/news/politics/one'>One</a><a href='/authors/someone'>Someone</a>"
+        "<a href='/news/politics'>Politics</a><a href='mailto:x@y.z'>mail</a><a href='/videos/clip-two?x=1'>Two</a></div>"
+        "<button type='button'>Load more</button>"
+        "<section><h2>Most Read</h2><a href='/articles/opinion/three'>Three</a></section></body></html>"
+    )
+    listing = ListingPage(html, "http://127.0.0.1:5/news/politics", ENGLISH)
+    assert [l.url for l in listing.article_links()] == [
+        "http://127.0.0.1:5/news/politics/one",
+        "http://127.0.0.1:5/videos/clip-two?x=1",
+    ]
+    assert [l.url for l in listing.most_read()] == ["http://127.0.0.1:5/articles/opinion/three"]
+    assert listing.has_load_more()
+    assert not ListingPage("<html><body><p>Load more soon</p></body></html>", "http://h/x", ENGLISH).has_load_more()
