@@ -1,0 +1,327 @@
+"""Merge every run's JSON Lines of one edition into one deduplicated dataset.
+
+    python -m newscrawl.merge --edition en [--input-dir output/almayadeen/en] [--output FILE]
+
+Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
+edited between them) appears in several files. The merged dataset has one line per post
+(key: ``post_id``, else ``canonical_url``): the highest ``revision`` wins, ties broken by the
+latest ``crawled_at``, then by the later file and line. Lines are sorted by ``published_at``
+(then key) and copied byte for byte from the run files.
+
+Memory holds a small index entry per post (file, offset, rank), never the records
+themselves: the winning lines are read back from the run files in a second pass. Lines that
+are not a complete JSON article record (the partial last line of a run that is still writing
+or was killed, a breaking-ticker item, ...) are skipped and counted, never fatal.
+
+Written atomically (temporary file in the same directory, then ``os.replace``): first the
+dataset, then beside it ``<output stem>.manifest.json`` with the record count, the
+``published_at`` range, per-section counts, every input file's sha256 and line count, and
+the output's sha256. Excluded from the merge: ``*.breaking.jsonl``, ``*.summary.json``,
+hidden files, and the output itself.
+
+Exit status: 0 when the dataset was written (even with skipped lines), 1 when it could not
+be (missing input directory, I/O error), 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+SPIDER = "almayadeen"
+READ_CHUNK = 1 << 20
+# At most this many run files are open at once during the second pass.
+OPEN_FILES = 32
+
+
+class MergeError(Exception):
+    """The merge cannot produce a dataset (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where the current winner of one post is, and how it ranks."""
+
+    rank: tuple  # (revision, crawled_at, file index, line number): larger wins
+    published_at: datetime
+    file_index: int
+    offset: int
+    length: int
+
+
+@dataclass
+class InputFile:
+    path: Path
+    sha256: str = ""
+    lines: int = 0
+    records: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class MergeResult:
+    output: Path
+    manifest: Path
+    count: int
+    inputs: list[InputFile]
+    skipped: Counter = field(default_factory=Counter)
+    superseded: int = 0
+
+
+def default_input_dir(edition: str, output_dir: Path = ROOT / "output") -> Path:
+    return output_dir / SPIDER / edition
+
+
+def default_output(edition: str, output_dir: Path = ROOT / "output") -> Path:
+    return output_dir / "merged" / f"{SPIDER}-{edition}.jsonl"
+
+
+def manifest_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".manifest.json")
+
+
+def input_files(input_dir: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """The run files of an edition directory, oldest first (names start with the UTC time)."""
+    excluded = {p.resolve() for p in exclude}
+    files = []
+    for path in input_dir.iterdir():
+        name = path.name
+        if (
+            not name.endswith(".jsonl")
+            or name.endswith(".breaking.jsonl")
+            or name.startswith(".")
+            or not path.is_file()
+            or path.resolve() in excluded
+        ):
+            continue
+        files.append(path)
+    return sorted(files, key=lambda p: p.name)
+
+
+def _parse_time(value: object) -> Optional[datetime]:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+def record_key(record: dict) -> Optional[str]:
+    """``post_id`` when present, else ``canonical_url``; None for a record without either."""
+    for name in ("post_id", "canonical_url"):
+        value = record.get(name)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return f"{name}:{str(value).strip()}"
+    return None
+
+
+def _check(line: bytes, edition: str) -> tuple[Optional[dict], str]:
+    """The record of one line, or None and why it is skipped."""
+    # A last line without its newline may be a write cut short: kept only if it parses.
+    text = line.strip()
+    if not text:
+        return None, "blank"
+    try:
+        record = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return None, "invalid_json"
+    if not isinstance(record, dict):
+        return None, "not_an_object"
+    if record_key(record) is None:
+        return None, "no_key"
+    if _parse_time(record.get("published_at")) is None:
+        return None, "bad_published_at"
+    if record.get("edition") not in (None, edition):
+        return None, "other_edition"
+    return record, ""
+
+
+def _lines(fh: BinaryIO, digest: "hashlib._Hash") -> Iterator[tuple[int, bytes]]:
+    """(offset, line) for every line of an open binary file, updating ``digest`` with every byte."""
+    offset = 0
+    for line in fh:
+        digest.update(line)
+        yield offset, line
+        offset += len(line)
+
+
+def merge(edition: str, input_dir: Path, output: Path) -> MergeResult:
+    if not input_dir.is_dir():
+        raise MergeError(f"input directory {input_dir} does not exist")
+    manifest = manifest_path(output)
+    paths = input_files(input_dir, exclude=(output, manifest))
+    inputs = [InputFile(path) for path in paths]
+    index: dict[str, Entry] = {}
+    skipped: Counter = Counter()
+    superseded = 0
+
+    # Pass 1: stream every file once; keep only the best entry per post.
+    for file_index, info in enumerate(inputs):
+        digest = hashlib.sha256()
+        with info.path.open("rb") as fh:
+            for line_no, (offset, line) in enumerate(_lines(fh, digest)):
+                info.lines += 1
+                record, reason = _check(line, edition)
+                if record is None:
+                    if reason != "blank":
+                        skipped[reason] += 1
+                        info.skipped += 1
+                    continue
+                info.records += 1
+                key = record_key(record)
+                revision = record.get("revision")
+                if not isinstance(revision, int) or isinstance(revision, bool):
+                    revision = 1
+                crawled = _parse_time(record.get("crawled_at")) or _EPOCH
+                entry = Entry(
+                    rank=(revision, crawled, file_index, line_no),
+                    published_at=_parse_time(record["published_at"]),
+                    file_index=file_index,
+                    offset=offset,
+                    length=len(line),
+                )
+                current = index.get(key)
+                if current is not None:
+                    superseded += 1
+                    if current.rank >= entry.rank:
+                        continue
+                index[key] = entry
+        info.sha256 = digest.hexdigest()
+
+    # Pass 2: copy the winners, sorted by published_at, into a temporary file.
+    order = sorted(index.items(), key=lambda kv: (kv[1].published_at, kv[0]))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    sections: Counter = Counter()
+    out_digest = hashlib.sha256()
+    handles: "OrderedDict[int, BinaryIO]" = OrderedDict()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for key, entry in order:
+                fh = handles.pop(entry.file_index, None)
+                if fh is None:
+                    if len(handles) >= OPEN_FILES:
+                        handles.popitem(last=False)[1].close()
+                    fh = inputs[entry.file_index].path.open("rb")
+                handles[entry.file_index] = fh
+                fh.seek(entry.offset)
+                line = fh.read(entry.length)
+                record, _ = _check(line, edition)
+                if record is None or record_key(record) != key:
+                    raise MergeError(f"{inputs[entry.file_index].path} changed during the merge; run it again")
+                data = line.rstrip(b"\r\n") + b"\n"
+                out.write(data)
+                out_digest.update(data)
+                section = record.get("section")
+                sections[section if isinstance(section, str) and section else "(none)"] += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+    published = [entry.published_at for _, entry in order]
+    document = {
+        "edition": edition,
+        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "output": {"path": output.name, "sha256": out_digest.hexdigest(), "lines": len(order)},
+        "count": len(order),
+        "published_at": {
+            "min": published[0].isoformat() if published else None,
+            "max": published[-1].isoformat() if published else None,
+        },
+        "sections": dict(sorted(sections.items())),
+        "duplicates_superseded": superseded,
+        "skipped_lines": dict(sorted(skipped.items())),
+        "inputs": [
+            {
+                "path": _display(info.path, input_dir),
+                "sha256": info.sha256,
+                "lines": info.lines,
+                "records": info.records,
+                "skipped": info.skipped,
+            }
+            for info in inputs
+        ],
+    }
+    write_json_atomic(manifest, document)
+    return MergeResult(output, manifest, len(order), inputs, skipped, superseded)
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def write_json_atomic(path: Path, document: object) -> None:
+    """Write ``document`` as JSON to ``path`` through a temporary file and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(document, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m newscrawl.merge",
+        description="Merge every run's JSON Lines of an edition into one deduplicated dataset.",
+    )
+    parser.add_argument("--edition", default="en", help="edition code (default: en)")
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
+                        help="root of the crawl output (default: <project>/output)")
+    parser.add_argument("--input-dir", type=Path,
+                        help="directory of run files (default: <output-dir>/almayadeen/<edition>)")
+    parser.add_argument("--output", type=Path,
+                        help="merged file (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
+    opts = parser.parse_args(argv)
+    input_dir = opts.input_dir or default_input_dir(opts.edition, opts.output_dir)
+    output = opts.output or default_output(opts.edition, opts.output_dir)
+    try:
+        result = merge(opts.edition, input_dir, output)
+    except (MergeError, OSError) as exc:
+        print(f"newscrawl.merge: error: {exc}", file=sys.stderr)
+        return 1
+    skipped = sum(result.skipped.values())
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(result.skipped.items()))
+    print(
+        f"merged {result.count} posts from {len(result.inputs)} files -> {result.output} "
+        f"({result.superseded} older copies superseded, {skipped} lines skipped"
+        f"{': ' + detail if detail else ''}; manifest {result.manifest.name})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""newscrawl.merge on synthetic run files: dedupe across runs, revisions, partial lines, manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscrawl.merge import ROOT, main, merge
+
+
+def record(post_id, published, revision=1, crawled="2026-11-20T09:00:00+00:00", section="Politics", **extra):
+    rec = {
+        "url": f"https://english.almayadeen.net/news/politics/post-{post_id}",
+        "canonical_url": f"https://english.almayadeen.net/news/politics/post-{post_id}",
+        "post_id": None if post_id is None else str(post_id),
+        "edition": "en",
+        "section": section,
+        "title": f"Post {post_id} r{revision}",
+        "published_at": published,
+        "crawled_at": crawled,
+        "revision": revision,
+    }
+    rec.update(extra)
+    return rec
+
+
+def write_run(path: Path, records, tail: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        fh.write(tail)
+    return path
+
+
+def read_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def runs(tmp_path):
+    """Three runs of the en edition, plus files the merge must ignore."""
+    d = tmp_path / "almayadeen" / "en"
+    write_run(d / "2026-11-20T09-00-00.jsonl", [
+        record(1, "2026-11-19T10:00:00+00:00"),
+        record(2, "2026-11-18T10:00:00+00:00", section="Economy"),
+        record(3, "2026-11-20T08:00:00+00:00"),
+    ])
+    write_run(d / "2026-11-20T10-00-00.jsonl", [
+        # post 1 edited: revision 2 wins over both copies of revision 1
+        record(1, "2026-11-19T10:00:00+00:00", revision=2, crawled="2026-11-20T10:00:00+00:00"),
+        # post 2 seen again, same revision, later crawl: the later crawl wins the tie
+        record(2, "2026-11-18T10:00:00+00:00", crawled="2026-11-20T10:00:05+00:00", section="Economy",
+               title="Post 2 recrawled"),
+        # a post without post_id: keyed by canonical_url
+        record(None, "2026-11-17T00:00:00+02:00", section=None, canonical_url="https://english.almayadeen.net/videos/clip"),
+    ])
+    write_run(d / "2026-11-20T11-00-00.jsonl", [
+        # an older revision crawled later must not override revision 2
+        record(1, "2026-11-19T10:00:00+00:00", revision=1, crawled="2026-11-20T11:00:00+00:00"),
+        record(4, "2026-11-20T07:00:00+00:00", section="Economy", title="Unicode: مرحبا"),
+        # a BreakingItem that slipped into an article file: skipped, counted
+        {"text": "BREAKING: something", "edition": "en", "first_seen_at": "2026-11-20T11:00:00+00:00"},
+    ], tail='{"post_id": "5", "title": "cut sho')  # killed mid-write
+    # never merged
+    write_run(d / "2026-11-20T11-00-00.breaking.jsonl", [{"text": "x", "edition": "en", "first_seen_at": "2026"}])
+    (d / "2026-11-20T11-00-00.summary.json").write_text('{"finish_reason": "finished"}')
+    return d
+
+
+def test_merge_dedupes_keeps_latest_revision_and_sorts(runs, tmp_path):
+    out = tmp_path / "merged" / "en.jsonl"
+    result = merge("en", runs, out)
+    lines = read_lines(out)
+
+    keys = [r["post_id"] or r["canonical_url"] for r in lines]
+    assert len(keys) == len(set(keys)) == 5 == result.count
+    by_key = {r["post_id"] or r["canonical_url"]: r for r in lines}
+    assert by_key["1"]["revision"] == 2 and by_key["1"]["title"] == "Post 1 r2"
+    assert by_key["2"]["title"] == "Post 2 recrawled"
+    assert by_key["4"]["title"] == "Unicode: مرحبا"
+    published = [r["published_at"] for r in lines]
+    assert keys[0] == "https://english.almayadeen.net/videos/clip"  # 2026-11-16T22:00Z, the earliest
+    assert published[1:] == sorted(published[1:])
+    assert [k for k in keys] == ["https://english.almayadeen.net/videos/clip", "2", "1", "4", "3"]
+
+    assert result.skipped == {"invalid_json": 1, "no_key": 1}
+    assert result.superseded == 3
+
+
+def test_manifest_matches_output(runs, tmp_path):
+    out = tmp_path / "merged" / "en.jsonl"
+    result = merge("en", runs, out)
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert result.manifest == tmp_path / "merged" / "en.manifest.json"
+
+    data = out.read_bytes()
+    assert manifest["count"] == len(data.splitlines()) == manifest["output"]["lines"] == 5
+    assert manifest["output"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["published_at"] == {"min": "2026-11-16T22:00:00+00:00", "max": "2026-11-20T08:00:00+00:00"}
+    assert manifest["sections"] == {"(none)": 1, "Economy": 2, "Politics": 2}
+    assert sum(manifest["sections"].values()) == manifest["count"]
+    assert manifest["skipped_lines"] == {"invalid_json": 1, "no_key": 1}
+
+    inputs = {i["path"]: i for i in manifest["inputs"]}
+    assert sorted(inputs) == ["2026-11-20T09-00-00.jsonl", "2026-11-20T10-00-00.jsonl", "2026-11-20T11-00-00.jsonl"]
+    for name, info in inputs.items():
+        raw = (runs / name).read_bytes()
+        assert info["sha256"] == hashlib.sha256(raw).hexdigest()
+        assert info["lines"] == len(raw.splitlines())
+    assert inputs["2026-11-20T11-00-00.jsonl"] == {**inputs["2026-11-20T11-00-00.jsonl"], "lines": 4, "records": 2, "skipped": 2}
+
+
+def test_merge_is_repeatable_and_ignores_its_own_output(runs):
+    # the output inside the input directory must not be merged into itself
+    out = runs / "merged.jsonl"
+    first = merge("en", runs, out)
+    data = out.read_bytes()
+    second = merge("en", runs, out)
+    assert out.read_bytes() == data
+    assert second.count == first.count == 5
+    assert [i.path.name for i in second.inputs] == [i.path.name for i in first.inputs]
+    assert not [p for p in runs.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_merge_never_crashes_on_garbage(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.jsonl").write_bytes(b'\xff\xfe garbage\n[1, 2]\n"text"\n\n{"post_id": "1"}\n'
+                                b'{"post_id": "2", "published_at": "2026-01-01T00:00:00+00:00", "revision": "x"}\n'
+                                b'{"post_id": "3", "published_at": "2026-01-01", "edition": "ar"}\r\n')
+    result = merge("en", d, tmp_path / "out.jsonl")
+    assert result.count == 1
+    assert result.skipped == {"invalid_json": 1, "not_an_object": 2, "bad_published_at": 1, "other_edition": 1}
+    assert (tmp_path / "out.jsonl").read_bytes().endswith(b'"revision": "x"}\n')
+
+
+def test_empty_directory_gives_an_empty_dataset(tmp_path):
+    (tmp_path / "in").mkdir()
+    result = merge("en", tmp_path / "in", tmp_path / "out.jsonl")
+    assert result.count == 0 and (tmp_path / "out.jsonl").read_bytes() == b""
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["published_at"] == {"min": None, "max": None} and manifest["inputs"] == []
+
+
+def test_cli_missing_input_dir_exits_1(tmp_path, capsys):
+    assert main(["--edition", "en", "--input-dir", str(tmp_path / "nope"), "--output", str(tmp_path / "o.jsonl")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("newscrawl.merge: error:") and "\n" not in err
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_cli_as_module_with_output_dir(runs, tmp_path):
+    """`python -m newscrawl.merge` from another directory, default paths under --output-dir."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "newscrawl.merge", "--edition", "en", "--output-dir", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("merged 5 posts from 3 files")
+    assert "2 lines skipped" in proc.stdout
+    merged = tmp_path / "merged" / "almayadeen-en.jsonl"
+    assert len(read_lines(merged)) == 5
+    assert (tmp_path / "merged" / "almayadeen-en.manifest.json").exists()
