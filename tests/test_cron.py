@@ -1,0 +1,216 @@
+"""newscrawl.cron: the lock, exit codes, the job directory, run logs, and a real scheduled run."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from newscrawl import cron
+from newscrawl.cron import EX_FAILED, EX_LOCKED, EX_OK, EX_USAGE, JOB_META, Paths, ROOT
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+# A crawl of a closed port: no browser, no retries, one listing.
+DEAD_SITE = ["-a", "base_url=http://127.0.0.1:1", "-a", "sections=politics", "-s", "RETRY_ENABLED=False",
+             "-s", "NEWSCRAWL_BROWSER_ENABLED=False"]
+
+
+def run_cron(out: Path, *args: str) -> subprocess.Popen:
+    """``python -m newscrawl.cron`` as cron runs it: another working directory, a bare environment."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "newscrawl.cron", "--output-dir", str(out), *args],
+        cwd=out.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]:
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    return proc.returncode, stdout, stderr
+
+
+def logs(out: Path) -> list[Path]:
+    return sorted((out / "logs").glob("almayadeen-en-*.log"))
+
+
+# --- the lock ---------------------------------------------------------------------------
+def test_a_held_lock_refuses_the_run_with_exit_75(tmp_path):
+    out = tmp_path / "output"
+    lock = out / "state" / "cron-en.lock"
+    lock.parent.mkdir(parents=True)
+    with lock.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fh.write(json.dumps({"pid": os.getpid(), "started_at": "2026-11-20T09:00:00+00:00"}))
+        fh.flush()
+        code, stdout, stderr = finish(run_cron(out, *DEAD_SITE), timeout=60)
+    assert code == EX_LOCKED == 75
+    assert stdout == ""
+    assert stderr.count("\n") == 1
+    assert f"pid {os.getpid()} since 2026-11-20T09:00:00+00:00 still holds" in stderr
+    assert not (out / "logs").exists() and not (out / "state" / "jobs").exists()  # nothing was done
+
+
+def test_the_lock_is_per_edition_and_released_after_a_run(tmp_path):
+    paths = Paths(tmp_path, "en")
+    fd = cron.acquire_lock(paths.lock, {"pid": 1, "started_at": "x"})
+    try:
+        with pytest.raises(cron.Locked, match="pid 1 since x"):
+            cron.acquire_lock(paths.lock, {"pid": 2})
+        other = cron.acquire_lock(Paths(tmp_path, "ar").lock, {"pid": 3})
+        os.close(other)
+    finally:
+        os.close(fd)
+    os.close(cron.acquire_lock(paths.lock, {"pid": 4}))
+
+
+# --- exit codes -------------------------------------------------------------------------
+def test_a_dead_site_fails_the_run(tmp_path):
+    """Scrapy itself exits 0 with reason 'finished' when nothing answers: the error count catches it."""
+    out = tmp_path / "output"
+    code, stdout, stderr = finish(run_cron(out, "--max-errors", "0", *DEAD_SITE, *FAST))
+    assert code == EX_FAILED, stderr
+    assert stdout == ""
+    assert stderr.count("\n") == 1 and "FAILED" in stderr and "more than --max-errors 0" in stderr
+    [log] = logs(out)
+    text = log.read_text()
+    assert "Connection refused" in text
+    assert "INFO: Spider closed (finished)" in text  # what Scrapy really reports
+    assert "job directory cleared" in text
+    assert not (out / "state" / "jobs" / "en").exists()
+
+
+def test_the_default_error_threshold_tolerates_a_few_errors(tmp_path):
+    out = tmp_path / "output"
+    code, stdout, stderr = finish(run_cron(out, *DEAD_SITE, *FAST))
+    assert code == EX_OK, stderr
+    assert stdout.startswith("newscrawl.cron: almayadeen en finished in ") and stdout.count("\n") == 1
+    assert " 0 items, " in stdout and " errors; log " in stdout
+
+
+def test_a_refused_spider_argument_exits_2(tmp_path):
+    out = tmp_path / "output"
+    code, stdout, stderr = finish(run_cron(out, "-a", "max_pages=0"), timeout=120)
+    assert code == EX_USAGE
+    assert stderr.count("\n") == 1 and "argument max_pages" in stderr
+    assert not (out / "state" / "jobs" / "en").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["-a", "edition=ar"],
+    ["-a", "novalue"],
+    ["-s", "JOBDIR=/tmp/elsewhere"],
+    ["--max-errors", "-1"],
+])
+def test_bad_command_line_exits_2(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cron.main(argv)
+    assert exc.value.code == EX_USAGE
+    assert "error:" in capsys.readouterr().err
+
+
+# --- the job directory ------------------------------------------------------------------
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+DAY = timedelta(hours=24)
+
+
+def saved_job(jobdir: Path, state: str, created: datetime = NOW - timedelta(hours=1)) -> None:
+    (jobdir / "requests.queue").mkdir(parents=True)
+    (jobdir / "requests.seen").write_bytes(b"\x00\x01x")
+    (jobdir / JOB_META).write_text(json.dumps({"created_at": created.isoformat(), "state": state}))
+
+
+def test_a_cleanly_stopped_job_is_resumed(tmp_path):
+    saved_job(tmp_path / "job", "resumable")
+    created, note = cron.prepare_jobdir(tmp_path / "job", NOW, fresh=False, max_age=DAY)
+    assert note.startswith("resuming") and created == (NOW - timedelta(hours=1)).isoformat()
+    assert (tmp_path / "job" / "requests.seen").exists()
+    assert json.loads((tmp_path / "job" / JOB_META).read_text())["state"] == "running"
+
+
+@pytest.mark.parametrize("state,created,fresh,why", [
+    ("running", NOW - timedelta(hours=1), False, "did not close cleanly"),  # killed -9, crashed
+    ("resumable", NOW - timedelta(hours=30), False, "--resume-max-age"),
+    ("resumable", NOW - timedelta(hours=1), True, "--fresh"),
+])
+def test_an_unusable_job_is_discarded(tmp_path, state, created, fresh, why):
+    saved_job(tmp_path / "job", state, created)
+    created_at, note = cron.prepare_jobdir(tmp_path / "job", NOW, fresh=fresh, max_age=DAY)
+    assert note.startswith("discarded") and why in note
+    assert created_at == NOW.isoformat()
+    assert sorted(p.name for p in (tmp_path / "job").iterdir()) == [JOB_META]
+
+
+def test_a_job_directory_without_our_marker_is_discarded(tmp_path):
+    (tmp_path / "job" / "requests.queue").mkdir(parents=True)
+    _, note = cron.prepare_jobdir(tmp_path / "job", NOW, fresh=False, max_age=DAY)
+    assert note.startswith("discarded")
+
+
+def test_settle_after_the_crawl(tmp_path):
+    job = tmp_path / "job"
+    saved_job(job, "running")
+    assert "kept" in cron.settle_jobdir(job, "t0", "shutdown")
+    assert json.loads((job / JOB_META).read_text()) == {"created_at": "t0", "state": "resumable", "reason": "shutdown"}
+    cron.settle_jobdir(job, "t0", None)  # no close line: left as is, the next run discards it
+    assert (job / "requests.seen").exists()
+    assert "cleared" in cron.settle_jobdir(job, "t0", "finished")
+    assert not job.exists()
+
+
+# --- logs and outcome -------------------------------------------------------------------
+def test_old_logs_are_pruned_by_count_and_age(tmp_path):
+    paths = Paths(tmp_path, "en")
+    paths.logs.mkdir()
+    now = 1_800_000_000.0
+    made = []
+    for day in range(10):
+        path = paths.logs / f"almayadeen-en-202611{day + 10:02d}T090000Z.log"
+        path.write_text("x")
+        os.utime(path, (now - (9 - day) * 86400, now - (9 - day) * 86400))
+        made.append(path)
+    other = paths.logs / "almayadeen-ar-20261101T090000Z.log"
+    other.write_text("x")
+    os.utime(other, (now - 90 * 86400,) * 2)
+    current = made[-1]
+
+    deleted = cron.prune_logs(paths, keep=5, days=0, current=current, now=now)
+    assert sorted(deleted) == made[:5]
+    deleted = cron.prune_logs(paths, keep=0, days=2.5, current=current, now=now)
+    assert sorted(deleted) == made[5:7]
+    assert sorted(paths.logs.iterdir()) == [other, *made[7:]]  # other editions are not ours to prune
+
+
+def test_outcome_from_the_log_and_the_summary(tmp_path):
+    log = tmp_path / "run.log"
+    log.write_text(
+        "2026-11-20 09:00:00 [scrapy.core.engine] INFO: Spider opened\n"
+        "2026-11-20 09:01:00 [scrapy.statscollectors] INFO: Dumping Scrapy stats:\n"
+        "{'downloader/request_count': 87,\n"
+        " 'elapsed_time_seconds': 6.25,\n"
+        " 'finish_reason': 'closespider_errorcount',\n"
+        " 'item_scraped_count': 12,\n"
+        " 'log_count/ERROR': 4,\n"
+        " 'start_time': datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.timezone.utc)}\n"
+        "2026-11-20 09:01:00 [scrapy.core.engine] INFO: Spider closed (closespider_errorcount)\n"
+        " 'log_count/ERROR': 999,\n"
+    )
+    outcome = cron.read_outcome(0, log, tmp_path / "feeds", started=0)
+    assert outcome.reason == "closespider_errorcount" and outcome.reason_source == "log"
+    assert outcome.stats == {"downloader/request_count": 87, "item_scraped_count": 12, "log_count/ERROR": 4}
+    assert outcome.errors == 4
+
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "2026-11-20T09-00-00.summary.json").write_text('{"finish_reason": "shutdown"}')
+    outcome = cron.read_outcome(0, log, tmp_path / "feeds", started=0)
+    assert outcome.reason == "shutdown" and outcome.reason_source == "summary"
