@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from .editions import EDITIONS, Edition
 
 FOLLOW_KINDS = ("related", "read_next", "most_read")
+DISCOVERY = ("listings", "sitemap", "both")
 DEFAULT_MAX_PAGES = 3
 
 
@@ -39,9 +40,10 @@ class CrawlArgs:
     urls: tuple[str, ...] = ()
     since: Optional[date] = None
     until: Optional[date] = None
+    discover: str = "listings"
     raw: dict[str, str] = field(default_factory=dict)
 
-    KNOWN = ("edition", "base_url", "sections", "max_pages", "follow", "url", "urls_file", "since", "until")
+    KNOWN = ("edition", "base_url", "sections", "max_pages", "follow", "url", "urls_file", "since", "until", "discover")
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> "CrawlArgs":
@@ -96,8 +98,13 @@ class CrawlArgs:
         if since and until and since > until:
             raise ArgumentError("until", f"{until.isoformat()} is before since={since.isoformat()}")
 
+        discover = raw.get("discover", "listings").strip().lower()
+        if discover not in DISCOVERY:
+            raise ArgumentError("discover", f"{discover!r} is not one of: {', '.join(DISCOVERY)}")
+
         return cls(
             edition=edition,
+            discover=discover,
             base_url=base_url,
             sections=tuple(sections),
             max_pages=int(max_pages_text),

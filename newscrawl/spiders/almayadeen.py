@@ -18,6 +18,7 @@ from scrapy.http import Response
 from ..args import CrawlArgs
 from ..items import BreakingItem
 from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink
+from ..parsers.sitemap import iter_entries, month_of, month_overlaps
 from ..urls import HostMap, is_article_path, is_fetchable
 
 
@@ -51,12 +52,36 @@ class AlmayadeenSpider(scrapy.Spider):
                 if request is not None:
                     yield request
             return
-        yield scrapy.Request(
-            self.args.base_url + "/",
-            callback=self.parse_home,
-            errback=self.home_failed,
-            priority=100,
-        )
+        if self.args.discover in ("sitemap", "both"):
+            yield scrapy.Request(self.args.base_url + "/sitemaps/all.xml", callback=self.parse_sitemap_index, priority=100)
+        if self.args.discover in ("listings", "both"):
+            yield scrapy.Request(
+                self.args.base_url + "/",
+                callback=self.parse_home,
+                errback=self.home_failed,
+                priority=100,
+            )
+
+    def parse_sitemap_index(self, response: Response) -> Iterable[scrapy.Request]:
+        """Monthly sitemaps that overlap [since, until]; others are never requested."""
+        for entry in iter_entries(response.body):
+            month = month_of(entry.loc)
+            if month is None or not month_overlaps(month, self.args.since, self.args.until):
+                continue
+            url = self.hosts.to_crawl_url(entry.loc)
+            if url is not None:
+                self.crawler.stats.inc_value("newscrawl/sitemaps/monthly")
+                yield scrapy.Request(url, callback=self.parse_sitemap, priority=90)
+
+    def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
+        since = self.args.since
+        for entry in iter_entries(response.body):
+            # A post published on or after `since` cannot have been modified before it.
+            if since and entry.lastmod and entry.lastmod.date() < since:
+                continue
+            request = self._article_request(entry.loc, "sitemap")
+            if request is not None:
+                yield request
 
     def parse_home(self, response: Response) -> Iterable[Any]:
         page = HomePage(response.text, response.url, self.args.edition)

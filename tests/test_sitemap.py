@@ -1,0 +1,49 @@
+"""Sitemap parsing: streamed entries, gzip, malformed input, month selection."""
+
+import gzip
+from datetime import date
+
+import pytest
+
+from newscrawl.parsers.sitemap import iter_entries, month_of, month_overlaps
+
+URLSET = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    b"<url><loc>https://english.almayadeen.net/news/politics/a</loc><lastmod>2024-07-03T10:00:00+03:00</lastmod></url>"
+    b"<url><loc> https://english.almayadeen.net/authors/b </loc></url>"
+    b"</urlset>"
+)
+
+
+@pytest.mark.parametrize("body", [URLSET, gzip.compress(URLSET)], ids=["plain", "gzip"])
+def test_entries(body):
+    entries = list(iter_entries(body))
+    assert [e.loc for e in entries] == [
+        "https://english.almayadeen.net/news/politics/a",
+        "https://english.almayadeen.net/authors/b",
+    ]
+    assert entries[0].lastmod.isoformat() == "2024-07-03T10:00:00+03:00" and entries[1].lastmod is None
+
+
+def test_malformed_sitemap_yields_what_came_before_the_error():
+    assert [e.loc for e in iter_entries(URLSET[:-40])] == ["https://english.almayadeen.net/news/politics/a"]
+    assert list(iter_entries(b"\x1f\x8bnot gzip")) == []
+    assert list(iter_entries(b"")) == []
+
+
+def test_entities_are_not_expanded():
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><urlset><url><loc>&e;</loc></url></urlset>'
+    assert all("root:" not in e.loc for e in iter_entries(evil))
+
+
+def test_month_names_and_overlap():
+    assert month_of("https://h/sitemaps/all/sitemap-2024-7.xml") == (2024, 7)
+    assert month_of("https://h/sitemaps/all/sitemap-2024-12.xml.gz") == (2024, 12)
+    assert month_of("https://h/sitemaps/all/sitemap-2024-13.xml") is None
+    assert month_of("https://h/sitemaps/all.xml") is None
+    assert month_overlaps((2024, 7), date(2024, 7, 31), date(2024, 8, 2))
+    assert not month_overlaps((2024, 7), date(2024, 8, 1), None)
+    assert not month_overlaps((2024, 7), None, date(2024, 6, 30))
+    assert month_overlaps((2024, 2), date(2024, 2, 29), date(2024, 2, 29))
+    assert month_overlaps((2023, 12), None, None)
