@@ -6,6 +6,7 @@ agree on them exactly.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .editions import Edition
@@ -16,10 +17,15 @@ _FETCHABLE_SCHEMES = {"http", "https", ""}
 MAX_URL_LENGTH = 2048
 
 
+# Characters that cannot stand raw in a URL even in its readable form.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}%]")
+
+
 def _clean_path(path: str) -> str:
-    # Decode then re-encode so that raw Unicode (Arabic slugs) and percent-encoded
-    # forms of the same path compare equal; keep characters the CMS uses (":", "-").
-    path = quote(unquote(path), safe="/:-_.~!$&'()*+,;=@")
+    # Percent-decoded, so that raw Unicode (Arabic slugs) and percent-encoded forms of
+    # the same path compare equal and identifiers stay readable; Scrapy encodes again
+    # on the wire. Only characters that are never valid raw are kept encoded.
+    path = _UNSAFE.sub(lambda m: quote(m.group(0), safe=""), unquote(path))
     while "//" in path:
         path = path.replace("//", "/")
     if len(path) > 1:
@@ -36,12 +42,6 @@ def canonical_url(url: str, edition: Edition) -> str:
     """
     parts = urlsplit(url.strip())
     return urlunsplit(("https", edition.host, _clean_path(parts.path), "", ""))
-
-
-def readable_url(url: str) -> str:
-    """The same URL with its path percent-decoded (Arabic slugs stored readable)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, unquote(parts.path), parts.query, parts.fragment))
 
 
 def is_fetchable(url: str) -> bool:

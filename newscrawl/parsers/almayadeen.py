@@ -47,6 +47,12 @@ def _text(selector: Selector) -> str:
     return normalise_text("".join(parts))
 
 
+def _spaced_text(selector: Selector) -> str:
+    """Text under a node with a space between text nodes: for bylines and labels, where
+    list items or spans sit side by side without whitespace ("By X</li><li>9 Oct")."""
+    return normalise_text(" ".join(selector.xpath(".//text()[not(ancestor::script)]").getall()))
+
+
 def _literal(text: str) -> str:
     """An XPath string literal for any text (labels may contain quotes in translations)."""
     if "'" not in text:
@@ -289,14 +295,14 @@ class ArticlePage(_Page):
             return ""
         current = node
         for _ in range(3):
-            text = _text(current)
+            text = _spaced_text(current)
             if VISIBLE_DATE.search(text):
                 return text
             parents = current.xpath("..")
             if not parents:
                 break
             current = parents[0]
-        return _text(node)
+        return _spaced_text(node)
 
     def _byline_names(self) -> list[str]:
         node = self._byline_node()
@@ -323,8 +329,11 @@ class ArticlePage(_Page):
     def _source(self) -> Optional[str]:
         label = self.labels["source"]
         lit = _literal(label)
-        for node in self.scope.xpath(f".//*[contains(normalize-space(text()), {lit})]"):
-            text = _text(node)
+        # The label may follow other text in the same element ("By X Source: Y 9 Oct").
+        for node in self.scope.xpath(f".//text()[contains(., {lit})]/.."):
+            text = _spaced_text(node)
+            if label not in text:
+                continue
             after = text.split(label, 1)[1]
             after = VISIBLE_DATE.split(after)[0]
             value = normalise_text(after)

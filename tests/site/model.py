@@ -1,0 +1,469 @@
+"""The replica's content: a deterministic archive of articles generated from a seed.
+
+Article ``i`` depends only on ``(seed, i, articles)``: the cheap "head" of every article
+(section, title, slug, date, variant) is built up front so URLs can be resolved; bodies,
+links and everything else are generated on demand and cached, so 100,000 articles cost
+a few seconds of start-up and no disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from newscrawl.items import content_hash, normalise_text
+
+BEIRUT = ZoneInfo("Asia/Beirut")
+UTC = timezone.utc
+HOST = "english.almayadeen.net"
+LIVE = f"https://{HOST}"
+DEFAULT_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+SPAN = timedelta(days=912)  # about 2.5 years of archive
+PAGE_SIZE = 10
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+# The replica's own copy of the menu (site-notes section 2). Kept apart from
+# newscrawl/editions.py on purpose: a wrong table in the crawler must fail the tests.
+# slug -> (label, listing path, root, post type)
+SECTIONS = {
+    "politics": ("Politics", "/news/politics", "news", "News"),
+    "economy": ("Economy", "/news/economy", "news", "News"),
+    "sports": ("Sports", "/news/sports", "news", "News"),
+    "arts-culture": ("Arts&Culture", "/news/arts-culture", "news", "News"),
+    "health": ("Health", "/news/health", "news", "News"),
+    "miscellaneous": ("Miscellaneous", "/news/miscellaneous", "news", "News"),
+    "technology": ("Technology", "/news/technology", "news", "News"),
+    "environment": ("Environment", "/news/environment", "news", "News"),
+    "opinion": ("Opinion", "/articles/opinion", "articles", "Articles"),
+    "analysis": ("Analysis", "/articles/analysis", "articles", "Articles"),
+    "blog": ("Blog", "/articles/blog", "articles", "Articles"),
+    "features": ("Features", "/articles/features", "articles", "Articles"),
+    "newsfeed": ("NewsFeed", "/videos/newsfeed", "videos", "Videos"),
+    "video-features": ("Video Features", "/videos/video-features", "videos", "Videos"),
+    "explainers": ("Explainers", "/videos/explainers", "videos", "Videos"),
+    "tv": ("TV", "/videos/tv", "videos", "Videos"),
+    "digital-series": ("Digital Series", "/videos/digital-series", "videos", "Videos"),
+    "infographs": ("Infographs", "/infographs", "infographs", "Infographs"),
+    "in-pictures": ("In Pictures", "/in-pictures", "in-pictures", "In Pictures"),
+}
+# URL label of a section when only the URL is known (no metadata category).
+URL_SECTION = {
+    **{slug: label for slug, (label, path, root, _) in SECTIONS.items() if root in ("news", "articles")},
+    "videos": "Videos",
+    "infographs": "Infographs",
+    "in-pictures": "In Pictures",
+}
+REGIONS = {
+    "africa": ("Africa", ["Sudan", "Nigeria", "South Africa"]),
+    "asia": ("Asia", ["China", "India", "Pakistan"]),
+    "asia-pacific": ("Asia-Pacific", ["Australia", "Japan"]),
+    "europe": ("Europe", ["France", "Germany", "Türkiye"]),
+    "latin-america": ("Latin America", ["Venezuela", "Cuba", "Brazil"]),
+    "mena": ("MENA", ["Lebanon", "Syria", "Iran", "Yemen", "Iraq"]),
+    "palestine": ("Palestine", ["Palestine"]),
+    "us-canada": ("US & Canada", ["United States", "Canada"]),
+}
+COUNTRY_REGION = {c: slug for slug, (_, countries) in REGIONS.items() for c in countries}
+# Weighted section choice: mostly news, as on the real site.
+_SECTION_WEIGHTS = [
+    ("politics", 18), ("economy", 7), ("sports", 3), ("arts-culture", 3), ("health", 3), ("miscellaneous", 3),
+    ("technology", 3), ("environment", 3), ("opinion", 8), ("analysis", 6), ("blog", 4), ("features", 5),
+    ("newsfeed", 3), ("video-features", 2), ("explainers", 2), ("tv", 2), ("digital-series", 2),
+    ("infographs", 4), ("in-pictures", 3),
+]
+_SLUGS = [s for s, w in _SECTION_WEIGHTS for _ in range(w)]
+
+SUBJECTS = ["Netanyahu", "Gallant", "Hezbollah", "The Yemeni Armed Forces", "Erdoğan", "Tehran", "Washington",
+            "The UN Security Council", "Şahin", "Gaza's health ministry", "Lula", "Beijing", "The EU", "Moscow",
+            "Palestinian Resistance", "Sana'a", "The IMF", "São Paulo's mayor", "Baghdad", "Caracas"]
+VERBS = ["halts", "warns of", "rejects", "slams", "announces", "denies", "welcomes", "condemns", "signs",
+         "postpones", "demands", "unveils", "questions", "backs"]
+OBJECTS = ["US trip to discuss strike on Iran", "\"ceasefire\" proposal", "new sanctions package", "oil deal",
+           "aid convoy restrictions", "election results", "drone attack", "border closure", "trade talks",
+           "prisoner exchange", "military drills", "energy crisis measures", "climate pledge", "\"red line\" remarks"]
+CONTEXTS = ["", ": Axios", " amid regional escalation", " after talks collapse", ": report", " in Geneva",
+            ", officials say", " as protests grow"]
+WORDS = ("the minister said talks would resume after a week of pressure from regional mediators while "
+         "residents described long queues for fuel and bread as prices rose sharply across the city "
+         "analysts expect further escalation unless the blockade is lifted and aid reaches the north "
+         "according to officials the delegation will travel on Thursday to meet its counterparts").split()
+PEOPLE = ["Roqayah Chamseddine", "Ali Hassan", "Zeinab el-Hajj", "Hüseyin Kaya", "Mariam Saleh", "Nour Abboud",
+          "José Martí Ortega", "Layla Haddad"]
+SOURCES = ["Axios", "Reuters", "Agencies", "Al Mayadeen English", "Al Mayadeen Net", "AFP"]
+TAGS = ["United States", "Biden administration", "war on Gaza", "Israeli occupation", "Lebanon", "Hezbollah",
+        "Iran", "Yemen", "sanctions", "oil", "Red Sea", "UN", "Syria", "China", "Latin America", "Africa",
+        "climate", "economy"]
+COVERAGE = ["War on Gaza", "Operation Al-Aqsa Flood", "Red Sea Escalation", "Elections 2024"]
+CREDITS = ["AFP via Getty Images", "Reuters", "Al Mayadeen English; Illustrated by Zeinab el-Hajj", "AP"]
+TICKER = ["Israeli strikes reported in south Lebanon", "UN General Assembly session delayed",
+          "Yemeni forces announce new naval operation", "Oil prices rise after Red Sea incident",
+          "Ceasefire talks to resume in Cairo", "Venezuela's president addresses parliament"]
+DESK = "Al Mayadeen English"
+HEADINGS = ["Why it matters", "Dive deeper", "What comes next", "Background"]
+TRACKING = ("?utm_source=twitter", "?utm_medium=social&utm_campaign=share", "/", "#comments")
+
+
+def slugify(title: str) -> str:
+    """The CMS slug: lower-case words, colons kept, other punctuation to '-', cut at 60."""
+    slug = re.sub(r"[^\w:]", "-", title.lower(), flags=re.UNICODE)
+    return slug.strip("-")[:60]
+
+
+def visible_date(moment: datetime, now: datetime, with_time: bool = True) -> str:
+    """Beirut local date as the page shows it; the year is dropped in the current year."""
+    local = moment.astimezone(BEIRUT)
+    day = f"{local.day} {MONTHS[local.month - 1]}"
+    if local.year != now.astimezone(BEIRUT).year:
+        day += f" {local.year}"
+    return f"{day} {local:%H:%M}" if with_time else day
+
+
+def iso_local(moment: datetime) -> str:
+    return moment.astimezone(BEIRUT).isoformat(timespec="seconds")
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def canonical(path: str) -> str:
+    return LIVE + path
+
+
+def _ambiguous(moment: datetime) -> bool:
+    local = moment.astimezone(BEIRUT).replace(tzinfo=None)
+    offsets = {local.replace(fold=f).replace(tzinfo=BEIRUT).utcoffset() for f in (0, 1)}
+    return len(offsets) > 1
+
+
+@dataclass
+class Head:
+    """What the whole site needs to know about an article up front."""
+
+    index: int
+    post_id: str
+    section: str
+    title: str
+    path: str
+    published: datetime
+    variant: str  # full | meta_only | html_only
+    country: Optional[str]
+    listed: bool
+    members_only: bool
+    # Never linked from other articles: found only through its listings ("Load more"
+    # for older ones), so a crawl without a browser must miss some of these.
+    unlinked: bool = False
+    second_section: Optional[str] = None  # listed again under this section (same post, second URL)
+    link_variant: Optional[str] = None  # links to it carry this suffix or an upper-case path
+
+    @property
+    def region(self) -> Optional[str]:
+        return COUNTRY_REGION.get(self.country) if self.country else None
+
+    @property
+    def alt_path(self) -> Optional[str]:
+        if not self.second_section:
+            return None
+        return SECTIONS[self.second_section][1] + "/" + self.path.rsplit("/", 1)[1]
+
+    @property
+    def key(self) -> str:
+        return self.post_id if self.variant != "html_only" else canonical(self.path)
+
+    @property
+    def post_type(self) -> str:
+        return SECTIONS[self.section][3]
+
+    @property
+    def is_video(self) -> bool:
+        return self.post_type == "Videos"
+
+
+@dataclass
+class Segment:
+    """A piece of paragraph text and the markup around it."""
+
+    text: str
+    html: str
+
+
+@dataclass
+class Block:
+    """A direct child of div.p-content."""
+
+    kind: str  # p | h3 | strong_heading | related | promo | figure | empty
+    segments: list[Segment] = field(default_factory=list)
+    links: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return normalise_text("".join(s.text for s in self.segments))
+
+
+@dataclass
+class Body:
+    """Everything generated on demand for one article."""
+
+    authors: list[str]
+    source: Optional[str]
+    modified: datetime
+    summary: str
+    blocks: list[Block]
+    tags: list[str]
+    keywords_raw: str
+    coverage: Optional[str]
+    images: list[dict]
+    video_duration: Optional[int]
+    read_next: list[int]
+    byline: str  # list | flat
+    thumbnail: str
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks if b.kind in ("p", "h3", "strong_heading") and b.text)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+class Replica:
+    """A generated copy of the English edition with its ground truth."""
+
+    def __init__(self, seed: int = 1, articles: int = 300, now: datetime = DEFAULT_NOW):
+        self.seed = seed
+        self.size = articles
+        # Links are drawn from the original archive only, so publishing new articles
+        # never changes an existing article's page.
+        self.base_size = articles
+        self.now = now
+        self.heads: list[Head] = [self._head(i) for i in range(articles)]
+        self.edits: dict[int, int] = {}
+        self._index()
+        rng = random.Random(f"{seed}:most-read")
+        pool = [h.index for h in self.heads[: min(60, articles)] if h.listed and not h.members_only and not h.unlinked]
+        self.most_read = rng.sample(pool, min(4, len(pool)))
+
+    # --- heads ------------------------------------------------------------------
+    def _head(self, i: int, published: Optional[datetime] = None) -> Head:
+        rng = random.Random(f"{self.seed}:head:{i}")
+        section = rng.choice(_SLUGS)
+        members_only = i % 97 == 41 and i > 0
+        if members_only:
+            section = "blog"
+        if published is None:
+            step = SPAN / max(self.size, 1)
+            published = self.now - timedelta(minutes=30) - step * i - timedelta(minutes=rng.randrange(0, 9))
+        published = published.replace(second=0, microsecond=0)
+        roll = rng.random()
+        variant = "full" if roll < 0.85 else "meta_only" if roll < 0.93 else "html_only"
+        if variant == "html_only" and _ambiguous(published):
+            published -= timedelta(hours=2)
+        title = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{rng.choice(CONTEXTS)}"
+        if i % 150 == 7:
+            # Two posts whose slugs are cut to the same 60 characters (in different sections).
+            title = "Statement of the joint committee on the humanitarian corridor for northern Gaza, part " + str(i)
+            section = "politics" if i % 300 == 7 else "analysis"
+        if i % 61 == 5:
+            title = title[:-1] + "é" if title[-1].isalpha() else title + " — update"
+        slug = slugify(title)
+        if members_only:
+            slug = ("members-only-" + slug)[:60]
+        root_path = SECTIONS[section][1]
+        root = SECTIONS[section][2]
+        path = f"/{root}/{slug}" if root in ("videos", "infographs", "in-pictures") else f"{root_path}/{slug}"
+        listed = not members_only and rng.random() >= 0.05
+        country = rng.choice(list(COUNTRY_REGION)) if rng.random() < 0.7 else None
+        head = Head(i, str(1700000 + i * 7 + self.seed % 7), section, title, path, published, variant, country,
+                    listed, members_only)
+        head.unlinked = listed and rng.random() < 0.15
+        if variant == "full" and not members_only and listed and SECTIONS[section][2] == "news" and rng.random() < 0.06:
+            head.second_section = rng.choice([s for s, v in SECTIONS.items() if v[2] == "news" and s != section])
+        if variant == "full" and not members_only and rng.random() < 0.1:
+            head.link_variant = rng.choice(TRACKING + ("UPPER",))
+        return head
+
+    def _index(self) -> None:
+        self.by_path: dict[str, int] = {}
+        self.by_lower_path: dict[str, int] = {}
+        collisions = set()
+        for h in self.heads:
+            for path in filter(None, (h.path, h.alt_path)):
+                if path in self.by_path:
+                    collisions.add(path)
+                self.by_path.setdefault(path, h.index)
+                self.by_lower_path.setdefault(path.lower(), h.index)
+        assert not collisions, f"two articles share a URL: {sorted(collisions)[:3]}"
+        self.listings: dict[str, list[int]] = {slug: [] for slug in list(SECTIONS) + list(REGIONS)}
+        order = sorted(self.heads, key=lambda h: h.published, reverse=True)
+        for h in order:
+            if not h.listed:
+                continue
+            self.listings[h.section].append(h.index)
+            if h.second_section:
+                self.listings[h.second_section].append(h.index)
+            if h.region:
+                self.listings[h.region].append(h.index)
+
+    def article_at(self, path: str) -> Optional[int]:
+        """The article served at a path (trailing slash and letter case forgiven)."""
+        path = path.rstrip("/") or "/"
+        found = self.by_path.get(path)
+        return found if found is not None else self.by_lower_path.get(path.lower())
+
+    # --- bodies -------------------------------------------------------------------
+    def body(self, i: int) -> Body:
+        return self._body(i, self.edits.get(i, 0))
+
+    @functools.lru_cache(maxsize=4096)
+    def _body(self, i: int, edits: int) -> Body:
+        h = self.heads[i]
+        rng = random.Random(f"{self.seed}:body:{i}")
+        if h.post_type == "Articles" and h.section != "blog" or h.section == "opinion":
+            authors = rng.sample(PEOPLE, 2 if rng.random() < 0.3 else 1)
+        elif h.post_type == "Articles":
+            authors = [rng.choice(PEOPLE + [DESK])]
+        else:
+            authors = [DESK]
+        source = rng.choice(SOURCES) if h.post_type == "News" and rng.random() < 0.6 else None
+        modified = h.published + timedelta(minutes=rng.randrange(0, 300), seconds=rng.randrange(60))
+        if edits:
+            modified = max(modified, self.now) + timedelta(hours=edits)
+        summary = self._sentence(rng, 14) + ("" if rng.random() < 0.5 else " \"We will not back down,\" he said.")
+        tags = rng.sample(TAGS, rng.randrange(2, 6))
+        raw_keywords = ",".join((" " + t if rng.random() < 0.2 else t) for t in tags)
+        coverage = rng.choice(COVERAGE) if rng.random() < 0.2 else None
+        pool = self._link_pool(i)
+        blocks: list[Block] = []
+        images: list[dict] = []
+        thumbnail = self._image_url(rng, h)
+        if h.post_type != "Videos":
+            images.append(self._image(rng, h, thumbnail))
+        n_paragraphs = {"Infographs": 1, "In Pictures": 2, "Videos": 0}.get(h.post_type, rng.randrange(3, 8))
+        related = [j for j in rng.sample(pool, min(2, len(pool)))] if pool and rng.random() < 0.6 else []
+        # An unlisted neighbour is reachable only through this article's links.
+        if i + 1 < self.base_size and (not self.heads[i + 1].listed) and not self.heads[i + 1].members_only:
+            related = [i + 1] + related[:1]
+        for p in range(n_paragraphs):
+            if p == 2 and rng.random() < 0.5:
+                blocks.append(Block("h3" if rng.random() < 0.5 else "strong_heading", [Segment(rng.choice(HEADINGS), "")]))
+            blocks.append(self._paragraph(rng, pool))
+            if p == 1 and related:
+                blocks.append(Block("related", links=related))
+            if p == 2 and pool and rng.random() < 0.4:
+                blocks.append(Block("promo", links=[rng.choice(pool)]))
+            if p == 3 and rng.random() < 0.2:
+                second = self._image(rng, h, self._image_url(rng, h))
+                images.append(second)
+                blocks.append(Block("figure", links=[len(images) - 1]))
+            if p == 0 and rng.random() < 0.15:
+                blocks.append(Block("empty"))
+        if h.post_type == "In Pictures":
+            for _ in range(2):
+                images.append(self._image(rng, h, self._image_url(rng, h)))
+                blocks.append(Block("figure", links=[len(images) - 1]))
+        for e in range(edits):
+            blocks.append(Block("p", [Segment(f"Update {e + 1}: officials confirmed the figures later in the day.", "")]))
+        read_next = rng.sample(pool, min(4, len(pool)))
+        if i + 2 < self.base_size and self.heads[i + 2].members_only:
+            read_next = [i + 2] + read_next[:3]
+        return Body(
+            authors=authors,
+            source=source,
+            modified=modified,
+            summary=summary,
+            blocks=blocks,
+            tags=tags,
+            keywords_raw=raw_keywords,
+            coverage=coverage,
+            images=images,
+            video_duration=rng.randrange(45, 900) if h.is_video else None,
+            read_next=read_next,
+            byline="flat" if rng.random() < 0.2 else "list",
+            thumbnail=thumbnail,
+        )
+
+    def _link_pool(self, i: int) -> list[int]:
+        rng = random.Random(f"{self.seed}:pool:{i}")
+        n = self.base_size
+        lo = max(0, min(i, n - 1) - 40)
+        hi = min(n, lo + 80)
+        picks = {rng.randrange(lo, hi) for _ in range(8)} | {rng.randrange(n) for _ in range(3)}
+        return sorted(j for j in picks if j != i and not self.heads[j].members_only and not self.heads[j].unlinked)
+
+    def _sentence(self, rng: random.Random, length: int) -> str:
+        start = rng.randrange(len(WORDS))
+        words = [WORDS[(start + k) % len(WORDS)] for k in range(length)]
+        return " ".join(words).capitalize() + "."
+
+    def _paragraph(self, rng: random.Random, pool: list[int]) -> Block:
+        segments: list[Segment] = []
+        for s in range(rng.randrange(1, 4)):
+            sentence = self._sentence(rng, rng.randrange(8, 20))
+            words = sentence.split(" ")
+            k = rng.randrange(1, len(words) - 1)
+            before, word, after = " ".join(words[:k]) + " ", words[k], " " + " ".join(words[k + 1:])
+            style = rng.random()
+            if style < 0.25:
+                segments += [Segment(before, None), Segment(word, f"<strong>{word}</strong>"), Segment(after, None)]
+            elif style < 0.4 and pool:
+                segments += [Segment(before, None), Segment(word, ("link", rng.choice(pool), word)), Segment(after, None)]
+            elif style < 0.5:
+                segments += [Segment(before, None), Segment(word, f'<a href="/tags/{word}">{word}</a>'), Segment(after, None)]
+            elif style < 0.6:
+                # Markup glued to punctuation: the page has no space there, nor must the text.
+                segments += [Segment(before, None), Segment("Gaza", "<em>Gaza</em>"), Segment("'s " + word + after, None)]
+            elif style < 0.7:
+                segments += [Segment(before.rstrip(" ") + "\u00a0", None), Segment(word + after, None)]
+            else:
+                segments.append(Segment(sentence, None))
+            if s < 2:
+                segments.append(Segment(" ", None))
+        if rng.random() < 0.2:
+            segments.append(Segment(" \"Şahin's plan is dead,\" a source told Al Mayadeen.", None))
+        return Block("p", segments)
+
+    def _image_url(self, rng: random.Random, h: Head) -> str:
+        d = h.published.astimezone(BEIRUT)
+        return (f"https://alpha-en-media.almayadeen.net/media/image/{d.year}/{d.month}/{d.day}/"
+                f"{uuid.UUID(int=rng.getrandbits(128), version=4)}.jpg?v=3&width=1000")
+
+    def _image(self, rng: random.Random, h: Head, url: str) -> dict:
+        caption = f"{rng.choice(SUBJECTS)} during a press conference, {h.published.year}"
+        credit = rng.choice(CREDITS) if rng.random() < 0.7 else None
+        return {"url": url, "caption": caption, "credit": credit}
+
+    # --- changes --------------------------------------------------------------------
+    def edit(self, key: str) -> None:
+        """Change one article's body (its content hash and modified time change)."""
+        i = self.index_of(key)
+        self.edits[i] = self.edits.get(i, 0) + 1
+
+    def publish(self, n: int) -> list[str]:
+        """Add n new articles, newer than any other; returns their keys. ``now`` moves past them."""
+        keys = []
+        for k in range(n):
+            i = len(self.heads)
+            published = self.now + timedelta(minutes=5 * (k + 1))
+            head = self._head(i, published)
+            head.listed, head.members_only = True, False
+            if head.section == "blog" and "members-only" in head.path:
+                head.path = head.path.replace("members-only-", "")
+            self.heads.append(head)
+            keys.append(head.key)
+        self.size = len(self.heads)
+        self.now = max(h.published for h in self.heads) + timedelta(minutes=1)
+        self._index()
+        return keys
+
+    def index_of(self, key: str) -> int:
+        for h in self.heads:
+            if h.key == key:
+                return h.index
+        raise KeyError(key)

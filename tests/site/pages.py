@@ -1,0 +1,309 @@
+"""HTML (and XML, JSON) of the replica's pages, as tests/site/README.md describes them."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from html import escape
+from typing import Optional
+
+from .model import (
+    BEIRUT,
+    LIVE,
+    MONTHS,
+    PAGE_SIZE,
+    REGIONS,
+    SECTIONS,
+    TICKER,
+    Block,
+    Replica,
+    iso_local,
+    slugify,
+    visible_date,
+)
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _absolute(seed: int, *parts) -> bool:
+    """About one link in ten is absolute on the live host, chosen deterministically."""
+    return zlib.crc32(repr((seed, parts)).encode()) % 10 == 0
+
+
+def href(site: Replica, j: int, where: str) -> str:
+    """The href by which a page links to article j (a URL variant for some posts)."""
+    h = site.heads[j]
+    path = h.path
+    variant = h.link_variant
+    if variant == "UPPER":
+        prefix, slug = path.rsplit("/", 1)
+        path = prefix + "/" + slug.title()
+    elif variant:
+        path = path + variant
+    return (LIVE + path) if _absolute(site.seed, j, where) else path
+
+
+def link_target_path(site: Replica, j: int, where: str) -> str:
+    """The path a link's href names, without query, fragment or trailing slash."""
+    value = href(site, j, where)
+    value = value[len(LIVE):] if value.startswith(LIVE) else value
+    return value.split("#")[0].split("?")[0].rstrip("/")
+
+
+def key_js(slug: str) -> int:
+    """The key the listing script computes (the endpoint refuses any other)."""
+    return sum(ord(c) * (k + 7) for k, c in enumerate(slug)) % 9973
+
+
+def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
+    menu = []
+    groups = [("News", "/news", "news"), ("Articles", "/articles", "articles"), ("Videos", "/videos", "videos")]
+    for label, path, root in groups:
+        subs = "".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in SECTIONS.items() if r == root)
+        menu.append(f'<li class="has-sub"><a href="{path}">{label}</a><ul>{subs}</ul></li>')
+    menu.append('<li><a href="/infographs">Infographs</a></li><li><a href="/in-pictures">In Pictures</a></li>')
+    menu.append('<li><a href="/live" class="live">LIVE</a></li>')
+    regions = "".join(f'<li><a href="/region/{slug}">{_e(label)}</a></li>' for slug, (label, _) in REGIONS.items())
+    ticker = "".join(f"<li>{_e(t)}</li>" for t in TICKER)
+    return f"""<!DOCTYPE html>
+<html lang="en" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title>
+{head_extra}
+</head>
+<body>
+<header class="site-header">
+<a class="logo" href="/">Al Mayadeen English</a>
+<nav class="main-menu"><ul>{''.join(menu)}</ul>
+<ul class="regions-menu">{regions}</ul></nav>
+<a class="search-link" href="/search?q=">Search</a>
+<div class="langs"><a href="https://www.almayadeen.net" hreflang="ar">Ar</a> <a href="https://espanol.almayadeen.net" hreflang="es">Es</a></div>
+</header>
+<div class="breaking-bar"><span class="breaking-label">BREAKING</span><ul class="breaking-items">{ticker}</ul></div>
+<main>
+{main}
+</main>
+<footer><p>&copy; Al Mayadeen English</p></footer>
+</body>
+</html>
+"""
+
+
+def _card(site: Replica, j: int, where: str, with_date: bool = True) -> str:
+    h = site.heads[j]
+    date = f'<span class="card-date">{visible_date(h.published, site.now, with_time=False)}</span>' if with_date else ""
+    link = href(site, j, where)
+    return (f'<div class="news-card"><a class="card-img" href="{_e(link)}"><img src="https://alpha-en-media.almayadeen.net/media/image/card.jpg" alt=""></a>'
+            f'<a class="card-title" href="{_e(link)}"><h3>{_e(h.title)}</h3></a>'
+            f'<span class="card-section">{_e(SECTIONS[h.section][0])}</span>{date}</div>')
+
+
+def _most_read(site: Replica) -> str:
+    cards = "".join(_card(site, j, "most-read") for j in site.most_read)
+    return f'<section class="popular-box"><h2 class="box-title">Most Read</h2><div class="cards">{cards}</div></section>'
+
+
+def home(site: Replica) -> str:
+    return _layout(site, "Al Mayadeen English", "", _most_read(site))
+
+
+def listing_cards(site: Replica, slug: str, page: int) -> tuple[str, bool]:
+    members = site.listings[slug]
+    chunk = members[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return "".join(_card(site, j, f"listing:{slug}") for j in chunk), page * PAGE_SIZE < len(members)
+
+
+def listing(site: Replica, slug: str) -> str:
+    label = SECTIONS[slug][0] if slug in SECTIONS else REGIONS[slug][0]
+    cards, more = listing_cards(site, slug, 1)
+    button = ""
+    if more:
+        # The endpoint is assembled at run time: no crawler reading static HTML can see it.
+        button = f"""<button type="button" class="btn-more" id="more-btn">Load more</button>
+<script>
+(function () {{
+  var name = {json.dumps(slug)}, page = 1, box = document.getElementById('cards');
+  var key = 0; for (var k = 0; k < name.length; k++) {{ key += name.charCodeAt(k) * (k + 7); }} key = key % 9973;
+  document.getElementById('more-btn').addEventListener('click', function () {{
+    page += 1;
+    var btn = this, u = ['', 'api', 'listing'].join('/') + '?section=' + encodeURIComponent(name) + '&page=' + page + '&key=' + key;
+    fetch(u).then(function (r) {{ return r.json(); }}).then(function (d) {{
+      box.insertAdjacentHTML('beforeend', d.html);
+      if (!d.more) {{ btn.remove(); }}
+    }});
+  }});
+}})();
+</script>"""
+    main = (f'<h1 class="listing-title">{_e(label)}</h1><div class="cards" id="cards">{cards}</div>{button}'
+            f"{_most_read(site)}")
+    return _layout(site, f"{label} | Al Mayadeen English", "", main)
+
+
+def _inline(site: Replica, i: int, segments) -> str:
+    out = []
+    for n, seg in enumerate(segments):
+        if seg.html is None:
+            out.append(_e(seg.text).replace("\u00a0", "&nbsp;"))
+        elif isinstance(seg.html, tuple):
+            _, j, word = seg.html
+            out.append(f'<a href="{_e(href(site, j, f"inline:{i}:{n}"))}">{_e(word)}</a>')
+        elif seg.html == "":
+            out.append(_e(seg.text))
+        else:
+            out.append(seg.html)
+    return "".join(out)
+
+
+def _block(site: Replica, i: int, n: int, block: Block, images: list[dict]) -> str:
+    if block.kind == "p":
+        return f"<p>{_inline(site, i, block.segments)}</p>"
+    if block.kind == "h3":
+        return f"<h3>{_e(block.text)}</h3>"
+    if block.kind == "strong_heading":
+        return f"<p><strong>{_e(block.text)}</strong></p>"
+    if block.kind == "empty":
+        return "<p>&nbsp;</p>"
+    if block.kind == "related":
+        items = "".join(f'<li><a href="{_e(href(site, j, f"related:{i}"))}">{_e(site.heads[j].title)}</a></li>' for j in block.links)
+        return f'<div class="related-box"><span class="related-label">Related News</span><ul>{items}</ul></div>'
+    if block.kind == "promo":
+        j = block.links[0]
+        return f'<p><strong>Read more: </strong><a href="{_e(href(site, j, f"promo:{i}"))}">{_e(site.heads[j].title)}</a></p>'
+    if block.kind == "figure":
+        return _figure(images[block.links[0]])
+    raise ValueError(block.kind)
+
+
+def _figure(image: dict) -> str:
+    caption = image["caption"] + (f" ({image['credit']})" if image["credit"] else "")
+    return f'<figure class="post-img"><img src="{_e(image["url"])}" alt=""><figcaption>{_e(caption)}</figcaption></figure>'
+
+
+def metadata(site: Replica, i: int) -> dict:
+    h, b = site.heads[i], site.body(i)
+    classes = [{"key": "class1", "mapping": "posttype", "value": h.post_type},
+               {"key": "class2", "mapping": "category", "value": " " + SECTIONS[h.section][0] if i % 9 == 4 else SECTIONS[h.section][0]}]
+    if h.country:
+        classes.append({"key": "class3", "mapping": "country", "value": h.country})
+    if b.coverage:
+        classes.append({"key": "class5", "mapping": "coverage", "value": b.coverage})
+    for author in b.authors:
+        classes.append({"key": "class6", "mapping": "author", "value": author})
+    return {
+        "type": "article",
+        "postid": h.post_id,
+        "title": h.title,
+        "url": LIVE + h.path,
+        "keywords": b.keywords_raw,
+        "thumbnail": b.thumbnail,
+        "video_duration": str(b.video_duration) if b.video_duration else None,
+        "word_count": str(b.words),
+        "lang": "en",
+        "published_time": iso_local(h.published),
+        "last_updated": iso_local(b.modified),
+        "description": b.summary,
+        "author": " and ".join(b.authors),
+        "classes": classes,
+        "html": "",
+        "lite_url": LIVE + "/lite" + h.path,
+    }
+
+
+def article(site: Replica, i: int) -> str:
+    h, b = site.heads[i], site.body(i)
+    head = []
+    if h.variant == "full":
+        data = json.dumps(metadata(site, i), ensure_ascii=False).replace("</", "<\\/")
+        head.append(f'<script id="tawsiyat-metadata" type="text/tawsiyat">{data}</script>')
+    if h.variant in ("full", "meta_only"):
+        metas = [("name", "postid", h.post_id), ("name", "keywords", b.keywords_raw), ("name", "author", " and ".join(b.authors)),
+                 ("name", "description", b.summary), ("property", "og:title", h.title), ("property", "og:description", b.summary),
+                 ("property", "og:image", b.thumbnail), ("property", "article:published_time", iso_local(h.published)),
+                 ("property", "article:modified_time", iso_local(b.modified))]
+        if b.video_duration:
+            metas.append(("property", "og:video_duration", str(b.video_duration)))
+        head += [f'<meta {k}="{n}" content="{_e(v)}">' for k, n, v in metas]
+    date = visible_date(h.published, site.now)
+    author_links = " and ".join(f'<a href="/authors/{slugify(a)}">{_e(a)}</a>' for a in b.authors)
+    if b.byline == "list":
+        source = f"<li>Source: {_e(b.source)}</li>" if b.source else ""
+        byline = f'<ul class="post-info"><li class="post-author">By {author_links}</li>{source}<li class="post-date">{date}</li></ul>'
+    else:
+        source = f" Source: {_e(b.source)}" if b.source else ""
+        byline = f'<div class="byline-line">By {author_links}{source} {date}</div>'
+    read_time = "" if h.is_video else f'<div class="read-time"><span>{max(1, round(b.words / 200))}</span> Min Read</div>'
+    video = (f'<div class="video-player" data-src="https://alpha-en-media.almayadeen.net/video/{h.post_id}.mp4"></div>'
+             if h.is_video else "")
+    lead = _figure(b.images[0]) if b.images and not h.is_video else ""
+    blocks = "\n".join(_block(site, i, n, block, b.images) for n, block in enumerate(b.blocks))
+    tags = "".join(f'<a href="/tags/{slugify(t)}">{_e(t)}</a>' for t in b.tags)
+    coverage = f'<a class="coverage-link" href="/coverage/{slugify(b.coverage)}">{_e(b.coverage)}</a>' if b.coverage else ""
+    read_next = "".join(_card(site, j, f"read-next:{i}", with_date=False) for j in b.read_next)
+    main = f"""<article class="post">
+{coverage}
+<h1 class="post-title">{_e(h.title)}</h1>
+{byline}
+{read_time}
+<p class="lg_para summary">{_e(b.summary)}</p>
+{video}
+{lead}
+<div class="p-content">
+{blocks}
+</div>
+<div class="post-tags">{tags}</div>
+</article>
+{_most_read(site)}
+<section class="more-box"><h2 class="box-title">Read Next</h2><div class="cards">{read_next}</div></section>"""
+    return _layout(site, f"{h.title} | Al Mayadeen English", "\n".join(head), main)
+
+
+def plain_page(site: Replica, title: str, text: str, links: Optional[list[int]] = None) -> str:
+    """Authors, coverage, tags, hubs: CMS pages that are not posts."""
+    meta = json.dumps({"type": "page", "title": title, "url": ""})
+    cards = "".join(_card(site, j, f"page:{title}") for j in (links or []))
+    main = f"<h1>{_e(title)}</h1><p>{_e(text)}</p><div class='cards'>{cards}</div>"
+    return _layout(site, f"{title} | Al Mayadeen English", f'<script id="tawsiyat-metadata" type="text/tawsiyat">{meta}</script>', main)
+
+
+def robots(host_url: str) -> str:
+    return ("User-agent: *\nDisallow: /search\nDisallow: /articles/blog/members-only-\n\n"
+            f"Sitemap: {host_url}/sitemaps/all.xml\n")
+
+
+def sitemap_months(site: Replica) -> list[tuple[int, int]]:
+    return sorted({_month(h) for h in site.heads})
+
+
+def _month(h) -> tuple[int, int]:
+    """Sitemaps file posts by their Beirut publication month."""
+    local = h.published.astimezone(BEIRUT)
+    return local.year, local.month
+
+
+def sitemap_index(site: Replica, host_url: str) -> str:
+    items = "".join(f"<sitemap><loc>{host_url}/sitemaps/all/sitemap-{y}-{m}.xml</loc></sitemap>" for y, m in sitemap_months(site))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{items}</sitemapindex>\n")
+
+
+def sitemap_month(site: Replica, host_url: str, year: int, month: int) -> Optional[str]:
+    heads = [h for h in site.heads if _month(h) == (year, month)]
+    if not heads:
+        return None
+    urls = []
+    for h in heads:
+        urls.append(f"<url><loc>{_e(host_url + h.path)}</loc><lastmod>{iso_local(site.body(h.index).modified)}</lastmod></url>")
+    authors = sorted({a for h in heads for a in site.body(h.index).authors})
+    urls += [f"<url><loc>{host_url}/authors/{slugify(a)}</loc></url>" for a in authors]
+    covers = sorted({site.body(h.index).coverage for h in heads} - {None})
+    urls += [f"<url><loc>{host_url}/coverage/{slugify(c)}</loc></url>" for c in covers]
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(urls) + "</urlset>\n")
+
+
+__all__ = ["article", "home", "listing", "listing_cards", "plain_page", "robots", "sitemap_index", "sitemap_month",
+           "key_js", "href", "link_target_path", "metadata", "MONTHS"]

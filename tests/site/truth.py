@@ -1,0 +1,134 @@
+"""Ground truth: the exact record a crawler must produce for each article, and which
+articles a crawl can reach (and by what way), derived from the model, not from pages."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterable, Optional
+
+from newscrawl.items import content_hash, normalise_text
+
+from .model import LIVE, PAGE_SIZE, SECTIONS, URL_SECTION, Replica, iso_local, iso_utc, visible_date
+from .pages import link_target_path
+
+
+def _url_section(path: str) -> Optional[str]:
+    segments = path.strip("/").split("/")
+    if segments[0] in ("news", "articles"):
+        return URL_SECTION.get(segments[1])
+    return URL_SECTION.get(segments[0])
+
+
+def _keywords(raw: str) -> list[str]:
+    out: list[str] = []
+    for part in raw.split(","):
+        part = normalise_text(part)
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def record(site: Replica, i: int) -> dict:
+    """The expected record of article i (all fields but url, crawled_at, discovered_via)."""
+    h, b = site.heads[i], site.body(i)
+    full, meta = h.variant == "full", h.variant in ("full", "meta_only")
+    if full:
+        src = "metadata"
+    elif meta:
+        src = "meta"
+    else:
+        src = None
+    published_raw = iso_local(h.published) if meta else visible_date(h.published, site.now)
+    extracted = {"canonical_url": "metadata" if full else "url", "language": "metadata" if full else "html",
+                 "section": "metadata" if full else "url", "title": src or "html", "summary": "html",
+                 "authors": "metadata" if full else "text", "published_at": src or "text",
+                 "tags": src or "html"}
+    if meta:
+        extracted["post_id"] = src
+        extracted["modified_at"] = src
+    if b.video_duration and meta:
+        extracted["video_duration_seconds"] = src
+    body = b.text
+    related = next((blk.links for blk in b.blocks if blk.kind == "related"), [])
+    return {
+        "canonical_url": LIVE + h.path,
+        "post_id": h.post_id if meta else None,
+        "edition": "en",
+        "language": "en",
+        "post_type": h.post_type if full else None,
+        "section": SECTIONS[h.section][0] if full else _url_section(h.path),
+        "regions": [h.country] if full and h.country else [],
+        "coverage": [b.coverage] if full and b.coverage else [],
+        "title": h.title,
+        "summary": b.summary,
+        "authors": list(b.authors),
+        "source": b.source,
+        "published_at": iso_utc(h.published),
+        "published_at_raw": published_raw,
+        "modified_at": iso_utc(b.modified) if meta else None,
+        "read_time_minutes": None if h.is_video else max(1, round(b.words / 200)),
+        "word_count": b.words if full else None,
+        "tags": _keywords(b.keywords_raw) if meta else list(dict.fromkeys(b.tags)),
+        "body": body,
+        "images": [dict(img) for img in b.images],
+        "video_duration_seconds": b.video_duration if meta else None,
+        "related": [{"url": LIVE + link_target_path(site, j, f"related:{i}"), "title": site.heads[j].title} for j in related],
+        "read_next": [{"url": LIVE + link_target_path(site, j, f"read-next:{i}"), "title": site.heads[j].title} for j in b.read_next],
+        "content_hash": content_hash(h.title, body),
+        "extracted_from": extracted,
+        "revision": 1,
+    }
+
+
+def truth(site: Replica) -> dict[str, dict]:
+    """Expected record of every article, by key (post id, else canonical URL)."""
+    return {h.key: record(site, h.index) for h in site.heads if not h.members_only}
+
+
+def out_links(site: Replica, i: int) -> Iterable[tuple[str, int]]:
+    """(kind, target) for every article link on article i's page."""
+    b = site.body(i)
+    for block in b.blocks:
+        if block.kind in ("related", "promo"):
+            for j in block.links:
+                yield "related", j
+        elif block.kind == "p":
+            for seg in block.segments:
+                if isinstance(seg.html, tuple):
+                    yield "related", seg.html[1]
+    for j in b.read_next:
+        yield "read_next", j
+    for j in site.most_read:
+        yield "most_read", j
+
+
+def reachable(site: Replica, js: bool = False, follow=("related", "read_next", "most_read"),
+              max_pages: Optional[int] = None, sections: Optional[Iterable[str]] = None) -> dict[str, set[str]]:
+    """Articles a crawl starting from the listings can reach, each with every
+    ``discovered_via`` value by which it can be found. Robots-disallowed posts never are."""
+    follow = set(follow)
+    ways: dict[int, set[str]] = {}
+    queue: deque[int] = deque()
+
+    def reach(j: int, way: str) -> None:
+        if site.heads[j].members_only:
+            return
+        if j not in ways:
+            ways[j] = set()
+            queue.append(j)
+        ways[j].add(way)
+
+    slugs = list(sections) if sections else list(site.listings)
+    pages = 1 if not js else (max_pages or 10**9)
+    for slug in slugs:
+        for j in site.listings[slug][: pages * PAGE_SIZE]:
+            reach(j, f"listing:{slug}")
+    if "most_read" in follow:
+        for j in site.most_read:
+            reach(j, "most_read")
+    while queue:
+        i = queue.popleft()
+        for kind, j in out_links(site, i):
+            if kind in follow:
+                reach(j, kind)
+    return {site.heads[j].key: v for j, v in ways.items()}

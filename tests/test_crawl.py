@@ -1,0 +1,73 @@
+"""The whole crawl against the replica: every reachable article found, every field right.
+
+The crawl runs once per session (``scrapy crawl almayadeen`` in a subprocess, as a user
+runs it) and several tests read its output. Expected values come from the replica's
+ground truth, never from an earlier run of the crawler.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from newscrawl.testing import run_crawl
+
+# Depend on the crawl, not on the truth.
+CRAWL_DEPENDENT = ("url", "crawled_at", "discovered_via")
+
+
+def key_of(record: dict) -> str:
+    return record["post_id"] or record["canonical_url"]
+
+
+@pytest.fixture(scope="session")
+def static_crawl(site, server, tmp_path_factory):
+    """A crawl without a browser: what the static HTML offers."""
+    out = tmp_path_factory.mktemp("crawl") / "static.jsonl"
+    result = run_crawl(
+        server.url,
+        out,
+        settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_static_crawl_finds_every_article_reachable_without_javascript(site, static_crawl):
+    reachable = site.reachable(js=False)
+    found = {key_of(r) for r in static_crawl.records}
+    assert reachable, "the replica must have reachable articles"
+    missing = set(reachable) - found
+    assert not missing, f"{len(missing)} of {len(reachable)} reachable articles missing, e.g. {sorted(missing)[:5]}"
+    assert found <= set(reachable), f"records for unreachable or non-article pages: {sorted(found - set(reachable))[:5]}"
+
+
+def test_one_record_per_article(static_crawl):
+    keys = [key_of(r) for r in static_crawl.records]
+    assert len(keys) == len(set(keys))
+
+
+def test_every_field_equals_the_truth(site, static_crawl):
+    truth = site.truth()
+    wrong = []
+    for record in static_crawl.records:
+        expected = truth[key_of(record)]
+        for field, value in expected.items():
+            if record.get(field) != value:
+                wrong.append((key_of(record), field, record.get(field), value))
+    assert not wrong, f"{len(wrong)} wrong fields, first: {wrong[:3]}"
+
+
+def test_crawl_dependent_fields(site, server, static_crawl):
+    reachable = site.reachable(js=False)
+    host = urlsplit(server.url).netloc
+    for record in static_crawl.records:
+        assert urlsplit(record["url"]).netloc == host
+        assert record["discovered_via"] in reachable[key_of(record)]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", record["crawled_at"])
+
+
+def test_robots_disallowed_paths_never_requested(server, static_crawl):
+    assert not [r.path for r in server.log if r.path.startswith(("/search", "/articles/blog/members-only-"))]
