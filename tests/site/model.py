@@ -292,14 +292,14 @@ class Replica:
     def _index(self) -> None:
         self.by_path: dict[str, int] = {}
         self.by_lower_path: dict[str, int] = {}
-        collisions = set()
         for h in self.heads:
+            # A large archive repeats headlines; the CMS would publish under another slug.
+            while any(p in self.by_path or p.lower() in self.by_lower_path for p in filter(None, (h.path, h.alt_path))):
+                h.title = f"{h.index}: {h.title}" if h.title.endswith(")") else f"{h.title} ({h.index})"
+                h.path = h.path.rsplit("/", 1)[0] + "/" + slugify(h.title)
             for path in filter(None, (h.path, h.alt_path)):
-                if path in self.by_path:
-                    collisions.add(path)
-                self.by_path.setdefault(path, h.index)
-                self.by_lower_path.setdefault(path.lower(), h.index)
-        assert not collisions, f"two articles share a URL: {sorted(collisions)[:3]}"
+                self.by_path[path] = h.index
+                self.by_lower_path[path.lower()] = h.index
         self.listings: dict[str, list[int]] = {slug: [] for slug in list(SECTIONS) + list(REGIONS)}
         order = sorted(self.heads, key=lambda h: h.published, reverse=True)
         for h in order:
