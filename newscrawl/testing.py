@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -34,6 +35,14 @@ class CrawlResult:
     records: list[dict]
     stderr: str
     output: Path
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """The integer crawl stats Scrapy dumps in its log when the spider closes."""
+        return {m.group(1): int(m.group(2)) for m in _STAT.finditer(self.stderr.split("Dumping Scrapy stats", 1)[-1])}
+
+
+_STAT = re.compile(r"'([^']+)': (\d+)[,}]")
 
 
 def read_jsonl(path: Path) -> list[dict]:

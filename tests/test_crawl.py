@@ -71,3 +71,9 @@ def test_crawl_dependent_fields(site, server, static_crawl):
 
 def test_robots_disallowed_paths_never_requested(server, static_crawl):
     assert not [r.path for r in server.log if r.path.startswith(("/search", "/articles/blog/members-only-"))]
+
+
+def test_without_browser_load_more_is_counted_and_named(site, static_crawl):
+    listings_with_more = sum(1 for members in site.listings.values() if len(members) > 10)
+    assert static_crawl.stats["newscrawl/browser/unavailable/load_more"] == listings_with_more
+    assert "no browser at" in static_crawl.stderr

@@ -34,6 +34,33 @@ class AlmayadeenSpider(scrapy.Spider):
 
     name = "almayadeen"
 
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """Keep record types apart in every feed, including ``-O``/``-o`` ones.
+
+        A feed given without ``item_classes`` (as ``-O x.jsonl`` is) receives only
+        articles, and the BREAKING ticker lines go to a sibling ``x.breaking.jsonl``:
+        a dataset file loaded into pandas holds one kind of record.
+        """
+        super().update_settings(settings)
+        feeds = settings.getdict("FEEDS")
+        if not feeds:
+            return
+        priority = settings.getpriority("FEEDS")
+        split = {}
+        for uri, options in feeds.items():
+            options = dict(options or {})
+            if options.get("item_classes"):
+                split[uri] = options
+                continue
+            split[uri] = {**options, "item_classes": ["newscrawl.items.Article"]}
+            stem, dot, ext = str(uri).rpartition(".")
+            sibling = f"{stem}.breaking.{ext}" if dot and "/" not in ext else f"{uri}.breaking"
+            split.setdefault(sibling, {**options, "item_classes": ["newscrawl.items.BreakingItem"]})
+        # One above the feeds' own priority: the crawl command merges its settings into
+        # the crawler again afterwards, and an equal priority would undo this split.
+        settings.set("FEEDS", split, priority=priority + 1)
+
     def __init__(self, *args: Any, **kwargs: Any):
         # Scrapy passes "_job" and similar private keys on some paths; keep only ours.
         spider_kwargs = {k: v for k, v in kwargs.items() if k in CrawlArgs.KNOWN}

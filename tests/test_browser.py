@@ -1,0 +1,42 @@
+"""The real Chromium (Debian's) behind "Load more": only the requests that need it."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from newscrawl.testing import run_crawl
+
+CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM} (make setup installs it)")
+
+
+def key_of(record):
+    return record["post_id"] or record["canonical_url"]
+
+
+@pytest.fixture(scope="session")
+def browser_crawl(site, server, tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser") / "rendered.jsonl"
+    result = run_crawl(server.url, out, settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_load_more_articles_are_found(site, browser_crawl):
+    expected = site.reachable(js=True, max_pages=3)
+    behind_js = set(expected) - set(site.reachable(js=False))
+    found = {key_of(r) for r in browser_crawl.records if "canonical_url" in r}
+    assert behind_js, "the replica must hide some articles behind Load more"
+    assert behind_js <= found
+    assert found == set(expected)
+
+
+def test_browser_only_for_load_more(site, browser_crawl):
+    stats = browser_crawl.stats
+    listings_with_more = sum(1 for members in site.listings.values() if len(members) > 10)
+    assert stats["newscrawl/browser/requests/load_more"] == listings_with_more
+    browser_stats = {k: v for k, v in stats.items() if k.startswith("newscrawl/browser/requests/")}
+    assert browser_stats == {"newscrawl/browser/requests/load_more": listings_with_more}
+    assert stats["playwright/request_count/navigation"] == listings_with_more
