@@ -40,7 +40,29 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
-ITEM_PIPELINES = {}
+# validate -> dates to UTC (and since/until) -> dedupe within and across runs.
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.ValidatePipeline": 100,
+    "newscrawl.pipelines.DatesPipeline": 200,
+    "newscrawl.pipelines.DedupePipeline": 300,
+}
+# Cross-run memory (newscrawl/store.py): "off" for one-off crawls that emit everything.
+NEWSCRAWL_STATE = "on"
+# Where that memory lives; %(edition)s and %(name)s are filled in.
+NEWSCRAWL_STATE_PATH = "output/state/%(name)s-%(edition)s.sqlite3"
+
+# Each run writes its own file (UTC start time in the name); -O/-o replace these.
+FEEDS = {
+    "output/almayadeen/%(edition)s/%(time)s.jsonl": {
+        "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.items.Article"],
+    },
+    "output/almayadeen/%(edition)s/%(time)s.breaking.jsonl": {
+        "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.items.BreakingItem"],
+    },
+}
+# Files are written line by line, unbuffered: a killed run leaves no partial line.
+FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl.feeds.LineAtomicFileStorage"}
+EXTENSIONS = {"newscrawl.extensions.RunSummary": 500}
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.

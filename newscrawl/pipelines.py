@@ -1,0 +1,187 @@
+"""Item pipelines: what is kept. validate -> dates to UTC -> dedupe (within and across runs).
+
+Every drop raises ``DropItem`` with a short reason and counts it under
+``newscrawl/dropped/<reason>``; the run summary lists them. Pipelines speak ItemAdapter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Optional
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from .dates import crawl_now, iso_utc, parse_date
+from .items import Article, BreakingItem, normalise_text
+from .store import Store
+from .urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CHALLENGE_TITLES = re.compile(r"^(just a moment|attention required|checking your browser)", re.I)
+
+
+def printable(text: Any, limit: int = 200) -> str:
+    """Page text made safe for a log line: control characters escaped, length capped."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(text))[:limit]
+
+
+def post_key(adapter: ItemAdapter) -> str:
+    """Identity of a post: its CMS id, else its canonical URL."""
+    return adapter.get("post_id") or adapter["canonical_url"]
+
+
+class _Counting:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def drop(self, reason: str, detail: str = "") -> DropItem:
+        self.stats.inc_value(f"newscrawl/dropped/{reason.replace(' ', '_')}")
+        return DropItem(f"{reason}: {detail}" if detail else reason)
+
+
+class ValidatePipeline(_Counting):
+    """Drops records that are not whole articles: no title, date, URL or (text posts) body."""
+
+    def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
+        a = ItemAdapter(item)
+        url = printable(a.get("url"))
+        for field in ("canonical_url", "title", "published_at"):
+            if not a.get(field):
+                raise self.drop(f"missing {field}", url)
+        if _CHALLENGE_TITLES.match(a["title"]):
+            raise self.drop("challenge page", url)
+        is_video = a.get("post_type") == "Videos" or "/videos/" in a["canonical_url"]
+        if not is_video and not a.get("body"):
+            raise self.drop("missing body", url)
+        return item
+
+
+class DatesPipeline(_Counting):
+    """Turns the raw dates the parser found into ISO 8601 UTC; applies since/until."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.now = crawl_now(crawler.settings)
+        self._logged_bad: set[str] = set()
+
+    def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
+        a = ItemAdapter(item)
+        spider = self.crawler.spider
+        language = getattr(spider, "language", "en")
+        raw = a.get("published_at_raw") or a.get("published_at")
+        published = parse_date(raw, self.now, language)
+        if published is None:
+            if raw not in self._logged_bad:
+                self._logged_bad.add(raw)
+                logger.warning("unreadable date %r on %s", printable(raw, 80), printable(a.get("url")))
+            raise self.drop("bad date", printable(raw, 80))
+        a["published_at"] = iso_utc(published)
+        modified_raw = a.get("modified_at")
+        if modified_raw:
+            modified = parse_date(modified_raw, self.now, language)
+            if modified is None:
+                self.stats.inc_value("newscrawl/dates/bad_modified")
+            a["modified_at"] = iso_utc(modified) if modified else None
+        args = getattr(spider, "args", None)
+        if args is not None:
+            day = published.date()
+            if (args.since and day < args.since) or (args.until and day > args.until):
+                raise self.drop("out of range", a["published_at"])
+        return item
+
+
+class DedupePipeline(_Counting):
+    """One record per post per run; across runs, only new posts and changed content.
+
+    A changed post is emitted again with ``revision`` + 1. The store remembers a
+    version only after its line was exported (``item_scraped``, which fires after the
+    feed exporter wrote it), so a crawl killed in between re-emits it next run rather
+    than losing it.
+    """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.seen: set[str] = set()
+        self.seen_urls: set[str] = set()
+        self.seen_ticker: set[str] = set()
+        self.store: Optional[Store] = None
+        state = str(crawler.settings.get("NEWSCRAWL_STATE", "on")).lower()
+        self.state_on = state not in ("off", "0", "false", "no")
+        self.now_iso = iso_utc(crawl_now(crawler.settings))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.open, signals.spider_opened)
+        crawler.signals.connect(pipeline.close, signals.spider_closed)
+        crawler.signals.connect(pipeline.item_exported, signals.item_scraped)
+        return pipeline
+
+    def open(self, spider):
+        if self.state_on:
+            template = self.crawler.settings.get("NEWSCRAWL_STATE_PATH")
+            path = template % {"edition": getattr(spider, "edition", "en"), "name": spider.name}
+            self.store = Store(path)
+            spider.store = self.store  # the spider asks it what is already known
+
+    def close(self, spider):
+        if self.store is not None:
+            self.stats.set_value("newscrawl/state/posts", self.store.count())
+            self.store.close()
+
+    def process_item(self, item):
+        if isinstance(item, BreakingItem):
+            return self._ticker(item)
+        if not isinstance(item, Article):
+            return item
+        a = ItemAdapter(item)
+        # URL variants collapse even if a caller bypassed the parser's canonical form.
+        spider = self.crawler.spider
+        if getattr(spider, "args", None) is not None:
+            a["canonical_url"] = canonical_url(a["canonical_url"], spider.args.edition)
+        key = post_key(a)
+        if key in self.seen or a["canonical_url"] in self.seen_urls:
+            raise self.drop("duplicate", key)
+        self.seen.add(key)
+        self.seen_urls.add(a["canonical_url"])
+        if self.store is not None:
+            before = self.store.get(key)
+            if before is not None:
+                if before.content_hash == a["content_hash"]:
+                    self.store.touch(key, self.now_iso)
+                    raise self.drop("unchanged", key)
+                a["revision"] = before.revision + 1
+                self.stats.inc_value("newscrawl/revised")
+        return item
+
+    def _ticker(self, item: BreakingItem):
+        text_key = normalise_text(item.text).casefold()
+        if not text_key:
+            raise self.drop("empty ticker")
+        if text_key in self.seen_ticker or (self.store is not None and self.store.ticker_seen(text_key)):
+            raise self.drop("ticker seen", "")
+        self.seen_ticker.add(text_key)
+        return item
+
+    def item_exported(self, item, response=None, spider=None):
+        if self.store is None:
+            return
+        if isinstance(item, BreakingItem):
+            self.store.record_ticker(normalise_text(item.text).casefold(), item.text, item.first_seen_at)
+        elif isinstance(item, Article):
+            self.store.record(post_key(ItemAdapter(item)), item.post_id, item.canonical_url, item.content_hash,
+                              item.revision, item.published_at, self.now_iso)

@@ -1,0 +1,116 @@
+"""Cross-run memory: which posts were emitted, with which content hash and revision.
+
+One SQLite file per edition (``output/state/almayadeen-<edition>.sqlite3`` by default).
+Look-ups go through primary-key and indexed queries only, so the file stays fast and
+small at millions of posts and is never loaded into memory. Every statement is
+parameterised.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    key TEXT PRIMARY KEY,          -- post_id, else canonical_url
+    post_id TEXT,
+    canonical_url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    published_at TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS posts_canonical_url ON posts (canonical_url);
+CREATE TABLE IF NOT EXISTS ticker (
+    text_key TEXT PRIMARY KEY,     -- normalised, case-folded text
+    text TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+"""
+
+
+class StateError(RuntimeError):
+    """The state database cannot be used; the message says how to recover."""
+
+
+@dataclass
+class Seen:
+    """What the store remembers of a post."""
+
+    key: str
+    content_hash: str
+    revision: int
+
+
+class Store:
+    """The SQLite state of one edition."""
+
+    def __init__(self, path: Path, timeout: float = 5.0):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives the crawl being killed (the OS has it),
+            # at the cost of the last commits on power loss.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StateError(
+                    f"state database {self.path} is locked by another process ({exc}); wait for the other "
+                    f"crawl to finish, or run this one with -s NEWSCRAWL_STATE=off"
+                ) from None
+            raise StateError(self._corrupt(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise StateError(self._corrupt(exc)) from None
+
+    def _corrupt(self, exc: Exception) -> str:
+        return (f"state database {self.path} is unreadable ({exc}); move it aside "
+                f"(mv {self.path} {self.path}.broken) to start a fresh memory of what was emitted, "
+                f"or run with -s NEWSCRAWL_STATE=off")
+
+    def get(self, key: str) -> Optional[Seen]:
+        row = self.db.execute("SELECT key, content_hash, revision FROM posts WHERE key = ?", (key,)).fetchone()
+        return Seen(*row) if row else None
+
+    def known(self, post_id: Optional[str] = None, canonical_url: Optional[str] = None) -> bool:
+        """Whether a post was emitted before, by its id or its canonical URL."""
+        if post_id and self.db.execute("SELECT 1 FROM posts WHERE key = ?", (post_id,)).fetchone():
+            return True
+        return bool(canonical_url) and self.db.execute(
+            "SELECT 1 FROM posts WHERE canonical_url = ? LIMIT 1", (canonical_url,)
+        ).fetchone() is not None
+
+    def record(self, key: str, post_id: Optional[str], canonical_url: str, content_hash: str, revision: int,
+               published_at: Optional[str], seen_at: str) -> None:
+        """Remember that this version of a post was emitted (one committed statement)."""
+        self.db.execute(
+            "INSERT INTO posts (key, post_id, canonical_url, content_hash, revision, published_at, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET content_hash = excluded.content_hash, revision = excluded.revision, "
+            "canonical_url = excluded.canonical_url, last_seen = excluded.last_seen",
+            (key, post_id, canonical_url, content_hash, revision, published_at, seen_at, seen_at),
+        )
+
+    def touch(self, key: str, seen_at: str) -> None:
+        self.db.execute("UPDATE posts SET last_seen = ? WHERE key = ?", (seen_at, key))
+
+    def ticker_seen(self, text_key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM ticker WHERE text_key = ?", (text_key,)).fetchone() is not None
+
+    def record_ticker(self, text_key: str, text: str, seen_at: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO ticker (text_key, text, first_seen) VALUES (?, ?, ?)", (text_key, text, seen_at))
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
