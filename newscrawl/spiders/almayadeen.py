@@ -16,6 +16,7 @@ import scrapy
 from scrapy.http import Response
 
 from ..args import CrawlArgs
+from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink
 from ..parsers.sitemap import iter_entries, month_of, month_overlaps
@@ -46,6 +47,11 @@ class AlmayadeenSpider(scrapy.Spider):
         feeds = settings.getdict("FEEDS")
         if not feeds:
             return
+        # Scrapy merges -O/-o into the FEEDS of settings.py (all at one priority); a
+        # user who names an output file expects only that file, so the project's
+        # default feeds step aside.
+        if set(feeds) - set(DEFAULT_FEEDS):
+            feeds = {uri: opts for uri, opts in feeds.items() if uri not in DEFAULT_FEEDS}
         priority = settings.getpriority("FEEDS")
         split = {}
         for uri, options in feeds.items():
@@ -57,8 +63,9 @@ class AlmayadeenSpider(scrapy.Spider):
             stem, dot, ext = str(uri).rpartition(".")
             sibling = f"{stem}.breaking.{ext}" if dot and "/" not in ext else f"{uri}.breaking"
             split.setdefault(sibling, {**options, "item_classes": ["newscrawl.items.BreakingItem"]})
-        # One above the feeds' own priority: the crawl command merges its settings into
-        # the crawler again afterwards, and an equal priority would undo this split.
+        # Replace the whole value (a plain dict, one above the feeds' own priority): the
+        # crawl command merges its settings into the crawler again afterwards, and an
+        # equal priority would undo this.
         settings.set("FEEDS", split, priority=priority + 1)
 
     def __init__(self, *args: Any, **kwargs: Any):
