@@ -123,6 +123,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     replica: "ReplicaServer"
 
+    def handle_error(self, request, client_address) -> None:
+        # A client that goes away mid-reply (a killed crawl) is expected, not news.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 class ReplicaServer:
     """Serves a Replica on 127.0.0.1 in a background thread (``with ReplicaServer(site) as s``)."""
