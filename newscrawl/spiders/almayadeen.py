@@ -180,7 +180,8 @@ class AlmayadeenSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/skipped/not_article")
         else:
             yield item
-        yield from self._follow(page.followable_links())
+        if not self.args.urls:  # -a url / urls_file crawl just those pages
+            yield from self._follow(page.followable_links())
 
     # --- requests -----------------------------------------------------------------
     def _follow(self, links: Iterable[PageLink]) -> Iterable[scrapy.Request]:

@@ -46,7 +46,7 @@ def html(text: str, status: int = 200) -> Reply:
     return Reply(status, text.encode("utf-8"))
 
 
-def respond(site: Replica, method: str, target: str, host_url: str) -> Reply:
+def respond(site: Replica, method: str, target: str, host_url: str, headers=None) -> Reply:
     """The reply for a request target (path and query)."""
     parts = urlsplit(target)
     path = unquote(parts.path)
@@ -95,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
         replica = self.server.replica
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
         try:
-            reply = replica.responder(replica.site, self.command, self.path, f"http://{host}")
+            reply = replica.responder(replica.site, self.command, self.path, f"http://{host}", self.headers)
         except Exception as exc:  # a bug in the replica must show up as a 500, not a hang
             reply = Reply(500, f"replica error: {exc!r}".encode(), "text/plain")
         replica.record(self.command, self.path, reply.status, self.headers.get("User-Agent", ""))

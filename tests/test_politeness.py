@@ -1,0 +1,67 @@
+"""Politeness against the replica: Retry-After slows the whole host, challenges go through
+the real browser once, and robots.txt is obeyed."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import unquote
+
+import pytest
+
+from newscrawl.testing import run_crawl
+from tests.site.modes import challenge, rate_limit
+
+CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
+
+
+def test_retry_after_delays_the_next_request_to_the_host(fresh_site, fresh_server, tmp_path):
+    listing = "/news/politics"
+    fresh_server.responder = rate_limit(fresh_server.responder, [listing], retry_after="2")
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl",
+        args={"sections": "politics", "follow": "none"},
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+                  "NEWSCRAWL_NOW": fresh_site.now.isoformat()},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    log = fresh_server.log
+    limited = next(i for i, r in enumerate(log) if r.status == 429)
+    after = log[limited + 1]
+    assert after.time - log[limited].time >= 2.0, f"next request {after.path} came {after.time - log[limited].time:.2f}s later"
+    assert after.path == listing and after.status == 200
+    assert result.stats["newscrawl/retry_after/429"] == 1
+    assert {r["post_id"] or r["canonical_url"] for r in result.records} == set(
+        fresh_site.reachable(js=False, follow=(), sections=["politics"]))
+
+
+@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}")
+def test_challenge_page_is_passed_in_the_browser_and_stored_once(fresh_site, fresh_server, tmp_path):
+    head = next(h for h in fresh_site.heads if h.variant == "full" and not h.members_only)
+    fresh_server.responder = challenge(fresh_server.responder, [head.path])
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl",
+        args={"url": fresh_server.url + head.path},
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_NOW": fresh_site.now.isoformat()},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [r["post_id"] for r in result.records] == [head.post_id]
+    expected = fresh_site.truth()[head.key]
+    assert all(result.records[0][f] == v for f, v in expected.items())
+    stats = result.stats
+    assert stats["newscrawl/challenge/detected"] == 1 and stats["newscrawl/challenge/passed"] == 1
+    assert {k: v for k, v in stats.items() if k.startswith("newscrawl/browser/requests/")} == {
+        "newscrawl/browser/requests/challenge": 1}
+    # plain request: challenge; in the browser: challenge, then the page after the reload
+    assert [r.status for r in fresh_server.log if unquote(r.path) == head.path] == [503, 503, 200]
+
+
+def test_challenge_without_browser_is_counted_not_stored(fresh_site, fresh_server, tmp_path):
+    head = next(h for h in fresh_site.heads if h.variant == "full" and not h.members_only)
+    fresh_server.responder = challenge(fresh_server.responder, [head.path])
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl", args={"url": fresh_server.url + head.path},
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"},
+    )
+    assert result.returncode == 0 and result.records == []
+    assert result.stats["newscrawl/challenge/detected"] == 1
+    assert result.stats["newscrawl/browser/unavailable/challenge"] == 1
