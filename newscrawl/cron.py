@@ -217,16 +217,29 @@ def scrapy_command(edition: str, spargs: list[str], settings: list[str], paths: 
 
 
 def output_settings(paths: Paths) -> dict[str, str]:
-    """Settings that make the crawl write its data and state under ``paths.output_dir``."""
+    """``FEEDS`` and ``NEWSCRAWL_STATE_PATH`` of the project, moved under ``paths.output_dir``.
+
+    The project's defaults are paths relative to the project root under ``output/``; each is
+    re-rooted under the output directory (identical for the default one). Feed options
+    (formats, item classes) are kept as the project defines them; ``-s`` options given to
+    this command come later on the command line and win.
+    """
     from . import settings as project
 
-    if hasattr(project, "NEWSCRAWL_OUTPUT_DIR"):
-        return {"NEWSCRAWL_OUTPUT_DIR": str(paths.output_dir)}
-    # No output-root setting in the project (yet): point the state DB and the feed there.
+    feeds = {_reroot(uri, paths.output_dir): options for uri, options in project.FEEDS.items()}
     return {
-        "NEWSCRAWL_STATE_PATH": str(paths.state / "newscrawl.sqlite3"),
-        "FEEDS": json.dumps({str(paths.feeds / "%(time)s.jsonl"): {"format": "jsonlines", "encoding": "utf-8"}}),
+        "FEEDS": json.dumps(feeds),
+        "NEWSCRAWL_STATE_PATH": _reroot(project.NEWSCRAWL_STATE_PATH, paths.output_dir),
     }
+
+
+def _reroot(uri: str, output_dir: Path) -> str:
+    if "://" in uri or Path(uri).is_absolute():
+        return uri
+    parts = Path(uri).parts
+    if parts and parts[0] == "output":
+        return str(output_dir.joinpath(*parts[1:]))
+    return str(ROOT / uri)
 
 
 def run_crawl(cmd: list[str], log: IO[str], lock_fd: int) -> int:
@@ -463,10 +476,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _show(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return str(path)  # absolute: cron mails are read far from the working directory
 
 
 def _duration(seconds: float) -> str:

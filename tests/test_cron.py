@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -13,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from newscrawl import cron
-from newscrawl.cron import EX_FAILED, EX_LOCKED, EX_OK, EX_USAGE, JOB_META, Paths, ROOT
+from newscrawl.cron import EX_FAILED, EX_LOCKED, EX_OK, EX_USAGE, JOB_META, ROOT, Paths
+from newscrawl.merge import merge
+from newscrawl.testing import read_jsonl
+from tests.site import Replica, ReplicaServer
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 # A crawl of a closed port: no browser, no retries, one listing.
@@ -214,3 +218,123 @@ def test_outcome_from_the_log_and_the_summary(tmp_path):
     (tmp_path / "feeds" / "2026-11-20T09-00-00.summary.json").write_text('{"finish_reason": "shutdown"}')
     outcome = cron.read_outcome(0, log, tmp_path / "feeds", started=0)
     assert outcome.reason == "shutdown" and outcome.reason_source == "summary"
+
+
+# --- real scheduled runs against the replica --------------------------------------------
+@pytest.fixture
+def replica():
+    site = Replica(articles=60)
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+def replica_args(site, server, *extra: str) -> list[str]:
+    # max_pages=1: no "Load more", so no browser; the listings' first pages are enough here.
+    return ["-a", f"base_url={server.url}", "-a", "max_pages=1", *FAST,
+            "-s", f"NEWSCRAWL_NOW={site.now.isoformat()}", *extra]
+
+
+def home_hits(server) -> int:
+    return sum(1 for r in server.log if r.path == "/")
+
+
+def records(out: Path) -> list[dict]:
+    found = []
+    for path in sorted((out / "almayadeen" / "en").glob("*.jsonl")):
+        if not path.name.endswith(".breaking.jsonl"):
+            found += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in found if "canonical_url" in r]
+
+
+def test_a_scheduled_run_of_the_replica(replica, tmp_path):
+    site, server = replica
+    out = tmp_path / "output"
+    code, stdout, stderr = finish(run_cron(out, *replica_args(site, server)))
+    assert code == EX_OK, stderr
+    assert stderr == ""
+    assert stdout.startswith("newscrawl.cron: almayadeen en finished in ") and stdout.count("\n") == 1
+    [log] = logs(out)
+    assert f"log {log}" in stdout
+    text = log.read_text()
+    assert "INFO: Spider closed (finished)" in text
+    assert "job directory cleared (crawl finished)" in text
+    assert not (out / "state" / "jobs" / "en").exists()
+    got = records(out)
+    assert got and {r["post_id"] or r["canonical_url"] for r in got} <= set(site.truth())
+    assert home_hits(server) == 1
+
+
+def test_two_runs_started_at_once_crawl_once(replica, tmp_path):
+    site, server = replica
+    out = tmp_path / "output"
+    first, second = run_cron(out, *replica_args(site, server)), run_cron(out, *replica_args(site, server))
+    results = sorted([finish(first), finish(second)])
+    assert [code for code, _, _ in results] == [EX_OK, EX_LOCKED]
+    assert "still holds" in results[1][2]
+    assert home_hits(server) == 1
+    assert len(logs(out)) == 1
+
+
+def test_a_stopped_run_is_resumed_and_the_next_one_starts_fresh(replica, tmp_path):
+    site, server = replica
+    out = tmp_path / "output"
+    jobdir = out / "state" / "jobs" / "en"
+
+    # 1. stopped early by a limit: fails, and keeps its queue for the next run
+    code, _, stderr = finish(run_cron(out, *replica_args(site, server, "-s", "CLOSESPIDER_PAGECOUNT=5")))
+    assert code == EX_FAILED and "finish reason 'closespider_pagecount'" in stderr
+    assert json.loads((jobdir / JOB_META).read_text())["state"] == "resumable"
+    assert (jobdir / "requests.seen").exists() and (jobdir / "requests.queue" / "active.json").exists()
+
+    # 2. resumes the saved queue (the home page is not fetched again) and finishes
+    code, stdout, stderr = finish(run_cron(out, *replica_args(site, server)))
+    assert code == EX_OK, stderr
+    text = logs(out)[-1].read_text()
+    assert "resuming the request queue" in text and "Resuming crawl (" in text
+    assert home_hits(server) == 1
+    assert not jobdir.exists()
+
+    # 3. the next scheduled run is a whole new crawl: nothing is filtered by the last one
+    requests_before = len(server.log)
+    code, stdout, stderr = finish(run_cron(out, *replica_args(site, server)))
+    assert code == EX_OK, stderr
+    assert home_hits(server) == 2
+    assert len(server.log) - requests_before > 60 // 2
+    assert len(logs(out)) == 3
+
+    # stopped + resumed, the runs together miss nothing a crawl can reach, and merge to one line a post
+    result = merge("en", out / "almayadeen" / "en", out / "merged.jsonl")
+    keys = [r["post_id"] or r["canonical_url"] for r in read_jsonl(out / "merged.jsonl")]
+    assert len(keys) == len(set(keys)) == result.count
+    assert set(keys) == {r["post_id"] or r["canonical_url"] for r in records(out)}
+    assert set(keys) == set(site.reachable(js=False, max_pages=1))
+
+
+def test_sigterm_stops_the_crawl_gracefully_and_keeps_its_queue(replica, tmp_path):
+    site, server = replica
+    out = tmp_path / "output"
+    # slow enough that the crawl is still running when the signal comes
+    proc = run_cron(out, *replica_args(site, server, "-s", "DOWNLOAD_DELAY=0.2",
+                                        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"))
+    try:
+        while len(server.log) < 4:  # wait for the crawl to be under way
+            with pytest.raises(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.05)
+        proc.send_signal(signal.SIGTERM)
+    finally:
+        code, stdout, stderr = finish(proc)
+    assert code == EX_FAILED and "finish reason 'shutdown'" in stderr
+    jobdir = out / "state" / "jobs" / "en"
+    assert json.loads((jobdir / JOB_META).read_text())["state"] == "resumable"
+    assert (jobdir / "requests.queue" / "active.json").exists()
+
+
+def test_the_crawl_writes_feeds_and_state_under_the_output_dir(tmp_path):
+    settings = cron.output_settings(Paths(tmp_path, "en"))
+    feeds = json.loads(settings["FEEDS"])
+    assert feeds and all(uri.startswith(f"{tmp_path}/almayadeen/") for uri in feeds)
+    assert any(uri.endswith(".breaking.jsonl") for uri in feeds)  # every project feed, options kept
+    assert settings["NEWSCRAWL_STATE_PATH"].startswith(f"{tmp_path}/state/")
+    cmd = cron.scrapy_command("en", ["sections=politics"], ["LOG_LEVEL=DEBUG"], Paths(tmp_path, "en"))
+    assert cmd[-2:] == ["-s", f"JOBDIR={tmp_path}/state/jobs/en"]
+    assert cmd.index("LOG_LEVEL=DEBUG") > cmd.index(f"NEWSCRAWL_STATE_PATH={settings['NEWSCRAWL_STATE_PATH']}")
