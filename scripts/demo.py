@@ -40,11 +40,16 @@ def main() -> int:
         print(f"crawl failed with exit status {result.returncode}", file=sys.stderr)
         return 1
     truth = site.truth()
-    reachable = site.reachable(js=True)
+    browser = result.stats.get("newscrawl/browser/unavailable/load_more", 0) == 0
+    reachable = site.reachable(js=browser, max_pages=3)
     keys = {r["post_id"] or r["canonical_url"] for r in result.records}
+    exact = sum(all(r.get(f) == v for f, v in truth[k].items()) for r in result.records
+                for k in [r["post_id"] or r["canonical_url"]] if k in truth)
     print(f"crawl: {len(result.records)} records in {elapsed:.1f} s -> {opts.output}")
-    print(f"truth: {len(truth)} articles, {len(reachable)} reachable by a crawl; found {len(keys & set(reachable))}")
-    return 0
+    print(f"truth: {len(truth)} articles; reachable with max_pages=3 {'and' if browser else 'without'} a browser: "
+          f"{len(reachable)}; found {len(keys & set(reachable))}; records equal to the truth in every field: "
+          f"{exact}/{len(result.records)}")
+    return 0 if keys == set(reachable) and exact == len(result.records) else 1
 
 
 if __name__ == "__main__":
