@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 ARTICLES ?= 300
 SEED ?= 1
+EDITION ?= en
 
-.PHONY: setup chromium test demo replica schema clean
+.PHONY: setup chromium test demo replica schema clean cron merge
 
 setup: $(BIN)/.installed chromium
 
@@ -37,6 +38,15 @@ replica: $(BIN)/.installed
 
 schema: $(BIN)/.installed
 	$(BIN)/python -m newscrawl.schema > docs/article.schema.json
+
+# One scheduled crawl: locked, resumable, logged under output/logs/ (README "Scheduled runs (cron)").
+# Extra options: make cron CRON_ARGS="--max-errors 20 -a sections=politics"
+cron: $(BIN)/.installed
+	$(BIN)/python -m newscrawl.cron --edition $(EDITION) $(CRON_ARGS)
+
+# Every run of an edition in one deduplicated dataset: output/merged/almayadeen-$(EDITION).jsonl
+merge: $(BIN)/.installed
+	$(BIN)/python -m newscrawl.merge --edition $(EDITION) $(MERGE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
