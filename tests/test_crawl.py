@@ -8,7 +8,7 @@ ground truth, never from an earlier run of the crawler.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -77,3 +77,24 @@ def test_without_browser_load_more_is_counted_and_named(site, static_crawl):
     listings_with_more = sum(1 for members in site.listings.values() if len(members) > 10)
     assert static_crawl.stats["newscrawl/browser/unavailable/load_more"] == listings_with_more
     assert "no browser at" in static_crawl.stderr
+
+
+def test_since_until_emit_only_the_range_and_stop_old_listings(site, server, tmp_path):
+    since, until = (site.now.date().fromordinal(site.now.date().toordinal() - 60)), site.now.date()
+    log_start = len(server.log)
+    result = run_crawl(
+        server.url, tmp_path / "range.jsonl", args={"since": since.isoformat(), "until": until.isoformat()},
+        settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    truth = site.truth()
+    in_range = {k for k in site.reachable(js=True, max_pages=3)
+                if since.isoformat() <= truth[k]["published_at"][:10] <= until.isoformat()}
+    found = {key_of(r) for r in result.records}
+    assert found == in_range and in_range
+    # Listings whose first page is all older than `since` are not paged further in the browser.
+    old = {slug for slug, members in site.listings.items()
+           if members and all(site.heads[j].published.date() < since for j in members[:10])}
+    assert old and result.stats["newscrawl/listing_stopped/since"] == len(old)
+    paged = {parse_qs(urlsplit(r.path).query)["section"][0] for r in server.log[log_start:] if r.path.startswith("/api/listing")}
+    assert paged and not paged & old

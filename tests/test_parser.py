@@ -94,3 +94,13 @@ def test_listing_cards_by_url_shape_and_load_more():
     assert [l.url for l in listing.most_read()] == ["http://127.0.0.1:5/articles/opinion/three"]
     assert listing.has_load_more()
     assert not ListingPage("<html><body><p>Load more soon</p></body></html>", "http://h/x", ENGLISH).has_load_more()
+
+
+def test_listing_card_dates_exclude_most_read():
+    html = (
+        "<html><body><div><a href='/news/politics/one'>One</a><span>14 Nov 2025</span></div>"
+        "<div><a href='/news/politics/two'>Two</a><span>9 Oct</span></div>"
+        "<section><h2>Most Read</h2><div><a href='/articles/opinion/three'>Three</a><span>1 Jan 2020</span></div></section>"
+        "</body></html>"
+    )
+    assert ListingPage(html, "http://h/news/politics", ENGLISH).card_dates() == ["14 Nov 2025", "9 Oct"]

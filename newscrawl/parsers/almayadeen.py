@@ -31,6 +31,7 @@ BODY_CSS = "div.p-content"
 BODY_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6"}
 # "9 Oct 2024 09:01", "9 Oct 09:01", "18 Mayo 2022 06:33": a day, a month word, maybe a year, a time.
 VISIBLE_DATE = re.compile(r"\b\d{1,2}\s+[^\W\d_]{3,10}\.?(?:\s+\d{4})?,?\s+\d{1,2}:\d{2}\b")
+CARD_DATE = re.compile(r"^\d{1,2}\s+[^\W\d_]{3,10}\.?(?:\s+\d{4})?$")
 CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
 
 # Link kinds, as written in Article.discovered_via.
@@ -127,20 +128,25 @@ class _Page:
         lit = _literal(self.labels[label])
         return self.sel.xpath(f"//body//*[not(self::script)][normalize-space(text())={lit}]")
 
-    def _block_links(self, label: str) -> list[Selector]:
-        """Links of the block a label heads: the nearest ancestor of the label holding links."""
+    def _block_container(self, label: str) -> Optional[Selector]:
+        """The block a label heads: the nearest ancestor of the label holding article links."""
         for node in self._label_nodes(label):
-            # Walk up from the label until an ancestor contains article links.
             current = node
             for _ in range(4):
                 parents = current.xpath("..")
                 if not parents:
                     break
                 current = parents[0]
-                anchors = [a for a in current.xpath(".//a[@href]") if self._is_article_href(a.attrib["href"])]
-                if anchors:
-                    return anchors
-        return []
+                if any(self._is_article_href(a.attrib["href"]) for a in current.xpath(".//a[@href]")):
+                    return current
+        return None
+
+    def _block_links(self, label: str) -> list[Selector]:
+        """Article links of the block a label heads."""
+        container = self._block_container(label)
+        if container is None:
+            return []
+        return [a for a in container.xpath(".//a[@href]") if self._is_article_href(a.attrib["href"])]
 
     def _is_article_href(self, href: str) -> bool:
         if not is_fetchable(href):
@@ -203,6 +209,20 @@ class ListingPage(_Page):
         """Whether the page offers a "Load more" control (items filled in by JavaScript)."""
         lit = _literal(self.labels["load_more"])
         return bool(self.sel.xpath(f"//body//*[self::button or self::a or @role='button'][normalize-space(.)={lit}]"))
+
+    def card_dates(self) -> list[str]:
+        """Visible dates of the listing's cards ("14 Nov 2025"), Most Read excluded."""
+
+        def dates_under(node) -> list[str]:
+            texts = (normalise_text(t) for t in node.xpath(".//text()[not(ancestor::script)]").getall())
+            return [t for t in texts if CARD_DATE.match(t)]
+
+        dates = dates_under(self.sel.xpath("//body")[0]) if self.sel.xpath("//body") else []
+        container = self._block_container("most_read")
+        if container is not None:
+            for text in dates_under(container):
+                dates.remove(text)
+        return dates
 
     def article_links(self) -> list[PageLink]:
         most_read = {l.url for l in self.most_read()}

@@ -16,6 +16,7 @@ import scrapy
 from scrapy.http import Response
 
 from ..args import CrawlArgs
+from ..dates import crawl_now, parse_date
 from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink
@@ -77,6 +78,11 @@ class AlmayadeenSpider(scrapy.Spider):
         self.language = self.args.edition.language
         self.hosts = HostMap(self.args.edition, self.args.base_url)
         self.allowed_domains = [urlsplit(self.args.base_url).hostname]
+
+    @property
+    def now(self):
+        """The crawl's "now" (NEWSCRAWL_NOW or the clock), for reading year-less card dates."""
+        return crawl_now(self.crawler.settings)
 
     # --- plan ---------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -158,6 +164,10 @@ class AlmayadeenSpider(scrapy.Spider):
                 yield request
         if "most_read" in self.args.follow:
             yield from self._follow(listing.most_read())
+        if not rendered and self.args.since and self._all_older_than_since(listing):
+            # Listings are newest first: nothing further down can be in range.
+            self.crawler.stats.inc_value("newscrawl/listing_stopped/since")
+            return
         if not rendered and self.args.max_pages > 1 and listing.has_load_more():
             # Further items come only from JavaScript: the same listing again, in the
             # browser, clicking "Load more" up to max_pages - 1 times.
@@ -182,6 +192,11 @@ class AlmayadeenSpider(scrapy.Spider):
             yield item
         if not self.args.urls:  # -a url / urls_file crawl just those pages
             yield from self._follow(page.followable_links())
+
+    def _all_older_than_since(self, listing: ListingPage) -> bool:
+        dates = [parse_date(d, self.now, self.language) for d in listing.card_dates()]
+        dates = [d for d in dates if d is not None]
+        return bool(dates) and all(d.date() < self.args.since for d in dates)
 
     # --- requests -----------------------------------------------------------------
     def _follow(self, links: Iterable[PageLink]) -> Iterable[scrapy.Request]:
