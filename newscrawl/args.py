@@ -41,9 +41,10 @@ class CrawlArgs:
     since: Optional[date] = None
     until: Optional[date] = None
     discover: str = "listings"
+    refresh_days: Optional[int] = None
     raw: dict[str, str] = field(default_factory=dict)
 
-    KNOWN = ("edition", "base_url", "sections", "max_pages", "follow", "url", "urls_file", "since", "until", "discover")
+    KNOWN = ("edition", "base_url", "sections", "max_pages", "follow", "url", "urls_file", "since", "until", "discover", "refresh")
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> "CrawlArgs":
@@ -102,9 +103,14 @@ class CrawlArgs:
         if discover not in DISCOVERY:
             raise ArgumentError("discover", f"{discover!r} is not one of: {', '.join(DISCOVERY)}")
 
+        refresh = raw.get("refresh")
+        if refresh is not None and not refresh.strip().isdigit():
+            raise ArgumentError("refresh", f"{refresh!r} is not a whole number of days (0 or more)")
+
         return cls(
             edition=edition,
             discover=discover,
+            refresh_days=int(refresh) if refresh is not None else None,
             base_url=base_url,
             sections=tuple(sections),
             max_pages=int(max_pages_text),

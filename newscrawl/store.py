@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS posts (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS posts_canonical_url ON posts (canonical_url);
+-- Links sometimes differ from the canonical URL only in letter case (ASCII slugs).
+CREATE INDEX IF NOT EXISTS posts_canonical_url_nocase ON posts (canonical_url COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS ticker (
     text_key TEXT PRIMARY KEY,     -- normalised, case-folded text
     text TEXT NOT NULL,
@@ -86,8 +87,15 @@ class Store:
         if post_id and self.db.execute("SELECT 1 FROM posts WHERE key = ?", (post_id,)).fetchone():
             return True
         return bool(canonical_url) and self.db.execute(
-            "SELECT 1 FROM posts WHERE canonical_url = ? LIMIT 1", (canonical_url,)
+            "SELECT 1 FROM posts WHERE canonical_url = ? COLLATE NOCASE LIMIT 1", (canonical_url,)
         ).fetchone() is not None
+
+    def published_at(self, canonical_url: str) -> Optional[str]:
+        """The stored publication time of the post at this canonical URL, or None if unknown."""
+        row = self.db.execute(
+            "SELECT published_at FROM posts WHERE canonical_url = ? COLLATE NOCASE LIMIT 1", (canonical_url,)
+        ).fetchone()
+        return (row[0] or "") if row else None
 
     def record(self, key: str, post_id: Optional[str], canonical_url: str, content_hash: str, revision: int,
                published_at: Optional[str], seen_at: str) -> None:

@@ -8,7 +8,7 @@ and region listing, and follows article links by the block they sit in ("Related
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,7 +21,7 @@ from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink
 from ..parsers.sitemap import iter_entries, month_of, month_overlaps
-from ..urls import HostMap, is_article_path, is_fetchable
+from ..urls import HostMap, canonical_url, is_article_path, is_fetchable
 
 
 def utc_now_iso() -> str:
@@ -158,15 +158,21 @@ class AlmayadeenSpider(scrapy.Spider):
     def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
         listing = ListingPage(response.text, response.url, self.args.edition)
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
+        new = 0
         for link in listing.article_links():
             request = self._article_request(link.url, f"listing:{slug}")
             if request is not None:
+                new += 1
                 yield request
         if "most_read" in self.args.follow:
             yield from self._follow(listing.most_read())
         if not rendered and self.args.since and self._all_older_than_since(listing):
             # Listings are newest first: nothing further down can be in range.
             self.crawler.stats.inc_value("newscrawl/listing_stopped/since")
+            return
+        if not rendered and new == 0 and self.store is not None and listing.article_links():
+            # Incremental run: the newest items are all stored already, so are older ones.
+            self.crawler.stats.inc_value("newscrawl/listing_stopped/nothing_new")
             return
         if not rendered and self.args.max_pages > 1 and listing.has_load_more():
             # Further items come only from JavaScript: the same listing again, in the
@@ -192,6 +198,31 @@ class AlmayadeenSpider(scrapy.Spider):
             yield item
         if not self.args.urls:  # -a url / urls_file crawl just those pages
             yield from self._follow(page.followable_links())
+
+    @property
+    def store(self):
+        """The cross-run store, when the dedupe pipeline opened one (state on)."""
+        return getattr(self, "_store", None)
+
+    @store.setter
+    def store(self, value):
+        self._store = value
+
+    def _already_stored(self, url: str) -> bool:
+        """Whether an earlier run emitted this post and it need not be fetched again.
+
+        ``-a refresh=N`` re-fetches posts published in the last N days, to catch edits.
+        """
+        if self.store is None:
+            return False
+        published = self.store.published_at(canonical_url(url, self.args.edition))
+        if published is None:
+            return False
+        if self.args.refresh_days is not None:
+            horizon = self.now - timedelta(days=self.args.refresh_days)
+            if not published or published >= horizon.isoformat():
+                return False
+        return True
 
     def _all_older_than_since(self, listing: ListingPage) -> bool:
         dates = [parse_date(d, self.now, self.language) for d in listing.card_dates()]
@@ -221,6 +252,9 @@ class AlmayadeenSpider(scrapy.Spider):
             return None
         parts = urlsplit(crawl_url)
         if not is_article_path(parts.path, self.args.edition):
+            return None
+        if discovered_via != "url" and self._already_stored(url):
+            self.crawler.stats.inc_value("newscrawl/skipped/known")
             return None
         path = parts.path.rstrip("/") or "/"
         return scrapy.Request(

@@ -1,0 +1,55 @@
+"""Scheduled runs cost little when little is new: known articles are not fetched again."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from newscrawl.testing import run_crawl
+
+
+def key_of(record):
+    return record["post_id"] or record["canonical_url"]
+
+
+def article_requests(site, log):
+    return [r.path for r in log if site.article_at(unquote(r.path.split("?")[0])) is not None]
+
+
+def test_second_run_fetches_no_article_and_new_posts_are_emitted(fresh_site, fresh_server, tmp_path):
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False"}
+
+    def crawl(name):
+        settings["NEWSCRAWL_NOW"] = fresh_site.now.isoformat()
+        start = len(fresh_server.log)
+        result = run_crawl(fresh_server.url, tmp_path / f"{name}.jsonl", settings=settings)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result, fresh_server.log[start:]
+
+    first, _ = crawl("first")
+    assert {key_of(r) for r in first.records} == set(fresh_site.reachable(js=False))
+
+    second, log = crawl("second")
+    assert second.records == []
+    assert article_requests(fresh_site, log) == []
+    assert second.stats["newscrawl/listing_stopped/nothing_new"] > 0
+
+    new = fresh_site.publish(5)
+    third, log = crawl("third")
+    assert sorted(key_of(r) for r in third.records) == sorted(new)
+    assert len(article_requests(fresh_site, log)) == 5
+
+
+def test_refresh_refetches_recent_posts(fresh_site, fresh_server, tmp_path):
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                "NEWSCRAWL_NOW": fresh_site.now.isoformat()}
+    first = run_crawl(fresh_server.url, tmp_path / "a.jsonl", settings=settings)
+    assert first.returncode == 0
+    recent = {key_of(r) for r in first.records if r["published_at"] >= "2026-11-10"}
+    edited = sorted(recent)[0]
+    fresh_site.edit(edited)
+    start = len(fresh_server.log)
+    again = run_crawl(fresh_server.url, tmp_path / "b.jsonl", args={"refresh": "10"}, settings=settings)
+    assert again.returncode == 0
+    assert [(key_of(r), r["revision"]) for r in again.records] == [(edited, 2)]
+    fetched = {unquote(p) for p in article_requests(fresh_site, fresh_server.log[start:])}
+    assert len(fetched) >= len(recent)
