@@ -48,6 +48,10 @@ ITEM_PIPELINES = {
 }
 # Cross-run memory (newscrawl/store.py): "off" for one-off crawls that emit everything.
 NEWSCRAWL_STATE = "on"
+# Incremental runs (the cron entry point sets this): articles the store knows are not
+# fetched again (-a refresh=N re-fetches those published in the last N days) and a
+# listing whose first page brings nothing new is not paged further.
+NEWSCRAWL_INCREMENTAL = False
 # Where that memory lives; %(edition)s and %(name)s are filled in.
 NEWSCRAWL_STATE_PATH = "output/state/%(name)s-%(edition)s.sqlite3"
 

@@ -16,7 +16,8 @@ def article_requests(site, log):
 
 
 def test_second_run_fetches_no_article_and_new_posts_are_emitted(fresh_site, fresh_server, tmp_path):
-    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False"}
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                "NEWSCRAWL_INCREMENTAL": "True"}
 
     def crawl(name):
         settings["NEWSCRAWL_NOW"] = fresh_site.now.isoformat()
@@ -41,7 +42,7 @@ def test_second_run_fetches_no_article_and_new_posts_are_emitted(fresh_site, fre
 
 def test_refresh_refetches_recent_posts(fresh_site, fresh_server, tmp_path):
     settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False",
-                "NEWSCRAWL_NOW": fresh_site.now.isoformat()}
+                "NEWSCRAWL_INCREMENTAL": "True", "NEWSCRAWL_NOW": fresh_site.now.isoformat()}
     first = run_crawl(fresh_server.url, tmp_path / "a.jsonl", settings=settings)
     assert first.returncode == 0
     recent = {key_of(r) for r in first.records if r["published_at"] >= "2026-11-10"}

@@ -201,7 +201,11 @@ class AlmayadeenSpider(scrapy.Spider):
 
     @property
     def store(self):
-        """The cross-run store, when the dedupe pipeline opened one (state on)."""
+        """The cross-run store, when the dedupe pipeline opened one (state on) and the run is
+        incremental (``NEWSCRAWL_INCREMENTAL``, as scheduled runs are): then known articles
+        are not fetched again. A plain run re-fetches them, so edits are found."""
+        if not self.crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
+            return None
         return getattr(self, "_store", None)
 
     @store.setter
