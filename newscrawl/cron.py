@@ -66,6 +66,10 @@ DEFAULT_MAX_ERRORS = 10
 DEFAULT_KEEP_LOGS = 200
 DEFAULT_LOG_DAYS = 60
 DEFAULT_RESUME_MAX_AGE = 24.0
+# Settings of every scheduled run (``-s`` given to this command come later and win).
+# NEWSCRAWL_INCREMENTAL: articles the cross-run store already knows are not fetched again
+# (see settings.py; ``-a refresh=N`` re-fetches the recent ones to catch edits).
+SCHEDULED_SETTINGS = {"NEWSCRAWL_INCREMENTAL": "True"}
 # Written by this command inside JOBDIR: when the job directory was started, and whether the
 # crawl that last used it closed cleanly (Scrapy wrote its queue) and may be resumed.
 JOB_META = "newscrawl-cron.json"
@@ -207,7 +211,7 @@ def scrapy_command(edition: str, spargs: list[str], settings: list[str], paths: 
     cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"edition={edition}"]
     for arg in spargs:
         cmd += ["-a", arg]
-    for name, value in output_settings(paths).items():
+    for name, value in {**SCHEDULED_SETTINGS, **output_settings(paths)}.items():
         cmd += ["-s", f"{name}={value}"]
     for setting in settings:
         cmd += ["-s", setting]
