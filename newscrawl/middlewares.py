@@ -75,6 +75,48 @@ def retry_after_seconds(value: Optional[bytes], now: Optional[datetime] = None) 
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
+class CrawlDelayMiddleware:
+    """Honours robots.txt ``Crawl-delay``, which Scrapy parses but does not apply.
+
+    The delay is read from the robots.txt response as it passes (with the project's
+    User-Agent) and kept as a floor under the host's download delay, which
+    AutoThrottle would otherwise lower.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
+        self.delays: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response):
+        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
+            from scrapy.robotstxt import ProtegoRobotParser
+
+            delay = ProtegoRobotParser.from_crawler(self.crawler, response.body).crawl_delay(self.user_agent)
+            if delay:
+                self.delays[urlsplit(request.url).netloc] = float(delay)
+                self.crawler.stats.set_value("newscrawl/robots/crawl_delay", float(delay))
+        return response
+
+    def process_request(self, request: Request):
+        delay = self.delays.get(urlsplit(request.url).netloc)
+        if delay:
+            downloader = self.crawler.engine.downloader
+            slot = downloader.slots.get(downloader.get_slot_key(request))
+            if slot is not None:
+                # Jitter spreads delays around slot.delay (±jitter); Crawl-delay is a floor.
+                floor = delay / (1.0 - slot.jitter) if 0 < slot.jitter < 1 else delay
+                if slot.delay < floor:
+                    slot.delay = floor
+        return None
+
+
 class ChallengeMiddleware:
     """Counts challenge pages and retries each request once through the browser."""
 

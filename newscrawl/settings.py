@@ -80,6 +80,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.ChallengeMiddleware": 580,
     "newscrawl.middlewares.RetryAfterMiddleware": 570,
     "newscrawl.middlewares.BrowserMiddleware": 590,
+    "newscrawl.middlewares.CrawlDelayMiddleware": 120,
 }
 # Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
 # and how many such retries a request gets before the give-up is counted.

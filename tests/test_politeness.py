@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 
 from newscrawl.testing import run_crawl
-from tests.site.modes import challenge, rate_limit
+from tests.site.modes import challenge, crawl_delay, rate_limit
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
 
@@ -65,3 +65,17 @@ def test_challenge_without_browser_is_counted_not_stored(fresh_site, fresh_serve
     assert result.returncode == 0 and result.records == []
     assert result.stats["newscrawl/challenge/detected"] == 1
     assert result.stats["newscrawl/browser/unavailable/challenge"] == 1
+
+
+def test_robots_crawl_delay_is_honoured(fresh_site, fresh_server, tmp_path):
+    fresh_server.responder = crawl_delay(fresh_server.responder, "0.5")
+    start = len(fresh_server.log)
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl", args={"sections": "politics", "follow": "none"},
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "NEWSCRAWL_NOW": fresh_site.now.isoformat()},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    times = [r.time for r in fresh_server.log[start:] if r.path != "/robots.txt"]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(gaps) >= 5 and min(gaps) >= 0.45, gaps  # asyncio timers may fire a few ms early
+    assert "'newscrawl/robots/crawl_delay': 0.5" in result.stderr

@@ -57,3 +57,16 @@ def rate_limit(responder: Callable, paths: Iterable[str], retry_after: str = "2"
         return responder(site, method, target, host_url, headers)
 
     return respond
+
+
+def crawl_delay(responder: Callable, seconds: str) -> Callable:
+    """robots.txt with a ``Crawl-delay`` for every user agent."""
+
+    def respond(site, method, target, host_url, headers=None):
+        reply = responder(site, method, target, host_url, headers)
+        if target.split("?", 1)[0] == "/robots.txt":
+            reply = Reply(200, reply.body.replace(b"User-agent: *\n", f"User-agent: *\nCrawl-delay: {seconds}\n".encode()),
+                          reply.content_type)
+        return reply
+
+    return respond
