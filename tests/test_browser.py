@@ -19,18 +19,27 @@ def key_of(record):
 @pytest.fixture(scope="session")
 def browser_crawl(site, server, tmp_path_factory):
     out = tmp_path_factory.mktemp("browser") / "rendered.jsonl"
-    result = run_crawl(server.url, out, settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off"})
+    # Deep enough for the longest listing (58 cards): every article of the replica is reachable.
+    result = run_crawl(server.url, out, args={"max_pages": "6"},
+                       settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off"})
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
 
 def test_load_more_articles_are_found(site, browser_crawl):
-    expected = site.reachable(js=True, max_pages=3)
+    expected = site.reachable(js=True, max_pages=6)
+    assert set(expected) == set(site.truth()), "with the browser, every article is reachable"
     behind_js = set(expected) - set(site.reachable(js=False))
     found = {key_of(r) for r in browser_crawl.records if "canonical_url" in r}
     assert behind_js, "the replica must hide some articles behind Load more"
     assert behind_js <= found
     assert found == set(expected)
+
+
+def test_rendered_records_equal_the_truth(site, browser_crawl):
+    truth = site.truth()
+    wrong = [(key_of(r), f) for r in browser_crawl.records for f, v in truth[key_of(r)].items() if r.get(f) != v]
+    assert not wrong, wrong[:5]
 
 
 def test_browser_only_for_load_more(site, browser_crawl):
