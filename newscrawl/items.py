@@ -121,11 +121,14 @@ class BreakingItem:
 
 
 _SPACE = re.compile(r"\s+")
+# Control characters other than whitespace never belong in a record (they come from
+# broken or hostile pages and break terminals and CSV tools).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise_text(text: str) -> str:
-    """NFC-normalise and collapse runs of whitespace to one space, trimmed."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """NFC-normalise, drop control characters, collapse whitespace to one space, trim."""
+    return _SPACE.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
 
 
 def content_hash(title: str, body: str) -> str:

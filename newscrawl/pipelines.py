@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any, Optional
 
 from itemadapter import ItemAdapter
@@ -89,6 +90,9 @@ class DatesPipeline(_Counting):
                 self._logged_bad.add(raw)
                 logger.warning("unreadable date %r on %s", printable(raw, 80), printable(a.get("url")))
             raise self.drop("bad date", printable(raw, 80))
+        if published > self.now + timedelta(days=1):
+            # The site does not date the future; such a date is a broken page, not news.
+            raise self.drop("future date", printable(raw, 80))
         a["published_at"] = iso_utc(published)
         modified_raw = a.get("modified_at")
         if modified_raw:

@@ -18,7 +18,8 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 3.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+# Each delay drawn from 0.5x to 1.5x DOWNLOAD_DELAY, so requests do not tick like a clock.
+DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 3.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -64,6 +65,8 @@ FEEDS = {
         "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.items.BreakingItem"],
     },
 }
+# A scheduled run with nothing new leaves no empty files behind.
+FEED_STORE_EMPTY = False
 # Files are written line by line, unbuffered: a killed run leaves no partial line.
 FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl.feeds.LineAtomicFileStorage"}
 EXTENSIONS = {"newscrawl.extensions.RunSummary": 500}

@@ -13,6 +13,7 @@ turns them into UTC. No Scrapy import beyond parsel, so scripts and tests can us
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ def _as_str(value: Any) -> Optional[str]:
         value = str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str):
         return None
+    if "&" in value:
+        # The CMS may store HTML-escaped text in its JSON; decode one level, as a browser would.
+        value = html.unescape(value)
     value = normalise_text(value)
     return value or None
 

@@ -19,6 +19,7 @@ from ..args import CrawlArgs
 from ..dates import crawl_now, parse_date
 from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
+from ..pipelines import printable
 from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink
 from ..parsers.sitemap import iter_entries, month_of, month_overlaps
 from ..urls import HostMap, canonical_url, is_article_path, is_fetchable
@@ -264,5 +265,14 @@ class AlmayadeenSpider(scrapy.Spider):
         return scrapy.Request(
             urlunsplit((parts.scheme, parts.netloc, path, "", "")),
             callback=self.parse_article,
+            errback=self.fetch_failed,
             cb_kwargs={"discovered_via": discovered_via},
         )
+
+    def fetch_failed(self, failure: Any) -> None:
+        """A page that could not be fetched: one counted, readable line, not a traceback."""
+        reason = failure.type.__name__ if failure.type else "error"
+        self.crawler.stats.inc_value(f"newscrawl/fetch_failed/{reason}")
+        request = getattr(failure, "request", None)
+        self.logger.warning("could not fetch %s: %s", printable(request.url if request else "?"),
+                            printable(failure.getErrorMessage()))
