@@ -1,0 +1,27 @@
+"""The record contract: the committed JSON Schema and the README table follow items.py."""
+
+import json
+import re
+from pathlib import Path
+
+from newscrawl.items import Article
+from newscrawl.schema import article_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_committed_schema_is_current():
+    committed = json.loads((ROOT / "docs" / "article.schema.json").read_text(encoding="utf-8"))
+    assert committed == article_schema(), "run `make schema` after changing newscrawl/items.py"
+
+
+def test_every_field_is_documented():
+    schema = article_schema()
+    assert set(schema["properties"]) == set(Article.__dataclass_fields__)
+    assert all(p.get("description") for p in schema["properties"].values())
+
+
+def test_readme_lists_every_field():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z_]+)` \| (?:str|int|list|dict|float)", readme, re.M))
+    assert set(Article.__dataclass_fields__) <= listed
