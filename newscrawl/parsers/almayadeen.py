@@ -55,6 +55,18 @@ def _spaced_text(selector: Selector) -> str:
     return normalise_text(" ".join(selector.xpath(".//text()[not(ancestor::script)]").getall()))
 
 
+def _ancestors(node: Selector, levels: int) -> Iterable[Selector]:
+    """The node's parent, grandparent, ... up to ``levels`` of them (labels sit a few levels
+    below the block they head; the class names in between are unknown)."""
+    current = node
+    for _ in range(levels):
+        parents = current.xpath("..")
+        if not parents:
+            return
+        current = parents[0]
+        yield current
+
+
 def _literal(text: str) -> str:
     """An XPath string literal for any text (labels may contain quotes in translations)."""
     if "'" not in text:
@@ -135,12 +147,7 @@ class _Page:
     def _block_container(self, label: str) -> Optional[Selector]:
         """The block a label heads: the nearest ancestor of the label holding article links."""
         for node in self._label_nodes(label):
-            current = node
-            for _ in range(4):
-                parents = current.xpath("..")
-                if not parents:
-                    break
-                current = parents[0]
+            for current in _ancestors(node, 4):
                 if any(self._is_article_href(a.attrib["href"]) for a in current.xpath(".//a[@href]")):
                     return current
         return None
@@ -179,12 +186,7 @@ class _Page:
     def ticker(self) -> list[str]:
         """The BREAKING ticker lines: the list items next to the label."""
         for node in self._label_nodes("breaking"):
-            current = node
-            for _ in range(3):
-                parents = current.xpath("..")
-                if not parents:
-                    break
-                current = parents[0]
+            for current in _ancestors(node, 3):
                 items = [_text(li) for li in current.xpath(".//li")]
                 items = [i for i in items if i]
                 if items:
@@ -317,15 +319,10 @@ class ArticlePage(_Page):
         node = self._byline_node()
         if node is None:
             return ""
-        current = node
-        for _ in range(3):
+        for current in [node, *_ancestors(node, 2)]:
             text = _spaced_text(current)
             if VISIBLE_DATE.search(text):
                 return text
-            parents = current.xpath("..")
-            if not parents:
-                break
-            current = parents[0]
         return _spaced_text(node)
 
     def _byline_names(self) -> list[str]:
