@@ -26,6 +26,12 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_TIMEOUT = 30
+# A months-long archive meets passing faults: a few more tries than Scrapy's 2 before
+# a page is given up (each give-up is counted in retry/max_reached).
+RETRY_TIMES = 5
+# Pages cut short (no closing markup, or a body far below the metadata word count) are
+# fetched again up to this many times, then counted in newscrawl/incomplete/max_reached.
+NEWSCRAWL_INCOMPLETE_RETRIES = 3
 # Article pages are far below this; anything larger is not an article.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024

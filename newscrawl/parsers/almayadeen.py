@@ -119,6 +119,15 @@ def _dedupe(values: Iterable[str]) -> list[str]:
     return out
 
 
+def looks_complete(body: bytes) -> bool:
+    """Whether an HTML page arrived whole: its closing </html> is there, near the end.
+
+    A response cut short with a correct Content-Length passes every HTTP check; only
+    the markup tells.
+    """
+    return b"</html>" in body[-4096:].lower()
+
+
 @dataclass
 class PageLink:
     """An article-shaped link found on a page, with the block it sits in."""
@@ -287,6 +296,13 @@ class ArticlePage(_Page):
         return classes
 
     # --- checks ---------------------------------------------------------------------
+    def body_complete(self) -> bool:
+        """False when the body is far shorter than the metadata's word count (a cut page)."""
+        expected = _as_int(self.metadata.get("word_count"))
+        if not expected:
+            return True
+        return len(self._body().split()) >= expected * 0.5
+
     def is_article(self) -> bool:
         """False for CMS pages that are not posts (authors, coverage, hubs)."""
         page_type = _as_str(self.metadata.get("type"))

@@ -13,6 +13,8 @@ from typing import Any, AsyncIterator, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from ..args import CrawlArgs
@@ -20,7 +22,7 @@ from ..dates import crawl_now, parse_date
 from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..pipelines import printable
-from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink
+from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink, looks_complete
 from ..parsers.sitemap import iter_entries, month_of, month_overlaps
 from ..urls import HostMap, canonical_url, is_article_path, is_fetchable
 
@@ -124,7 +126,21 @@ class AlmayadeenSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    def _retry_incomplete(self, response: Response) -> Iterable[scrapy.Request]:
+        """A page cut short (no closing </html>) is fetched again, never parsed as it is."""
+        self.crawler.stats.inc_value("newscrawl/incomplete/detected")
+        retry = get_retry_request(
+            response.request, spider=self, reason="incomplete page",
+            max_retry_times=self.crawler.settings.getint("NEWSCRAWL_INCOMPLETE_RETRIES", 3),
+            stats_base_key="newscrawl/incomplete",
+        )
+        if retry is not None:
+            yield retry
+
     def parse_home(self, response: Response) -> Iterable[Any]:
+        if not looks_complete(response.body):
+            yield from self._retry_incomplete(response)
+            return
         page = HomePage(response.text, response.url, self.args.edition)
         crawled_at = utc_now_iso()
         for line in page.ticker():
@@ -157,6 +173,9 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
+        if not looks_complete(response.body):
+            yield from self._retry_incomplete(response)
+            return
         listing = ListingPage(response.text, response.url, self.args.edition)
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
         new = 0
@@ -190,6 +209,9 @@ class AlmayadeenSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
         page = ArticlePage(response.text, response.url, self.args.edition)
+        if page.is_article() and not (looks_complete(response.body) and page.body_complete()):
+            yield from self._retry_incomplete(response)
+            return
         if page.metadata_invalid:
             self.crawler.stats.inc_value("newscrawl/metadata_invalid")
         item = page.to_item(discovered_via=discovered_via, crawled_at=utc_now_iso())
@@ -271,6 +293,10 @@ class AlmayadeenSpider(scrapy.Spider):
 
     def fetch_failed(self, failure: Any) -> None:
         """A page that could not be fetched: one counted, readable line, not a traceback."""
+        if failure.check(IgnoreRequest):
+            # Decided on purpose (robots.txt, no browser, a challenge not passed) and
+            # counted where it was decided; not a failure to fetch.
+            return
         reason = failure.type.__name__ if failure.type else "error"
         self.crawler.stats.inc_value(f"newscrawl/fetch_failed/{reason}")
         request = getattr(failure, "request", None)

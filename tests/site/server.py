@@ -40,6 +40,13 @@ class Reply:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     headers: Optional[dict] = None
+    # Fault injection (tests/site/faults.py): wait before answering; send only the first
+    # `cut` bytes of the body (with `content_length` declared, or the cut length); reset
+    # the connection after `cut` bytes instead of closing it.
+    delay: float = 0.0
+    cut: Optional[int] = None
+    content_length: Optional[int] = None
+    reset: bool = False
 
 
 def html(text: str, status: int = 200) -> Reply:
@@ -99,14 +106,29 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in the replica must show up as a 500, not a hang
             reply = Reply(500, f"replica error: {exc!r}".encode(), "text/plain")
         replica.record(self.command, self.path, reply.status, self.headers.get("User-Agent", ""))
+        if reply.delay:
+            time.sleep(reply.delay)  # a slow server, on purpose (the crawl must time out)
+        body = reply.body if reply.cut is None else reply.body[: reply.cut]
+        length = reply.content_length if reply.content_length is not None else len(body)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Length", str(length))
         for name, value in (reply.headers or {}).items():
             self.send_header(name, value)
+        if reply.cut is not None:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if with_body:
-            self.wfile.write(reply.body)
+            self.wfile.write(body)
+        if reply.reset:
+            import socket
+            import struct
+
+            self.wfile.flush()
+            # SO_LINGER 0: close() sends RST, as a dropped connection does.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._serve(True)
