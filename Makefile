@@ -50,3 +50,9 @@ merge: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Benchmarks against the replica (issue #9): writes docs/benchmarks.md and docs/benchmarks.png.
+# Tiny harness check: make bench BENCH_ARGS=--smoke ; see bench/__main__.py for options.
+bench: $(BIN)/.installed
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m bench $(BENCH_ARGS)
