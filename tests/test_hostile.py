@@ -57,16 +57,23 @@ def hostile_pages(site):
     arabic = "غزة تحت الحصار"
     cp = _with_meta(html, title=arabic).replace('<meta charset="utf-8">', '<meta charset="windows-1256">')
     pages["windows-1256"] = cp.encode("cp1256", errors="replace")
+    pages["windows-1256-undeclared"] = cp.replace('<meta charset="windows-1256">', "").encode("cp1256", errors="replace")
+    pages["redirect-loop"] = Reply(302, b"", headers={"Location": "/news/politics/hostile-redirect-loop"})
+    pages["redirect-offsite"] = Reply(301, b"", headers={"Location": "https://elsewhere.example/news/politics/x"})
     out = {}
     for n, (name, body) in enumerate(pages.items()):
         path = f"/news/politics/hostile-{name}"
         # Each row is its own post (own id and canonical URL), but for the duplicate pair.
         post_id = f"99000{n:02d}" if not name.startswith("duplicate") else "9900099"
-        if name != "windows-1256":
+        if isinstance(body, Reply):
+            pass
+        elif not name.startswith("windows-1256"):
             body = body.replace(head.post_id.encode(), post_id.encode())
             body = body.replace(f"english.almayadeen.net{head.path}".encode(), f"english.almayadeen.net{path}".encode())
         else:
             body = body.replace(head.post_id.encode("cp1256"), post_id.encode())
+            body = body.replace(f"english.almayadeen.net{head.path}".encode("cp1256", errors="replace"),
+                                f"english.almayadeen.net{path}".encode())
         out[path] = body
     return head, out, arabic
 
@@ -83,6 +90,8 @@ def hostile_crawl(tmp_path_factory):
         def respond(s, method, target, host_url, headers=None):
             path = unquote(target.split("?", 1)[0])
             if path in pages:
+                if isinstance(pages[path], Reply):
+                    return pages[path]
                 return Reply(200, pages[path], "text/html" if "1256" in path else "text/html; charset=utf-8")
             return base(s, method, target, host_url, headers)
 
@@ -160,3 +169,18 @@ def test_windows_1256_declared_is_decoded(hostile_crawl):
     _, _, arabic, result, _ = hostile_crawl
     [record] = records_from(result, "windows-1256")
     assert record["title"] == arabic
+
+
+def test_windows_1256_undeclared_is_recognised(hostile_crawl):
+    _, _, arabic, result, _ = hostile_crawl
+    [record] = records_from(result, "windows-1256-undeclared")
+    assert record["title"] == arabic
+
+
+def test_redirect_loop_and_offsite_redirect_end_counted(hostile_crawl):
+    *_, result, log = hostile_crawl
+    assert not records_from(result, "redirect-loop") and not records_from(result, "redirect-offsite")
+    loops = [r for r in log if r.path.endswith("/hostile-redirect-loop")]
+    assert 1 <= len(loops) <= 21  # ended by the duplicate filter or REDIRECT_MAX_TIMES, never forever
+    assert result.stats["offsite/filtered"] == 1
+    assert all("elsewhere" not in r.path for r in log)

@@ -119,6 +119,27 @@ def _dedupe(values: Iterable[str]) -> list[str]:
     return out
 
 
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def page_text(body: bytes, declared: Optional[str], guessed: str) -> str:
+    """The page as text. A declared encoding is trusted; an undeclared page is read as
+    UTF-8 when it is valid UTF-8, and as windows-1256 when that turns its non-ASCII
+    bytes into Arabic (old Arabic pages); otherwise Scrapy's guess (``guessed``) stands.
+    """
+    if declared:
+        return body.decode(declared, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    arabic = body.decode("cp1256", errors="replace")
+    letters = [c for c in arabic if ord(c) > 127 and c.isalpha()]
+    if letters and sum(1 for c in letters if _ARABIC.match(c)) / len(letters) >= 0.6:
+        return arabic
+    return guessed
+
+
 def looks_complete(body: bytes) -> bool:
     """Whether an HTML page arrived whole: its closing </html> is there, near the end.
 

@@ -22,7 +22,7 @@ from ..dates import crawl_now, parse_date
 from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..pipelines import printable
-from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink, looks_complete
+from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink, looks_complete, page_text
 from ..parsers.sitemap import iter_entries, month_of, month_overlaps
 from ..urls import HostMap, canonical_url, is_article_path, is_fetchable
 
@@ -208,7 +208,10 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
-        page = ArticlePage(response.text, response.url, self.args.edition)
+        text = response.text
+        if hasattr(response, "_declared_encoding"):
+            text = page_text(response.body, response._declared_encoding(), text)
+        page = ArticlePage(text, response.url, self.args.edition)
         if page.is_article() and not (looks_complete(response.body) and page.body_complete()):
             yield from self._retry_incomplete(response)
             return
