@@ -6,6 +6,7 @@ Every drop raises ``DropItem`` with a short reason and counts it under
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import timedelta
@@ -13,7 +14,11 @@ from typing import Any, Optional
 
 from itemadapter import ItemAdapter
 from scrapy import signals
+from pathlib import Path
+
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
+from w3lib.url import file_uri_to_path
 
 from .dates import crawl_now, iso_utc, parse_date
 from .items import Article, BreakingItem, normalise_text
@@ -141,6 +146,47 @@ class DedupePipeline(_Counting):
             path = template % {"edition": getattr(spider, "edition", "en"), "name": spider.name}
             self.store = Store(path)
             spider.store = self.store  # the spider asks it what is already known
+            self._reconcile()
+            self.store.set_meta("last_outputs", json.dumps(self._article_outputs()))
+
+    def _article_outputs(self) -> list[str]:
+        """Paths of this run's article feeds (local files only)."""
+        exporter = self.crawler.get_extension(FeedExporter)
+        paths = []
+        for slot in getattr(exporter, "slots", []):
+            classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
+            if classes and not any(c.endswith("Article") for c in classes):
+                continue
+            uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
+            if "://" not in uri:
+                paths.append(str(Path(uri).resolve()))
+        return paths
+
+    def _reconcile(self) -> None:
+        """Record what the previous run wrote but did not live to remember.
+
+        A run killed between writing a record's line and committing it to the store
+        would otherwise emit that post again. Its output files are read back (only
+        whole lines exist) and the store caught up before this run emits anything.
+        """
+        for name in json.loads(self.store.get_meta("last_outputs") or "[]"):
+            path = Path(name)
+            if not path.is_file():
+                continue
+            with path.open("rb") as fh:
+                for line in fh:
+                    try:
+                        record = json.loads(line)
+                        key = record.get("post_id") or record["canonical_url"]
+                        seen = self.store.get(key)
+                        if seen is None or (seen.content_hash != record["content_hash"]
+                                            and record.get("revision", 1) > seen.revision):
+                            self.store.record(key, record.get("post_id"), record["canonical_url"],
+                                              record["content_hash"], record.get("revision", 1),
+                                              record.get("published_at"), self.now_iso)
+                            self.stats.inc_value("newscrawl/state/reconciled")
+                    except (ValueError, KeyError, TypeError, AttributeError):
+                        continue
 
     def close(self, spider):
         if self.store is not None:

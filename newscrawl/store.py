@@ -26,6 +26,10 @@ CREATE TABLE IF NOT EXISTS posts (
 );
 -- Links sometimes differ from the canonical URL only in letter case (ASCII slugs).
 CREATE INDEX IF NOT EXISTS posts_canonical_url_nocase ON posts (canonical_url COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ticker (
     text_key TEXT PRIMARY KEY,     -- normalised, case-folded text
     text TEXT NOT NULL,
@@ -116,6 +120,14 @@ class Store:
 
     def record_ticker(self, text_key: str, text: str, seen_at: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO ticker (text_key, text, first_seen) VALUES (?, ?, ?)", (text_key, text, seen_at))
+
+    def get_meta(self, name: str) -> Optional[str]:
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                        (name, value))
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]

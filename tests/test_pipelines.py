@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
@@ -208,3 +209,17 @@ def test_killed_crawl_leaves_only_whole_lines(site, server, tmp_path):
     assert data and data.endswith(b"\n"), "the file ends in a partial line"
     records = read_jsonl(out)
     assert len(records) > 5 and all(r["canonical_url"] for r in records)
+
+
+def test_next_run_catches_up_on_a_line_written_but_not_remembered(tmp_path):
+    """The kill window between a line's write and the store's commit: the next run
+    reads the previous run's output back and does not emit the post again."""
+    out = tmp_path / "killed.jsonl"
+    item = article()
+    out.write_text(json.dumps({**ItemAdapter(item).asdict(), "published_at": "2024-10-09T06:01:00+00:00"}) + "\n")
+    store = Store(tmp_path / "state-en.sqlite3")
+    store.set_meta("last_outputs", json.dumps([str(out)]))
+    store.close()
+    kept, stats = run_pipeline(tmp_path, [article()])
+    assert kept == [] and stats.get_value("newscrawl/state/reconciled") == 1
+    assert stats.get_value("newscrawl/dropped/unchanged") == 1
