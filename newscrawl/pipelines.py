@@ -118,8 +118,8 @@ class DedupePipeline(_Counting):
 
     A changed post is emitted again with ``revision`` + 1. The store remembers a
     version only after its line was exported (``item_scraped``, which fires after the
-    feed exporter wrote it), so a crawl killed in between re-emits it next run rather
-    than losing it.
+    feed exporter wrote it), so a kill never loses a record; a kill between the two is
+    caught up by the next run, which reads the killed run's files back (``_reconcile``).
     """
 
     def __init__(self, crawler):
