@@ -51,6 +51,7 @@ merge: $(BIN)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache
 
+.PHONY: bench
 # Benchmarks against the replica (issue #9): writes docs/benchmarks.md and docs/benchmarks.png.
 # Tiny harness check: make bench BENCH_ARGS=--smoke ; see bench/__main__.py for options.
 bench: $(BIN)/.installed

@@ -337,8 +337,13 @@ def main(argv=None) -> int:
     only = set(o.only.split(","))
     results: dict = {"machine": machine(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "argv": ["python", "-m", "bench", *(argv if argv is not None else sys.argv[1:])]}
+    commands = []
     for path in o.merge:
-        results.update({k: v for k, v in json.loads(path.read_text()).items() if k not in ("machine", "argv", "started")})
+        earlier = json.loads(path.read_text())
+        commands.append(" ".join(earlier.get("argv", [])) + f"   # {earlier.get('started')}, {earlier.get('seconds', 0):.0f} s")
+        results.update({k: v for k, v in earlier.items() if k not in ("machine", "argv", "started", "seconds", "commands")})
+    if commands:
+        results["commands"] = commands
     t0 = time.monotonic()
     if "throughput" in only:
         print("throughput + memory:", flush=True)

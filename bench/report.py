@@ -19,9 +19,10 @@ def write(r: dict, out: Path) -> None:
          "made in the same `python -m bench` invocation. Raw results: the `--json` file of the run.", "",
          "## Machine", "",
          f"- CPU: {m['cpu']}, `nproc` = {m['nproc']}", f"- RAM: {m['ram_gib']} GiB",
-         f"- Python {m['python']}, kernel {m['kernel']}", f"- run started {r.get('started')}; "
-         f"measurements took {_f(r.get('seconds'), 0)} s", "",
-         "## Command", "", "```sh", " ".join(r.get("argv", ["python", "-m", "bench"])), "```", ""]
+         f"- Python {m['python']}, kernel {m['kernel']}", f"- report written {r.get('started')}", "",
+         "## Command", "", "`make bench` runs `python -m bench` (all measurements, default sizes 1,000 / 10,000 / 50,000). "
+         "This report was produced by:", "", "```sh", *r.get("commands", [" ".join(r.get("argv", ["python", "-m", "bench"]))]),
+         "```", ""]
     tp = r.get("throughput")
     if tp:
         L += ["## 1. Throughput (and 3. peak memory) against archive size", "",
