@@ -177,7 +177,8 @@ def bench_extraction(pages: int, results: dict) -> None:
     docs = []
     for i in range(pages):
         h = site.heads[i]
-        docs.append((site_pages.article(site, i), "http://127.0.0.1:1" + h.path, truth[h.key]))
+        if h.key in truth:  # the replica's truth leaves out pages a crawl must drop
+            docs.append((site_pages.article(site, i), "http://127.0.0.1:1" + h.path, truth[h.key]))
     tools = {"newscrawl": _ours_extract(ArticlePage, ENGLISH)}
     versions = {"newscrawl": "working tree"}
     try:
@@ -207,7 +208,7 @@ def bench_extraction(pages: int, results: dict) -> None:
     for name, v in versions.items():
         if name not in out:
             out[name] = {"version": v}
-    out["not_run"] = {"newspaper4k / news-please": "not installed (time budget; see docs/benchmarks.md)"}
+    out["not_run"] = {"newspaper4k / news-please": "not installed, not measured (time budget; see the notes below)"}
     results["extraction"] = out
 
 
@@ -340,7 +341,7 @@ def main(argv=None) -> int:
     commands = []
     for path in o.merge:
         earlier = json.loads(path.read_text())
-        commands.append(" ".join(earlier.get("argv", [])) + f"   # {earlier.get('started')}, {earlier.get('seconds', 0):.0f} s")
+        commands += earlier.get("commands") or [" ".join(earlier.get("argv", [])) + f"   # {earlier.get('started')}, {earlier.get('seconds', 0):.0f} s"]
         results.update({k: v for k, v in earlier.items() if k not in ("machine", "argv", "started", "seconds", "commands")})
     if commands:
         results["commands"] = commands
