@@ -16,18 +16,22 @@ def key_of(record):
     return record["post_id"] or record["canonical_url"]
 
 
+def deep_enough(site) -> int:
+    """Load more steps that reach the end of the longest listing: then every article is reachable."""
+    return -(-max(len(members) for members in site.listings.values()) // 10)
+
+
 @pytest.fixture(scope="session")
 def browser_crawl(site, server, tmp_path_factory):
     out = tmp_path_factory.mktemp("browser") / "rendered.jsonl"
-    # Deep enough for the longest listing (58 cards): every article of the replica is reachable.
-    result = run_crawl(server.url, out, args={"max_pages": "6"},
+    result = run_crawl(server.url, out, args={"max_pages": str(deep_enough(site))},
                        settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off"})
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
 
 def test_load_more_articles_are_found(site, browser_crawl):
-    expected = site.reachable(js=True, max_pages=6)
+    expected = site.reachable(js=True, max_pages=deep_enough(site))
     assert set(expected) == set(site.truth()), "with the browser, every article is reachable"
     behind_js = set(expected) - set(site.reachable(js=False))
     found = {key_of(r) for r in browser_crawl.records if "canonical_url" in r}

@@ -9,6 +9,7 @@ import pytest
 from newscrawl.testing import run_crawl
 from tests.site import Replica, ReplicaServer
 from tests.site.faults import FaultRates, faults
+from tests.test_browser import deep_enough
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
 
@@ -23,7 +24,7 @@ def test_crawl_under_faults_stores_every_article_once_and_right(site, tmp_path):
     with ReplicaServer(site) as server:
         server.responder = responder = faults(server.responder, rates, seed=3)
         result = run_crawl(
-            server.url, tmp_path / "faults.jsonl", args={"max_pages": "6"},
+            server.url, tmp_path / "faults.jsonl", args={"max_pages": str(deep_enough(site))},
             settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_NOW": site.now.isoformat(), "DOWNLOAD_TIMEOUT": "2",
                       "NEWSCRAWL_RETRY_AFTER_MAX": "2"},
         )
