@@ -273,6 +273,7 @@ class ArticlePage(_Page):
         super().__init__(html, url, edition)
         # Set when a metadata block exists but is not valid JSON (counted by the spider).
         self.metadata_invalid = False
+        self._body_text: Optional[str] = None
         self.metadata = self._read_metadata()
         self.meta = self._read_meta_tags()
         self.classes = self._read_classes()
@@ -414,6 +415,12 @@ class ArticlePage(_Page):
         return int(match.group(1)) if match else None
 
     def _body(self) -> str:
+        # Read by the completeness check and by to_item: extract once per page.
+        if self._body_text is None:
+            self._body_text = self._extract_body()
+        return self._body_text
+
+    def _extract_body(self) -> str:
         containers = self.scope.css(BODY_CSS)
         if not containers:
             return ""
