@@ -1,4 +1,4 @@
-"""python -m tests.site --articles N --seed S [--port P] [--truth FILE]"""
+"""python -m tests.site [--edition en|ar|es] --articles N --seed S [--port P] [--truth FILE]"""
 
 import argparse
 import json
@@ -11,13 +11,14 @@ from . import Replica, ReplicaServer
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.site", description="Serve the offline replica of Al Mayadeen.")
+    parser.add_argument("--edition", default="en", choices=["en", "ar", "es"])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--truth", help="write the ground truth as JSON Lines to this file and exit")
     opts = parser.parse_args()
-    site = Replica(seed=opts.seed, articles=opts.articles)
+    site = Replica(seed=opts.seed, articles=opts.articles, edition=opts.edition)
     if opts.truth:
         with open(opts.truth, "w", encoding="utf-8") as fh:
             for key, record in site.truth().items():

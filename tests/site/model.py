@@ -19,94 +19,23 @@ from zoneinfo import ZoneInfo
 
 from newscrawl.items import content_hash, normalise_text
 
+from .editions import DATE, ENGLISH, POST_ID, PROFILES, SECTION, Profile
+
 BEIRUT = ZoneInfo("Asia/Beirut")
 UTC = timezone.utc
-HOST = "english.almayadeen.net"
-LIVE = f"https://{HOST}"
 DEFAULT_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=912)  # about 2.5 years of archive
 PAGE_SIZE = 10
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-# The replica's own copy of the menu (site-notes section 2). Kept apart from
-# newscrawl/editions.py on purpose: a wrong table in the crawler must fail the tests.
-# slug -> (label, listing path, root, post type)
-SECTIONS = {
-    "politics": ("Politics", "/news/politics", "news", "News"),
-    "economy": ("Economy", "/news/economy", "news", "News"),
-    "sports": ("Sports", "/news/sports", "news", "News"),
-    "arts-culture": ("Arts&Culture", "/news/arts-culture", "news", "News"),
-    "health": ("Health", "/news/health", "news", "News"),
-    "miscellaneous": ("Miscellaneous", "/news/miscellaneous", "news", "News"),
-    "technology": ("Technology", "/news/technology", "news", "News"),
-    "environment": ("Environment", "/news/environment", "news", "News"),
-    "opinion": ("Opinion", "/articles/opinion", "articles", "Articles"),
-    "analysis": ("Analysis", "/articles/analysis", "articles", "Articles"),
-    "blog": ("Blog", "/articles/blog", "articles", "Articles"),
-    "features": ("Features", "/articles/features", "articles", "Articles"),
-    "newsfeed": ("NewsFeed", "/videos/newsfeed", "videos", "Videos"),
-    "video-features": ("Video Features", "/videos/video-features", "videos", "Videos"),
-    "explainers": ("Explainers", "/videos/explainers", "videos", "Videos"),
-    "tv": ("TV", "/videos/tv", "videos", "Videos"),
-    "digital-series": ("Digital Series", "/videos/digital-series", "videos", "Videos"),
-    "infographs": ("Infographs", "/infographs", "infographs", "Infographs"),
-    "in-pictures": ("In Pictures", "/in-pictures", "in-pictures", "In Pictures"),
-}
-# URL label of a section when only the URL is known (no metadata category).
-URL_SECTION = {
-    **{slug: label for slug, (label, path, root, _) in SECTIONS.items() if root in ("news", "articles")},
-    "videos": "Videos",
-    "infographs": "Infographs",
-    "in-pictures": "In Pictures",
-}
-REGIONS = {
-    "africa": ("Africa", ["Sudan", "Nigeria", "South Africa"]),
-    "asia": ("Asia", ["China", "India", "Pakistan"]),
-    "asia-pacific": ("Asia-Pacific", ["Australia", "Japan"]),
-    "europe": ("Europe", ["France", "Germany", "Türkiye"]),
-    "latin-america": ("Latin America", ["Venezuela", "Cuba", "Brazil"]),
-    "mena": ("MENA", ["Lebanon", "Syria", "Iran", "Yemen", "Iraq"]),
-    "palestine": ("Palestine", ["Palestine"]),
-    "us-canada": ("US & Canada", ["United States", "Canada"]),
-}
-COUNTRY_REGION = {c: slug for slug, (_, countries) in REGIONS.items() for c in countries}
-# Weighted section choice: mostly news, as on the real site.
-_SECTION_WEIGHTS = [
-    ("politics", 18), ("economy", 7), ("sports", 3), ("arts-culture", 3), ("health", 3), ("miscellaneous", 3),
-    ("technology", 3), ("environment", 3), ("opinion", 8), ("analysis", 6), ("blog", 4), ("features", 5),
-    ("newsfeed", 3), ("video-features", 2), ("explainers", 2), ("tv", 2), ("digital-series", 2),
-    ("infographs", 4), ("in-pictures", 3),
-]
-_SLUGS = [s for s, w in _SECTION_WEIGHTS for _ in range(w)]
-
-SUBJECTS = ["Netanyahu", "Gallant", "Hezbollah", "The Yemeni Armed Forces", "Erdoğan", "Tehran", "Washington",
-            "The UN Security Council", "Şahin", "Gaza's health ministry", "Lula", "Beijing", "The EU", "Moscow",
-            "Palestinian Resistance", "Sana'a", "The IMF", "São Paulo's mayor", "Baghdad", "Caracas"]
-VERBS = ["halts", "warns of", "rejects", "slams", "announces", "denies", "welcomes", "condemns", "signs",
-         "postpones", "demands", "unveils", "questions", "backs"]
-OBJECTS = ["US trip to discuss strike on Iran", "\"ceasefire\" proposal", "new sanctions package", "oil deal",
-           "aid convoy restrictions", "election results", "drone attack", "border closure", "trade talks",
-           "prisoner exchange", "military drills", "energy crisis measures", "climate pledge", "\"red line\" remarks"]
-CONTEXTS = ["", ": Axios", " amid regional escalation", " after talks collapse", ": report", " in Geneva",
-            ", officials say", " as protests grow"]
-WORDS = ("the minister said talks would resume after a week of pressure from regional mediators while "
-         "residents described long queues for fuel and bread as prices rose sharply across the city "
-         "analysts expect further escalation unless the blockade is lifted and aid reaches the north "
-         "according to officials the delegation will travel on Thursday to meet its counterparts").split()
-PEOPLE = ["Roqayah Chamseddine", "Ali Hassan", "Zeinab el-Hajj", "Hüseyin Kaya", "Mariam Saleh", "Nour Abboud",
-          "José Martí Ortega", "Layla Haddad"]
-SOURCES = ["Axios", "Reuters", "Agencies", "Al Mayadeen English", "Al Mayadeen Net", "AFP"]
-TAGS = ["United States", "Biden administration", "war on Gaza", "Israeli occupation", "Lebanon", "Hezbollah",
-        "Iran", "Yemen", "sanctions", "oil", "Red Sea", "UN", "Syria", "China", "Latin America", "Africa",
-        "climate", "economy"]
-COVERAGE = ["War on Gaza", "Operation Al-Aqsa Flood", "Red Sea Escalation", "Elections 2024"]
-CREDITS = ["AFP via Getty Images", "Reuters", "Al Mayadeen English; Illustrated by Zeinab el-Hajj", "AP"]
-TICKER = ["Israeli strikes reported in south Lebanon", "UN General Assembly session delayed",
-          "Yemeni forces announce new naval operation", "Oil prices rise after Red Sea incident",
-          "Ceasefire talks to resume in Cairo", "Venezuela's president addresses parliament"]
-DESK = "Al Mayadeen English"
-HEADINGS = ["Why it matters", "Dive deeper", "What comes next", "Background"]
 TRACKING = ("?utm_source=twitter", "?utm_medium=social&utm_campaign=share", "/", "#comments")
+
+# The English edition's tables under their old names, for tests that use them directly.
+HOST = ENGLISH.host
+LIVE = ENGLISH.live
+MONTHS = ENGLISH.months
+SECTIONS = ENGLISH.sections
+REGIONS = ENGLISH.regions
+URL_SECTION = ENGLISH.url_sections
+TICKER = ENGLISH.ticker
 
 
 def slugify(title: str) -> str:
@@ -115,10 +44,10 @@ def slugify(title: str) -> str:
     return slug.strip("-")[:60]
 
 
-def visible_date(moment: datetime, now: datetime, with_time: bool = True) -> str:
+def visible_date(moment: datetime, now: datetime, with_time: bool = True, months: list = MONTHS) -> str:
     """Beirut local date as the page shows it; the year is dropped in the current year."""
     local = moment.astimezone(BEIRUT)
-    day = f"{local.day} {MONTHS[local.month - 1]}"
+    day = f"{local.day} {months[local.month - 1]}"
     if local.year != now.astimezone(BEIRUT).year:
         day += f" {local.year}"
     return f"{day} {local:%H:%M}" if with_time else day
@@ -132,8 +61,8 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def canonical(path: str) -> str:
-    return LIVE + path
+def canonical(path: str, ed: Profile = ENGLISH) -> str:
+    return ed.live + path
 
 
 def _ambiguous(moment: datetime) -> bool:
@@ -161,28 +90,38 @@ class Head:
     unlinked: bool = False
     second_section: Optional[str] = None  # listed again under this section (same post, second URL)
     link_variant: Optional[str] = None  # links to it carry this suffix or an upper-case path
+    ed: Profile = ENGLISH
 
     @property
     def region(self) -> Optional[str]:
-        return COUNTRY_REGION.get(self.country) if self.country else None
+        return self.ed.region_of(self.country)
 
     @property
     def alt_path(self) -> Optional[str]:
         if not self.second_section:
             return None
-        return SECTIONS[self.second_section][1] + "/" + self.path.rsplit("/", 1)[1]
+        return self.ed.sections[self.second_section][1] + "/" + self.path.rsplit("/", 1)[1]
 
     @property
     def key(self) -> str:
-        return self.post_id if self.variant != "html_only" else canonical(self.path)
+        return self.post_id if self.variant != "html_only" or self.id_in_url else canonical(self.path, self.ed)
+
+    @property
+    def root(self) -> str:
+        return self.ed.sections[self.section][2]
+
+    @property
+    def id_in_url(self) -> bool:
+        """Spanish URLs carry the post id, so even a page without metadata names it."""
+        return POST_ID in self.ed.roots[self.root]
 
     @property
     def post_type(self) -> str:
-        return SECTIONS[self.section][3]
+        return self.ed.sections[self.section][3]
 
     @property
     def is_video(self) -> bool:
-        return self.post_type == "Videos"
+        return self.post_type in self.ed.video_types
 
 
 @dataclass
@@ -234,9 +173,13 @@ class Body:
 
 
 class Replica:
-    """A generated copy of the English edition with its ground truth."""
+    """A generated copy of one edition (``en``, ``ar`` or ``es``) with its ground truth."""
 
-    def __init__(self, seed: int = 1, articles: int = 300, now: datetime = DEFAULT_NOW):
+    def __init__(self, seed: int = 1, articles: int = 300, now: datetime = DEFAULT_NOW, edition: str = "en"):
+        self.ed: Profile = PROFILES[edition]
+        ed = self.ed
+        self._slugs = [s for s, w in ed.weights.items() for _ in range(w)]
+        self._countries = ed.countries()
         self.seed = seed
         self.size = articles
         # Links are drawn from the original archive only, so publishing new articles
@@ -253,10 +196,11 @@ class Replica:
     # --- heads ------------------------------------------------------------------
     def _head(self, i: int, published: Optional[datetime] = None) -> Head:
         rng = random.Random(f"{self.seed}:head:{i}")
-        section = rng.choice(_SLUGS)
+        ed = self.ed
+        section = rng.choice(self._slugs)
         members_only = i % 97 == 41 and i > 0
         if members_only:
-            section = "blog"
+            section = ed.members_section
         if published is None:
             step = SPAN / max(self.size, 1)
             published = self.now - timedelta(minutes=30) - step * i - timedelta(minutes=rng.randrange(0, 9))
@@ -265,29 +209,42 @@ class Replica:
         variant = "full" if roll < 0.85 else "meta_only" if roll < 0.93 else "html_only"
         if variant == "html_only" and _ambiguous(published):
             published -= timedelta(hours=2)
-        title = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{rng.choice(CONTEXTS)}"
+        title = f"{rng.choice(ed.subjects)} {rng.choice(ed.verbs)} {rng.choice(ed.objects)}{rng.choice(ed.contexts)}"
         if i % 150 == 7:
             # Two posts whose slugs are cut to the same 60 characters (in different sections).
-            title = "Statement of the joint committee on the humanitarian corridor for northern Gaza, part " + str(i)
-            section = "politics" if i % 300 == 7 else "analysis"
+            title = ed.long_title + str(i)
+            section = ed.twin_sections[0] if i % 300 == 7 else ed.twin_sections[1]
         if i % 61 == 5:
             title = title[:-1] + "é" if title[-1].isalpha() else title + " — update"
         slug = slugify(title)
         if members_only:
             slug = ("members-only-" + slug)[:60]
-        root_path = SECTIONS[section][1]
-        root = SECTIONS[section][2]
-        path = f"/{root}/{slug}" if root in ("videos", "infographs", "in-pictures") else f"{root_path}/{slug}"
+        post_id = str(1700000 + i * 7 + self.seed % 7)
+        path = self._path(section, slug, post_id, published)
         listed = not members_only and rng.random() >= 0.05
-        country = rng.choice(list(COUNTRY_REGION)) if rng.random() < 0.7 else None
-        head = Head(i, str(1700000 + i * 7 + self.seed % 7), section, title, path, published, variant, country,
-                    listed, members_only)
+        country = rng.choice(self._countries) if rng.random() < 0.7 else None
+        head = Head(i, post_id, section, title, path, published, variant, country, listed, members_only, ed=ed)
         head.unlinked = listed and rng.random() < 0.15
-        if variant == "full" and not members_only and listed and SECTIONS[section][2] == "news" and rng.random() < 0.06:
-            head.second_section = rng.choice([s for s, v in SECTIONS.items() if v[2] == "news" and s != section])
+        kinds = ed.roots[head.root]
+        if (variant == "full" and not members_only and listed and kinds == (SECTION,) and head.root == "news"
+                and rng.random() < 0.06):
+            head.second_section = rng.choice([s for s, v in ed.sections.items() if v[2] == "news" and s != section])
         if variant == "full" and not members_only and rng.random() < 0.1:
             head.link_variant = rng.choice(TRACKING + ("UPPER",))
         return head
+
+    def _path(self, section: str, slug: str, post_id: str, published: datetime) -> str:
+        """The article's URL path, in the shape its edition gives that kind of post."""
+        _label, listing_path, root, _type = self.ed.sections[section]
+        kinds = self.ed.roots[root]
+        if kinds == (SECTION,):
+            return f"{listing_path}/{slug}"
+        if kinds == (POST_ID,):
+            return f"/{root}/{post_id}/{slug}"
+        if kinds == (DATE,):
+            local = published.astimezone(BEIRUT)
+            return f"/{root}/{local.year}/{local.month}/{local.day}/{slug}"
+        return f"/{root}/{slug}"
 
     def _index(self) -> None:
         self.by_path: dict[str, int] = {}
@@ -300,7 +257,7 @@ class Replica:
             for path in filter(None, (h.path, h.alt_path)):
                 self.by_path[path] = h.index
                 self.by_lower_path[path.lower()] = h.index
-        self.listings: dict[str, list[int]] = {slug: [] for slug in list(SECTIONS) + list(REGIONS)}
+        self.listings: dict[str, list[int]] = {slug: [] for slug in list(self.ed.sections) + list(self.ed.regions)}
         order = sorted(self.heads, key=lambda h: h.published, reverse=True)
         for h in order:
             if not h.listed:
@@ -324,35 +281,38 @@ class Replica:
     @functools.lru_cache(maxsize=4096)
     def _body(self, i: int, edits: int) -> Body:
         h = self.heads[i]
+        ed = self.ed
         rng = random.Random(f"{self.seed}:body:{i}")
-        if h.post_type == "Articles" and h.section != "blog" or h.section == "opinion":
-            authors = rng.sample(PEOPLE, 2 if rng.random() < 0.3 else 1)
-        elif h.post_type == "Articles":
-            authors = [rng.choice(PEOPLE + [DESK])]
+        opinion = h.post_type in ed.opinion_types
+        if opinion and h.section != ed.members_section or h.section == "opinion":
+            authors = rng.sample(ed.people, 2 if rng.random() < 0.3 else 1)
+        elif opinion:
+            authors = [rng.choice(ed.people + [ed.desk])]
         else:
-            authors = [DESK]
-        source = rng.choice(SOURCES) if h.post_type == "News" and rng.random() < 0.6 else None
+            authors = [ed.desk]
+        news_type = next(iter(ed.sections.values()))[3]
+        source = rng.choice(ed.sources) if h.post_type == news_type and rng.random() < 0.6 else None
         modified = h.published + timedelta(minutes=rng.randrange(0, 300), seconds=rng.randrange(60))
         if edits:
             modified = max(modified, self.now) + timedelta(hours=edits)
-        summary = self._sentence(rng, 14) + ("" if rng.random() < 0.5 else " \"We will not back down,\" he said.")
-        tags = rng.sample(TAGS, rng.randrange(2, 6))
+        summary = self._sentence(rng, 14) + ("" if rng.random() < 0.5 else ed.summary_quote)
+        tags = rng.sample(ed.tags, rng.randrange(2, 6))
         raw_keywords = ",".join((" " + t if rng.random() < 0.2 else t) for t in tags)
-        coverage = rng.choice(COVERAGE) if rng.random() < 0.2 else None
+        coverage = rng.choice(ed.coverage) if rng.random() < 0.2 else None
         pool = self._link_pool(i)
         blocks: list[Block] = []
         images: list[dict] = []
         thumbnail = self._image_url(rng, h)
-        if h.post_type != "Videos":
+        if not h.is_video:
             images.append(self._image(rng, h, thumbnail))
-        n_paragraphs = {"Infographs": 1, "In Pictures": 2, "Videos": 0}.get(h.post_type, rng.randrange(3, 8))
+        n_paragraphs = ed.paragraphs.get(h.post_type, rng.randrange(3, 8))
         related = [j for j in rng.sample(pool, min(2, len(pool)))] if pool and rng.random() < 0.6 else []
         # An unlisted neighbour is reachable only through this article's links.
         if i + 1 < self.base_size and (not self.heads[i + 1].listed) and not self.heads[i + 1].members_only:
             related = [i + 1] + related[:1]
         for p in range(n_paragraphs):
             if p == 2 and rng.random() < 0.5:
-                blocks.append(Block("h3" if rng.random() < 0.5 else "strong_heading", [Segment(rng.choice(HEADINGS), "")]))
+                blocks.append(Block("h3" if rng.random() < 0.5 else "strong_heading", [Segment(rng.choice(ed.headings), "")]))
             blocks.append(self._paragraph(rng, pool))
             if p == 1 and related:
                 blocks.append(Block("related", links=related))
@@ -369,7 +329,7 @@ class Replica:
                 images.append(self._image(rng, h, self._image_url(rng, h)))
                 blocks.append(Block("figure", links=[len(images) - 1]))
         for e in range(edits):
-            blocks.append(Block("p", [Segment(f"Update {e + 1}: officials confirmed the figures later in the day.", "")]))
+            blocks.append(Block("p", [Segment(ed.update_line.format(n=e + 1), "")]))
         read_next = rng.sample(pool, min(4, len(pool)))
         if i + 2 < self.base_size and self.heads[i + 2].members_only:
             read_next = [i + 2] + read_next[:3]
@@ -398,8 +358,9 @@ class Replica:
         return sorted(j for j in picks if j != i and not self.heads[j].members_only and not self.heads[j].unlinked)
 
     def _sentence(self, rng: random.Random, length: int) -> str:
-        start = rng.randrange(len(WORDS))
-        words = [WORDS[(start + k) % len(WORDS)] for k in range(length)]
+        pool = self.ed.words
+        start = rng.randrange(len(pool))
+        words = [pool[(start + k) % len(pool)] for k in range(length)]
         return " ".join(words).capitalize() + "."
 
     def _paragraph(self, rng: random.Random, pool: list[int]) -> Block:
@@ -418,7 +379,8 @@ class Replica:
                 segments += [Segment(before, None), Segment(word, f'<a href="/tags/{word}">{word}</a>'), Segment(after, None)]
             elif style < 0.6:
                 # Markup glued to punctuation: the page has no space there, nor must the text.
-                segments += [Segment(before, None), Segment("Gaza", "<em>Gaza</em>"), Segment("'s " + word + after, None)]
+                glued, glue = self.ed.glued
+                segments += [Segment(before, None), Segment(glued, f"<em>{glued}</em>"), Segment(glue + word + after, None)]
             elif style < 0.7:
                 segments += [Segment(before.rstrip(" ") + "\u00a0", None), Segment(word + after, None)]
             else:
@@ -426,17 +388,17 @@ class Replica:
             if s < 2:
                 segments.append(Segment(" ", None))
         if rng.random() < 0.2:
-            segments.append(Segment(" \"Şahin's plan is dead,\" a source told Al Mayadeen.", None))
+            segments.append(Segment(self.ed.quote, None))
         return Block("p", segments)
 
     def _image_url(self, rng: random.Random, h: Head) -> str:
         d = h.published.astimezone(BEIRUT)
-        return (f"https://alpha-en-media.almayadeen.net/media/image/{d.year}/{d.month}/{d.day}/"
+        return (f"https://{self.ed.image_host}/media/image/{d.year}/{d.month}/{d.day}/"
                 f"{uuid.UUID(int=rng.getrandbits(128), version=4)}.jpg?v=3&width=1000")
 
     def _image(self, rng: random.Random, h: Head, url: str) -> dict:
-        caption = f"{rng.choice(SUBJECTS)} during a press conference, {h.published.year}"
-        credit = rng.choice(CREDITS) if rng.random() < 0.7 else None
+        caption = self.ed.caption(rng.choice(self.ed.subjects), h.published.year)
+        credit = rng.choice(self.ed.credits) if rng.random() < 0.7 else None
         return {"url": url, "caption": caption, "credit": credit}
 
     # --- changes --------------------------------------------------------------------
@@ -453,7 +415,7 @@ class Replica:
             published = self.now + timedelta(minutes=5 * (k + 1))
             head = self._head(i, published)
             head.listed, head.members_only = True, False
-            if head.section == "blog" and "members-only" in head.path:
+            if head.section == self.ed.members_section and "members-only" in head.path:
                 head.path = head.path.replace("members-only-", "")
             self.heads.append(head)
             keys.append(head.key)

@@ -7,14 +7,11 @@ import zlib
 from html import escape
 from typing import Optional
 
+from .editions import Profile
 from .model import (
     BEIRUT,
-    LIVE,
     MONTHS,
     PAGE_SIZE,
-    REGIONS,
-    SECTIONS,
-    TICKER,
     Block,
     Replica,
     iso_local,
@@ -42,13 +39,14 @@ def href(site: Replica, j: int, where: str) -> str:
         path = prefix + "/" + slug.title()
     elif variant:
         path = path + variant
-    return (LIVE + path) if _absolute(site.seed, j, where) else path
+    return (site.ed.live + path) if _absolute(site.seed, j, where) else path
 
 
 def link_target_path(site: Replica, j: int, where: str) -> str:
     """The path a link's href names, without query, fragment or trailing slash."""
     value = href(site, j, where)
-    value = value[len(LIVE):] if value.startswith(LIVE) else value
+    live = site.ed.live
+    value = value[len(live):] if value.startswith(live) else value
     return value.split("#")[0].split("?")[0].rstrip("/")
 
 
@@ -57,18 +55,26 @@ def key_js(slug: str) -> int:
     return sum(ord(c) * (k + 7) for k, c in enumerate(slug)) % 9973
 
 
+def _langs(ed: Profile) -> str:
+    from .editions import PROFILES
+
+    short = {"en": "En", "ar": "Ar", "es": "Es"}
+    return " ".join(f'<a href="{p.live}" hreflang="{p.code}">{short[p.code]}</a>' for p in PROFILES.values() if p is not ed)
+
+
 def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
+    ed = site.ed
     menu = []
-    groups = [("News", "/news", "news"), ("Articles", "/articles", "articles"), ("Videos", "/videos", "videos")]
-    for label, path, root in groups:
-        subs = "".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in SECTIONS.items() if r == root)
-        menu.append(f'<li class="has-sub"><a href="{path}">{label}</a><ul>{subs}</ul></li>')
-    menu.append('<li><a href="/infographs">Infographs</a></li><li><a href="/in-pictures">In Pictures</a></li>')
+    grouped = {root for _, _, root in ed.groups}
+    for label, path, root in ed.groups:
+        subs = "".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in ed.sections.items() if r == root)
+        menu.append(f'<li class="has-sub"><a href="{path}">{_e(label)}</a><ul>{subs}</ul></li>')
+    menu.append("".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in ed.sections.items() if r not in grouped))
     menu.append('<li><a href="/live" class="live">LIVE</a></li>')
-    regions = "".join(f'<li><a href="/region/{slug}">{_e(label)}</a></li>' for slug, (label, _) in REGIONS.items())
-    ticker = "".join(f"<li>{_e(t)}</li>" for t in TICKER)
+    regions = "".join(f'<li><a href="/region/{slug}">{_e(label)}</a></li>' for slug, (label, _) in ed.regions.items())
+    ticker = "".join(f"<li>{_e(t)}</li>" for t in ed.ticker)
     return f"""<!DOCTYPE html>
-<html lang="en" dir="ltr">
+<html lang="{ed.lang}" dir="{ed.direction}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -77,17 +83,17 @@ def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
 </head>
 <body>
 <header class="site-header">
-<a class="logo" href="/">Al Mayadeen English</a>
+<a class="logo" href="/">{_e(ed.site_name)}</a>
 <nav class="main-menu"><ul>{''.join(menu)}</ul>
 <ul class="regions-menu">{regions}</ul></nav>
-<a class="search-link" href="/search?q=">Search</a>
-<div class="langs"><a href="https://www.almayadeen.net" hreflang="ar">Ar</a> <a href="https://espanol.almayadeen.net" hreflang="es">Es</a></div>
+<a class="search-link" href="/search?q=">{_e(ed.labels["search"])}</a>
+<div class="langs">{_langs(ed)}</div>
 </header>
-<div class="breaking-bar"><span class="breaking-label">BREAKING</span><ul class="breaking-items">{ticker}</ul></div>
+<div class="breaking-bar"><span class="breaking-label">{_e(ed.labels["breaking"])}</span><ul class="breaking-items">{ticker}</ul></div>
 <main>
 {main}
 </main>
-<footer><p>&copy; Al Mayadeen English</p></footer>
+<footer><p>&copy; {_e(ed.site_name)}</p></footer>
 </body>
 </html>
 """
@@ -95,20 +101,23 @@ def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
 
 def _card(site: Replica, j: int, where: str, with_date: bool = True) -> str:
     h = site.heads[j]
-    date = f'<span class="card-date">{visible_date(h.published, site.now, with_time=False)}</span>' if with_date else ""
+    ed = site.ed
+    shown = visible_date(h.published, site.now, with_time=False, months=ed.months)
+    date = f'<span class="card-date">{shown}</span>' if with_date else ""
     link = href(site, j, where)
-    return (f'<div class="news-card"><a class="card-img" href="{_e(link)}"><img src="https://alpha-en-media.almayadeen.net/media/image/card.jpg" alt=""></a>'
+    return (f'<div class="news-card"><a class="card-img" href="{_e(link)}"><img src="https://{ed.image_host}/media/image/card.jpg" alt=""></a>'
             f'<a class="card-title" href="{_e(link)}"><h3>{_e(h.title)}</h3></a>'
-            f'<span class="card-section">{_e(SECTIONS[h.section][0])}</span>{date}</div>')
+            f'<span class="card-section">{_e(ed.sections[h.section][0])}</span>{date}</div>')
 
 
 def _most_read(site: Replica) -> str:
     cards = "".join(_card(site, j, "most-read") for j in site.most_read)
-    return f'<section class="popular-box"><h2 class="box-title">Most Read</h2><div class="cards">{cards}</div></section>'
+    label = _e(site.ed.labels["most_read"])
+    return f'<section class="popular-box"><h2 class="box-title">{label}</h2><div class="cards">{cards}</div></section>'
 
 
 def home(site: Replica) -> str:
-    return _layout(site, "Al Mayadeen English", "", _most_read(site))
+    return _layout(site, site.ed.site_name, "", _most_read(site))
 
 
 def listing_cards(site: Replica, slug: str, page: int) -> tuple[str, bool]:
@@ -118,12 +127,13 @@ def listing_cards(site: Replica, slug: str, page: int) -> tuple[str, bool]:
 
 
 def listing(site: Replica, slug: str) -> str:
-    label = SECTIONS[slug][0] if slug in SECTIONS else REGIONS[slug][0]
+    ed = site.ed
+    label = ed.sections[slug][0] if slug in ed.sections else ed.regions[slug][0]
     cards, more = listing_cards(site, slug, 1)
     button = ""
     if more:
         # The endpoint is assembled at run time: no crawler reading static HTML can see it.
-        button = f"""<button type="button" class="btn-more" id="more-btn">Load more</button>
+        button = f"""<button type="button" class="btn-more" id="more-btn">{_e(ed.labels["load_more"])}</button>
 <script>
 (function () {{
   var name = {json.dumps(slug)}, page = 1, box = document.getElementById('cards');
@@ -140,7 +150,7 @@ def listing(site: Replica, slug: str) -> str:
 </script>"""
     main = (f'<h1 class="listing-title">{_e(label)}</h1><div class="cards" id="cards">{cards}</div>{button}'
             f"{_most_read(site)}")
-    return _layout(site, f"{label} | Al Mayadeen English", "", main)
+    return _layout(site, f"{label} | {ed.site_name}", "", main)
 
 
 def _inline(site: Replica, i: int, segments) -> str:
@@ -169,10 +179,11 @@ def _block(site: Replica, i: int, n: int, block: Block, images: list[dict]) -> s
         return "<p>&nbsp;</p>"
     if block.kind == "related":
         items = "".join(f'<li><a href="{_e(href(site, j, f"related:{i}"))}">{_e(site.heads[j].title)}</a></li>' for j in block.links)
-        return f'<div class="related-box"><span class="related-label">Related News</span><ul>{items}</ul></div>'
+        return f'<div class="related-box"><span class="related-label">{_e(site.ed.labels["related"])}</span><ul>{items}</ul></div>'
     if block.kind == "promo":
         j = block.links[0]
-        return f'<p><strong>Read more: </strong><a href="{_e(href(site, j, f"promo:{i}"))}">{_e(site.heads[j].title)}</a></p>'
+        read_more = _e(site.ed.labels["read_more"])
+        return f'<p><strong>{read_more} </strong><a href="{_e(href(site, j, f"promo:{i}"))}">{_e(site.heads[j].title)}</a></p>'
     if block.kind == "figure":
         return _figure(images[block.links[0]])
     raise ValueError(block.kind)
@@ -184,9 +195,10 @@ def _figure(image: dict) -> str:
 
 
 def metadata(site: Replica, i: int) -> dict:
-    h, b = site.heads[i], site.body(i)
+    h, b, ed = site.heads[i], site.body(i), site.ed
+    category = ed.sections[h.section][0]
     classes = [{"key": "class1", "mapping": "posttype", "value": h.post_type},
-               {"key": "class2", "mapping": "category", "value": " " + SECTIONS[h.section][0] if i % 9 == 4 else SECTIONS[h.section][0]}]
+               {"key": "class2", "mapping": "category", "value": " " + category if i % 9 == 4 else category}]
     if h.country:
         classes.append({"key": "class3", "mapping": "country", "value": h.country})
     if b.coverage:
@@ -197,46 +209,51 @@ def metadata(site: Replica, i: int) -> dict:
         "type": "article",
         "postid": h.post_id,
         "title": h.title,
-        "url": LIVE + h.path,
+        "url": ed.live + h.path,
         "keywords": b.keywords_raw,
         "thumbnail": b.thumbnail,
         "video_duration": str(b.video_duration) if b.video_duration else None,
         "word_count": str(b.words),
-        "lang": "en",
+        "lang": ed.lang,
         "published_time": iso_local(h.published),
         "last_updated": iso_local(b.modified),
         "description": b.summary,
-        "author": " and ".join(b.authors),
+        "author": ed.author_joiner.join(b.authors),
         "classes": classes,
         "html": "",
-        "lite_url": LIVE + "/lite" + h.path,
+        "lite_url": ed.live + "/lite" + h.path,
     }
 
 
 def article(site: Replica, i: int) -> str:
-    h, b = site.heads[i], site.body(i)
+    h, b, ed = site.heads[i], site.body(i), site.ed
+    labels = ed.labels
     head = []
     if h.variant == "full":
         data = json.dumps(metadata(site, i), ensure_ascii=False).replace("</", "<\\/")
         head.append(f'<script id="tawsiyat-metadata" type="text/tawsiyat">{data}</script>')
     if h.variant in ("full", "meta_only"):
-        metas = [("name", "postid", h.post_id), ("name", "keywords", b.keywords_raw), ("name", "author", " and ".join(b.authors)),
+        metas = [("name", "postid", h.post_id), ("name", "keywords", b.keywords_raw), ("name", "author", ed.author_joiner.join(b.authors)),
                  ("name", "description", b.summary), ("property", "og:title", h.title), ("property", "og:description", b.summary),
                  ("property", "og:image", b.thumbnail), ("property", "article:published_time", iso_local(h.published)),
                  ("property", "article:modified_time", iso_local(b.modified))]
         if b.video_duration:
             metas.append(("property", "og:video_duration", str(b.video_duration)))
         head += [f'<meta {k}="{n}" content="{_e(v)}">' for k, n, v in metas]
-    date = visible_date(h.published, site.now)
-    author_links = " and ".join(f'<a href="/authors/{slugify(a)}">{_e(a)}</a>' for a in b.authors)
+    date = visible_date(h.published, site.now, months=ed.months)
+    author_links = ed.author_joiner.join(f'<a href="/authors/{slugify(a)}">{_e(a)}</a>' for a in b.authors)
+    by, source_label = _e(labels["by"]), _e(labels["source"])
     if b.byline == "list":
-        source = f"<li>Source: {_e(b.source)}</li>" if b.source else ""
-        byline = f'<ul class="post-info"><li class="post-author">By {author_links}</li>{source}<li class="post-date">{date}</li></ul>'
+        source = f"<li>{source_label} {_e(b.source)}</li>" if b.source else ""
+        byline = f'<ul class="post-info"><li class="post-author">{by} {author_links}</li>{source}<li class="post-date">{date}</li></ul>'
     else:
-        source = f" Source: {_e(b.source)}" if b.source else ""
-        byline = f'<div class="byline-line">By {author_links}{source} {date}</div>'
-    read_time = "" if h.is_video else f'<div class="read-time"><span>{max(1, round(b.words / 200))}</span> Min Read</div>'
-    video = (f'<div class="video-player" data-src="https://alpha-en-media.almayadeen.net/video/{h.post_id}.mp4"></div>'
+        source = f" {source_label} {_e(b.source)}" if b.source else ""
+        byline = f'<div class="byline-line">{by} {author_links}{source} {date}</div>'
+    minutes = str(max(1, round(b.words / 200)))
+    if ed.read_time_digits:
+        minutes = "".join(ed.read_time_digits[c] for c in minutes)
+    read_time = "" if h.is_video else f'<div class="read-time"><span>{minutes}</span> {_e(labels["min_read"])}</div>'
+    video = (f'<div class="video-player" data-src="https://{ed.image_host}/video/{h.post_id}.mp4"></div>'
              if h.is_video else "")
     lead = _figure(b.images[0]) if b.images and not h.is_video else ""
     blocks = "\n".join(_block(site, i, n, block, b.images) for n, block in enumerate(b.blocks))
@@ -257,8 +274,8 @@ def article(site: Replica, i: int) -> str:
 <div class="post-tags">{tags}</div>
 </article>
 {_most_read(site)}
-<section class="more-box"><h2 class="box-title">Read Next</h2><div class="cards">{read_next}</div></section>"""
-    return _layout(site, f"{h.title} | Al Mayadeen English", "\n".join(head), main)
+<section class="more-box"><h2 class="box-title">{_e(labels["read_next"])}</h2><div class="cards">{read_next}</div></section>"""
+    return _layout(site, f"{h.title} | {ed.site_name}", "\n".join(head), main)
 
 
 def plain_page(site: Replica, title: str, text: str, links: Optional[list[int]] = None) -> str:
@@ -266,11 +283,11 @@ def plain_page(site: Replica, title: str, text: str, links: Optional[list[int]] 
     meta = json.dumps({"type": "page", "title": title, "url": ""})
     cards = "".join(_card(site, j, f"page:{title}") for j in (links or []))
     main = f"<h1>{_e(title)}</h1><p>{_e(text)}</p><div class='cards'>{cards}</div>"
-    return _layout(site, f"{title} | Al Mayadeen English", f'<script id="tawsiyat-metadata" type="text/tawsiyat">{meta}</script>', main)
+    return _layout(site, f"{title} | {site.ed.site_name}", f'<script id="tawsiyat-metadata" type="text/tawsiyat">{meta}</script>', main)
 
 
-def robots(host_url: str) -> str:
-    return ("User-agent: *\nDisallow: /search\nDisallow: /articles/blog/members-only-\n\n"
+def robots(host_url: str, ed: Profile) -> str:
+    return (f"User-agent: *\nDisallow: /search\nDisallow: {ed.members_disallow}\n\n"
             f"Sitemap: {host_url}/sitemaps/all.xml\n")
 
 

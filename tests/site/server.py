@@ -17,9 +17,16 @@ from typing import Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import pages
-from .model import REGIONS, SECTIONS, Replica
+from .editions import ENGLISH, Profile
+from .model import Replica
 
-LISTING_PATHS = {v[1]: slug for slug, v in SECTIONS.items()} | {f"/region/{slug}": slug for slug in REGIONS}
+
+def listing_paths(ed: Profile) -> dict[str, str]:
+    """Listing path -> listing slug, for one edition."""
+    return {v[1]: slug for slug, v in ed.sections.items()} | {f"/region/{slug}": slug for slug in ed.regions}
+
+
+LISTING_PATHS = listing_paths(ENGLISH)
 MONTHLY = re.compile(r"^/sitemaps/all/sitemap-(\d{4})-(\d{1,2})\.xml$")
 
 
@@ -60,7 +67,7 @@ def respond(site: Replica, method: str, target: str, host_url: str, headers=None
     if path == "/":
         return html(pages.home(site))
     if path == "/robots.txt":
-        return Reply(200, pages.robots(host_url).encode(), "text/plain; charset=utf-8")
+        return Reply(200, pages.robots(host_url, site.ed).encode(), "text/plain; charset=utf-8")
     if path == "/sitemaps/all.xml":
         return Reply(200, pages.sitemap_index(site, host_url).encode(), "application/xml")
     match = MONTHLY.match(path)
@@ -80,7 +87,7 @@ def respond(site: Replica, method: str, target: str, host_url: str, headers=None
             return Reply(400, b'{"error": "bad page"}', "application/json")
         cards, more = pages.listing_cards(site, slug, page)
         return Reply(200, json.dumps({"html": cards, "more": more}).encode(), "application/json")
-    listing = LISTING_PATHS.get(path.rstrip("/"))
+    listing = listing_paths(site.ed).get(path.rstrip("/"))
     if listing:
         return html(pages.listing(site, listing))
     index = site.article_at(path)

@@ -8,15 +8,17 @@ from typing import Iterable, Optional
 
 from newscrawl.items import content_hash, normalise_text
 
-from .model import LIVE, PAGE_SIZE, SECTIONS, URL_SECTION, Replica, iso_local, iso_utc, visible_date
+from .editions import SECTION, Profile
+from .model import PAGE_SIZE, Replica, iso_local, iso_utc, visible_date
 from .pages import link_target_path
 
 
-def _url_section(path: str) -> Optional[str]:
+def _url_section(path: str, ed: Profile) -> Optional[str]:
+    """The section a URL names: its sub-section segment where the edition has one, else its root."""
     segments = path.strip("/").split("/")
-    if segments[0] in ("news", "articles"):
-        return URL_SECTION.get(segments[1])
-    return URL_SECTION.get(segments[0])
+    if ed.roots.get(segments[0]) == (SECTION,):
+        return ed.url_sections.get(segments[1])
+    return ed.url_sections.get(segments[0])
 
 
 def _keywords(raw: str) -> list[str]:
@@ -30,7 +32,8 @@ def _keywords(raw: str) -> list[str]:
 
 def record(site: Replica, i: int) -> dict:
     """The expected record of article i (all fields but url, crawled_at, discovered_via)."""
-    h, b = site.heads[i], site.body(i)
+    h, b, ed = site.heads[i], site.body(i), site.ed
+    live = ed.live
     full, meta = h.variant == "full", h.variant in ("full", "meta_only")
     if full:
         src = "metadata"
@@ -38,7 +41,7 @@ def record(site: Replica, i: int) -> dict:
         src = "meta"
     else:
         src = None
-    published_raw = iso_local(h.published) if meta else visible_date(h.published, site.now)
+    published_raw = iso_local(h.published) if meta else visible_date(h.published, site.now, months=ed.months)
     extracted = {"canonical_url": "metadata" if full else "url", "language": "metadata" if full else "html",
                  "section": "metadata" if full else "url", "title": src or "html", "summary": "html",
                  "authors": "metadata" if full else "text", "published_at": src or "text",
@@ -46,17 +49,19 @@ def record(site: Replica, i: int) -> dict:
     if meta:
         extracted["post_id"] = src
         extracted["modified_at"] = src
+    elif h.id_in_url:
+        extracted["post_id"] = "url"
     if b.video_duration and meta:
         extracted["video_duration_seconds"] = src
     body = b.text
     related = next((blk.links for blk in b.blocks if blk.kind == "related"), [])
     return {
-        "canonical_url": LIVE + h.path,
-        "post_id": h.post_id if meta else None,
-        "edition": "en",
-        "language": "en",
+        "canonical_url": live + h.path,
+        "post_id": h.post_id if meta or h.id_in_url else None,
+        "edition": ed.code,
+        "language": ed.lang,
         "post_type": h.post_type if full else None,
-        "section": SECTIONS[h.section][0] if full else _url_section(h.path),
+        "section": ed.sections[h.section][0] if full else _url_section(h.path, ed),
         "regions": [h.country] if full and h.country else [],
         "coverage": [b.coverage] if full and b.coverage else [],
         "title": h.title,
@@ -72,8 +77,8 @@ def record(site: Replica, i: int) -> dict:
         "body": body,
         "images": [dict(img) for img in b.images],
         "video_duration_seconds": b.video_duration if meta else None,
-        "related": [{"url": LIVE + link_target_path(site, j, f"related:{i}"), "title": site.heads[j].title} for j in related],
-        "read_next": [{"url": LIVE + link_target_path(site, j, f"read-next:{i}"), "title": site.heads[j].title} for j in b.read_next],
+        "related": [{"url": live + link_target_path(site, j, f"related:{i}"), "title": site.heads[j].title} for j in related],
+        "read_next": [{"url": live + link_target_path(site, j, f"read-next:{i}"), "title": site.heads[j].title} for j in b.read_next],
         "content_hash": content_hash(h.title, body),
         "extracted_from": extracted,
         "revision": 1,
