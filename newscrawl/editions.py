@@ -1,13 +1,27 @@
 """What differs between Al Mayadeen's editions, kept as data rather than code branches.
 
-The menu below is the one in shared/site-notes.md (section 2). Listing paths of the real
-English site are not documented: the spider reads the live menu by label first and only
-falls back to these paths when a label is missing from the page.
+The English menu is the one in shared/site-notes.md (section 2). Listing paths of the real
+sites are not documented: the spider reads the live menu by label first and only falls
+back to these paths when a label is missing from the page (counted as
+``newscrawl/menu_label_missing``).
+
+Arabic and Spanish: the hosts, the Arabic URL shapes and the Arabic post types and
+categories come from the real metadata sample (shared/real-samples); Spanish URLs carry
+the post id (site-notes). Everything else for those two editions (menu labels, listing
+paths, the visible labels other than "Fuente:" and "المصدر") is NOT documented anywhere
+we can see: the values below are assumptions to check against the live site on the first
+run. A wrong label shows up in the run summary as missing menu labels, empty
+``related``/``read_next`` lists and authors read from metadata only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+# What sits between an article URL's first segment (its root) and its slug.
+SECTION = "section"  # /news/politics/<slug>: a sub-section name
+POST_ID = "id"  # /news/1257172/<slug>: the post id (Spanish edition)
+DATE = "date"  # /newscast/2024/7/26/<slug>: year, month, day (Arabic newscasts)
 
 
 @dataclass(frozen=True)
@@ -32,17 +46,25 @@ class Edition:
     host: str
     language: str
     listings: tuple[Listing, ...]
-    # First path segment of article URLs -> whether a sub-section segment follows.
-    # /news/politics/<slug> has one; /videos/<slug> has none.
-    article_roots: dict[str, bool]
+    # First path segment of article URLs -> what sits between it and the slug:
+    # (SECTION,), (POST_ID,), (DATE,) or () for /videos/<slug>.
+    article_roots: dict[str, tuple[str, ...]]
     # URL path segments naming a section, mapped to its label (used when the
     # metadata block gives no category).
     url_sections: dict[str, str]
     labels: dict[str, str] = field(default_factory=dict)
+    # Posts without body text by design (videos, newscasts): not broken when the body is empty.
+    bodyless_roots: frozenset[str] = frozenset()
+    bodyless_post_types: frozenset[str] = frozenset()
 
     @property
     def base_url(self) -> str:
         return f"https://{self.host}"
+
+    def expects_body(self, post_type: str | None, path: str) -> bool:
+        """Whether a post of this type at this URL path should have body text."""
+        root = path.strip("/").split("/", 1)[0].lower()
+        return post_type not in self.bodyless_post_types and root not in self.bodyless_roots
 
     def listing(self, slug: str) -> Listing | None:
         for listing in self.listings:
@@ -86,7 +108,7 @@ ENGLISH = Edition(
     host="english.almayadeen.net",
     language="en",
     listings=_EN_LISTINGS,
-    article_roots={"news": True, "articles": True, "videos": False, "infographs": False, "in-pictures": False},
+    article_roots={"news": (SECTION,), "articles": (SECTION,), "videos": (), "infographs": (), "in-pictures": ()},
     url_sections={
         **{l.path.rsplit("/", 1)[1]: l.label for l in _EN_LISTINGS if l.path.count("/") == 2 and l.kind == "section"},
         "videos": "Videos",
@@ -105,6 +127,91 @@ ENGLISH = Edition(
         "load_more": "Load more",
         "and": "and",
     },
+    bodyless_roots=frozenset({"videos"}),
+    bodyless_post_types=frozenset({"Videos"}),
 )
 
-EDITIONS: dict[str, Edition] = {"en": ENGLISH}
+_AR_LISTINGS = (
+    Listing("politics", "سياسة", "/news/politics"),
+    Listing("economic", "اقتصاد", "/news/economic"),
+    Listing("sports", "رياضة", "/news/sports"),
+    Listing("culture", "ثقافة", "/news/culture"),
+    Listing("miscellaneous", "أخبار منوعة", "/news/miscellaneous"),
+    Listing("articles", "مقالات", "/articles"),
+    Listing("reports", "تقارير", "/reports"),
+    Listing("tv-reports", "تقارير تلفزيونية", "/tv-reports"),
+    Listing("video", "الميادين Go", "/video"),
+    Listing("newscast", "نشرة الأخبار", "/newscast"),
+    Listing("palestine", "فلسطين المحتلة", "/region/palestine", "region"),
+    Listing("lebanon", "لبنان", "/region/lebanon", "region"),
+    Listing("arab-world", "العالم العربي", "/region/arab-world", "region"),
+    Listing("iran", "إيران", "/region/iran", "region"),
+    Listing("world", "دولي", "/region/world", "region"),
+)
+
+ARABIC = Edition(
+    code="ar",
+    host="www.almayadeen.net",
+    language="ar",
+    listings=_AR_LISTINGS,
+    article_roots={"news": (SECTION,), "articles": (), "reports": (), "tv-reports": (), "video": (), "newscast": (DATE,)},
+    url_sections={
+        **{l.path.rsplit("/", 1)[1]: l.label for l in _AR_LISTINGS if l.kind == "section"},
+    },
+    labels={
+        "by": "بقلم",
+        "source": "المصدر:",
+        "min_read": "دقائق قراءة",
+        "related": "أخبار ذات صلة",
+        "read_next": "اقرأ التالي",
+        "most_read": "الأكثر قراءة",
+        "read_more": "اقرأ أيضاً:",
+        "breaking": "عاجل",
+        "load_more": "المزيد",
+        # Arabic "and" is a prefix written onto the next name; names are read from links.
+        "and": "و",
+    },
+    # Post types from the real sample; newscasts there have word_count 0 or a video.
+    bodyless_roots=frozenset({"video", "newscast"}),
+    bodyless_post_types=frozenset({"فيديو", "نشرة الأخبار"}),
+)
+
+_ES_LISTINGS = (
+    Listing("politica", "Política", "/news/politica"),
+    Listing("economia", "Economía", "/news/economia"),
+    Listing("deportes", "Deportes", "/news/deportes"),
+    Listing("cultura", "Cultura", "/news/cultura"),
+    Listing("opinion", "Opinión", "/articles/opinion"),
+    Listing("analisis", "Análisis", "/articles/analisis"),
+    Listing("videos", "Videos", "/videos"),
+    Listing("america-latina", "América Latina", "/region/america-latina", "region"),
+    Listing("asia-occidental", "Asia Occidental", "/region/asia-occidental", "region"),
+    Listing("estados-unidos", "Estados Unidos", "/region/estados-unidos", "region"),
+    Listing("europa", "Europa", "/region/europa", "region"),
+)
+
+SPANISH = Edition(
+    code="es",
+    host="espanol.almayadeen.net",
+    language="es",
+    listings=_ES_LISTINGS,
+    article_roots={"news": (POST_ID,), "articles": (POST_ID,), "videos": (POST_ID,)},
+    # The URL names no section (the id takes its place): only the kind of post.
+    url_sections={"news": "Noticias", "articles": "Artículos", "videos": "Videos"},
+    labels={
+        "by": "Por",
+        "source": "Fuente:",
+        "min_read": "Min de lectura",
+        "related": "Noticias relacionadas",
+        "read_next": "Lea también",
+        "most_read": "Lo más leído",
+        "read_more": "Leer más:",
+        "breaking": "ÚLTIMA HORA",
+        "load_more": "Cargar más",
+        "and": "y",
+    },
+    bodyless_roots=frozenset({"videos"}),
+    bodyless_post_types=frozenset({"Videos"}),
+)
+
+EDITIONS: dict[str, Edition] = {"en": ENGLISH, "ar": ARABIC, "es": SPANISH}

@@ -49,7 +49,8 @@ class Article:
     """Normalised article URL: https, lower-case edition host (even when crawled through
     ``base_url``), no query, no fragment, no trailing slash."""
     post_id: Optional[str]
-    """The CMS post id (metadata ``postid``, else ``meta[name=postid]``), or null."""
+    """The CMS post id (metadata ``postid``, else ``meta[name=postid]``, else the id a Spanish
+    URL carries), or null."""
     edition: str
     """Edition code: ``en``, ``ar`` or ``es``."""
     language: str
@@ -57,7 +58,8 @@ class Article:
     post_type: Optional[str]
     """The metadata ``posttype`` class (News, Articles, Videos, ...), or null."""
     section: Optional[str]
-    """The metadata ``category`` class, else the section named by the URL (Politics, Opinion, ...)."""
+    """The metadata ``category`` class, else the section named by the URL (Politics, Opinion, ...),
+    else the kind of post the URL names (Videos; Noticias on the Spanish edition)."""
     regions: list[str]
     """The metadata ``country`` classes, in page order."""
     coverage: list[str]

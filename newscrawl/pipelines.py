@@ -11,6 +11,7 @@ import logging
 import re
 from datetime import timedelta
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -21,6 +22,7 @@ from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
 from .dates import crawl_now, iso_utc, parse_date
+from .editions import ENGLISH
 from .items import Article, BreakingItem, normalise_text
 from .store import Store
 from .urls import canonical_url
@@ -68,8 +70,10 @@ class ValidatePipeline(_Counting):
                 raise self.drop(f"missing {field}", url)
         if _CHALLENGE_TITLES.match(a["title"]):
             raise self.drop("challenge page", url)
-        is_video = a.get("post_type") == "Videos" or "/videos/" in a["canonical_url"]
-        if not is_video and not a.get("body"):
+        args = getattr(self.crawler.spider, "args", None)
+        edition = args.edition if args is not None else ENGLISH
+        expects_body = edition.expects_body(a.get("post_type"), urlsplit(a["canonical_url"]).path)
+        if expects_body and a.get("word_count") != 0 and not a.get("body"):
             raise self.drop("missing body", url)
         return item
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from .editions import Edition
+from .editions import DATE, POST_ID, SECTION, Edition
 
 # Schemes a page may link with that can never be fetched as an article.
 _FETCHABLE_SCHEMES = {"http", "https", ""}
@@ -51,36 +51,58 @@ def is_fetchable(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() in _FETCHABLE_SCHEMES
 
 
+def _article_segments(path: str, edition: Edition) -> list[str] | None:
+    """The path's segments when it has the shape of an article of this edition, else None."""
+    segments = [s for s in unquote(path).split("/") if s]
+    if not segments:
+        return None
+    kinds = edition.article_roots.get(segments[0].lower())
+    if kinds is None or len(segments) < 2:
+        return None
+    middle = segments[1:-1]
+    if kinds == (DATE,):
+        if len(middle) != 3 or not all(m.isascii() and m.isdigit() for m in middle):
+            return None
+    elif len(middle) != len(kinds):
+        return None
+    elif kinds == (POST_ID,) and not (middle[0].isascii() and middle[0].isdigit()):
+        return None
+    if not kinds:
+        listing_paths = {l.path.lower() for l in edition.listings}
+        if f"/{segments[0].lower()}/{segments[1].lower()}" in listing_paths:
+            return None
+    return segments
+
+
 def is_article_path(path: str, edition: Edition) -> bool:
     """Whether a URL path has the shape of an article of this edition.
 
-    ``/news/<section>/<slug>`` and ``/articles/<section>/<slug>`` (three segments),
-    ``/videos/<slug>``, ``/infographs/<slug>``, ``/in-pictures/<slug>`` (two segments,
-    the second not a listing). Authors, coverage, tags, search and listings are not.
+    The edition's ``article_roots`` say what sits between the first segment and the
+    slug: a sub-section (``/news/politics/<slug>``), the post id (``/news/1257172/<slug>``
+    in Spanish), a date (``/newscast/2024/7/26/<slug>`` in Arabic) or nothing
+    (``/videos/<slug>``, which must not be a listing). Authors, coverage, tags, search
+    and listings are not articles.
     """
-    segments = [s for s in unquote(path).split("/") if s]
-    if not segments:
-        return False
-    root = segments[0].lower()
-    if root not in edition.article_roots:
-        return False
-    has_subsection = edition.article_roots[root]
-    if has_subsection:
-        return len(segments) == 3
-    if len(segments) != 2:
-        return False
-    listing_paths = {l.path.lower() for l in edition.listings}
-    return f"/{root}/{segments[1].lower()}" not in listing_paths
+    return _article_segments(path, edition) is not None
 
 
 def section_from_path(path: str, edition: Edition) -> str | None:
-    """The section label an article URL names (``/news/politics/x`` gives ``Politics``)."""
+    """The section label an article URL names: its sub-section (``/news/politics/x`` gives
+    ``Politics``) where the edition has one, else its root (``/videos/x`` gives ``Videos``)."""
     segments = [s.lower() for s in unquote(path).split("/") if s]
     if not segments or segments[0] not in edition.article_roots:
         return None
-    if edition.article_roots[segments[0]] and len(segments) >= 2:
+    if edition.article_roots[segments[0]] == (SECTION,) and len(segments) >= 2:
         return edition.url_sections.get(segments[1])
     return edition.url_sections.get(segments[0])
+
+
+def post_id_from_path(path: str, edition: Edition) -> str | None:
+    """The post id an article URL carries (Spanish ``/news/1257172/<slug>``), else None."""
+    segments = _article_segments(path, edition)
+    if segments is None or edition.article_roots[segments[0].lower()] != (POST_ID,):
+        return None
+    return segments[1]
 
 
 class HostMap:
@@ -94,7 +116,8 @@ class HostMap:
         base = urlsplit(base_url)
         self.scheme = base.scheme
         self.netloc = base.netloc.lower()
-        self.edition_hosts = {edition.host, "www." + edition.host if not edition.host.startswith("www.") else edition.host}
+        host = edition.host.removeprefix("www.")
+        self.edition_hosts = {host, "www." + host}
 
     def to_crawl_url(self, url: str) -> str | None:
         """The URL to request for a link, or None when it is out of scope."""

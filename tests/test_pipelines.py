@@ -38,10 +38,10 @@ def article(**changes) -> Article:
     return Article(**base)
 
 
-def crawler_with(tmp_path, **settings):
+def crawler_with(tmp_path, edition="en", **settings):
     crawler = get_crawler(AlmayadeenSpider, {"NEWSCRAWL_NOW": "2026-11-20T09:00:00+00:00",
                                              "NEWSCRAWL_STATE_PATH": str(tmp_path / "state-%(edition)s.sqlite3"), **settings})
-    crawler.spider = crawler._create_spider(base_url="http://127.0.0.1:5")
+    crawler.spider = crawler._create_spider(base_url="http://127.0.0.1:5", edition=edition)
     return crawler
 
 
@@ -61,6 +61,26 @@ def test_validation_drops_with_counted_reason(tmp_path, changes, reason):
 def test_videos_need_no_body(tmp_path):
     video = article(body="", post_type="Videos", canonical_url="https://english.almayadeen.net/videos/clip")
     assert ValidatePipeline.from_crawler(crawler_with(tmp_path)).process_item(video) is video
+
+
+@pytest.mark.parametrize("path,post_type,kept", [
+    ("/newscast/2024/7/26/نشرة-منتصف-الليل", "نشرة الأخبار", True),
+    ("/video/فلسطينية-من-غزة", None, True),  # no metadata: the URL says video
+    ("/news/politics/خبر", "أخبار", False),
+])
+def test_arabic_bodyless_posts_follow_the_edition_table(tmp_path, path, post_type, kept):
+    record = article(body="", post_type=post_type, edition="ar", canonical_url="https://www.almayadeen.net" + path)
+    pipeline = ValidatePipeline.from_crawler(crawler_with(tmp_path, edition="ar"))
+    if kept:
+        assert pipeline.process_item(record) is record
+    else:
+        with pytest.raises(DropItem):
+            pipeline.process_item(record)
+
+
+def test_metadata_word_count_zero_means_no_body_expected(tmp_path):
+    record = article(body="", word_count=0)
+    assert ValidatePipeline.from_crawler(crawler_with(tmp_path)).process_item(record) is record
 
 
 def test_dates_pipeline_converts_and_drops_bad_dates(tmp_path, caplog):

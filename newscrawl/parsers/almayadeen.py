@@ -24,15 +24,20 @@ from parsel import Selector
 
 from ..editions import Edition
 from ..items import Article, Image, Link, content_hash, normalise_text
-from ..urls import canonical_url, is_article_path, is_fetchable, section_from_path
+from ..urls import canonical_url, is_article_path, is_fetchable, post_id_from_path, section_from_path
 
 METADATA_XPATH = '//script[@id="tawsiyat-metadata"]/text()'
 SUMMARY_CSS = "p.lg_para.summary"
 BODY_CSS = "div.p-content"
 BODY_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6"}
-# "9 Oct 2024 09:01", "9 Oct 09:01", "18 Mayo 2022 06:33": a day, a month word, maybe a year, a time.
-VISIBLE_DATE = re.compile(r"\b\d{1,2}\s+[^\W\d_]{3,10}\.?(?:\s+\d{4})?,?\s+\d{1,2}:\d{2}\b")
-CARD_DATE = re.compile(r"^\d{1,2}\s+[^\W\d_]{3,10}\.?(?:\s+\d{4})?$")
+# "9 Oct 2024 09:01", "9 Oct 09:01", "18 Mayo 2022 06:33", "3 تشرين الثاني 14:05": a day,
+# a month name (Levantine Arabic ones may be two words, "آب" only two letters), maybe a
+# year, a time.
+_MONTH = r"[^\W\d_]{2,10}(?:\s[\u0600-\u06ff]{2,7})?\.?"
+VISIBLE_DATE = re.compile(r"\b\d{1,2}\s+" + _MONTH + r"(?:\s+\d{4})?,?\s+\d{1,2}:\d{2}\b")
+CARD_DATE = re.compile(r"^\d{1,2}\s+" + _MONTH + r"(?:\s+\d{4})?$")
+# Name separators in a byline without links: commas (Latin and Arabic) and the edition's "and".
+_COMMAS = re.compile(r"[,،]")
 CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
 
 # Link kinds, as written in Article.discovered_via.
@@ -382,7 +387,7 @@ class ArticlePage(_Page):
         text = text.split(source_label)[0]
         text = VISIBLE_DATE.split(text)[0]
         conj = f" {self.labels['and']} "
-        parts = [normalise_text(p) for chunk in text.split(",") for p in chunk.split(conj)]
+        parts = [normalise_text(p) for chunk in _COMMAS.split(text) for p in chunk.split(conj)]
         return _dedupe(p for p in parts if p)
 
     def _source(self) -> Optional[str]:
@@ -507,7 +512,13 @@ class ArticlePage(_Page):
 
         canonical, canonical_source = self._canonical()
         sources["canonical_url"] = canonical_source
-        post_id = pick("post_id", ("metadata", _as_str(md.get("postid"))), ("meta", meta.get("postid")))
+        canonical_path = canonical.split(self.edition.host, 1)[1]
+        post_id = pick(
+            "post_id",
+            ("metadata", _as_str(md.get("postid"))),
+            ("meta", meta.get("postid")),
+            ("url", post_id_from_path(canonical_path, self.edition)),
+        )
         language = pick(
             "language",
             ("metadata", _as_str(md.get("lang"))),
@@ -516,7 +527,7 @@ class ArticlePage(_Page):
         section = pick(
             "section",
             ("metadata", (classes.get("category") or [None])[0]),
-            ("url", section_from_path(canonical.split(self.edition.host, 1)[1], self.edition)),
+            ("url", section_from_path(canonical_path, self.edition)),
         )
         title, title_source = self._title()
         sources["title"] = title_source

@@ -107,9 +107,14 @@ class AlmayadeenSpider(scrapy.Spider):
 
     def parse_sitemap_index(self, response: Response) -> Iterable[scrapy.Request]:
         """Monthly sitemaps that overlap [since, until]; others are never requested."""
+        # Monthly files hold posts by their Beirut month, while since/until are UTC dates:
+        # a post of UTC day d is dated d or d+1 in Beirut (UTC+2/+3), so the month of the
+        # day after `until` is read too (a post at 01:00 Beirut on the 1st is the last
+        # UTC day of the month before).
+        until = self.args.until + timedelta(days=1) if self.args.until else None
         for entry in iter_entries(response.body):
             month = month_of(entry.loc)
-            if month is None or not month_overlaps(month, self.args.since, self.args.until):
+            if month is None or not month_overlaps(month, self.args.since, until):
                 continue
             url = self.hosts.to_crawl_url(entry.loc)
             if url is not None:
