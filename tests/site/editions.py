@@ -77,6 +77,9 @@ class Profile:
     # A word in <em> with text glued to it after the closing tag.
     glued: tuple = ("Gaza", "'s ")
     update_line: str = "Update {n}: officials confirmed the figures later in the day."
+    # URL roots whose metadata has no category class (as newscasts, reports and opinion
+    # articles in the real Arabic sample): the section then comes from the URL.
+    uncategorised_roots: tuple = ()
 
     @property
     def live(self) -> str:
@@ -267,6 +270,7 @@ ARABIC = Profile(
     quote=' "خطة شاهين انتهت"، قال مصدر للميادين.',
     glued=("غزة", "، "),
     update_line="تحديث {n}: أكد المسؤولون الأرقام في وقت لاحق من اليوم.",
+    uncategorised_roots=("articles", "reports", "tv-reports", "newscast"),
     # Arabic "and" is a prefix written onto the next word ("زهراء رمال وهادي أحمد").
     author_joiner=" و",
     read_time_digits={str(d): "٠١٢٣٤٥٦٧٨٩"[d] for d in range(10)},

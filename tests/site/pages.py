@@ -197,8 +197,9 @@ def _figure(image: dict) -> str:
 def metadata(site: Replica, i: int) -> dict:
     h, b, ed = site.heads[i], site.body(i), site.ed
     category = ed.sections[h.section][0]
-    classes = [{"key": "class1", "mapping": "posttype", "value": h.post_type},
-               {"key": "class2", "mapping": "category", "value": " " + category if i % 9 == 4 else category}]
+    classes = [{"key": "class1", "mapping": "posttype", "value": h.post_type}]
+    if h.root not in ed.uncategorised_roots:
+        classes.append({"key": "class2", "mapping": "category", "value": " " + category if i % 9 == 4 else category})
     if h.country:
         classes.append({"key": "class3", "mapping": "country", "value": h.country})
     if b.coverage:

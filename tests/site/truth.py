@@ -42,8 +42,9 @@ def record(site: Replica, i: int) -> dict:
     else:
         src = None
     published_raw = iso_local(h.published) if meta else visible_date(h.published, site.now, months=ed.months)
+    categorised = full and h.root not in ed.uncategorised_roots
     extracted = {"canonical_url": "metadata" if full else "url", "language": "metadata" if full else "html",
-                 "section": "metadata" if full else "url", "title": src or "html", "summary": "html",
+                 "section": "metadata" if categorised else "url", "title": src or "html", "summary": "html",
                  "authors": "metadata" if full else "text", "published_at": src or "text",
                  "tags": src or "html"}
     if meta:
@@ -61,7 +62,7 @@ def record(site: Replica, i: int) -> dict:
         "edition": ed.code,
         "language": ed.lang,
         "post_type": h.post_type if full else None,
-        "section": ed.sections[h.section][0] if full else _url_section(h.path, ed),
+        "section": ed.sections[h.section][0] if categorised else _url_section(h.path, ed),
         "regions": [h.country] if full and h.country else [],
         "coverage": [b.coverage] if full and b.coverage else [],
         "title": h.title,
