@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from newscrawl.testing import run_crawl
+from newscrawl.testing import read_jsonl, run_crawl
+from tests.site import Replica, ReplicaServer
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM} (make setup installs it)")
@@ -53,3 +54,41 @@ def test_browser_only_for_load_more(site, browser_crawl):
     browser_stats = {k: v for k, v in stats.items() if k.startswith("newscrawl/browser/requests/")}
     assert browser_stats == {"newscrawl/browser/requests/load_more": listings_with_more}
     assert stats["playwright/request_count/navigation"] == listings_with_more
+
+
+@pytest.fixture
+def js_blocks():
+    """A replica whose ticker and Most Read cards are filled in by a script after load."""
+    site = Replica(seed=7, articles=60, js_blocks=True)
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+def test_blocks_filled_by_script_come_from_one_rendered_home_page(js_blocks, tmp_path):
+    site, server = js_blocks
+    out = tmp_path / "js.jsonl"
+    # A listing with no posts: every article found is found through Most Read.
+    result = run_crawl(server.url, out, args={"sections": "tv", "max_pages": "1"},
+                       settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    browser_stats = {k: v for k, v in result.stats.items() if k.startswith("newscrawl/browser/requests/")}
+    assert browser_stats == {"newscrawl/browser/requests/js_fragment": 1}
+    assert not site.listings["tv"] and not site.reachable(js=False, sections=["tv"])
+    expected = site.reachable(js=True, max_pages=1, sections=["tv"])
+    assert expected, "Most Read must lead somewhere"
+    assert {key_of(r) for r in result.records} == set(expected)
+    ticker = [r["text"] for r in read_jsonl(out.with_name("js.breaking.jsonl"))]
+    assert ticker == list(site.ed.ticker)
+
+
+def test_without_a_browser_blocks_filled_by_script_are_counted(js_blocks, tmp_path):
+    site, server = js_blocks
+    out = tmp_path / "static.jsonl"
+    result = run_crawl(server.url, out, args={"sections": "tv", "max_pages": "1"},
+                       settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off",
+                                 "NEWSCRAWL_BROWSER_ENABLED": "False"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stats["newscrawl/browser/unavailable/js_fragment"] == 1
+    assert "newscrawl/home_failed" not in result.stats
+    assert result.records == []
+    assert read_jsonl(out.with_name("static.breaking.jsonl")) == []

@@ -222,7 +222,9 @@ class _Page:
         """The BREAKING ticker lines: the list items next to the label."""
         for node in self._label_nodes("breaking"):
             for current in _ancestors(node, 3):
-                items = [_text(li) for li in current.xpath(".//li")]
+                # Ticker lines carry no links; list items with links are the menu
+                # (reached when the ticker list is empty, e.g. filled in by JavaScript).
+                items = [_text(li) for li in current.xpath(".//li[not(.//a)]")]
                 items = [i for i in items if i]
                 if items:
                     return _dedupe(items)
@@ -241,6 +243,17 @@ class HomePage(_Page):
             if label in wanted and label not in found and is_fetchable(a.attrib["href"]):
                 found[label] = urljoin(self.url, a.attrib["href"].strip())
         return found
+
+
+    def blocks_left_to_scripts(self) -> list[str]:
+        """Blocks whose label is on the page but whose content is not (``breaking``,
+        ``most_read``): filled in by JavaScript after load, so only a browser sees them."""
+        empty = []
+        if self._label_nodes("breaking") and not self.ticker():
+            empty.append("breaking")
+        if self._label_nodes("most_read") and not self.most_read():
+            empty.append("most_read")
+        return empty
 
 
 class ListingPage(_Page):

@@ -142,7 +142,7 @@ class AlmayadeenSpider(scrapy.Spider):
         if retry is not None:
             yield retry
 
-    def parse_home(self, response: Response) -> Iterable[Any]:
+    def parse_home(self, response: Response, rendered: bool = False) -> Iterable[Any]:
         if not looks_complete(response.body):
             yield from self._retry_incomplete(response)
             return
@@ -150,9 +150,23 @@ class AlmayadeenSpider(scrapy.Spider):
         crawled_at = utc_now_iso()
         for line in page.ticker():
             yield BreakingItem(text=line, edition=self.edition, first_seen_at=crawled_at)
-        yield from self._listing_requests(page.menu())
+        if not rendered:
+            yield from self._listing_requests(page.menu())
         if "most_read" in self.args.follow:
             yield from self._follow(page.most_read())
+        if rendered:
+            return
+        wanted = [b for b in page.blocks_left_to_scripts() if b == "breaking" or b in self.args.follow]
+        if wanted:
+            # The ticker or Most Read is filled in by JavaScript: the home page once more,
+            # in the browser. Once per crawl is enough, as both are the same on every page.
+            self.logger.info("home page blocks filled in by JavaScript: %s; rendering it", ", ".join(wanted))
+            yield response.request.replace(
+                dont_filter=True,
+                cb_kwargs={"rendered": True},
+                errback=None,  # without a browser this is counted, not a failed home page
+                meta={"newscrawl_render": "js_fragment"},
+            )
 
     def home_failed(self, failure: Any) -> Iterable[scrapy.Request]:
         """Without the home page, fall back to the listing paths we know."""

@@ -72,7 +72,7 @@ def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
     menu.append("".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in ed.sections.items() if r not in grouped))
     menu.append('<li><a href="/live" class="live">LIVE</a></li>')
     regions = "".join(f'<li><a href="/region/{slug}">{_e(label)}</a></li>' for slug, (label, _) in ed.regions.items())
-    ticker = "".join(f"<li>{_e(t)}</li>" for t in ed.ticker)
+    ticker = "" if site.js_blocks else "".join(f"<li>{_e(t)}</li>" for t in ed.ticker)
     return f"""<!DOCTYPE html>
 <html lang="{ed.lang}" dir="{ed.direction}">
 <head>
@@ -89,7 +89,7 @@ def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
 <a class="search-link" href="/search?q=">{_e(ed.labels["search"])}</a>
 <div class="langs">{_langs(ed)}</div>
 </header>
-<div class="breaking-bar"><span class="breaking-label">{_e(ed.labels["breaking"])}</span><ul class="breaking-items">{ticker}</ul></div>
+<div class="breaking-bar"><span class="breaking-label">{_e(ed.labels["breaking"])}</span><ul class="breaking-items"{' id="ticker"' if site.js_blocks else ""}>{ticker}</ul></div>{_fill_script("ticker", "/api/ticker") if site.js_blocks else ""}
 <main>
 {main}
 </main>
@@ -110,10 +110,26 @@ def _card(site: Replica, j: int, where: str, with_date: bool = True) -> str:
             f'<span class="card-section">{_e(ed.sections[h.section][0])}</span>{date}</div>')
 
 
+def _fill_script(element_id: str, endpoint: str) -> str:
+    """A script that fills an empty block from a JSON endpoint after load (js_blocks mode)."""
+    return (f"<script>fetch({json.dumps(endpoint)}).then(function (r) {{ return r.json(); }})"
+            f".then(function (d) {{ document.getElementById({json.dumps(element_id)}).innerHTML = d.html; }});</script>")
+
+
+def most_read_cards(site: Replica) -> str:
+    return "".join(_card(site, j, "most-read") for j in site.most_read)
+
+
+def ticker_items(site: Replica) -> str:
+    return "".join(f"<li>{_e(t)}</li>" for t in site.ed.ticker)
+
+
 def _most_read(site: Replica) -> str:
-    cards = "".join(_card(site, j, "most-read") for j in site.most_read)
     label = _e(site.ed.labels["most_read"])
-    return f'<section class="popular-box"><h2 class="box-title">{label}</h2><div class="cards">{cards}</div></section>'
+    if site.js_blocks:
+        return (f'<section class="popular-box"><h2 class="box-title">{label}</h2><div class="cards" id="popular"></div>'
+                f'{_fill_script("popular", "/api/popular")}</section>')
+    return f'<section class="popular-box"><h2 class="box-title">{label}</h2><div class="cards">{most_read_cards(site)}</div></section>'
 
 
 def home(site: Replica) -> str:

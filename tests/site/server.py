@@ -74,6 +74,9 @@ def respond(site: Replica, method: str, target: str, host_url: str, headers=None
     if match:
         body = pages.sitemap_month(site, host_url, int(match.group(1)), int(match.group(2)))
         return Reply(200, body.encode(), "application/xml") if body else html("<h1>Not found</h1>", 404)
+    if path in ("/api/popular", "/api/ticker"):
+        fill = pages.most_read_cards(site) if path == "/api/popular" else pages.ticker_items(site)
+        return Reply(200, json.dumps({"html": fill}).encode(), "application/json")
     if path == "/api/listing":
         query = parse_qs(parts.query)
         slug = (query.get("section") or [""])[0]

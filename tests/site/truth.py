@@ -104,8 +104,9 @@ def out_links(site: Replica, i: int) -> Iterable[tuple[str, int]]:
                     yield "related", seg.html[1]
     for j in b.read_next:
         yield "read_next", j
-    for j in site.most_read:
-        yield "most_read", j
+    if not site.js_blocks:  # else only a browser sees them (the home page, rendered once)
+        for j in site.most_read:
+            yield "most_read", j
 
 
 def reachable(site: Replica, js: bool = False, follow=("related", "read_next", "most_read"),
@@ -129,7 +130,7 @@ def reachable(site: Replica, js: bool = False, follow=("related", "read_next", "
     for slug in slugs:
         for j in site.listings[slug][: pages * PAGE_SIZE]:
             reach(j, f"listing:{slug}")
-    if "most_read" in follow:
+    if "most_read" in follow and (js or not site.js_blocks):
         for j in site.most_read:
             reach(j, "most_read")
     while queue:
