@@ -112,14 +112,15 @@ class Article:
 
 @dataclass
 class BreakingItem:
-    """One line of the BREAKING ticker."""
+    """One line of the BREAKING ticker, emitted when it appears: once while it stays up, and
+    again only if it comes back after no run saw it for ``NEWSCRAWL_TICKER_REPEAT_HOURS``."""
 
     text: str
     """The ticker line, whitespace collapsed."""
     edition: str
     """Edition code: ``en``, ``ar`` or ``es``."""
     first_seen_at: str
-    """When a crawl first saw this line, ISO 8601 in UTC."""
+    """When a crawl saw this line appear (this sighting), ISO 8601 in UTC."""
 
 
 _SPACE = re.compile(r"\s+")

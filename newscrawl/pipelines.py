@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
@@ -134,7 +134,9 @@ class DedupePipeline(_Counting):
         self.store: Optional[Store] = None
         state = str(crawler.settings.get("NEWSCRAWL_STATE", "on")).lower()
         self.state_on = state not in ("off", "0", "false", "no")
-        self.now_iso = iso_utc(crawl_now(crawler.settings))
+        self.now = crawl_now(crawler.settings)
+        self.now_iso = iso_utc(self.now)
+        self.ticker_gap = timedelta(hours=crawler.settings.getfloat("NEWSCRAWL_TICKER_REPEAT_HOURS", 24))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -226,16 +228,22 @@ class DedupePipeline(_Counting):
         text_key = normalise_text(item.text).casefold()
         if not text_key:
             raise self.drop("empty ticker")
-        if text_key in self.seen_ticker or (self.store is not None and self.store.ticker_seen(text_key)):
+        if text_key in self.seen_ticker:
             raise self.drop("ticker seen", "")
         self.seen_ticker.add(text_key)
+        if self.store is not None:
+            last = self.store.ticker_last_seen(text_key)
+            # A line still on the ticker is the same news; one back after a gap is news again.
+            if last is not None and self.now - datetime.fromisoformat(last) <= self.ticker_gap:
+                self.store.see_ticker(text_key, self.now_iso)
+                raise self.drop("ticker seen", "")
         return item
 
     def item_exported(self, item, response=None, spider=None):
         if self.store is None:
             return
         if isinstance(item, BreakingItem):
-            self.store.record_ticker(normalise_text(item.text).casefold(), item.text, item.first_seen_at)
+            self.store.record_ticker(normalise_text(item.text).casefold(), item.text, self.now_iso)
         elif isinstance(item, Article):
             self.store.record(post_key(ItemAdapter(item)), item.post_id, item.canonical_url, item.content_hash,
                               item.revision, item.published_at, self.now_iso)

@@ -55,6 +55,9 @@ ITEM_PIPELINES = {
 }
 # Cross-run memory (newscrawl/store.py): "off" for one-off crawls that emit everything.
 NEWSCRAWL_STATE = "on"
+# A BREAKING line is emitted again only after no run has seen it on the ticker for this
+# many hours (a line still up is the same news; one back after a gap is news again).
+NEWSCRAWL_TICKER_REPEAT_HOURS = 24
 # Incremental runs (the cron entry point sets this): articles the store knows are not
 # fetched again (-a refresh=N re-fetches those published in the last N days) and a
 # listing whose first page brings nothing new is not paged further.

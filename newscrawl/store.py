@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS ticker (
     text_key TEXT PRIMARY KEY,     -- normalised, case-folded text
     text TEXT NOT NULL,
-    first_seen TEXT NOT NULL
+    first_seen TEXT NOT NULL,      -- when the line was last emitted
+    last_seen TEXT                 -- when any run last saw it on the ticker
 );
 """
 
@@ -67,6 +68,7 @@ class Store:
             if check != "ok":
                 raise sqlite3.DatabaseError(check)
             self.db.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StateError(
@@ -76,6 +78,13 @@ class Store:
             raise StateError(self._corrupt(exc)) from None
         except sqlite3.DatabaseError as exc:
             raise StateError(self._corrupt(exc)) from None
+
+    def _migrate(self) -> None:
+        # State files written before the ticker kept last_seen: add it, filled with first_seen.
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(ticker)")}
+        if "last_seen" not in columns:
+            self.db.execute("ALTER TABLE ticker ADD COLUMN last_seen TEXT")
+            self.db.execute("UPDATE ticker SET last_seen = first_seen")
 
     def _corrupt(self, exc: Exception) -> str:
         return (f"state database {self.path} is unreadable ({exc}); move it aside "
@@ -115,11 +124,23 @@ class Store:
     def touch(self, key: str, seen_at: str) -> None:
         self.db.execute("UPDATE posts SET last_seen = ? WHERE key = ?", (seen_at, key))
 
-    def ticker_seen(self, text_key: str) -> bool:
-        return self.db.execute("SELECT 1 FROM ticker WHERE text_key = ?", (text_key,)).fetchone() is not None
+    def ticker_last_seen(self, text_key: str) -> Optional[str]:
+        """When a ticker line was last seen by any run (ISO 8601 UTC), or None."""
+        row = self.db.execute("SELECT COALESCE(last_seen, first_seen) FROM ticker WHERE text_key = ?", (text_key,)).fetchone()
+        return row[0] if row else None
+
+    def see_ticker(self, text_key: str, seen_at: str) -> None:
+        """Note that a known line is still on the ticker (it was not emitted again)."""
+        self.db.execute("UPDATE ticker SET last_seen = ? WHERE text_key = ?", (seen_at, text_key))
 
     def record_ticker(self, text_key: str, text: str, seen_at: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO ticker (text_key, text, first_seen) VALUES (?, ?, ?)", (text_key, text, seen_at))
+        """Remember an emitted ticker line (a line emitted again starts a new sighting)."""
+        self.db.execute(
+            "INSERT INTO ticker (text_key, text, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(text_key) DO UPDATE SET text = excluded.text, first_seen = excluded.first_seen, "
+            "last_seen = excluded.last_seen",
+            (text_key, text, seen_at, seen_at),
+        )
 
     def get_meta(self, name: str) -> Optional[str]:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()

@@ -122,9 +122,9 @@ def test_url_variants_collapse_within_a_run(tmp_path, variant):
     assert crawler.stats.get_value("newscrawl/dropped/duplicate") == 1
 
 
-def run_pipeline(tmp_path, items):
+def run_pipeline(tmp_path, items, now="2026-11-20T09:00:00+00:00"):
     """One 'run': open, pass items through, 'export' the kept ones, close."""
-    crawler = crawler_with(tmp_path)
+    crawler = crawler_with(tmp_path, NEWSCRAWL_NOW=now)
     pipeline = DedupePipeline.from_crawler(crawler)
     pipeline.open(crawler.spider)
     kept = []
@@ -160,6 +160,31 @@ def test_ticker_deduped_across_runs(tmp_path):
     kept, _ = run_pipeline(tmp_path, [line, replace(line, text="strike reported")])
     assert kept == [line]
     assert run_pipeline(tmp_path, [line])[0] == []
+
+
+def test_ticker_line_is_news_again_only_after_a_gap(tmp_path):
+    line = BreakingItem(text="Strike reported", edition="en", first_seen_at="2026-11-20T09:00:00+00:00")
+    assert run_pipeline(tmp_path, [line], now="2026-11-20T09:00:00+00:00")[0] == [line]
+    # Still on the ticker an hour later, and 23 hours after that: the same news.
+    assert run_pipeline(tmp_path, [line], now="2026-11-20T10:00:00+00:00")[0] == []
+    assert run_pipeline(tmp_path, [line], now="2026-11-21T09:00:00+00:00")[0] == []
+    # Not seen for more than 24 hours, then back on the ticker: emitted again.
+    assert run_pipeline(tmp_path, [line], now="2026-11-22T09:30:00+00:00")[0] == [line]
+    assert run_pipeline(tmp_path, [line], now="2026-11-22T10:00:00+00:00")[0] == []
+
+
+def test_state_of_an_older_version_gains_ticker_last_seen(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE ticker (text_key TEXT PRIMARY KEY, text TEXT NOT NULL, first_seen TEXT NOT NULL)")
+    db.execute("INSERT INTO ticker VALUES ('strike reported', 'Strike reported', '2026-11-20T09:00:00+00:00')")
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.ticker_last_seen("strike reported") == "2026-11-20T09:00:00+00:00"
+    store.close()
 
 
 def test_corrupted_state_database_gives_clear_error(tmp_path):
