@@ -5,10 +5,16 @@ the last line cut anywhere. Here the file is opened unbuffered in append mode, a
 JSON Lines exporter writes each record with one ``write`` call, so each line reaches
 the kernel whole with a single system call: a killed process leaves only whole lines.
 (Power loss is another matter: no fsync per line, by design.)
+
+One system call is not always enough: ``write`` may write only part of the bytes (a
+signal, a nearly full disk), and Scrapy's exporter ignores the count it returns. So
+``WholeLineFile`` finishes short writes, and when a write fails (no space left) it cuts
+the file back to where that line began before raising: no partial line in either case.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,4 +27,29 @@ class LineAtomicFileStorage(FileFeedStorage):
     def open(self, spider: Any) -> IO[Any]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path, self.write_mode, buffering=0)  # noqa: SIM115 (closed by store())
+        return WholeLineFile(open(path, self.write_mode, buffering=0))  # noqa: SIM115 (closed by store())
+
+
+class WholeLineFile:
+    """An unbuffered binary file whose every ``write`` lands whole or not at all."""
+
+    def __init__(self, raw: Any):
+        self.raw = raw
+        self.fd = raw.fileno()
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        start = os.lseek(self.fd, 0, os.SEEK_END)
+        done = 0
+        try:
+            while done < len(view):
+                done += os.write(self.fd, view[done:])
+        except BaseException:
+            if done:
+                os.ftruncate(self.fd, start)
+            raise
+        return done
+
+    def __getattr__(self, name: str) -> Any:
+        # close, flush, name, closed, ...: the raw file's own.
+        return getattr(self.raw, name)
