@@ -30,6 +30,15 @@ class LineAtomicFileStorage(FileFeedStorage):
         return WholeLineFile(open(path, self.write_mode, buffering=0))  # noqa: SIM115 (closed by store())
 
 
+_write_failures = 0
+
+
+def write_failures() -> int:
+    """How many feed writes failed in this process (the dedupe pipeline then stops
+    remembering records: one whose line is not in the file must be emitted again)."""
+    return _write_failures
+
+
 class WholeLineFile:
     """An unbuffered binary file whose every ``write`` lands whole or not at all."""
 
@@ -45,6 +54,8 @@ class WholeLineFile:
             while done < len(view):
                 done += os.write(self.fd, view[done:])
         except BaseException:
+            global _write_failures
+            _write_failures += 1
             if done:
                 os.ftruncate(self.fd, start)
             raise

@@ -18,11 +18,13 @@ from scrapy import signals
 from pathlib import Path
 
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
 from .dates import crawl_now, iso_utc, parse_date
 from .editions import ENGLISH
+from .feeds import write_failures
 from .items import Article, BreakingItem, normalise_text
 from .store import Store
 from .urls import canonical_url
@@ -136,6 +138,7 @@ class DedupePipeline(_Counting):
         self.state_on = state not in ("off", "0", "false", "no")
         self.now = crawl_now(crawler.settings)
         self.now_iso = iso_utc(self.now)
+        self._stopping = False
         self.ticker_gap = timedelta(hours=crawler.settings.getfloat("NEWSCRAWL_TICKER_REPEAT_HOURS", 24))
 
     @classmethod
@@ -241,6 +244,16 @@ class DedupePipeline(_Counting):
 
     def item_exported(self, item, response=None, spider=None):
         if self.store is None:
+            return
+        if write_failures():
+            # The feed exporter's write raised (disk full): this record may not be in the
+            # file, so it must not be remembered as emitted. Stop the run rather than
+            # crawl on with nowhere to write.
+            self.stats.inc_value("newscrawl/not_remembered/feed_write_failed")
+            if not self._stopping:
+                self._stopping = True
+                logger.error("writing the output failed; stopping the crawl (nothing unwritten is remembered)")
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="feed_write_failed"))
             return
         if isinstance(item, BreakingItem):
             self.store.record_ticker(normalise_text(item.text).casefold(), item.text, self.now_iso)

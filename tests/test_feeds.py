@@ -10,6 +10,7 @@ import pytest
 
 from newscrawl import feeds
 from newscrawl.feeds import WholeLineFile
+from newscrawl.testing import run_crawl
 
 
 def open_feed(path):
@@ -62,3 +63,22 @@ def test_overwrite_mode_still_truncates(tmp_path):
     out.write(b'{"new": 1}\n')
     out.close()
     assert path.read_bytes() == b'{"new": 1}\n'
+
+
+def test_disk_full_mid_crawl_stops_and_the_next_run_loses_nothing(fresh_site, fresh_server, tmp_path):
+    site, server = fresh_site, fresh_server
+    storage = "tests.disk_full.DiskFullAfter"
+    common = {"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_BROWSER_ENABLED": "False",
+              "NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3")}
+    first = run_crawl(server.url, tmp_path / "one.jsonl",
+                      settings={**common, "FEED_STORAGES": json.dumps({"file": storage, "": storage})},
+                      env={"NEWSCRAWL_TEST_FEED_BYTES": "40000"})
+    summary = json.loads((tmp_path / "one.summary.json").read_text())
+    assert summary["finish_reason"] == "feed_write_failed"
+    assert first.stats["newscrawl/not_remembered/feed_write_failed"] >= 1
+    assert 0 < len(first.records) < len(site.reachable(js=False))  # whole lines only, or reading fails
+    second = run_crawl(server.url, tmp_path / "two.jsonl", settings=common)
+    assert second.returncode == 0, second.stderr[-2000:]
+    keys = [r["post_id"] or r["canonical_url"] for r in first.records + second.records]
+    assert len(keys) == len(set(keys)), "a record written once was emitted again"
+    assert set(keys) == set(site.reachable(js=False)), "a record lost by the full disk was never emitted"
