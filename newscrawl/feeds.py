@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable, Optional
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
@@ -24,27 +24,33 @@ from scrapy.extensions.feedexport import FileFeedStorage
 class LineAtomicFileStorage(FileFeedStorage):
     """FileFeedStorage whose file is unbuffered, so records are written line by line."""
 
+    stats: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, uri: str, *, feed_options: Optional[dict] = None) -> "LineAtomicFileStorage":
+        storage = cls(uri, feed_options=feed_options)
+        storage.stats = crawler.stats
+        return storage
+
     def open(self, spider: Any) -> IO[Any]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return WholeLineFile(open(path, self.write_mode, buffering=0))  # noqa: SIM115 (closed by store())
+        on_failure = (lambda: self.stats.inc_value(WRITE_FAILED_STAT)) if self.stats is not None else None
+        return WholeLineFile(open(path, self.write_mode, buffering=0), on_failure)  # noqa: SIM115 (closed by store())
 
 
-_write_failures = 0
-
-
-def write_failures() -> int:
-    """How many feed writes failed in this process (the dedupe pipeline then stops
-    remembering records: one whose line is not in the file must be emitted again)."""
-    return _write_failures
+# Counted in the crawl's stats; the dedupe pipeline reads it: once a write failed it
+# remembers no more records (one whose line is not in the file must be emitted again).
+WRITE_FAILED_STAT = "newscrawl/feed/write_failed"
 
 
 class WholeLineFile:
     """An unbuffered binary file whose every ``write`` lands whole or not at all."""
 
-    def __init__(self, raw: Any):
+    def __init__(self, raw: Any, on_failure: Optional[Callable[[], None]] = None):
         self.raw = raw
         self.fd = raw.fileno()
+        self.on_failure = on_failure
 
     def write(self, data: bytes) -> int:
         view = memoryview(data)
@@ -54,8 +60,8 @@ class WholeLineFile:
             while done < len(view):
                 done += os.write(self.fd, view[done:])
         except BaseException:
-            global _write_failures
-            _write_failures += 1
+            if self.on_failure is not None:
+                self.on_failure()
             if done:
                 os.ftruncate(self.fd, start)
             raise

@@ -24,7 +24,7 @@ from w3lib.url import file_uri_to_path
 
 from .dates import crawl_now, iso_utc, parse_date
 from .editions import ENGLISH
-from .feeds import write_failures
+from .feeds import WRITE_FAILED_STAT
 from .items import Article, BreakingItem, normalise_text
 from .store import Store
 from .urls import canonical_url
@@ -245,7 +245,7 @@ class DedupePipeline(_Counting):
     def item_exported(self, item, response=None, spider=None):
         if self.store is None:
             return
-        if write_failures():
+        if self.stats.get_value(WRITE_FAILED_STAT):
             # The feed exporter's write raised (disk full): this record may not be in the
             # file, so it must not be remembered as emitted. Stop the run rather than
             # crawl on with nowhere to write.

@@ -76,6 +76,7 @@ def test_disk_full_mid_crawl_stops_and_the_next_run_loses_nothing(fresh_site, fr
     summary = json.loads((tmp_path / "one.summary.json").read_text())
     assert summary["finish_reason"] == "feed_write_failed"
     assert first.stats["newscrawl/not_remembered/feed_write_failed"] >= 1
+    assert first.stats["newscrawl/feed/write_failed"] >= 1
     assert 0 < len(first.records) < len(site.reachable(js=False))  # whole lines only, or reading fails
     second = run_crawl(server.url, tmp_path / "two.jsonl", settings=common)
     assert second.returncode == 0, second.stderr[-2000:]
