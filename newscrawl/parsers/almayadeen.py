@@ -168,6 +168,11 @@ class _Page:
         self.edition = edition
         self.sel = Selector(text=html)
         self.labels = edition.labels
+        # Per-page memos: a page is read by several callers (to_item and followable_links
+        # both want the Related and Read Next blocks, Most Read is asked for twice on
+        # listings), and the same hrefs recur (a card links its image and its headline).
+        self._href_is_article: dict[str, bool] = {}
+        self._blocks: dict[str, list[PageLink]] = {}
 
     def _label_nodes(self, label: str) -> list[Selector]:
         """Elements whose own text is exactly the label (e.g. a "Read Next" heading)."""
@@ -190,9 +195,18 @@ class _Page:
         return [a for a in container.xpath(".//a[@href]") if self._is_article_href(a.attrib["href"])]
 
     def _is_article_href(self, href: str) -> bool:
-        if not is_fetchable(href):
-            return False
-        return is_article_path(urlsplit(urljoin(self.url, href.strip())).path, self.edition)
+        known = self._href_is_article.get(href)
+        if known is None:
+            known = is_fetchable(href) and is_article_path(urlsplit(urljoin(self.url, href.strip())).path, self.edition)
+            self._href_is_article[href] = known
+        return known
+
+    def _block(self, label: str, kind: str) -> list[PageLink]:
+        """The links of the block a label heads, found once per page (a fresh list each call)."""
+        links = self._blocks.get(label)
+        if links is None:
+            links = self._blocks[label] = self._links(self._block_links(label), kind)
+        return list(links)
 
     def _links(self, anchors: Iterable[Selector], kind: str) -> list[PageLink]:
         by_url: dict[str, PageLink] = {}
@@ -211,7 +225,7 @@ class _Page:
         return list(by_url.values())
 
     def most_read(self) -> list[PageLink]:
-        return self._links(self._block_links("most_read"), MOST_READ)
+        return self._block("most_read", MOST_READ)
 
     def ticker(self) -> list[str]:
         """The BREAKING ticker lines: the list items next to the label."""
@@ -475,10 +489,10 @@ class ArticlePage(_Page):
 
     def related(self) -> list[PageLink]:
         """Links of the "Related News" box."""
-        return self._links(self._block_links("related"), RELATED)
+        return self._block("related", RELATED)
 
     def read_next(self) -> list[PageLink]:
-        return self._links(self._block_links("read_next"), READ_NEXT)
+        return self._block("read_next", READ_NEXT)
 
     def body_links(self) -> list[PageLink]:
         """Article links inside the body (Related box, "Read more:" promos, inline links)."""
