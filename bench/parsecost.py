@@ -4,6 +4,10 @@
     python -m bench.parsecost --profile 25         # plus the 25 costliest functions (cProfile)
     python -m bench.parsecost --dump out.jsonl     # what each page gives (record + links), to diff
 
+Instruction counts, for a machine shared with other work: run it under
+``valgrind --tool=callgrind`` with ``--passes 1`` and with ``--passes 0`` (same pages);
+the difference of the two totals is the parser's cost for those pages.
+
 Each page goes through what ``AlmayadeenSpider.parse_article`` asks of the parser:
 ``ArticlePage(...)``, ``is_article``, ``body_complete``, ``to_item`` and ``followable_links``.
 Times are process CPU time (``time.process_time``), the minimum over the passes, so another
@@ -70,7 +74,8 @@ def main(argv=None) -> int:
         for html, url in docs:
             parse(html, url)
         best = min(best, time.process_time() - t0)
-    print(f"{len(docs)} pages, best of {o.passes} passes: {best:.3f} s CPU, {best / len(docs) * 1000:.2f} ms/page")
+    if o.passes:
+        print(f"{len(docs)} pages, best of {o.passes} passes: {best:.3f} s CPU, {best / len(docs) * 1000:.2f} ms/page")
     if o.profile:
         prof = cProfile.Profile()
         prof.enable()
