@@ -43,16 +43,42 @@ RELATED, READ_NEXT, MOST_READ = "related", "read_next", "most_read"
 # The hottest XPath of the parser (every link title, heading and paragraph), compiled once
 # and run on the lxml node: the same expression, without parsel's per-call evaluator and
 # result wrapping (which cost more than the query itself).
+# The other queries run on every article page are compiled the same way (link blocks,
+# metadata, meta tags, body children, read time): each is the expression parsel was given.
 _TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
+_TEXT_NODES_NO_SCRIPT = etree.XPath(".//text()[not(ancestor::script)]", smart_strings=False)
+_ALL_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
+_ANCHORS = etree.XPath(".//a[@href]")
+_BODY_ANCHORS = etree.XPath("//body//a[@href]")
+_LABEL_NODES = etree.XPath("//body//*[not(self::script)][normalize-space(text())=$label]")
+# The three block labels of an article page in one scan of the body, not three. The same
+# nodes: "//body//*" is "/descendant::body/descendant::*", and [text()] only skips elements
+# whose normalize-space(text()) is "", which no non-blank label equals.
+_BLOCK_LABELS = ("related", "read_next", "most_read")
+_BLOCK_LABEL_NODES = etree.XPath(
+    "/descendant::body/descendant::*[text()][not(self::script)]"
+    "[normalize-space(text())=$a or normalize-space(text())=$b or normalize-space(text())=$c]"
+)
+_OWN_TEXT = etree.XPath("normalize-space(text())")
+_METADATA = etree.XPath(METADATA_XPATH, smart_strings=False)
+_META_TAGS = etree.XPath("//meta[@content]")
+_CHILD_ELEMENTS = etree.XPath("./*")
+
+Node = Any  # a parsel Selector or the lxml element it wraps
 
 
-def _text(selector: Selector) -> str:
+def _node(node: Node):
+    """The lxml element of a Selector (or the element itself)."""
+    return node.root if isinstance(node, Selector) else node
+
+
+def _text(selector: Node) -> str:
     """All text under a node, as the page spaces it, whitespace collapsed.
 
     Joining text nodes without adding separators keeps "<a>Gaza</a>'s" as one word
     and "word <a>link</a>" with its space (gluing words is a known bug elsewhere).
     """
-    return normalise_text("".join(_TEXT_NODES(selector.root)))
+    return normalise_text("".join(_TEXT_NODES(_node(selector))))
 
 
 def _spaced_text(selector: Selector) -> str:
@@ -71,6 +97,20 @@ def _ancestors(node: Selector, levels: int) -> Iterable[Selector]:
             return
         current = parents[0]
         yield current
+
+
+def _element_ancestors(element, levels: int):
+    """``_ancestors`` for an lxml element (``..`` of the root element is nothing, as there)."""
+    for _ in range(levels):
+        element = element.getparent()
+        if element is None:
+            return
+        yield element
+
+
+def _xpath_space(text: str) -> str:
+    """XPath's normalize-space(): only space, tab, CR and LF count as whitespace."""
+    return " ".join(w for w in text.replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" ") if w)
 
 
 def _literal(text: str) -> str:
@@ -179,26 +219,41 @@ class _Page:
         # listings), and the same hrefs recur (a card links its image and its headline).
         self._href_is_article: dict[str, bool] = {}
         self._blocks: dict[str, list[PageLink]] = {}
+        self._block_label_nodes: Optional[dict[str, list]] = None
 
-    def _label_nodes(self, label: str) -> list[Selector]:
-        """Elements whose own text is exactly the label (e.g. a "Read Next" heading)."""
-        lit = _literal(self.labels[label])
-        return self.sel.xpath(f"//body//*[not(self::script)][normalize-space(text())={lit}]")
+    def _label_nodes(self, label: str) -> list:
+        """Elements whose own text is exactly the label (e.g. a "Read Next" heading), as lxml
+        elements. The label goes in as an XPath variable: any text, quotes included."""
+        if label not in _BLOCK_LABELS:
+            return _LABEL_NODES(self.sel.root, label=self.labels[label])
+        if self._block_label_nodes is None:
+            texts = [self.labels[key] for key in _BLOCK_LABELS]
+            if all(_xpath_space(t) for t in texts):
+                found = _BLOCK_LABEL_NODES(self.sel.root, a=texts[0], b=texts[1], c=texts[2])
+                self._block_label_nodes = {t: [n for n in found if _OWN_TEXT(n) == t] for t in texts}
+            else:
+                self._block_label_nodes = {t: _LABEL_NODES(self.sel.root, label=t) for t in texts}
+        return list(self._block_label_nodes[self.labels[label]])
+
+    def _find_block(self, label: str):
+        """The block a label heads (the nearest ancestor of the label holding article links)
+        and its anchors with an href, as lxml elements; (None, []) when there is none."""
+        for node in self._label_nodes(label):
+            for current in _element_ancestors(node, 4):
+                anchors = _ANCHORS(current)
+                if any(self._is_article_href(a.get("href")) for a in anchors):
+                    return current, anchors
+        return None, []
 
     def _block_container(self, label: str) -> Optional[Selector]:
         """The block a label heads: the nearest ancestor of the label holding article links."""
-        for node in self._label_nodes(label):
-            for current in _ancestors(node, 4):
-                if any(self._is_article_href(a.attrib["href"]) for a in current.xpath(".//a[@href]")):
-                    return current
-        return None
+        container, _ = self._find_block(label)
+        return None if container is None else Selector(root=container)
 
-    def _block_links(self, label: str) -> list[Selector]:
-        """Article links of the block a label heads."""
-        container = self._block_container(label)
-        if container is None:
-            return []
-        return [a for a in container.xpath(".//a[@href]") if self._is_article_href(a.attrib["href"])]
+    def _block_links(self, label: str) -> list:
+        """Article links of the block a label heads (lxml elements)."""
+        _, anchors = self._find_block(label)
+        return [a for a in anchors if self._is_article_href(a.get("href"))]
 
     def _is_article_href(self, href: str) -> bool:
         known = self._href_is_article.get(href)
@@ -214,10 +269,10 @@ class _Page:
             links = self._blocks[label] = self._links(self._block_links(label), kind)
         return list(links)
 
-    def _links(self, anchors: Iterable[Selector], kind: str) -> list[PageLink]:
+    def _links(self, anchors: Iterable[Node], kind: str) -> list[PageLink]:
         by_url: dict[str, PageLink] = {}
         for a in anchors:
-            href = a.attrib.get("href", "").strip()
+            href = _node(a).get("href", "").strip()
             if not self._is_article_href(href):
                 continue
             url = urljoin(self.url, href)
@@ -236,7 +291,7 @@ class _Page:
     def ticker(self) -> list[str]:
         """The BREAKING ticker lines: the list items next to the label."""
         for node in self._label_nodes("breaking"):
-            for current in _ancestors(node, 3):
+            for current in _element_ancestors(node, 3):
                 items = [_text(li) for li in current.xpath(".//li")]
                 items = [i for i in items if i]
                 if items:
@@ -282,7 +337,7 @@ class ListingPage(_Page):
 
     def article_links(self) -> list[PageLink]:
         most_read = {l.url for l in self.most_read()}
-        cards = self._links(self.sel.xpath("//body//a[@href]"), "listing")
+        cards = self._links(_BODY_ANCHORS(self.sel.root), "listing")
         return [l for l in cards if l.url not in most_read]
 
 
@@ -294,6 +349,7 @@ class ArticlePage(_Page):
         # Set when a metadata block exists but is not valid JSON (counted by the spider).
         self.metadata_invalid = False
         self._body_text: Optional[str] = None
+        self._containers = None
         self.metadata = self._read_metadata()
         self.meta = self._read_meta_tags()
         self.classes = self._read_classes()
@@ -302,7 +358,8 @@ class ArticlePage(_Page):
 
     # --- layer 1 and 2, read once -------------------------------------------------
     def _read_metadata(self) -> dict[str, Any]:
-        raw = self.sel.xpath(METADATA_XPATH).get()
+        found = _METADATA(self.sel.root)
+        raw = found[0] if found else None
         if not raw:
             return {}
         try:
@@ -314,10 +371,10 @@ class ArticlePage(_Page):
 
     def _read_meta_tags(self) -> dict[str, str]:
         tags: dict[str, str] = {}
-        for m in self.sel.xpath("//meta[@content]"):
-            key = (m.attrib.get("name") or m.attrib.get("property") or "").strip().lower()
+        for m in _META_TAGS(self.sel.root):
+            key = (m.get("name") or m.get("property") or "").strip().lower()
             if key and key not in tags:
-                value = normalise_text(m.attrib["content"])
+                value = normalise_text(m.get("content"))
                 if value:
                     tags[key] = value
         return tags
@@ -434,6 +491,11 @@ class ArticlePage(_Page):
         match = pattern.search(_text(self.scope))
         return int(match.group(1)) if match else None
 
+    def _body_containers(self):
+        if self._containers is None:
+            self._containers = self.scope.css(BODY_CSS)
+        return self._containers
+
     def _body(self) -> str:
         # Read by the completeness check and by to_item: extract once per page.
         if self._body_text is None:
@@ -441,14 +503,14 @@ class ArticlePage(_Page):
         return self._body_text
 
     def _extract_body(self) -> str:
-        containers = self.scope.css(BODY_CSS)
+        containers = self._body_containers()
         if not containers:
             return ""
         read_more = self.labels["read_more"]
         related = self.labels["related"]
         paragraphs = []
-        for child in containers[0].xpath("./*"):
-            tag = child.xpath("name()").get().lower()
+        for child in _CHILD_ELEMENTS(containers[0].root):
+            tag = child.tag.lower()  # name() of an element of an HTML tree
             if tag not in BODY_BLOCKS:
                 continue
             text = _text(child)
@@ -502,8 +564,7 @@ class ArticlePage(_Page):
 
     def body_links(self) -> list[PageLink]:
         """Article links inside the body (Related box, "Read more:" promos, inline links)."""
-        containers = self.scope.css(BODY_CSS)
-        return self._links(containers.xpath(".//a[@href]") if containers else [], RELATED)
+        return self._links([a for c in self._body_containers() for a in _ANCHORS(c.root)], RELATED)
 
     def followable_links(self) -> list[PageLink]:
         """Every article link worth following from this page, each tagged with its block."""
