@@ -63,6 +63,10 @@ _OWN_TEXT = etree.XPath("normalize-space(text())")
 _METADATA = etree.XPath(METADATA_XPATH, smart_strings=False)
 _META_TAGS = etree.XPath("//meta[@content]")
 _CHILD_ELEMENTS = etree.XPath("./*")
+_FIGURES = etree.XPath(".//figure")
+_IMG_SRC = etree.XPath(".//img/@src", smart_strings=False)
+_IMG_DATA_SRC = etree.XPath(".//img/@data-src", smart_strings=False)
+_FIGCAPTIONS = etree.XPath(".//figcaption")
 
 Node = Any  # a parsel Selector or the lxml element it wraps
 
@@ -193,6 +197,15 @@ def looks_complete(body: bytes) -> bool:
     the markup tells.
     """
     return b"</html>" in body[-4096:].lower()
+
+
+class _Later:
+    """A candidate value of ``_first`` computed only if it is reached."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute):
+        self.compute = compute
 
 
 @dataclass
@@ -350,6 +363,8 @@ class ArticlePage(_Page):
         self.metadata_invalid = False
         self._body_text: Optional[str] = None
         self._containers = None
+        self._title_found: Optional[tuple[Any, Optional[str]]] = None
+        self._byline: Optional[tuple[Optional[Selector]]] = None
         self.metadata = self._read_metadata()
         self.meta = self._read_meta_tags()
         self.classes = self._read_classes()
@@ -411,23 +426,33 @@ class ArticlePage(_Page):
 
     # --- fields ---------------------------------------------------------------------
     def _first(self, *candidates: tuple[str, Any]) -> tuple[Any, Optional[str]]:
-        """The first non-empty candidate value, with its source name."""
+        """The first non-empty candidate value, with its source name. A ``_Later`` value is
+        computed only when every candidate before it is empty (the page readers are pure,
+        so this changes nothing but the time spent on fallbacks that are not needed)."""
         for source, value in candidates:
+            if isinstance(value, _Later):
+                value = value.compute()
             if value not in (None, "", []):
                 return value, source
         return None, None
 
     def _title(self):
-        return self._first(
-            ("metadata", _as_str(self.metadata.get("title"))),
-            ("meta", self.meta.get("og:title")),
-            ("html", _text(self.scope.css("h1")[0]) if self.scope.css("h1") else None),
-        )
+        # Asked three times per page (the spider's is_article, to_item's and the field).
+        if self._title_found is None:
+            self._title_found = self._first(
+                ("metadata", _as_str(self.metadata.get("title"))),
+                ("meta", self.meta.get("og:title")),
+                ("html", _Later(lambda: _text(self.scope.css("h1")[0]) if self.scope.css("h1") else None)),
+            )
+        return self._title_found
 
     def _byline_node(self) -> Optional[Selector]:
-        by = _literal(self.labels["by"] + " ")
-        nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {by})][not(.//*[starts-with(normalize-space(.), {by})])]")
-        return nodes[0] if nodes else None
+        # Read by _byline_text and _byline_names.
+        if self._byline is None:
+            by = _literal(self.labels["by"] + " ")
+            nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {by})][not(.//*[starts-with(normalize-space(.), {by})])]")
+            self._byline = (nodes[0] if nodes else None,)
+        return self._byline[0]
 
     def _byline_text(self) -> str:
         """Text of the byline area: the "By" element widened until it holds the date."""
@@ -483,10 +508,12 @@ class ArticlePage(_Page):
 
     def _read_time(self) -> Optional[int]:
         pattern = re.compile(r"(\d+)\s*" + re.escape(self.labels["min_read"]), re.I)
-        for text in self.scope.xpath(".//text()").getall():
-            match = pattern.search(text)
-            if match:
-                return int(match.group(1))
+        # The first text node holding "<n> Min Read": one search over the nodes joined by
+        # NUL, which no part of the pattern matches, so no match spans two nodes and the
+        # first match is the one a node-by-node search finds first.
+        match = pattern.search("\x00".join(_ALL_TEXT_NODES(self.scope.root)))
+        if match:
+            return int(match.group(1))
         # Number and label may sit in separate elements ("<span>5</span> Min Read").
         match = pattern.search(_text(self.scope))
         return int(match.group(1)) if match else None
@@ -522,15 +549,15 @@ class ArticlePage(_Page):
     def _images(self) -> list[Image]:
         images = []
         seen = set()
-        for figure in self.scope.xpath(".//figure"):
-            src = figure.xpath(".//img/@src").get() or figure.xpath(".//img/@data-src").get()
+        for figure in _FIGURES(self.scope.root):
+            src = next(iter(_IMG_SRC(figure)), None) or next(iter(_IMG_DATA_SRC(figure)), None)
             if not src or not is_fetchable(src):
                 continue
             url = urljoin(self.url, src.strip())
             if url in seen:
                 continue
             seen.add(url)
-            caption_sel = figure.xpath(".//figcaption")
+            caption_sel = _FIGCAPTIONS(figure)
             caption = _text(caption_sel[0]) if caption_sel else ""
             credit = None
             match = CREDIT.match(caption)
@@ -549,7 +576,7 @@ class ArticlePage(_Page):
     def _canonical(self) -> tuple[str, str]:
         value, source = self._first(
             ("metadata", _as_str(self.metadata.get("url"))),
-            ("meta", self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url")),
+            ("meta", _Later(lambda: self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url"))),
         )
         if value and is_fetchable(value):
             return canonical_url(urljoin(self.url, value), self.edition), source
@@ -597,13 +624,13 @@ class ArticlePage(_Page):
         section = pick(
             "section",
             ("metadata", (classes.get("category") or [None])[0]),
-            ("url", section_from_path(canonical.split(self.edition.host, 1)[1], self.edition)),
+            ("url", _Later(lambda: section_from_path(canonical.split(self.edition.host, 1)[1], self.edition))),
         )
         title, title_source = self._title()
         sources["title"] = title_source
         summary = pick(
             "summary",
-            ("html", _text(self.scope.css(SUMMARY_CSS)[0]) if self.scope.css(SUMMARY_CSS) else None),
+            ("html", _text(summary_nodes[0]) if (summary_nodes := self.scope.css(SUMMARY_CSS)) else None),
             ("metadata", _as_str(md.get("description"))),
             ("meta", meta.get("description") or meta.get("og:description")),
         )
@@ -611,7 +638,7 @@ class ArticlePage(_Page):
         authors = pick(
             "authors",
             ("metadata", classes.get("author", [])),
-            ("text", self._byline_names()),
+            ("text", _Later(self._byline_names)),
             ("metadata", [metadata_author] if metadata_author else []),
             ("meta", [meta["author"]] if meta.get("author") else []),
         ) or []
@@ -619,7 +646,7 @@ class ArticlePage(_Page):
             "published_at",
             ("metadata", _as_str(md.get("published_time"))),
             ("meta", meta.get("article:published_time")),
-            ("text", self._visible_date()),
+            ("text", _Later(self._visible_date)),
         )
         modified_raw = pick(
             "modified_at",
@@ -630,7 +657,7 @@ class ArticlePage(_Page):
             "tags",
             ("metadata", _split_list(_as_str(md.get("keywords")))),
             ("meta", _split_list(meta.get("keywords"))),
-            ("html", self._tag_links()),
+            ("html", _Later(self._tag_links)),
         ) or []
         video = pick(
             "video_duration_seconds",
