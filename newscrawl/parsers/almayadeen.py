@@ -230,7 +230,7 @@ class _Page:
         # Per-page memos: a page is read by several callers (to_item and followable_links
         # both want the Related and Read Next blocks, Most Read is asked for twice on
         # listings), and the same hrefs recur (a card links its image and its headline).
-        self._href_is_article: dict[str, bool] = {}
+        self._href_article_url: dict[str, Optional[str]] = {}
         self._blocks: dict[str, list[PageLink]] = {}
         self._block_label_nodes: Optional[dict[str, list]] = None
 
@@ -268,12 +268,21 @@ class _Page:
         _, anchors = self._find_block(label)
         return [a for a in anchors if self._is_article_href(a.get("href"))]
 
+    def _article_url(self, href: str) -> Optional[str]:
+        """``urljoin(page URL, href.strip())`` when the href is an article link, else None."""
+        try:
+            return self._href_article_url[href]
+        except KeyError:
+            url = None
+            if is_fetchable(href):
+                joined = urljoin(self.url, href.strip())
+                if is_article_path(urlsplit(joined).path, self.edition):
+                    url = joined
+            self._href_article_url[href] = url
+            return url
+
     def _is_article_href(self, href: str) -> bool:
-        known = self._href_is_article.get(href)
-        if known is None:
-            known = is_fetchable(href) and is_article_path(urlsplit(urljoin(self.url, href.strip())).path, self.edition)
-            self._href_is_article[href] = known
-        return known
+        return self._article_url(href) is not None
 
     def _block(self, label: str, kind: str) -> list[PageLink]:
         """The links of the block a label heads, found once per page (a fresh list each call)."""
@@ -286,9 +295,9 @@ class _Page:
         by_url: dict[str, PageLink] = {}
         for a in anchors:
             href = _node(a).get("href", "").strip()
-            if not self._is_article_href(href):
+            url = self._article_url(href)  # urljoin(self.url, href): href is stripped already
+            if url is None:
                 continue
-            url = urljoin(self.url, href)
             title = _text(a)
             link = by_url.get(url)
             if link is None:
