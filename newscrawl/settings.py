@@ -75,6 +75,9 @@ FEEDS = {
 FEED_STORE_EMPTY = False
 # Files are written line by line, unbuffered: a killed run leaves no partial line.
 FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl.feeds.LineAtomicFileStorage"}
+# Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
+# (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
+FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
 EXTENSIONS = {"newscrawl.extensions.RunSummary": 500}
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
