@@ -106,9 +106,12 @@ NEWSCRAWL_BROWSER_ENABLED = True
 # the browser itself is launched on the first such request, never for a crawl without one.
 import os as _os  # noqa: E402
 
+# Speed: scrapy-playwright's handler, but Playwright (a Node.js driver per handler) is
+# started on the first request that needs the browser, not at engine start (~0.7 s and a
+# competing process at the start of every crawl, rendered or not; newscrawl/middlewares.py).
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "newscrawl.middlewares.OnDemandPlaywrightHandler",
+    "https": "newscrawl.middlewares.OnDemandPlaywrightHandler",
 }
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
