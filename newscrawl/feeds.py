@@ -14,11 +14,15 @@ the file back to where that line began before raising: no partial line in either
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Callable, Optional
 
+from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.utils.python import to_bytes
 
 
 class LineAtomicFileStorage(FileFeedStorage):
@@ -70,3 +74,49 @@ class WholeLineFile:
     def __getattr__(self, name: str) -> Any:
         # close, flush, name, closed, ...: the raw file's own.
         return getattr(self.raw, name)
+
+
+# --- the JSON Lines exporter ------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _plain_fields(cls: type) -> Optional[tuple[str, ...]]:
+    """The field names of a record class the fast path can write, or None.
+
+    Our records (``newscrawl.items``) are dataclasses without per-field serializers, so
+    Scrapy's exporter writes every field, in declaration order, as is.
+    """
+    if not dataclasses.is_dataclass(cls) or not cls.__module__.startswith("newscrawl."):
+        return None
+    fields = dataclasses.fields(cls)
+    if any("serializer" in f.metadata for f in fields):
+        return None
+    return tuple(f.name for f in fields)
+
+
+def _plain(value: Any) -> Any:
+    """Lists and nested records as JSON-ready lists and dicts (what ScrapyJSONEncoder makes of
+    them through ItemAdapter); anything else is left for the encoder, as before."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    fields = _plain_fields(type(value)) if dataclasses.is_dataclass(value) and not isinstance(value, type) else None
+    if fields is not None:
+        return {name: _plain(getattr(value, name)) for name in fields}
+    return value
+
+
+class JsonLinesExporter(JsonLinesItemExporter):
+    """Scrapy's JSON Lines exporter, same bytes, without ItemAdapter per record and per
+    nested image or link: our records become plain dicts the C JSON encoder writes in one go
+    (the ItemAdapter path cost ~0.25 ms per article). Other items, and feeds with a field
+    list, take Scrapy's path. Still one ``write`` per line (see LineAtomicFileStorage)."""
+
+    def export_item(self, item: Any) -> None:
+        fields = _plain_fields(type(item)) if self.fields_to_export is None else None
+        if fields is None:
+            super().export_item(item)
+            return
+        data = self.encoder.encode({name: _plain(getattr(item, name)) for name in fields}) + "\n"
+        self.file.write(to_bytes(data, self.encoding))

@@ -123,7 +123,6 @@ class BreakingItem:
     """When a crawl saw this line appear (this sighting), ISO 8601 in UTC."""
 
 
-_SPACE = re.compile(r"\s+")
 # Control characters other than whitespace never belong in a record (they come from
 # broken or hostile pages and break terminals and CSV tools).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -131,7 +130,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 def normalise_text(text: str) -> str:
     """NFC-normalise, drop control characters, collapse whitespace to one space, trim."""
-    return _SPACE.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
+    # str.split() and the regex \s agree on what whitespace is (str.isspace), so joining the
+    # words is the same as collapsing runs and trimming, in one pass instead of two regex
+    # passes; called for every text node the parser keeps (~80 per article page).
+    return " ".join(_CONTROL.sub("", unicodedata.normalize("NFC", text)).split())
 
 
 def content_hash(title: str, body: str) -> str:

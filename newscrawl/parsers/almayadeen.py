@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from ..editions import Edition
@@ -44,14 +45,49 @@ CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
 RELATED, READ_NEXT, MOST_READ = "related", "read_next", "most_read"
 
 
-def _text(selector: Selector) -> str:
+# The hottest XPath of the parser (every link title, heading and paragraph), compiled once
+# and run on the lxml node: the same expression, without parsel's per-call evaluator and
+# result wrapping (which cost more than the query itself).
+# The other queries run on every article page are compiled the same way (link blocks,
+# metadata, meta tags, body children, read time): each is the expression parsel was given.
+_TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
+_TEXT_NODES_NO_SCRIPT = etree.XPath(".//text()[not(ancestor::script)]", smart_strings=False)
+_ALL_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
+_ANCHORS = etree.XPath(".//a[@href]")
+_BODY_ANCHORS = etree.XPath("//body//a[@href]")
+_LABEL_NODES = etree.XPath("//body//*[not(self::script)][normalize-space(text())=$label]")
+# The three block labels of an article page in one scan of the body, not three. The same
+# nodes: "//body//*" is "/descendant::body/descendant::*", and [text()] only skips elements
+# whose normalize-space(text()) is "", which no non-blank label equals.
+_BLOCK_LABELS = ("related", "read_next", "most_read")
+_BLOCK_LABEL_NODES = etree.XPath(
+    "/descendant::body/descendant::*[text()][not(self::script)]"
+    "[normalize-space(text())=$a or normalize-space(text())=$b or normalize-space(text())=$c]"
+)
+_OWN_TEXT = etree.XPath("normalize-space(text())")
+_METADATA = etree.XPath(METADATA_XPATH, smart_strings=False)
+_META_TAGS = etree.XPath("//meta[@content]")
+_CHILD_ELEMENTS = etree.XPath("./*")
+_FIGURES = etree.XPath(".//figure")
+_IMG_SRC = etree.XPath(".//img/@src", smart_strings=False)
+_IMG_DATA_SRC = etree.XPath(".//img/@data-src", smart_strings=False)
+_FIGCAPTIONS = etree.XPath(".//figcaption")
+
+Node = Any  # a parsel Selector or the lxml element it wraps
+
+
+def _node(node: Node):
+    """The lxml element of a Selector (or the element itself)."""
+    return node.root if isinstance(node, Selector) else node
+
+
+def _text(selector: Node) -> str:
     """All text under a node, as the page spaces it, whitespace collapsed.
 
     Joining text nodes without adding separators keeps "<a>Gaza</a>'s" as one word
     and "word <a>link</a>" with its space (gluing words is a known bug elsewhere).
     """
-    parts = selector.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    return normalise_text("".join(parts))
+    return normalise_text("".join(_TEXT_NODES(_node(selector))))
 
 
 def _spaced_text(selector: Selector) -> str:
@@ -70,6 +106,20 @@ def _ancestors(node: Selector, levels: int) -> Iterable[Selector]:
             return
         current = parents[0]
         yield current
+
+
+def _element_ancestors(element, levels: int):
+    """``_ancestors`` for an lxml element (``..`` of the root element is nothing, as there)."""
+    for _ in range(levels):
+        element = element.getparent()
+        if element is None:
+            return
+        yield element
+
+
+def _xpath_space(text: str) -> str:
+    """XPath's normalize-space(): only space, tab, CR and LF count as whitespace."""
+    return " ".join(w for w in text.replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" ") if w)
 
 
 def _literal(text: str) -> str:
@@ -154,6 +204,15 @@ def looks_complete(body: bytes) -> bool:
     return b"</html>" in body[-4096:].lower()
 
 
+class _Later:
+    """A candidate value of ``_first`` computed only if it is reached."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute):
+        self.compute = compute
+
+
 @dataclass
 class PageLink:
     """An article-shaped link found on a page, with the block it sits in."""
@@ -173,39 +232,77 @@ class _Page:
         self.edition = edition
         self.sel = Selector(text=html)
         self.labels = edition.labels
+        # Per-page memos: a page is read by several callers (to_item and followable_links
+        # both want the Related and Read Next blocks, Most Read is asked for twice on
+        # listings), and the same hrefs recur (a card links its image and its headline).
+        self._href_article_url: dict[str, Optional[str]] = {}
+        self._blocks: dict[str, list[PageLink]] = {}
+        self._block_label_nodes: Optional[dict[str, list]] = None
 
-    def _label_nodes(self, label: str) -> list[Selector]:
-        """Elements whose own text is exactly the label (e.g. a "Read Next" heading)."""
-        lit = _literal(self.labels[label])
-        return self.sel.xpath(f"//body//*[not(self::script)][normalize-space(text())={lit}]")
+    def _label_nodes(self, label: str) -> list:
+        """Elements whose own text is exactly the label (e.g. a "Read Next" heading), as lxml
+        elements. The label goes in as an XPath variable: any text, quotes included."""
+        if label not in _BLOCK_LABELS:
+            return _LABEL_NODES(self.sel.root, label=self.labels[label])
+        if self._block_label_nodes is None:
+            texts = [self.labels[key] for key in _BLOCK_LABELS]
+            if all(_xpath_space(t) for t in texts):
+                found = _BLOCK_LABEL_NODES(self.sel.root, a=texts[0], b=texts[1], c=texts[2])
+                self._block_label_nodes = {t: [n for n in found if _OWN_TEXT(n) == t] for t in texts}
+            else:
+                self._block_label_nodes = {t: _LABEL_NODES(self.sel.root, label=t) for t in texts}
+        return list(self._block_label_nodes[self.labels[label]])
+
+    def _find_block(self, label: str):
+        """The block a label heads (the nearest ancestor of the label holding article links)
+        and its anchors with an href, as lxml elements; (None, []) when there is none."""
+        for node in self._label_nodes(label):
+            for current in _element_ancestors(node, 4):
+                anchors = _ANCHORS(current)
+                if any(self._is_article_href(a.get("href")) for a in anchors):
+                    return current, anchors
+        return None, []
 
     def _block_container(self, label: str) -> Optional[Selector]:
         """The block a label heads: the nearest ancestor of the label holding article links."""
-        for node in self._label_nodes(label):
-            for current in _ancestors(node, 4):
-                if any(self._is_article_href(a.attrib["href"]) for a in current.xpath(".//a[@href]")):
-                    return current
-        return None
+        container, _ = self._find_block(label)
+        return None if container is None else Selector(root=container)
 
-    def _block_links(self, label: str) -> list[Selector]:
-        """Article links of the block a label heads."""
-        container = self._block_container(label)
-        if container is None:
-            return []
-        return [a for a in container.xpath(".//a[@href]") if self._is_article_href(a.attrib["href"])]
+    def _block_links(self, label: str) -> list:
+        """Article links of the block a label heads (lxml elements)."""
+        _, anchors = self._find_block(label)
+        return [a for a in anchors if self._is_article_href(a.get("href"))]
+
+    def _article_url(self, href: str) -> Optional[str]:
+        """``urljoin(page URL, href.strip())`` when the href is an article link, else None."""
+        try:
+            return self._href_article_url[href]
+        except KeyError:
+            url = None
+            if is_fetchable(href):
+                joined = urljoin(self.url, href.strip())
+                if is_article_path(urlsplit(joined).path, self.edition):
+                    url = joined
+            self._href_article_url[href] = url
+            return url
 
     def _is_article_href(self, href: str) -> bool:
-        if not is_fetchable(href):
-            return False
-        return is_article_path(urlsplit(urljoin(self.url, href.strip())).path, self.edition)
+        return self._article_url(href) is not None
 
-    def _links(self, anchors: Iterable[Selector], kind: str) -> list[PageLink]:
+    def _block(self, label: str, kind: str) -> list[PageLink]:
+        """The links of the block a label heads, found once per page (a fresh list each call)."""
+        links = self._blocks.get(label)
+        if links is None:
+            links = self._blocks[label] = self._links(self._block_links(label), kind)
+        return list(links)
+
+    def _links(self, anchors: Iterable[Node], kind: str) -> list[PageLink]:
         by_url: dict[str, PageLink] = {}
         for a in anchors:
-            href = a.attrib.get("href", "").strip()
-            if not self._is_article_href(href):
+            href = _node(a).get("href", "").strip()
+            url = self._article_url(href)  # urljoin(self.url, href): href is stripped already
+            if url is None:
                 continue
-            url = urljoin(self.url, href)
             title = _text(a)
             link = by_url.get(url)
             if link is None:
@@ -216,12 +313,12 @@ class _Page:
         return list(by_url.values())
 
     def most_read(self) -> list[PageLink]:
-        return self._links(self._block_links("most_read"), MOST_READ)
+        return self._block("most_read", MOST_READ)
 
     def ticker(self) -> list[str]:
         """The BREAKING ticker lines: the list items next to the label."""
         for node in self._label_nodes("breaking"):
-            for current in _ancestors(node, 3):
+            for current in _element_ancestors(node, 3):
                 # Ticker lines carry no links; list items with links are the menu
                 # (reached when the ticker list is empty, e.g. filled in by JavaScript).
                 items = [_text(li) for li in current.xpath(".//li[not(.//a)]")]
@@ -280,7 +377,7 @@ class ListingPage(_Page):
 
     def article_links(self) -> list[PageLink]:
         most_read = {l.url for l in self.most_read()}
-        cards = self._links(self.sel.xpath("//body//a[@href]"), "listing")
+        cards = self._links(_BODY_ANCHORS(self.sel.root), "listing")
         return [l for l in cards if l.url not in most_read]
 
 
@@ -292,6 +389,9 @@ class ArticlePage(_Page):
         # Set when a metadata block exists but is not valid JSON (counted by the spider).
         self.metadata_invalid = False
         self._body_text: Optional[str] = None
+        self._containers = None
+        self._title_found: Optional[tuple[Any, Optional[str]]] = None
+        self._byline: Optional[tuple[Optional[Selector]]] = None
         self.metadata = self._read_metadata()
         self.meta = self._read_meta_tags()
         self.classes = self._read_classes()
@@ -300,7 +400,8 @@ class ArticlePage(_Page):
 
     # --- layer 1 and 2, read once -------------------------------------------------
     def _read_metadata(self) -> dict[str, Any]:
-        raw = self.sel.xpath(METADATA_XPATH).get()
+        found = _METADATA(self.sel.root)
+        raw = found[0] if found else None
         if not raw:
             return {}
         try:
@@ -312,10 +413,10 @@ class ArticlePage(_Page):
 
     def _read_meta_tags(self) -> dict[str, str]:
         tags: dict[str, str] = {}
-        for m in self.sel.xpath("//meta[@content]"):
-            key = (m.attrib.get("name") or m.attrib.get("property") or "").strip().lower()
+        for m in _META_TAGS(self.sel.root):
+            key = (m.get("name") or m.get("property") or "").strip().lower()
             if key and key not in tags:
-                value = normalise_text(m.attrib["content"])
+                value = normalise_text(m.get("content"))
                 if value:
                     tags[key] = value
         return tags
@@ -352,23 +453,33 @@ class ArticlePage(_Page):
 
     # --- fields ---------------------------------------------------------------------
     def _first(self, *candidates: tuple[str, Any]) -> tuple[Any, Optional[str]]:
-        """The first non-empty candidate value, with its source name."""
+        """The first non-empty candidate value, with its source name. A ``_Later`` value is
+        computed only when every candidate before it is empty (the page readers are pure,
+        so this changes nothing but the time spent on fallbacks that are not needed)."""
         for source, value in candidates:
+            if isinstance(value, _Later):
+                value = value.compute()
             if value not in (None, "", []):
                 return value, source
         return None, None
 
     def _title(self):
-        return self._first(
-            ("metadata", _as_str(self.metadata.get("title"))),
-            ("meta", self.meta.get("og:title")),
-            ("html", _text(self.scope.css("h1")[0]) if self.scope.css("h1") else None),
-        )
+        # Asked three times per page (the spider's is_article, to_item's and the field).
+        if self._title_found is None:
+            self._title_found = self._first(
+                ("metadata", _as_str(self.metadata.get("title"))),
+                ("meta", self.meta.get("og:title")),
+                ("html", _Later(lambda: _text(self.scope.css("h1")[0]) if self.scope.css("h1") else None)),
+            )
+        return self._title_found
 
     def _byline_node(self) -> Optional[Selector]:
-        by = _literal(self.labels["by"] + " ")
-        nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {by})][not(.//*[starts-with(normalize-space(.), {by})])]")
-        return nodes[0] if nodes else None
+        # Read by _byline_text and _byline_names.
+        if self._byline is None:
+            by = _literal(self.labels["by"] + " ")
+            nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {by})][not(.//*[starts-with(normalize-space(.), {by})])]")
+            self._byline = (nodes[0] if nodes else None,)
+        return self._byline[0]
 
     def _byline_text(self) -> str:
         """Text of the byline area: the "By" element widened until it holds the date."""
@@ -424,13 +535,20 @@ class ArticlePage(_Page):
 
     def _read_time(self) -> Optional[int]:
         pattern = re.compile(r"(\d+)\s*" + re.escape(self.labels["min_read"]), re.I)
-        for text in self.scope.xpath(".//text()").getall():
-            match = pattern.search(text)
-            if match:
-                return int(match.group(1))
+        # The first text node holding "<n> Min Read": one search over the nodes joined by
+        # NUL, which no part of the pattern matches, so no match spans two nodes and the
+        # first match is the one a node-by-node search finds first.
+        match = pattern.search("\x00".join(_ALL_TEXT_NODES(self.scope.root)))
+        if match:
+            return int(match.group(1))
         # Number and label may sit in separate elements ("<span>5</span> Min Read").
         match = pattern.search(_text(self.scope))
         return int(match.group(1)) if match else None
+
+    def _body_containers(self):
+        if self._containers is None:
+            self._containers = self.scope.css(BODY_CSS)
+        return self._containers
 
     def _body(self) -> str:
         # Read by the completeness check and by to_item: extract once per page.
@@ -439,14 +557,14 @@ class ArticlePage(_Page):
         return self._body_text
 
     def _extract_body(self) -> str:
-        containers = self.scope.css(BODY_CSS)
+        containers = self._body_containers()
         if not containers:
             return ""
         read_more = self.labels["read_more"]
         related = self.labels["related"]
         paragraphs = []
-        for child in containers[0].xpath("./*"):
-            tag = child.xpath("name()").get().lower()
+        for child in _CHILD_ELEMENTS(containers[0].root):
+            tag = child.tag.lower()  # name() of an element of an HTML tree
             if tag not in BODY_BLOCKS:
                 continue
             text = _text(child)
@@ -458,15 +576,15 @@ class ArticlePage(_Page):
     def _images(self) -> list[Image]:
         images = []
         seen = set()
-        for figure in self.scope.xpath(".//figure"):
-            src = figure.xpath(".//img/@src").get() or figure.xpath(".//img/@data-src").get()
+        for figure in _FIGURES(self.scope.root):
+            src = next(iter(_IMG_SRC(figure)), None) or next(iter(_IMG_DATA_SRC(figure)), None)
             if not src or not is_fetchable(src):
                 continue
             url = urljoin(self.url, src.strip())
             if url in seen:
                 continue
             seen.add(url)
-            caption_sel = figure.xpath(".//figcaption")
+            caption_sel = _FIGCAPTIONS(figure)
             caption = _text(caption_sel[0]) if caption_sel else ""
             credit = None
             match = CREDIT.match(caption)
@@ -485,7 +603,7 @@ class ArticlePage(_Page):
     def _canonical(self) -> tuple[str, str]:
         value, source = self._first(
             ("metadata", _as_str(self.metadata.get("url"))),
-            ("meta", self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url")),
+            ("meta", _Later(lambda: self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url"))),
         )
         if value and is_fetchable(value):
             return canonical_url(urljoin(self.url, value), self.edition), source
@@ -493,15 +611,14 @@ class ArticlePage(_Page):
 
     def related(self) -> list[PageLink]:
         """Links of the "Related News" box."""
-        return self._links(self._block_links("related"), RELATED)
+        return self._block("related", RELATED)
 
     def read_next(self) -> list[PageLink]:
-        return self._links(self._block_links("read_next"), READ_NEXT)
+        return self._block("read_next", READ_NEXT)
 
     def body_links(self) -> list[PageLink]:
         """Article links inside the body (Related box, "Read more:" promos, inline links)."""
-        containers = self.scope.css(BODY_CSS)
-        return self._links(containers.xpath(".//a[@href]") if containers else [], RELATED)
+        return self._links([a for c in self._body_containers() for a in _ANCHORS(c.root)], RELATED)
 
     def followable_links(self) -> list[PageLink]:
         """Every article link worth following from this page, each tagged with its block."""
@@ -530,7 +647,7 @@ class ArticlePage(_Page):
             "post_id",
             ("metadata", _as_str(md.get("postid"))),
             ("meta", meta.get("postid")),
-            ("url", post_id_from_path(canonical_path, self.edition)),
+            ("url", _Later(lambda: post_id_from_path(canonical_path, self.edition))),
         )
         language = pick(
             "language",
@@ -540,13 +657,13 @@ class ArticlePage(_Page):
         section = pick(
             "section",
             ("metadata", (classes.get("category") or [None])[0]),
-            ("url", section_from_path(canonical_path, self.edition)),
+            ("url", _Later(lambda: section_from_path(canonical_path, self.edition))),
         )
         title, title_source = self._title()
         sources["title"] = title_source
         summary = pick(
             "summary",
-            ("html", _text(self.scope.css(SUMMARY_CSS)[0]) if self.scope.css(SUMMARY_CSS) else None),
+            ("html", _text(summary_nodes[0]) if (summary_nodes := self.scope.css(SUMMARY_CSS)) else None),
             ("metadata", _as_str(md.get("description"))),
             ("meta", meta.get("description") or meta.get("og:description")),
         )
@@ -554,7 +671,7 @@ class ArticlePage(_Page):
         authors = pick(
             "authors",
             ("metadata", classes.get("author", [])),
-            ("text", self._byline_names()),
+            ("text", _Later(self._byline_names)),
             ("metadata", [metadata_author] if metadata_author else []),
             ("meta", [meta["author"]] if meta.get("author") else []),
         ) or []
@@ -562,7 +679,7 @@ class ArticlePage(_Page):
             "published_at",
             ("metadata", _as_str(md.get("published_time"))),
             ("meta", meta.get("article:published_time")),
-            ("text", self._visible_date()),
+            ("text", _Later(self._visible_date)),
         )
         modified_raw = pick(
             "modified_at",
@@ -573,7 +690,7 @@ class ArticlePage(_Page):
             "tags",
             ("metadata", _split_list(_as_str(md.get("keywords")))),
             ("meta", _split_list(meta.get("keywords"))),
-            ("html", self._tag_links()),
+            ("html", _Later(self._tag_links)),
         ) or []
         video = pick(
             "video_duration_seconds",
