@@ -125,11 +125,15 @@ class BreakingItem:
 
 # Control characters other than whitespace never belong in a record (they come from
 # broken or hostile pages and break terminals and CSV tools).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Also invisible direction marks and a stray byte-order mark, common in Arabic copy (LRM,
+# RLM, ALM, embeddings, overrides, isolates): they make equal text compare unequal.
+# Joiners (U+200C, U+200D) shape letters and stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def normalise_text(text: str) -> str:
-    """NFC-normalise, drop control characters, collapse whitespace to one space, trim."""
+    """NFC-normalise, drop control characters and direction marks, collapse whitespace to
+    one space, trim."""
     # str.split() and the regex \s agree on what whitespace is (str.isspace), so joining the
     # words is the same as collapsing runs and trimming, in one pass instead of two regex
     # passes; called for every text node the parser keeps (~80 per article page).

@@ -25,3 +25,11 @@ def test_readme_lists_every_field():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z_]+)` \| (?:str|int|list|dict|float)", readme, re.M))
     assert set(Article.__dataclass_fields__) <= listed
+
+
+def test_text_loses_direction_marks_but_keeps_joiners():
+    from newscrawl.items import normalise_text
+
+    marked = "\u200fحزب الله\u200e يعلن \u202bعن\u202c \ufeffالخطة\u2067 2024\u2069"
+    assert normalise_text(marked) == "حزب الله يعلن عن الخطة 2024"
+    assert normalise_text("می\u200cخواهم") == "می\u200cخواهم"  # a zero-width non-joiner shapes letters
