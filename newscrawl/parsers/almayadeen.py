@@ -45,13 +45,11 @@ CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
 RELATED, READ_NEXT, MOST_READ = "related", "read_next", "most_read"
 
 
-# The hottest XPath of the parser (every link title, heading and paragraph), compiled once
-# and run on the lxml node: the same expression, without parsel's per-call evaluator and
-# result wrapping (which cost more than the query itself).
-# The other queries run on every article page are compiled the same way (link blocks,
-# metadata, meta tags, body children, read time): each is the expression parsel was given.
+# The queries run on every article page (text of every link title, heading and paragraph,
+# link blocks, metadata, meta tags, body children, read time, figures), compiled once and
+# run on the lxml node: each is the expression parsel was given, without parsel's per-call
+# evaluator and result wrapping (which cost more than the queries themselves).
 _TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
-_TEXT_NODES_NO_SCRIPT = etree.XPath(".//text()[not(ancestor::script)]", smart_strings=False)
 _ALL_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 _ANCHORS = etree.XPath(".//a[@href]")
 _BODY_ANCHORS = etree.XPath("//body//a[@href]")
