@@ -67,11 +67,20 @@ def _article_segments(path: str, edition: Edition) -> list[str] | None:
         return None
     elif kinds == (POST_ID,) and not (middle[0].isascii() and middle[0].isdigit()):
         return None
-    if not kinds:
-        listing_paths = {l.path.lower() for l in edition.listings}
-        if f"/{segments[0].lower()}/{segments[1].lower()}" in listing_paths:
-            return None
+    if not kinds and f"/{segments[0].lower()}/{segments[1].lower()}" in _listing_paths(edition):
+        return None
     return segments
+
+
+_LISTING_PATHS: dict[str, frozenset[str]] = {}
+
+
+def _listing_paths(edition: Edition) -> frozenset[str]:
+    # Asked for every link of every page: built once per edition, not per call.
+    paths = _LISTING_PATHS.get(edition.code)
+    if paths is None:
+        paths = _LISTING_PATHS[edition.code] = frozenset(l.path.lower() for l in edition.listings)
+    return paths
 
 
 def is_article_path(path: str, edition: Edition) -> bool:

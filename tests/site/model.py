@@ -257,7 +257,10 @@ class Replica:
             # A large archive repeats headlines; the CMS would publish under another slug.
             while any(p in self.by_path or p.lower() in self.by_lower_path for p in filter(None, (h.path, h.alt_path))):
                 h.title = f"{h.index}: {h.title}" if h.title.endswith(")") else f"{h.title} ({h.index})"
-                h.path = h.path.rsplit("/", 1)[0] + "/" + slugify(h.title)
+                slug = slugify(h.title)
+                if h.members_only:  # the new slug keeps the prefix robots.txt disallows
+                    slug = ("members-only-" + slug)[:60]
+                h.path = h.path.rsplit("/", 1)[0] + "/" + slug
             for path in filter(None, (h.path, h.alt_path)):
                 self.by_path[path] = h.index
                 self.by_lower_path[path.lower()] = h.index
