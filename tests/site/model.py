@@ -214,7 +214,7 @@ class Replica:
         if variant == "html_only" and _ambiguous(published):
             published -= timedelta(hours=2)
         title = f"{rng.choice(ed.subjects)} {rng.choice(ed.verbs)} {rng.choice(ed.objects)}{rng.choice(ed.contexts)}"
-        if i % 150 == 7:
+        if i % 150 == 7 and not members_only:
             # Two posts whose slugs are cut to the same 60 characters (in different sections).
             title = ed.long_title + str(i)
             section = ed.twin_sections[0] if i % 300 == 7 else ed.twin_sections[1]
@@ -316,7 +316,7 @@ class Replica:
         related = [j for j in rng.sample(pool, min(2, len(pool)))] if pool and rng.random() < 0.6 else []
         # An unlisted neighbour is reachable only through this article's links.
         if i + 1 < self.base_size and (not self.heads[i + 1].listed) and not self.heads[i + 1].members_only:
-            related = [i + 1] + related[:1]
+            related = [i + 1] + [j for j in related if j != i + 1][:1]
         for p in range(n_paragraphs):
             if p == 2 and rng.random() < 0.5:
                 blocks.append(Block("h3" if rng.random() < 0.5 else "strong_heading", [Segment(rng.choice(ed.headings), "")]))
