@@ -134,7 +134,14 @@ def bench_throughput(sizes: list[int], reps: int, results: dict) -> None:
             for rep in range(reps):
                 order = ("bare", "ours") if rep % 2 else ("ours", "bare")  # alternate who goes first
                 for who in order:
-                    r = crawl_ours(server.url, tmp, site, NEWSCRAWL_STATE="off") if who == "ours" else crawl_bare(server.url, tmp)
+                    if who == "ours":
+                        # Every pipeline on, the cross-run store included; a new store file
+                        # each time, so every run is a first full run.
+                        for leftover in tmp.glob("state.sqlite3*"):
+                            leftover.unlink()
+                        r = crawl_ours(server.url, tmp, site)
+                    else:
+                        r = crawl_bare(server.url, tmp)
                     print(f"  {n} articles, {who} #{rep + 1}: {r['records']} articles, {r['responses']} responses, "
                           f"{r['elapsed']:.1f} s crawl, {r['wall']:.1f} s wall, {r['rss_mib']:.0f} MiB, "
                           f"replica CPU {r['replica_cpu']:.2f}", flush=True)
@@ -342,13 +349,23 @@ def main(argv=None) -> int:
     for path in o.merge:
         earlier = json.loads(path.read_text())
         commands += earlier.get("commands") or [" ".join(earlier.get("argv", [])) + f"   # {earlier.get('started')}, {earlier.get('seconds', 0):.0f} s"]
-        results.update({k: v for k, v in earlier.items() if k not in ("machine", "argv", "started", "seconds", "commands")})
+        for key, value in earlier.items():
+            if key in ("machine", "argv", "started", "seconds", "commands"):
+                continue
+            if key == "throughput":  # rows of several invocations (e.g. 50k with fewer runs) make one table
+                rows = {row["articles"]: row for row in results.get(key, []) + value}
+                results[key] = [rows[n] for n in sorted(rows)]
+            else:
+                results[key] = value
     if commands:
         results["commands"] = commands
     t0 = time.monotonic()
     if "throughput" in only:
         print("throughput + memory:", flush=True)
+        merged = results.pop("throughput", [])
         bench_throughput([int(s) for s in o.sizes.split(",")], o.reps, results)
+        rows = {row["articles"]: row for row in merged + results["throughput"]}
+        results["throughput"] = [rows[n] for n in sorted(rows)]
     if "extraction" in only:
         print("extraction:", flush=True)
         bench_extraction(o.pages, results)

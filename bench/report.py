@@ -27,21 +27,21 @@ def write(r: dict, out: Path) -> None:
     if tp:
         L += ["## 1. Throughput (and 3. peak memory) against archive size", "",
               "`ours` = `scrapy crawl almayadeen` with every pipeline and the JSON Lines export on, "
-              "`NEWSCRAWL_STATE=off` (no cross-run store), browser off; `bare` = `bench/bare_spider.py` with "
+              "the cross-run SQLite store on (a new file per run, so each is a first full run), browser off; `bare` = `bench/bare_spider.py` with "
               "`scrapy runspider` (no pipelines, middlewares of ours, feeds or parsing; follows article-shaped "
               "links from home, listings and articles). Both: `DOWNLOAD_DELAY=0`, `AUTOTHROTTLE_ENABLED=False`, "
               "`CONCURRENT_REQUESTS=16`, `CONCURRENT_REQUESTS_PER_DOMAIN=16`, robots.txt obeyed. "
-              f"Medians of {tp[0]['reps']} runs per crawler, alternating which goes first. "
+              "Medians of the runs per crawler (the runs column), alternating which goes first. "
               "Crawl time = Scrapy's `elapsed_time_seconds` (start to close, without interpreter start-up); "
               "wall = the whole process. Peak RSS = `ru_maxrss` of the crawl process (os.wait4).", "",
-              "| replica articles | reachable (no JS, max_pages=3) | ours: articles | ours: pages | bare: pages "
+              "| replica articles | runs | reachable (no JS, max_pages=3) | ours: articles | ours: pages | bare: pages "
               "| ours: crawl s | bare: crawl s | ours: articles/s | ours: pages/s | bare: pages/s "
               "| ours/bare pages/s (median of same-run pairs) | ours: peak RSS MiB | bare: peak RSS MiB "
               "| replica CPU (ours run, cores) |",
-              "|" + "---|" * 14]
+              "|" + "---|" * 15]
         for row in tp:
             o, b = row["ours"], row["bare"]
-            L.append(f"| {row['articles']} | {row['reachable']} | {o['records']:.0f} | {o['responses']:.0f} | "
+            L.append(f"| {row['articles']} | {row['reps']} | {row['reachable']} | {o['records']:.0f} | {o['responses']:.0f} | "
                      f"{b['responses']:.0f} | {_f(o['elapsed'])} | {_f(b['elapsed'])} | {_f(o['articles_per_s'])} | "
                      f"{_f(o['responses_per_s'])} | {_f(b['responses_per_s'])} | "
                      f"**{_f(row['ratio_responses_per_s'] * 100, 0)}%** | {_f(o['rss_mib'], 0)} | {_f(b['rss_mib'], 0)} "
