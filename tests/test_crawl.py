@@ -80,7 +80,9 @@ def test_without_browser_load_more_is_counted_and_named(site, static_crawl):
 
 
 def test_since_until_emit_only_the_range_and_stop_old_listings(site, server, tmp_path):
-    since, until = (site.now.date().fromordinal(site.now.date().toordinal() - 60)), site.now.date()
+    # 200 days back: some listings' first pages end inside the range (paged further), others
+    # end before it although they start inside it (not paged).
+    since, until = (site.now.date().fromordinal(site.now.date().toordinal() - 200)), site.now.date()
     log_start = len(server.log)
     result = run_crawl(
         server.url, tmp_path / "range.jsonl", args={"since": since.isoformat(), "until": until.isoformat()},
@@ -92,9 +94,12 @@ def test_since_until_emit_only_the_range_and_stop_old_listings(site, server, tmp
                 if since.isoformat() <= truth[k]["published_at"][:10] <= until.isoformat()}
     found = {key_of(r) for r in result.records}
     assert found == in_range and in_range
-    # Listings whose first page is all older than `since` are not paged further in the browser.
+    # Listings whose first page ends before `since` are not paged further in the browser,
+    # including those whose first page straddles `since`.
     old = {slug for slug, members in site.listings.items()
-           if members and all(site.heads[j].published.date() < since for j in members[:10])}
-    assert old and result.stats["newscrawl/listing_stopped/since"] == len(old)
+           if members and site.heads[members[:10][-1]].published.date() < since}
+    straddling = {slug for slug in old if site.heads[site.listings[slug][0]].published.date() >= since}
+    assert straddling, "the replica must have a first page that straddles `since`"
+    assert result.stats["newscrawl/listing_stopped/since"] == len(old)
     paged = {parse_qs(urlsplit(r.path).query)["section"][0] for r in server.log[log_start:] if r.path.startswith("/api/listing")}
     assert paged and not paged & old

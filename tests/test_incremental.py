@@ -38,6 +38,10 @@ def test_second_run_fetches_no_article_and_new_posts_are_emitted(fresh_site, fre
     third, log = crawl("third")
     assert sorted(key_of(r) for r in third.records) == sorted(new)
     assert len(article_requests(fresh_site, log)) == 5
+    # Listings whose first page now starts with new posts but ends with a stored one are
+    # not paged further: no "Load more" session (counted as unavailable, the browser being off).
+    assert third.stats["newscrawl/listing_stopped/reached_known"] > 0
+    assert "newscrawl/browser/unavailable/load_more" not in third.stats
 
 
 def test_refresh_refetches_recent_posts(fresh_site, fresh_server, tmp_path):

@@ -104,3 +104,17 @@ def test_listing_card_dates_exclude_most_read():
         "</body></html>"
     )
     assert ListingPage(html, "http://h/news/politics", ENGLISH).card_dates() == ["14 Nov 2025", "9 Oct"]
+
+
+def test_listing_card_dates_keep_page_order_when_most_read_repeats_a_date():
+    # Most Read after the cards, sharing the first card's date: removing its dates by text
+    # would drop the first card's and keep Most Read's at the end, so the last date would
+    # no longer be the last card's.
+    html = (
+        "<html><body>"
+        "<div><a href='/news/politics/one'>One</a><span>3 Nov 2025</span></div>"
+        "<div><a href='/news/politics/two'>Two</a><span>1 Nov 2025</span></div>"
+        "<aside><h2>Most Read</h2><div><a href='/articles/opinion/x'>X</a><span>3 Nov 2025</span></div></aside>"
+        "</body></html>"
+    )
+    assert ListingPage(html, "http://h/news/politics", ENGLISH).card_dates() == ["3 Nov 2025", "1 Nov 2025"]

@@ -360,17 +360,22 @@ class ListingPage(_Page):
         return bool(self.sel.xpath(f"//body//*[self::button or self::a or @role='button'][normalize-space(.)={lit}]"))
 
     def card_dates(self) -> list[str]:
-        """Visible dates of the listing's cards ("14 Nov 2025"), Most Read excluded."""
-
-        def dates_under(node) -> list[str]:
-            texts = (normalise_text(t) for t in node.xpath(".//text()[not(ancestor::script)]").getall())
-            return [t for t in texts if CARD_DATE.match(t)]
-
-        dates = dates_under(self.sel.xpath("//body")[0]) if self.sel.xpath("//body") else []
-        container = self._block_container("most_read")
-        if container is not None:
-            for text in dates_under(container):
-                dates.remove(text)
+        """Visible dates of the listing's cards ("14 Nov 2025"), in page order, Most Read excluded."""
+        bodies = self.sel.root.xpath("//body")
+        if not bodies:
+            return []
+        body = bodies[0]
+        container = self._find_block("most_read")[0]
+        dates = []
+        for text in body.xpath(".//text()[not(ancestor::script)]"):
+            # A tail text belongs to the parent of the element it follows.
+            owner = text.getparent().getparent() if text.is_tail else text.getparent()
+            if container is not None and owner is not None and (
+                    owner is container or any(a is container for a in owner.iterancestors())):
+                continue
+            text = normalise_text(text)
+            if CARD_DATE.match(text):
+                dates.append(text)
         return dates
 
     def article_links(self) -> list[PageLink]:
