@@ -54,6 +54,12 @@ clean:
 .PHONY: bench
 # Benchmarks against the replica (issue #9): writes docs/benchmarks.md and docs/benchmarks.png.
 # Tiny harness check: make bench BENCH_ARGS=--smoke ; see bench/__main__.py for options.
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed .venv-extractors/.installed
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Extractors compared in the bench whose pins clash with the crawler's venv get their own.
+.venv-extractors/.installed: requirements-bench-extractors.txt
+	$(PYTHON) -m venv .venv-extractors
+	.venv-extractors/bin/pip install --quiet -r requirements-bench-extractors.txt
+	touch $@

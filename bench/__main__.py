@@ -50,6 +50,8 @@ BARE_EXTRA = {
     "TELNETCONSOLE_ENABLED": "False",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
 }
+# Extractors whose pinned dependencies differ from the crawler's run from their own venv.
+EXTRACTORS_PYTHON = ROOT / ".venv-extractors" / "bin" / "python"
 _STAT = re.compile(r"'([^']+)': (\d+(?:\.\d+)?)[,}]")
 
 
@@ -174,7 +176,7 @@ def _norm(text) -> str:
     return " ".join(str(text or "").split())
 
 
-def bench_extraction(pages: int, results: dict) -> None:
+def bench_extraction(pages: int, results: dict, extractors_python: Path = EXTRACTORS_PYTHON) -> None:
     from tests.site import pages as site_pages
     from newscrawl.editions import ENGLISH
     from newscrawl.parsers.almayadeen import ArticlePage
@@ -186,37 +188,57 @@ def bench_extraction(pages: int, results: dict) -> None:
         h = site.heads[i]
         if h.key in truth:  # the replica's truth leaves out pages a crawl must drop
             docs.append((site_pages.article(site, i), "http://127.0.0.1:1" + h.path, truth[h.key]))
-    tools = {"newscrawl": _ours_extract(ArticlePage, ENGLISH)}
-    versions = {"newscrawl": "working tree"}
+    runs = {"newscrawl": ("working tree", _run_in_process(_ours_extract(ArticlePage, ENGLISH), docs))}
+    versions = {}
     try:
         import trafilatura
-        tools["trafilatura"] = _trafilatura_extract(trafilatura)
-        versions["trafilatura"] = trafilatura.__version__
+        runs["trafilatura"] = (trafilatura.__version__, _run_in_process(_trafilatura_extract(trafilatura), docs))
     except ImportError as exc:
         versions["trafilatura"] = f"not installed ({exc})"
+    for tool in ("newspaper4k", "news-please"):
+        if extractors_python.exists():
+            runs[tool] = _run_worker(extractors_python, tool, docs)
+        else:
+            versions[tool] = f"not installed (`make bench` puts it in {EXTRACTORS_PYTHON.parent.parent.name})"
     out = {}
-    for name, fn in tools.items():
-        fn(docs[0][0], docs[0][1])  # warm-up (imports, caches)
+    for name, (version, outputs) in runs.items():
         times, ok = [], {"title": 0, "body": 0, "published_date": 0, "authors": 0}
         have = {"published_date": 0}
-        for html, url, t in docs:
-            t0 = time.perf_counter()
-            got = fn(html, url)
-            times.append(time.perf_counter() - t0)
+        for (html, url, t), (got, seconds) in zip(docs, outputs):
+            times.append(seconds)
             ok["title"] += _norm(got["title"]) == _norm(t["title"])
             ok["body"] += _norm(got["body"]) == _norm(t["body"])
             ok["authors"] += [_norm(a) for a in got["authors"]] == [_norm(a) for a in t["authors"]]
             have["published_date"] += bool(got["date"])
             ok["published_date"] += bool(got["date"]) and got["date"] == t["published_at"][:10]
-        out[name] = {"version": versions[name], "pages": len(docs), "ms_per_page_median": med(times) * 1000,
+        out[name] = {"version": version, "pages": len(times), "ms_per_page_median": med(times) * 1000,
                      "ms_per_page_mean": sum(times) / len(times) * 1000,
                      **{f"{k}_exact": v for k, v in ok.items()}, "with_date": have["published_date"]}
         print(f"  {name}: {out[name]}", flush=True)
     for name, v in versions.items():
-        if name not in out:
-            out[name] = {"version": v}
-    out["not_run"] = {"newspaper4k / news-please": "not installed, not measured (time budget; see the notes below)"}
+        out[name] = {"version": v}
     results["extraction"] = out
+
+
+def _run_in_process(fn, docs) -> list[tuple[dict, float]]:
+    fn(docs[0][0], docs[0][1])  # warm-up (imports, caches)
+    outputs = []
+    for html, url, _ in docs:
+        started = time.perf_counter()
+        got = fn(html, url)
+        outputs.append((got, time.perf_counter() - started))
+    return outputs
+
+
+def _run_worker(python: Path, tool: str, docs) -> tuple[str, list[tuple[dict, float]]]:
+    """Extraction by ``tool`` in another venv (bench/extract_worker.py); times taken there."""
+    payload = "".join(json.dumps({"html": html, "url": url}) + "\n" for html, url, _ in docs)
+    proc = subprocess.run([str(python), str(ROOT / "bench" / "extract_worker.py"), tool], input=payload,
+                          capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{tool} worker failed: {proc.stderr[-2000:]}")
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return lines[0]["version"], [(got, got.pop("seconds")) for got in lines[1:]]
 
 
 def _ours_extract(ArticlePage, edition):
@@ -333,6 +355,8 @@ def main(argv=None) -> int:
     p.add_argument("--articles", type=int, default=300, help="replica size for browser share")
     p.add_argument("--recrawl-articles", type=int, default=1000)
     p.add_argument("--pages", type=int, default=300, help="stored pages for extraction")
+    p.add_argument("--extractors-python", type=Path, default=EXTRACTORS_PYTHON,
+                   help="python of the venv with requirements-bench-extractors.txt")
     p.add_argument("--json", type=Path, default=None, help="write raw results here")
     p.add_argument("--merge", type=Path, action="append", default=[], help="earlier --json results to include")
     p.add_argument("--out", type=Path, default=None, help="markdown report (default docs/benchmarks.md; none with --smoke)")
@@ -368,7 +392,7 @@ def main(argv=None) -> int:
         results["throughput"] = [rows[n] for n in sorted(rows)]
     if "extraction" in only:
         print("extraction:", flush=True)
-        bench_extraction(o.pages, results)
+        bench_extraction(o.pages, results, o.extractors_python)
     if "recrawl" in only:
         print("re-crawl:", flush=True)
         bench_recrawl(o.recrawl_articles, results)

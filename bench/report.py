@@ -62,7 +62,9 @@ def write(r: dict, out: Path) -> None:
               "The same replica article pages, generated in-process (`tests.site.pages.article`), parsed one at a time "
               "(no network). Exact = equal after collapsing whitespace. Date = the publication day in UTC "
               "(trafilatura gives a day only, so both are compared at day level). Authors = the same list in order "
-              "(trafilatura's one author string split on `;` and ` and `).", "",
+              "(trafilatura's one author string split on `;` and ` and `). newspaper4k and news-please run in their own "
+              "venv (`.venv-extractors`, `requirements-bench-extractors.txt`) through `bench/extract_worker.py`, "
+              "timed there per page in the same way; a date they give without a zone is taken as given.", "",
               "| extractor | version | pages | ms/page median | ms/page mean | title exact | body exact | date given | date right | authors exact |",
               "|" + "---|" * 10]
         for name, v in ex.items():
