@@ -50,6 +50,7 @@ BARE_EXTRA = {
     "TELNETCONSOLE_ENABLED": "False",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
 }
+TABLES = ("throughput", "throughput_jobdir")  # results keyed by archive size, merged row by row
 # Extractors whose pinned dependencies differ from the crawler's run from their own venv.
 EXTRACTORS_PYTHON = ROOT / ".venv-extractors" / "bin" / "python"
 _STAT = re.compile(r"'([^']+)': (\d+(?:\.\d+)?)[,}]")
@@ -108,9 +109,9 @@ def crawl_ours(url: str, tmp: Path, site: Replica, **extra: str) -> dict:
     return r
 
 
-def crawl_bare(url: str, tmp: Path) -> dict:
+def crawl_bare(url: str, tmp: Path, **extra: str) -> dict:
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "bare_spider.py"), "-a", f"base_url={url}"]
-    for k, v in {**SAME, **BARE_EXTRA}.items():
+    for k, v in {**SAME, **BARE_EXTRA, **extra}.items():
         cmd += ["-s", f"{k}={v}"]
     # cwd without scrapy.cfg: the project's settings (pipelines, middlewares, feeds) are not loaded.
     r = run(cmd, tmp, env={"PYTHONPATH": str(ROOT)})
@@ -125,7 +126,9 @@ def med(values):
 
 
 # --- 1 + 3: throughput and memory against archive size ------------------------------------
-def bench_throughput(sizes: list[int], reps: int, results: dict) -> None:
+def bench_throughput(sizes: list[int], reps: int, results: dict, jobdir: bool = False) -> None:
+    """Measurements 1 and 3. With ``jobdir``, both crawlers keep their request queue and
+    seen-fingerprints on disk (Scrapy's JOBDIR, a new one per run), as scheduled runs do."""
     rows = []
     for n in sizes:
         site = Replica(seed=1, articles=n)
@@ -136,14 +139,15 @@ def bench_throughput(sizes: list[int], reps: int, results: dict) -> None:
             for rep in range(reps):
                 order = ("bare", "ours") if rep % 2 else ("ours", "bare")  # alternate who goes first
                 for who in order:
+                    extra = {"JOBDIR": str(tmp / f"job-{who}-{rep}")} if jobdir else {}
                     if who == "ours":
                         # Every pipeline on, the cross-run store included; a new store file
                         # each time, so every run is a first full run.
                         for leftover in tmp.glob("state.sqlite3*"):
                             leftover.unlink()
-                        r = crawl_ours(server.url, tmp, site)
+                        r = crawl_ours(server.url, tmp, site, **extra)
                     else:
-                        r = crawl_bare(server.url, tmp)
+                        r = crawl_bare(server.url, tmp, **extra)
                     print(f"  {n} articles, {who} #{rep + 1}: {r['records']} articles, {r['responses']} responses, "
                           f"{r['elapsed']:.1f} s crawl, {r['wall']:.1f} s wall, {r['rss_mib']:.0f} MiB, "
                           f"replica CPU {r['replica_cpu']:.2f}", flush=True)
@@ -168,7 +172,7 @@ def bench_throughput(sizes: list[int], reps: int, results: dict) -> None:
                                            for o, b in zip(runs["ours"], runs["bare"]) if b["records"]])
         row["cmd_ours"], row["cmd_bare"] = runs["ours"][0]["cmd"], runs["bare"][0]["cmd"]
         rows.append(row)
-    results["throughput"] = rows
+    results["throughput_jobdir" if jobdir else "throughput"] = rows
 
 
 # --- 2: extraction -----------------------------------------------------------------------
@@ -340,6 +344,10 @@ def plot(results: dict, path: Path) -> None:
     a1.legend()
     a2.plot(xs, [r["ours"]["rss_mib"] for r in rows], "o-", label="scrapy crawl almayadeen")
     a2.plot(xs, [r["bare"]["rss_mib"] for r in rows], "s--", label="bare spider")
+    on_disk = results.get("throughput_jobdir")
+    if on_disk:
+        a2.plot([r["articles"] for r in on_disk], [r["ours"]["rss_mib"] for r in on_disk], "^-",
+                label="scrapy crawl almayadeen, JOBDIR")
     a2.set(xscale="log", xlabel="replica articles", ylabel="peak RSS, MiB (median)", title="Peak memory")
     a2.legend()
     fig.tight_layout()
@@ -352,6 +360,8 @@ def main(argv=None) -> int:
     p.add_argument("--only", default="throughput,extraction,recrawl,browser")
     p.add_argument("--sizes", default="1000,10000,50000", help="archive sizes for throughput + memory")
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--jobdir", action="store_true",
+                   help="throughput + memory with each crawl's request queue on disk (JOBDIR), as cron runs")
     p.add_argument("--articles", type=int, default=300, help="replica size for browser share")
     p.add_argument("--recrawl-articles", type=int, default=1000)
     p.add_argument("--pages", type=int, default=300, help="stored pages for extraction")
@@ -376,7 +386,7 @@ def main(argv=None) -> int:
         for key, value in earlier.items():
             if key in ("machine", "argv", "started", "seconds", "commands"):
                 continue
-            if key == "throughput":  # rows of several invocations (e.g. 50k with fewer runs) make one table
+            if key in TABLES:  # rows of several invocations (e.g. 50k with fewer runs) make one table
                 rows = {row["articles"]: row for row in results.get(key, []) + value}
                 results[key] = [rows[n] for n in sorted(rows)]
             else:
@@ -385,11 +395,12 @@ def main(argv=None) -> int:
         results["commands"] = commands
     t0 = time.monotonic()
     if "throughput" in only:
-        print("throughput + memory:", flush=True)
-        merged = results.pop("throughput", [])
-        bench_throughput([int(s) for s in o.sizes.split(",")], o.reps, results)
-        rows = {row["articles"]: row for row in merged + results["throughput"]}
-        results["throughput"] = [rows[n] for n in sorted(rows)]
+        print("throughput + memory" + (" (JOBDIR)" if o.jobdir else "") + ":", flush=True)
+        key = "throughput_jobdir" if o.jobdir else "throughput"
+        merged = results.pop(key, [])
+        bench_throughput([int(s) for s in o.sizes.split(",")], o.reps, results, o.jobdir)
+        rows = {row["articles"]: row for row in merged + results[key]}
+        results[key] = [rows[n] for n in sorted(rows)]
     if "extraction" in only:
         print("extraction:", flush=True)
         bench_extraction(o.pages, results, o.extractors_python)

@@ -11,6 +11,30 @@ def _f(x, d=1):
     return "n/a" if x is None else f"{x:.{d}f}"
 
 
+def _throughput_table(rows: list) -> list[str]:
+    L = ["| replica articles | runs | reachable (no JS, max_pages=3) | ours: articles | ours: pages | bare: pages "
+         "| ours: crawl s | bare: crawl s | ours: articles/s | ours: pages/s | bare: pages/s "
+         "| ours/bare pages/s (median of same-run pairs) | ours: peak RSS MiB | bare: peak RSS MiB "
+         "| replica CPU (ours run, cores) |",
+         "|" + "---|" * 15]
+    for row in rows:
+        o, b = row["ours"], row["bare"]
+        L.append(f"| {row['articles']} | {row['reps']} | {row['reachable']} | {o['records']:.0f} | {o['responses']:.0f} | "
+                 f"{b['responses']:.0f} | {_f(o['elapsed'])} | {_f(b['elapsed'])} | {_f(o['articles_per_s'])} | "
+                 f"{_f(o['responses_per_s'])} | {_f(b['responses_per_s'])} | "
+                 f"**{_f(row['ratio_responses_per_s'] * 100, 0)}%** | {_f(o['rss_mib'], 0)} | {_f(b['rss_mib'], 0)} "
+                 f"| {_f(o['replica_cpu'], 2)} |")
+    L += ["", "Peak RSS of each run (MiB), ours / bare: " +
+          "; ".join(f"{row['articles']}: {row['ours']['rss_all']} / {row['bare']['rss_all']}" for row in rows), ""]
+    if len(rows) > 1:
+        a, z = rows[0], rows[-1]
+        L += [f"Memory growth, ours: {z['articles']} vs {a['articles']} articles "
+              f"({z['articles'] / a['articles']:.0f}x the archive, {z['ours']['records'] / max(1, a['ours']['records']):.1f}x the articles "
+              f"emitted) gives {z['ours']['rss_mib'] / a['ours']['rss_mib']:.2f}x the peak RSS "
+              f"(bare: {z['bare']['rss_mib'] / a['bare']['rss_mib']:.2f}x).", ""]
+    return L
+
+
 def write(r: dict, out: Path) -> None:
     m = r["machine"]
     L = ["# Benchmarks", "",
@@ -34,28 +58,15 @@ def write(r: dict, out: Path) -> None:
               "Medians of the runs per crawler (the runs column), alternating which goes first. "
               "Crawl time = Scrapy's `elapsed_time_seconds` (start to close, without interpreter start-up); "
               "wall = the whole process. Peak RSS = `ru_maxrss` of the crawl process (os.wait4).", "",
-              "| replica articles | runs | reachable (no JS, max_pages=3) | ours: articles | ours: pages | bare: pages "
-              "| ours: crawl s | bare: crawl s | ours: articles/s | ours: pages/s | bare: pages/s "
-              "| ours/bare pages/s (median of same-run pairs) | ours: peak RSS MiB | bare: peak RSS MiB "
-              "| replica CPU (ours run, cores) |",
-              "|" + "---|" * 15]
-        for row in tp:
-            o, b = row["ours"], row["bare"]
-            L.append(f"| {row['articles']} | {row['reps']} | {row['reachable']} | {o['records']:.0f} | {o['responses']:.0f} | "
-                     f"{b['responses']:.0f} | {_f(o['elapsed'])} | {_f(b['elapsed'])} | {_f(o['articles_per_s'])} | "
-                     f"{_f(o['responses_per_s'])} | {_f(b['responses_per_s'])} | "
-                     f"**{_f(row['ratio_responses_per_s'] * 100, 0)}%** | {_f(o['rss_mib'], 0)} | {_f(b['rss_mib'], 0)} "
-                     f"| {_f(o['replica_cpu'], 2)} |")
-        L += ["", "Peak RSS of each run (MiB), ours / bare: " +
-              "; ".join(f"{row['articles']}: {row['ours']['rss_all']} / {row['bare']['rss_all']}" for row in tp), ""]
-        if len(tp) > 1:
-            a, z = tp[0], tp[-1]
-            L += [f"Memory growth, ours: {z['articles']} vs {a['articles']} articles "
-                  f"({z['articles'] / a['articles']:.0f}x the archive, {z['ours']['records'] / max(1, a['ours']['records']):.1f}x the articles "
-                  f"emitted) gives {z['ours']['rss_mib'] / a['ours']['rss_mib']:.2f}x the peak RSS "
-                  f"(bare: {z['bare']['rss_mib'] / a['bare']['rss_mib']:.2f}x).", ""]
+              *_throughput_table(tp)]
         L += ["![throughput and peak memory against archive size](benchmarks.png)", "",
               "Example commands (ports and temp paths vary):", "", "```sh", tp[0]["cmd_ours"], tp[0]["cmd_bare"], "```", ""]
+    on_disk = r.get("throughput_jobdir")
+    if on_disk:
+        L += ["## 3b. Peak memory with the request queue on disk", "",
+              "As above, but each crawl (ours and bare) with its own new `JOBDIR`, as `python -m newscrawl.cron` runs "
+              "it: Scrapy then keeps pending requests in a disk queue and the seen fingerprints in a file (the set "
+              "of fingerprints stays in memory as well).", "", *_throughput_table(on_disk)]
     ex = r.get("extraction")
     if ex:
         L += ["## 2. Extraction cost per article", "",
