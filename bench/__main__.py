@@ -6,8 +6,8 @@
 
 The replica is served from a thread of this process; every crawl is its own subprocess
 (`scrapy crawl almayadeen`, or `scrapy runspider bench/bare_spider.py` for the baseline).
-Peak RSS is the crawl process's own ru_maxrss from os.wait4 (children of the crawl, such as
-Chromium, are not included). "Replica CPU" is this process's CPU time during a crawl divided
+Peak RSS is the crawl process's own high-water mark (VmHWM, read from /proc every 50 ms
+while it runs): Chromium and the Playwright driver, its children, are not included. "Replica CPU" is this process's CPU time during a crawl divided
 by the crawl's wall time (1.0 = one full core of the 2).
 """
 
@@ -61,6 +61,24 @@ def stats_of(stderr: str) -> dict:
     return {k: float(v) if "." in v else int(v) for k, v in _STAT.findall(dump)}
 
 
+def _vm_hwm_kib(pid: int) -> int:
+    """The process's peak resident set so far (VmHWM), in KiB; 0 once it has exited.
+
+    Not ru_maxrss from wait4: Linux carries the parent's high-water mark over fork and
+    exec into the child's, so a crawl started by this process (which holds a 50,000-article
+    replica) would report at least this process's size. VmHWM belongs to the crawl's own
+    address space, which starts afresh at exec.
+    """
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 3600) -> dict:
     """One crawl subprocess: wall time, peak RSS (MiB), stats, replica CPU share."""
     with tempfile.TemporaryFile("w+") as err:
@@ -69,7 +87,9 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 360
                                 env={**{k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"},
                                      **(env or {})})
         deadline = t0 + timeout
+        peak_kib = 0
         while True:
+            peak_kib = max(peak_kib, _vm_hwm_kib(proc.pid))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -85,7 +105,7 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 360
     if proc.returncode != 0:
         print(stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"crawl failed ({proc.returncode}): {shlex.join(cmd)}")
-    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "stats": stats, "replica_cpu": cpu / wall,
+    return {"wall": wall, "rss_mib": peak_kib / 1024, "stats": stats, "replica_cpu": cpu / wall,
             "elapsed": stats.get("elapsed_time_seconds", wall), "cmd": shlex.join(cmd)}
 
 

@@ -57,7 +57,8 @@ def write(r: dict, out: Path) -> None:
               "`CONCURRENT_REQUESTS=16`, `CONCURRENT_REQUESTS_PER_DOMAIN=16`, robots.txt obeyed. "
               "Medians of the runs per crawler (the runs column), alternating which goes first. "
               "Crawl time = Scrapy's `elapsed_time_seconds` (start to close, without interpreter start-up); "
-              "wall = the whole process. Peak RSS = `ru_maxrss` of the crawl process (os.wait4).", "",
+              "wall = the whole process. Peak RSS = the crawl process's own high-water mark (`VmHWM` in `/proc/<pid>/status`, "
+              "read every 50 ms until it exits).", "",
               *_throughput_table(tp)]
         L += ["![throughput and peak memory against archive size](benchmarks.png)", "",
               "Example commands (ports and temp paths vary):", "", "```sh", tp[0]["cmd_ours"], tp[0]["cmd_bare"], "```", ""]
@@ -106,8 +107,8 @@ def write(r: dict, out: Path) -> None:
         L += ["## 5. Browser share (\"Load more\" rendering)", "",
               f"Replica of {br['articles']} articles, `NEWSCRAWL_BROWSER_ENABLED=True` (Chromium at /usr/bin/chromium "
               f"through scrapy-playwright) vs `False`; medians of {br['reps']} runs each, alternating. Rendered = the sum of "
-              "the `newscrawl/browser/requests/*` stats. Peak RSS is the Scrapy process only (Chromium is a child "
-              "process and is not counted).", "",
+              "the `newscrawl/browser/requests/*` stats. Peak RSS is the Scrapy process's own (`VmHWM`); Chromium and "
+              "the Playwright driver are its children and are not counted.", "",
               "| browser | articles | requests | rendered | rendered share | wall s | crawl s | peak RSS MiB |",
               "|" + "---|" * 8]
         for mode in ("off", "on"):
