@@ -16,12 +16,21 @@ def key_of(record):
     return record["post_id"] or record["canonical_url"]
 
 
+def days_with_posts(site) -> list[str]:
+    return sorted({r["published_at"][:10] for r in site.truth().values()})
+
+
 @pytest.mark.parametrize(
     "since,until",
-    [("2025-03-01", "2025-03-31"), ("2024-12-31", "2025-01-01"), ("2023-01-01", "2023-01-31")],
-    ids=["a-month", "year-edge", "empty"],
+    [("2025-03-01", "2025-03-31"), ("2024-12-31", "2025-01-01"), ("2023-01-01", "2023-01-31"), (-40, -30)],
+    ids=["a-month", "year-edge", "empty", "post-days-as-edges"],
 )
 def test_sitemap_discovery_emits_exactly_the_range(site, server, tmp_path, since, until):
+    if isinstance(since, int):
+        # Both ends on days with posts (the ends are inclusive), and the nearest days with
+        # posts on either side are outside the range (they are not).
+        days = days_with_posts(site)
+        since, until = days[since], days[until]
     start = len(server.log)
     result = run_crawl(
         server.url, tmp_path / "range.jsonl",
@@ -32,6 +41,8 @@ def test_sitemap_discovery_emits_exactly_the_range(site, server, tmp_path, since
     truth = site.truth()
     expected = {k for k, r in truth.items() if since <= r["published_at"][:10] <= until}
     assert {key_of(r) for r in result.records} == expected
+    if since in days_with_posts(site):
+        assert {truth[k]["published_at"][:10] for k in expected} >= {since, until}
     months = {r.path for r in server.log[start:] if r.path.startswith("/sitemaps/all/")}
     # The month of the day after `until` is read too (Beirut months, UTC dates).
     first, last = date.fromisoformat(since), date.fromisoformat(until) + timedelta(days=1)
