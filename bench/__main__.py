@@ -370,6 +370,8 @@ def plot(results: dict, path: Path) -> None:
                 label="scrapy crawl almayadeen, JOBDIR")
     a2.set(xscale="log", xlabel="replica articles", ylabel="peak RSS, MiB (median)", title="Peak memory")
     a2.legend()
+    for axes in (a1, a2):
+        axes.set_ylim(bottom=0)  # a truncated axis would make a 10% gap look like a cliff
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
