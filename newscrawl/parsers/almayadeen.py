@@ -366,12 +366,12 @@ class ListingPage(_Page):
             return []
         body = bodies[0]
         container = self._find_block("most_read")[0]
+        most_read = set(container.iter()) if container is not None else set()
         dates = []
         for text in body.xpath(".//text()[not(ancestor::script)]"):
             # A tail text belongs to the parent of the element it follows.
             owner = text.getparent().getparent() if text.is_tail else text.getparent()
-            if container is not None and owner is not None and (
-                    owner is container or any(a is container for a in owner.iterancestors())):
+            if owner in most_read:
                 continue
             text = normalise_text(text)
             if CARD_DATE.match(text):
