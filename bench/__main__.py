@@ -7,8 +7,9 @@
 The replica is served from a thread of this process; every crawl is its own subprocess
 (`scrapy crawl almayadeen`, or `scrapy runspider bench/bare_spider.py` for the baseline).
 Peak RSS is the crawl process's own high-water mark (VmHWM, read from /proc every 50 ms
-while it runs): Chromium and the Playwright driver, its children, are not included. "Replica CPU" is this process's CPU time during a crawl divided
-by the crawl's wall time (1.0 = one full core of the 2).
+while it runs): Chromium and the Playwright driver, its children, are not included.
+"Replica CPU" is this process's CPU time during a crawl divided by the crawl's wall time
+(1.0 = one full core of the 2).
 """
 
 from __future__ import annotations

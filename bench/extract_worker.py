@@ -16,7 +16,17 @@ import json
 import sys
 import time
 import warnings
-from datetime import timezone
+from datetime import datetime, timezone
+from typing import Optional
+
+
+def utc_day(published: Optional[datetime]) -> Optional[str]:
+    """The ISO day of a publication time in UTC; a time without a zone is taken as given."""
+    if published is None:
+        return None
+    if published.tzinfo is not None:
+        published = published.astimezone(timezone.utc)
+    return published.date().isoformat()
 
 
 def newspaper4k():
@@ -28,13 +38,8 @@ def newspaper4k():
         article = Article(url, fetch_images=False)
         article.download(input_html=html)
         article.parse()
-        published = article.publish_date
-        day = None
-        if published is not None:
-            if published.tzinfo is not None:
-                published = published.astimezone(timezone.utc)
-            day = published.date().isoformat()
-        return {"title": article.title, "body": article.text, "authors": list(article.authors), "date": day}
+        return {"title": article.title, "body": article.text, "authors": list(article.authors),
+                "date": utc_day(article.publish_date)}
 
     return newspaper.__version__, extract
 
@@ -49,14 +54,8 @@ def news_please():
 
     def extract(html: str, url: str) -> dict:
         article = NewsPlease.from_html(html, url=url, fetch_images=False)
-        published = article.date_publish
-        day = None
-        if published is not None:
-            if published.tzinfo is not None:
-                published = published.astimezone(timezone.utc)
-            day = published.date().isoformat()  # a naive date is taken as given
         return {"title": article.title, "body": article.maintext, "authors": list(article.authors or []),
-                "date": day}
+                "date": utc_day(article.date_publish)}
 
     return version("news-please"), extract
 

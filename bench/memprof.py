@@ -60,6 +60,7 @@ class TracemallocReport:
 
 def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
+    from bench.__main__ import ours_cmd  # the throughput benchmark's crawl, same settings
     from tests.site import Replica, ReplicaServer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,15 +70,10 @@ def main(argv=None) -> int:
     opts = parser.parse_args(argv)
     site = Replica(seed=1, articles=opts.articles)
     with ReplicaServer(site) as server, tempfile.TemporaryDirectory(prefix="memprof-") as tmp:
-        settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "16",
-                    "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "LOG_LEVEL": "WARNING", "NEWSCRAWL_BROWSER_ENABLED": "False",
-                    "NEWSCRAWL_STATE_PATH": f"{tmp}/state.sqlite3", "NEWSCRAWL_NOW": site.now.isoformat(),
-                    "EXTENSIONS": '{"bench.memprof.TracemallocReport": 0}'}
+        extra = {"EXTENSIONS": '{"bench.memprof.TracemallocReport": 0}'}
         if opts.jobdir:
-            settings["JOBDIR"] = f"{tmp}/job"
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={server.url}", "-O", f"{tmp}/out.jsonl"]
-        for key, value in settings.items():
-            cmd += ["-s", f"{key}={value}"]
+            extra["JOBDIR"] = f"{tmp}/job"
+        cmd = ours_cmd(server.url, Path(tmp), site, **extra)
         report = Path(tmp) / "report.txt"
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
                               env={**os.environ, "MEMPROF_OUT": str(report), "MEMPROF_TOP": str(opts.top)})
