@@ -81,7 +81,11 @@ FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
-EXTENSIONS = {"newscrawl.extensions.RunSummary": 500}
+EXTENSIONS = {"newscrawl.extensions.RunSummary": 500, "newscrawl.coverage.CoverageExtension": 510}
+# Field coverage in the run summary (newscrawl/coverage.py); runs with fewer records are
+# not judged against the edition's minimums.
+NEWSCRAWL_COVERAGE = True
+NEWSCRAWL_COVERAGE_MIN_RECORDS = 10
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
