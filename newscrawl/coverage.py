@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections import Counter
 from dataclasses import fields
 from typing import Any, Iterable, Mapping, Optional
@@ -111,19 +112,28 @@ class Coverage:
         return below
 
 
+def _label_pattern(text: str) -> re.Pattern:
+    """The label as a whole word (case kept) in HTML, raw or entity-escaped: "By" must not be
+    found in "getElementById"."""
+    forms = sorted({text, html.escape(text, quote=False)})
+    tail = r"(?!\w)" if re.match(r"\w", text[-1]) else ""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + ")" + tail)
+
+
 class LabelWatch:
     """Which of the edition's visible labels appeared on at least one page of the run.
 
-    A substring test on the page's HTML, stopped once every label was seen: cheap enough
-    for every response, and blind to where the label sits (it only says "never seen")."""
+    A regular-expression search of the page's HTML, stopped once every label was seen:
+    cheap enough for every response, and blind to where the label sits (it only says
+    "never seen")."""
 
     def __init__(self, edition: Edition):
-        self.wanted = {name: {text, html.escape(text, quote=False)} for name, text in edition.printed_labels().items()}
+        self.wanted = {name: _label_pattern(text) for name, text in edition.printed_labels().items()}
         self.seen: set[str] = set()
 
     def see(self, text: str) -> None:
         for name in [n for n in self.wanted if n not in self.seen]:
-            if any(form in text for form in self.wanted[name]):
+            if self.wanted[name].search(text):
                 self.seen.add(name)
 
     def missing(self) -> list[str]:

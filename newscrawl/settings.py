@@ -100,7 +100,13 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.RetryAfterMiddleware": 570,
     "newscrawl.middlewares.BrowserMiddleware": 590,
     "newscrawl.middlewares.CrawlDelayMiddleware": 120,
+    # First of all (lowest number): a request past NEWSCRAWL_MAX_REQUESTS is never sent.
+    "newscrawl.limits.RequestCapMiddleware": 50,
 }
+# Hard cap on the requests of one crawl, 0 for none (the probe sets it).
+NEWSCRAWL_MAX_REQUESTS = 0
+# Article links taken from each listing page, 0 for all (the probe takes a handful).
+NEWSCRAWL_PER_LISTING = 0
 # Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
 # and how many such retries a request gets before the give-up is counted.
 NEWSCRAWL_RETRY_AFTER_MAX = 300.0

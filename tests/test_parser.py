@@ -221,3 +221,12 @@ def test_spanish_menu_is_not_taken_for_a_breadcrumb():
             "<div>18 Mayo 2022 06:33</div></article></body></html>")
     item = ArticlePage(html, "http://h/entrevistas/2046797/x", SPANISH).to_item(discovered_via="url", crawled_at="t")
     assert (item.section, item.extracted_from["section"]) == ("Entrevistas", "url")
+
+
+def test_visible_date_found_without_a_byline_label():
+    # "By" renamed on the site: the date still comes from the page, the article is not lost.
+    html = ("<html><body><article><h1>T</h1><ul><li>Written by <a>Ali Hassan</a></li><li>9 Oct 2024 09:01</li></ul>"
+            "<div class='p-content'><p>Body.</p></div></article></body></html>")
+    item = page(html).to_item(discovered_via="url", crawled_at="t")
+    assert item.published_at_raw == "9 Oct 2024 09:01" and item.authors == []
+    assert item.flags == ["date_from_visible_text"]

@@ -655,8 +655,16 @@ class ArticlePage(_Page):
         return self._labelled_value(self.labels["source"], self.scope)
 
     def _visible_date(self) -> Optional[str]:
+        """The date in the byline; without a byline (its label renamed, say), the first date
+        with a time in the article, rather than losing the article for want of a date."""
         match = VISIBLE_DATE.search(self._byline_text())
-        return match.group(0) if match else None
+        if match:
+            return match.group(0)
+        for text in _TEXT_NODES(self.scope.root):
+            match = VISIBLE_DATE.search(normalise_text(text))
+            if match:
+                return match.group(0)
+        return None
 
     def _read_time(self) -> Optional[int]:
         if not self.labels.get("min_read"):

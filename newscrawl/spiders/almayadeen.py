@@ -199,6 +199,9 @@ class AlmayadeenSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
         new = 0
         links = listing.article_links()
+        per_listing = self.crawler.settings.getint("NEWSCRAWL_PER_LISTING", 0)
+        if per_listing > 0:
+            links = links[:per_listing]  # the newest few (the probe)
         for link in links:
             request = self._article_request(link.url, f"listing:{slug}")
             if request is not None:
