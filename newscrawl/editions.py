@@ -6,11 +6,12 @@ back to these paths when a label is missing from the page (counted as
 ``newscrawl/menu_label_missing``).
 
 Arabic and Spanish: the hosts, the Arabic URL shapes and the Arabic post types and
-categories come from the real metadata sample (shared/real-samples); Spanish URLs carry
-the post id (site-notes). Everything else for those two editions (menu labels, listing
-paths, the visible labels other than "Fuente:" and "المصدر") is NOT documented anywhere
-we can see: the values below are assumptions to check against the live site on the first
-run. A wrong label shows up in the run summary as missing menu labels, empty
+categories come from the real metadata sample (shared/real-samples); the Spanish menu,
+regions, URL shapes, byline and breadcrumb, and the Arabic "Load more" class come from
+site-notes section 5. Everything else for those two editions (the Arabic menu, listing
+paths, the visible labels other than "Fuente:", "Autor:" and "المصدر") is NOT documented
+anywhere we can see: the values below are assumptions to check against the live site with
+the probe (``python -m newscrawl.probe``) before the first run. A wrong label shows up in the run summary as missing menu labels, empty
 ``related``/``read_next`` lists and authors read from metadata only.
 """
 
