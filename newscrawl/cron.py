@@ -126,7 +126,8 @@ def acquire_lock(path: Path, info: dict) -> int:
     refused run can say who is running.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    # O_NOFOLLOW: a symlink planted at the lock path must not make us truncate its target.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
@@ -401,6 +402,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"newscrawl.cron: {name}: skipped, {exc} still holds {_show(paths.lock)} (exit {EX_LOCKED})",
               file=sys.stderr)
         return EX_LOCKED
+    except OSError as exc:
+        why = "it is a symbolic link" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        print(f"newscrawl.cron: {name}: cannot take the lock {_show(paths.lock)}: {why}", file=sys.stderr)
+        return EX_FAILED
     try:
         log_path, log = open_log(paths, now)
         with log:

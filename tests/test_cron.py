@@ -342,3 +342,18 @@ def test_the_crawl_writes_feeds_and_state_under_the_output_dir(tmp_path):
     assert cmd.index("NEWSCRAWL_INCREMENTAL=True") < cmd.index("NEWSCRAWL_INCREMENTAL=False")
     assert cmd[-2:] == ["-s", f"JOBDIR={tmp_path}/state/jobs/en"]
     assert cmd.index("LOG_LEVEL=DEBUG") > cmd.index(f"NEWSCRAWL_STATE_PATH={settings['NEWSCRAWL_STATE_PATH']}")
+
+
+def test_a_symlink_at_the_lock_path_is_refused_and_its_target_kept(tmp_path, capsys):
+    """The lock is opened with O_NOFOLLOW: a planted symlink must not truncate its target."""
+    out = tmp_path / "output"
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    lock = Paths(out, "en").lock
+    lock.parent.mkdir(parents=True)
+    lock.symlink_to(target)
+    assert cron.main(["--output-dir", str(out), *DEAD_SITE]) == EX_FAILED
+    assert target.read_text() == "keep me\n"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "symbolic link" in err
+    assert not (out / "logs").exists()  # nothing was run
