@@ -8,6 +8,7 @@ request is made.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,8 +77,13 @@ class CrawlArgs:
 
         base_url = raw.get("base_url", edition.base_url).strip().rstrip("/")
         parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-            raise ArgumentError("base_url", f"{base_url!r} is not an http(s) URL of a host (e.g. https://{edition.host})")
+        try:
+            parts.port  # raises on a port that is not a number from 0 to 65535
+        except ValueError:
+            parts = parts._replace(netloc="")
+        if (parts.scheme not in ("http", "https") or not parts.netloc or not parts.hostname
+                or parts.path not in ("", "/") or parts.query or parts.fragment):
+            raise ArgumentError("base_url", f"{base_url[:100]!r} is not an http(s) URL of a host (e.g. https://{edition.host})")
 
         slugs = [l.slug for l in edition.listings]
         sections = _split(raw.get("sections", "all"))
@@ -144,6 +150,29 @@ class CrawlArgs:
             until=until,
             raw=raw,
         )
+
+
+    @property
+    def is_live(self) -> bool:
+        """Whether ``base_url`` is the edition's own host (with or without www, on the default port)."""
+        parts = urlsplit(self.base_url)
+        host = (parts.hostname or "").rstrip(".")
+        bare = self.edition.host.removeprefix("www.")
+        return host in (bare, "www." + bare) and parts.port in (None, {"http": 80, "https": 443}[parts.scheme])
+
+    def dataset(self, spider_name: str) -> str:
+        """The name this crawl's data and cross-run memory are kept under.
+
+        The spider's name (``almayadeen``) for the edition's live host; for a mirror or the
+        replica, the name plus that host and port (``almayadeen-mirror-127.0.0.1-8000``):
+        its records carry live-host canonical URLs, and in the live dataset they would pass
+        for real posts (issue 14).
+        """
+        if self.is_live:
+            return spider_name
+        parts = urlsplit(self.base_url)
+        where = re.sub(r"[^a-z0-9.]+", "-", (parts.hostname or "").lower()).strip("-.") or "host"
+        return f"{spider_name}-mirror-{where}" + (f"-{parts.port}" if parts.port is not None else "")
 
 
 def _split(text: str) -> list[str]:
