@@ -1,6 +1,6 @@
 """Merge every run's JSON Lines of one edition into one deduplicated dataset.
 
-    python -m newscrawl.merge --edition en [--input-dir output/almayadeen/en] [--output FILE]
+    python -m newscrawl.merge --edition en [--dataset almayadeen] [--input-dir output/almayadeen/en] [--output FILE]
 
 Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
 edited between them) appears in several files. The merged dataset has one line per post
@@ -83,12 +83,12 @@ class MergeResult:
     superseded: int = 0
 
 
-def default_input_dir(edition: str, output_dir: Path = ROOT / "output") -> Path:
-    return output_dir / SPIDER / edition
+def default_input_dir(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+    return output_dir / dataset / edition
 
 
-def default_output(edition: str, output_dir: Path = ROOT / "output") -> Path:
-    return output_dir / "merged" / f"{SPIDER}-{edition}.jsonl"
+def default_output(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+    return output_dir / "merged" / f"{dataset}-{edition}.jsonl"
 
 
 def manifest_path(output: Path) -> Path:
@@ -358,6 +358,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
+    parser.add_argument("--dataset", default=SPIDER,
+                        help=f"the crawl's dataset name: {SPIDER} (the live site, default) or a mirror's, "
+                             f"e.g. {SPIDER}-mirror-127.0.0.1-8000 (the directory under --output-dir)")
     parser.add_argument("--input-dir", type=Path,
                         help="directory of run files (default: <output-dir>/almayadeen/<edition>)")
     parser.add_argument("--output", type=Path,
@@ -367,8 +370,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     opts = parser.parse_args(argv)
     if opts.max_line_bytes < 1:
         parser.error("--max-line-bytes must be 1 or more")
-    input_dir = opts.input_dir or default_input_dir(opts.edition, opts.output_dir)
-    output = opts.output or default_output(opts.edition, opts.output_dir)
+    if not opts.dataset or "/" in opts.dataset or opts.dataset.startswith("."):
+        parser.error(f"--dataset {opts.dataset!r} is not a directory name")
+    input_dir = opts.input_dir or default_input_dir(opts.edition, opts.output_dir, opts.dataset)
+    output = opts.output or default_output(opts.edition, opts.output_dir, opts.dataset)
     try:
         result = merge(opts.edition, input_dir, output, opts.max_line_bytes)
     except (MergeError, OSError) as exc:

@@ -269,3 +269,13 @@ def test_dataset_and_manifest_follow_the_umask(runs, tmp_path, umask, mode):
         os.umask(old)
     assert stat.S_IMODE(result.output.stat().st_mode) == mode
     assert stat.S_IMODE(result.manifest.stat().st_mode) == mode
+
+
+def test_cli_merges_a_mirror_dataset_apart(runs, tmp_path):
+    """A replica's runs (output/almayadeen-mirror-.../en) merge into their own file, never the live one."""
+    mirror = tmp_path / "almayadeen-mirror-127.0.0.1-8000" / "en"
+    mirror.parent.mkdir()
+    runs.rename(mirror)
+    assert main(["--edition", "en", "--output-dir", str(tmp_path), "--dataset", "almayadeen-mirror-127.0.0.1-8000"]) == 0
+    assert len(read_lines(tmp_path / "merged" / "almayadeen-mirror-127.0.0.1-8000-en.jsonl")) == 5
+    assert not (tmp_path / "merged" / "almayadeen-en.jsonl").exists()
