@@ -206,7 +206,7 @@ def _not_an_article(url: str, edition: Edition, hosts: HostMap) -> str:
         return "is not an http(s) URL"
     crawl_url = hosts.to_crawl_url(url)
     if crawl_url is None:
-        return f"is not on the crawled host ({hosts.netloc}) or the edition's host ({edition.host})"
+        return f"is not on the crawled host or the edition's host ({edition.host})"
     if not is_article_path(urlsplit(crawl_url).path, edition):
         return f"is not an article URL of the {edition.code} edition (see the README's URL shapes)"
     return ""
