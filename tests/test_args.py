@@ -148,7 +148,7 @@ def test_scrapy_crawl_accepts_scrapyd_job_argument(tmp_path):
     """-a _job passes the crawl command's check; the crawl (of a closed port) then runs."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", "_job=abc123", "-a", "base_url=http://127.0.0.1:1",
            "-a", "sections=politics", "-s", "RETRY_ENABLED=False", "-s", "NEWSCRAWL_BROWSER_ENABLED=False",
-           "-s", "ROBOTSTXT_OBEY=False", "-O", str(tmp_path / "out.jsonl")]
+           "-s", "ROBOTSTXT_OBEY=False", "-s", "NEWSCRAWL_STATE=off", "-O", str(tmp_path / "out.jsonl")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Spider closed (finished)" in proc.stderr
