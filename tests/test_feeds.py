@@ -76,6 +76,7 @@ def test_disk_full_mid_crawl_stops_and_the_next_run_loses_nothing(fresh_site, fr
                       env={"NEWSCRAWL_TEST_FEED_BYTES": "40000"})
     summary = json.loads((tmp_path / "one.summary.json").read_text())
     assert summary["finish_reason"] == "feed_write_failed"
+    assert first.returncode == 1 and "No space left on device" in first.stderr.strip().splitlines()[-1]
     assert first.stats["newscrawl/not_remembered/feed_write_failed"] >= 1
     assert first.stats["newscrawl/feed/write_failed"] >= 1
     assert 0 < len(first.records) < len(site.reachable(js=False))  # whole lines only, or reading fails
