@@ -224,7 +224,8 @@ class DedupePipeline(_Counting):
             if article_only and classes and not any(c.endswith("Article") for c in classes):
                 continue
             uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
-            if "://" not in uri:
+            # Another scheme (stdout: for -O -, s3://, ...) is not a local file.
+            if ":" not in uri.split("/", 1)[0]:
                 paths.append(str(Path(uri).resolve()))
         return paths
 

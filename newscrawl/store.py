@@ -1,6 +1,7 @@
 """Cross-run memory: which posts were emitted, with which content hash and revision.
 
-One SQLite file per edition (``output/state/almayadeen-<edition>.sqlite3`` by default).
+One SQLite file per edition (``output/state/almayadeen-<edition>.sqlite3`` by default; a
+mirror's or the replica's has its own, ``almayadeen-mirror-<host>-<port>-<edition>.sqlite3``).
 Look-ups go through primary-key and indexed queries only, so the file stays fast and
 small at millions of posts and is never loaded into memory. Every statement is
 parameterised.
