@@ -40,6 +40,9 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# One short line per dropped record (DEBUG for unchanged/duplicate/out of range), not
+# Scrapy's WARNING with the whole record (newscrawl/logformatter.py).
+LOG_FORMATTER = "newscrawl.logformatter.NewscrawlLogFormatter"
 
 # Breadth-first: listings and their cards before deep Related/Read Next chains, so a
 # crawl capped by max_pages still covers every section evenly.

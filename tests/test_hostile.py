@@ -49,6 +49,10 @@ def hostile_pages(site):
                                       f'<h2 class="box-title">Read Next</h2><div class="cards">{bad_links}').encode()
     dirty = title + " \x07&amp;quot;ok&amp;quot; &#x1F;"
     pages["control-characters"] = _with_meta(html, title=dirty, keywords="war on Gaza,\x1b[31mred, &amp; more").encode()
+    evil_link = '<div class="news-card"><a class="card-title" href="/news/politics/csi\x9bdel\x7fend"><h3>Evil</h3></a></div>'
+    control_urls = html.replace('.jpg?v=3', '\x7f\x9b.jpg?v=3').replace(
+        '<h2 class="box-title">Read Next</h2><div class="cards">', f'<h2 class="box-title">Read Next</h2><div class="cards">{evil_link}')
+    pages["control-urls"] = control_urls.encode()
     pages["future-date"] = _with_meta(html, published_time="2031-01-01T10:00:00+02:00").encode()
     pages["duplicate-post-id-a"] = _with_meta(html, url="https://english.almayadeen.net/news/politics/dup-a").encode()
     other = html.replace("<p class=\"lg_para summary\">", "<p>An entirely different first paragraph.</p><p class=\"lg_para summary\">")
@@ -184,3 +188,13 @@ def test_redirect_loop_and_offsite_redirect_end_counted(hostile_crawl):
     assert 1 <= len(loops) <= 21  # ended by the duplicate filter or REDIRECT_MAX_TIMES, never forever
     assert result.stats["offsite/filtered"] == 1
     assert all("elsewhere" not in r.path for r in log)
+
+
+def test_control_characters_in_urls_are_percent_encoded(hostile_crawl):
+    *_, result, _ = hostile_crawl
+    [record] = records_from(result, "control-urls")
+    assert "%7F%C2%9B.jpg" in record["images"][0]["url"]
+    assert "https://english.almayadeen.net/news/politics/csi%C2%9Bdel%7Fend" in [l["url"] for l in record["read_next"]]
+    # DEL and C1 are not escaped by JSON: none may stand raw anywhere in the output file.
+    raw = result.output.read_text(encoding="utf-8")
+    assert not re.search(r"[\x7f-\x9f]", raw), re.search(r".{40}[\x7f-\x9f].{10}", raw).group(0)
