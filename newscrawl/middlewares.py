@@ -1,5 +1,8 @@
 """Downloader middlewares: how a request is fetched.
 
+- ``ScopeMiddleware`` lets through only requests to the crawled origin (scheme, host and
+  port of ``base_url``; on the live site, the edition's hosts), redirects included.
+
 - ``ChallengeMiddleware`` recognises bot-challenge interstitials (Cloudflare's "Just a
   moment..." and the like), counts them, never lets them reach the parser, and retries
   each once through the browser.
@@ -74,6 +77,59 @@ def retry_after_seconds(value: Optional[bytes], now: Optional[datetime] = None) 
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> Optional[tuple[str, str, Optional[int]]]:
+    """(scheme, host, port) of a URL, the port made explicit; None when it has no valid port."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    return scheme, (parts.hostname or "").lower(), port
+
+
+class ScopeMiddleware:
+    """Refuses any request outside the crawled origin, redirects included.
+
+    Scrapy's offsite check compares host names only, lets subdomains through, and
+    skips ``dont_filter`` requests: a redirect from ``127.0.0.1:A`` to ``127.0.0.1:B``
+    (another server) or to ``x.english.almayadeen.net`` would be fetched and stored
+    under the edition's host. Here scheme, host and port must be those of ``base_url``
+    (or, crawling the live site, one of the edition's hosts over https). Counted in
+    ``newscrawl/out_of_scope``.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self._origins: Optional[set] = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _allowed(self) -> Optional[set]:
+        if self._origins is None:
+            hosts = getattr(self.crawler.spider, "hosts", None)
+            if hosts is None:  # another spider (scrapy shell, tests): no scope of ours
+                return None
+            base = origin(f"{hosts.scheme}://{hosts.netloc}")
+            self._origins = {base}
+            if base is not None and base[1] in hosts.edition_hosts:
+                self._origins |= {("https", host, 443) for host in hosts.edition_hosts}
+        return self._origins
+
+    def process_request(self, request: Request):
+        allowed = self._allowed()
+        if allowed is None or origin(request.url) in allowed:
+            return None
+        self.crawler.stats.inc_value("newscrawl/out_of_scope")
+        logger.info("not fetched, outside %s: %s", self.crawler.spider.hosts.netloc, request.url[:300])
+        raise IgnoreRequest(f"outside the crawled origin: {request.url[:300]}")
 
 
 class CrawlDelayMiddleware:

@@ -99,6 +99,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.RetryAfterMiddleware": 570,
     "newscrawl.middlewares.BrowserMiddleware": 590,
     "newscrawl.middlewares.CrawlDelayMiddleware": 120,
+    # After Scrapy's offsite check (50), before robots.txt (100): nothing outside the
+    # crawled scheme, host and port is fetched, not even its robots.txt.
+    "newscrawl.middlewares.ScopeMiddleware": 55,
 }
 # Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
 # and how many such retries a request gets before the give-up is counted.

@@ -88,7 +88,10 @@ def hostile_crawl(tmp_path_factory):
     head, pages, arabic = hostile_pages(site)
     out = tmp_path_factory.mktemp("hostile") / "out.jsonl"
     urls = out.with_name("urls.txt")
-    with ReplicaServer(site) as server:
+    with ReplicaServer(site) as server, ReplicaServer(site) as other:
+        # Same host, another port: another server, whose pages must not be fetched.
+        port_redirect = "/news/politics/hostile-redirect-port"
+        pages[port_redirect] = Reply(302, b"", headers={"Location": other.url + head.path})
         base = server.responder
 
         def respond(s, method, target, host_url, headers=None):
@@ -104,6 +107,8 @@ def hostile_crawl(tmp_path_factory):
         result = run_crawl(server.url, out, args={"urls_file": str(urls)},
                            settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_NOW": site.now.isoformat()})
         log = list(server.log)
+        other_log = list(other.log)
+    result.other_log = other_log
     return site, head, arabic, result, log
 
 
@@ -198,3 +203,10 @@ def test_control_characters_in_urls_are_percent_encoded(hostile_crawl):
     # DEL and C1 are not escaped by JSON: none may stand raw anywhere in the output file.
     raw = result.output.read_text(encoding="utf-8")
     assert not re.search(r"[\x7f-\x9f]", raw), re.search(r".{40}[\x7f-\x9f].{10}", raw).group(0)
+
+
+def test_redirect_to_another_port_is_not_followed(hostile_crawl):
+    *_, result, log = hostile_crawl
+    assert not records_from(result, "redirect-port")
+    assert result.other_log == []  # not even its robots.txt
+    assert result.stats["newscrawl/out_of_scope"] == 1

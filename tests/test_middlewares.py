@@ -135,3 +135,32 @@ def test_missing_browser_skips_and_counts(tmp_path, caplog):
     assert crawler.stats.get_value("newscrawl/browser/unavailable/load_more") == 2
     warnings = [r for r in caplog.records if "no browser at" in r.getMessage()]
     assert len(warnings) == 1 and "no-chromium" in warnings[0].getMessage()
+
+
+@pytest.mark.parametrize(
+    "base,url,allowed",
+    [
+        ("http://127.0.0.1:8001", "http://127.0.0.1:8001/news/politics/a", True),
+        ("http://127.0.0.1:8001", "http://127.0.0.1:8002/news/politics/a", False),
+        ("http://127.0.0.1:8001", "https://127.0.0.1:8001/news/politics/a", False),
+        ("http://127.0.0.1:8001", "https://english.almayadeen.net/news/politics/a", False),
+        ("https://english.almayadeen.net", "https://english.almayadeen.net:443/news/politics/a", True),
+        ("https://english.almayadeen.net", "https://www.english.almayadeen.net/news/politics/a", True),
+        ("https://english.almayadeen.net", "https://evil.english.almayadeen.net/news/politics/a", False),
+        ("https://english.almayadeen.net", "https://english.almayadeen.net:8443/news/politics/a", False),
+        ("https://english.almayadeen.net", "http://english.almayadeen.net/news/politics/a", False),
+    ],
+)
+def test_scope_is_scheme_host_and_port(base, url, allowed):
+    from newscrawl.middlewares import ScopeMiddleware
+    from newscrawl.spiders.almayadeen import AlmayadeenSpider
+
+    crawler = get_crawler(AlmayadeenSpider, {})
+    crawler.spider = crawler._create_spider("almayadeen", base_url=base)
+    mw = ScopeMiddleware.from_crawler(crawler)
+    if allowed:
+        assert mw.process_request(Request(url)) is None
+    else:
+        with pytest.raises(IgnoreRequest):
+            mw.process_request(Request(url))
+        assert crawler.stats.get_value("newscrawl/out_of_scope") == 1
