@@ -35,6 +35,10 @@ NEWSCRAWL_INCOMPLETE_RETRIES = 3
 # Article pages are far below this; anything larger is not an article.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Article links taken from one page (a listing, or one kind of block on an article); a real
+# page has a few dozen, the rest of a hostile page's links are counted in
+# newscrawl/links_capped/* and not requested. 0: no cap.
+NEWSCRAWL_MAX_LINKS_PER_PAGE = 500
 
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False

@@ -210,3 +210,25 @@ def test_redirect_to_another_port_is_not_followed(hostile_crawl):
     assert not records_from(result, "redirect-port")
     assert result.other_log == []  # not even its robots.txt
     assert result.stats["newscrawl/out_of_scope"] == 1
+
+
+def test_links_taken_from_one_page_are_capped_and_counted(fresh_site, fresh_server, tmp_path):
+    junk = "".join(f'<div class="news-card"><a class="card-title" href="/news/politics/junk-{i}"><h3>Junk {i}</h3></a></div>'
+                   for i in range(5000))
+    page = f"<!DOCTYPE html><html><head><title>Politics</title></head><body><div class=\"cards\">{junk}</div></body></html>"
+    base = fresh_server.responder
+
+    def respond(s, method, target, host_url, headers=None):
+        if target.split("?")[0].rstrip("/") == "/news/politics":
+            return Reply(200, page.encode())
+        return base(s, method, target, host_url, headers)
+
+    fresh_server.responder = respond
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl", args={"sections": "politics", "follow": "none"},
+                       settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                                 "NEWSCRAWL_MAX_LINKS_PER_PAGE": "40"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    junk_requests = [r for r in fresh_server.log if "/junk-" in r.path]
+    assert len(junk_requests) == 40
+    assert result.stats["newscrawl/links_capped/links"] == 5000 - 40
+    assert result.stats["newscrawl/links_capped/pages"] == 1
