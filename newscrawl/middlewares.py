@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -137,13 +137,16 @@ class CrawlDelayMiddleware:
 
     The delay is read from the robots.txt response as it passes (with the project's
     User-Agent) and kept as a floor under the host's download delay, which
-    AutoThrottle would otherwise lower.
+    AutoThrottle would otherwise lower. A delay above ``NEWSCRAWL_CRAWL_DELAY_MAX``
+    (``Crawl-delay: 86400`` would stall the crawl for a day per page) is capped there,
+    logged once and counted (``newscrawl/robots/crawl_delay_capped``).
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
         self.delays: dict[str, float] = {}
+        self.max_delay = crawler.settings.getfloat("NEWSCRAWL_CRAWL_DELAY_MAX", 60.0)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -157,8 +160,16 @@ class CrawlDelayMiddleware:
 
             delay = ProtegoRobotParser.from_crawler(self.crawler, response.body).crawl_delay(self.user_agent)
             if delay:
-                self.delays[urlsplit(request.url).netloc] = float(delay)
-                self.crawler.stats.set_value("newscrawl/robots/crawl_delay", float(delay))
+                delay = float(delay)
+                self.crawler.stats.set_value("newscrawl/robots/crawl_delay", delay)
+                if delay > self.max_delay > 0:
+                    logger.warning("robots.txt of %s asks for Crawl-delay %g s; using %g s (NEWSCRAWL_CRAWL_DELAY_MAX)",
+                                   urlsplit(request.url).netloc, delay, self.max_delay)
+                    self.crawler.stats.set_value("newscrawl/robots/crawl_delay_capped", self.max_delay)
+                    delay = self.max_delay
+                else:
+                    logger.info("robots.txt of %s asks for Crawl-delay %g s", urlsplit(request.url).netloc, delay)
+                self.delays[urlsplit(request.url).netloc] = delay
         return response
 
     def process_request(self, request: Request):
@@ -172,6 +183,84 @@ class CrawlDelayMiddleware:
                 if slot.delay < floor:
                     slot.delay = floor
         return None
+
+
+class Postponed(IgnoreRequest):
+    """A request not sent because the crawl is stopping; it is back in the scheduler's
+    queue (saved in JOBDIR, so the next run fetches it)."""
+
+
+class PromptStop:
+    """Makes a stop (one SIGINT/SIGTERM, a CLOSESPIDER_* limit) take effect at once.
+
+    Scrapy's graceful stop waits for every request the downloader holds, and a request
+    waiting out a host's delay (a robots.txt ``Crawl-delay``, a ``Retry-After``) is
+    held: with ``Crawl-delay: 86400`` one Ctrl-C waited for a day. Once the engine is
+    closing, each request still waiting for its turn goes back to the scheduler (and so
+    into JOBDIR's saved queue) instead of being sent, counted in
+    ``newscrawl/stop/postponed``. Requests already on the wire finish (or time out).
+    """
+
+    # How often the engine is asked whether it is closing; the longest a stop waits for us.
+    POLL_SECONDS = 0.25
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stopping = asyncio.Event()
+        self._loop = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.engine_started, signals.engine_started)
+        crawler.signals.connect(ext.engine_stopped, signals.engine_stopped)
+        return ext
+
+    def engine_started(self):
+        from twisted.internet import task
+
+        self._loop = task.LoopingCall(self._check)
+        self._loop.start(self.POLL_SECONDS, now=False)
+
+    def engine_stopped(self):
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+
+    def _check(self):
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        if slot is None or slot.closing is None:
+            return
+        if not self.stopping.is_set():
+            self.stopping.set()
+            logger.info("stopping: requests waiting for their turn go back to the queue")
+        # Checked on every tick until the engine stops: a request may still arrive in a
+        # slot's queue after the first release (one leaving RetryAfterMiddleware's wait).
+        self.release(engine)
+
+    def release(self, engine) -> None:
+        """Every request waiting in a downloader slot: back to the scheduler, not sent."""
+        for slot in list(engine.downloader.slots.values()):
+            if not slot.queue:
+                continue
+            if slot.latercall is not None:
+                slot.latercall.cancel()
+                slot.latercall = None
+            while slot.queue:
+                request, deferred = slot.queue.popleft()
+                self.postpone(request)
+                deferred.errback(Postponed(f"crawl stopping: {request.url}"))
+
+    def postpone(self, request: Request) -> None:
+        """Put a request back in the scheduler's queue (it was already seen by the dupe filter)."""
+        scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
+        if scheduler is not None:
+            scheduler.enqueue_request(request.replace(dont_filter=True))
+        self.crawler.stats.inc_value("newscrawl/stop/postponed")
+
+
+def _prompt_stop(crawler) -> Optional[PromptStop]:
+    return crawler.get_extension(PromptStop) if hasattr(crawler, "extensions") else None
 
 
 class ChallengeMiddleware:
@@ -241,7 +330,18 @@ class RetryAfterMiddleware:
         wait = self.paused_until.get(host, 0.0) - time.monotonic()
         if wait > 0:
             self.stats.inc_value("newscrawl/retry_after/waited_requests")
-            await asyncio.sleep(wait)
+            stop = _prompt_stop(self.crawler)
+            if stop is None:
+                await asyncio.sleep(wait)
+            else:
+                # A stop must not wait out the server's Retry-After (up to 300 s).
+                try:
+                    await asyncio.wait_for(stop.stopping.wait(), wait)
+                except asyncio.TimeoutError:
+                    pass
+                if stop.stopping.is_set():
+                    stop.postpone(request)
+                    raise Postponed(f"crawl stopping: {request.url}")
         return None
 
     def process_response(self, request: Request, response: Response):

@@ -88,7 +88,11 @@ FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
-EXTENSIONS = {"newscrawl.extensions.RunSummary": 500}
+EXTENSIONS = {
+    "newscrawl.extensions.RunSummary": 500,
+    # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
+    "newscrawl.middlewares.PromptStop": 100,
+}
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
@@ -112,6 +116,8 @@ DOWNLOADER_MIDDLEWARES = {
 NEWSCRAWL_RETRY_AFTER_MAX = 300.0
 NEWSCRAWL_RETRY_AFTER_DEFAULT = 30.0
 NEWSCRAWL_RETRY_AFTER_TIMES = 5
+# Longest robots.txt Crawl-delay honoured (s); a longer one is capped here and logged.
+NEWSCRAWL_CRAWL_DELAY_MAX = 60.0
 # False: never use a browser (requests that need one are skipped and counted).
 NEWSCRAWL_BROWSER_ENABLED = True
 

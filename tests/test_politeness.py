@@ -79,3 +79,62 @@ def test_robots_crawl_delay_is_honoured(fresh_site, fresh_server, tmp_path):
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert len(gaps) >= 5 and min(gaps) >= 0.45, gaps  # asyncio timers may fire a few ms early
     assert "'newscrawl/robots/crawl_delay': 0.5" in result.stderr
+
+
+def test_huge_crawl_delay_is_capped_and_logged(fresh_site, fresh_server, tmp_path):
+    fresh_server.responder = crawl_delay(fresh_server.responder, "86400")
+    start = len(fresh_server.log)
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl", args={"sections": "politics", "follow": "none"},
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "NEWSCRAWL_NOW": fresh_site.now.isoformat(),
+                  "NEWSCRAWL_CRAWL_DELAY_MAX": "0.3"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    times = [r.time for r in fresh_server.log[start:] if r.path != "/robots.txt"]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(gaps) >= 5 and min(gaps) >= 0.25, gaps  # the cap, still honoured as a floor
+    assert result.stderr.count("asks for Crawl-delay 86400 s; using 0.3 s") == 1
+    assert "'newscrawl/robots/crawl_delay_capped': 0.3" in result.stderr
+
+
+def test_one_sigint_stops_a_crawl_stalled_by_crawl_delay_and_keeps_its_queue(fresh_site, fresh_server, tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from newscrawl.testing import FAST_SETTINGS, ROOT
+
+    fresh_server.responder = crawl_delay(fresh_server.responder, "86400")
+    jobdir = tmp_path / "job"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
+           "-O", str(tmp_path / "out.jsonl"), "-s", f"JOBDIR={jobdir}"]
+    # The delay honoured in full (no cap): only the stop may end this crawl.
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                       "NEWSCRAWL_CRAWL_DELAY_MAX": "100000"}.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines = []
+    try:
+        for line in proc.stderr:  # until the crawl has read the delay and is waiting on it
+            lines.append(line)
+            if "asks for Crawl-delay 86400 s" in line:
+                break
+        stopped = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, rest = proc.communicate(timeout=60)
+        took = time.monotonic() - stopped
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    log = "".join(lines) + rest
+    assert took < 10, f"one SIGINT took {took:.1f}s"
+    assert "Spider closed (shutdown)" in log, log[-2000:]
+    assert "Traceback" not in log
+    # The home page waiting for its turn was put back in the saved queue, not lost.
+    assert "'newscrawl/stop/postponed': 1" in log
+    assert json.loads((jobdir / "requests.queue" / "active.json").read_text())
+    assert [r.path for r in fresh_server.log] == ["/robots.txt"]
