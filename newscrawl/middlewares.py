@@ -1,5 +1,7 @@
 """Downloader middlewares: how a request is fetched.
 
+- ``SlowServerMiddleware`` bounds the time spent per URL (all its attempts) and per
+  host (timeouts in a row).
 - ``ScopeMiddleware`` lets through only requests to the crawled origin (scheme, host and
   port of ``base_url``; on the live site, the edition's hosts), redirects included.
 
@@ -31,10 +33,11 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -240,16 +243,9 @@ class PromptStop:
 
     def release(self, engine) -> None:
         """Every request waiting in a downloader slot: back to the scheduler, not sent."""
-        for slot in list(engine.downloader.slots.values()):
-            if not slot.queue:
-                continue
-            if slot.latercall is not None:
-                slot.latercall.cancel()
-                slot.latercall = None
-            while slot.queue:
-                request, deferred = slot.queue.popleft()
-                self.postpone(request)
-                deferred.errback(Postponed(f"crawl stopping: {request.url}"))
+        for request, deferred in _take_waiting(engine, lambda r: True):
+            self.postpone(request)
+            deferred.errback(Postponed(f"crawl stopping: {request.url}"))
 
     def postpone(self, request: Request) -> None:
         """Put a request back in the scheduler's queue (it was already seen by the dupe filter)."""
@@ -259,8 +255,104 @@ class PromptStop:
         self.crawler.stats.inc_value("newscrawl/stop/postponed")
 
 
+def _take_waiting(engine, wanted) -> list:
+    """(request, deferred) pairs taken out of the downloader slots' queues, for the
+    requests ``wanted`` selects: they passed every middleware and only wait for their
+    turn (a host's delay). The caller fails each deferred; the engine then lets go."""
+    taken = []
+    for slot in list(engine.downloader.slots.values()):
+        keep = [entry for entry in slot.queue if not wanted(entry[0])]
+        if len(keep) == len(slot.queue):
+            continue
+        taken += [entry for entry in slot.queue if wanted(entry[0])]
+        slot.queue.clear()
+        slot.queue.extend(keep)
+        if not keep and slot.latercall is not None:
+            slot.latercall.cancel()
+            slot.latercall = None
+    return taken
+
+
 def _prompt_stop(crawler) -> Optional[PromptStop]:
     return crawler.get_extension(PromptStop) if hasattr(crawler, "extensions") else None
+
+
+class SlowServerMiddleware:
+    """Bounds the time a slow or trickling server can take, per URL and per host.
+
+    Scrapy's timeout is per attempt: with 30 s and 5 retries, a server sending one byte
+    every few seconds held the host for 180 s per URL. Here:
+
+    - the attempts of a URL, retries included, may take ``NEWSCRAWL_URL_TIME_BUDGET``
+      seconds in all (each attempt's timeout is cut to what is left; waits asked for by
+      Retry-After do not count); past it the URL is given up
+      (``newscrawl/slow/url_budget_exceeded``);
+    - a host that spends ``NEWSCRAWL_HOST_TIMEOUT_BUDGET`` seconds timing out in a row
+      (no response in between) is given up: its remaining requests are skipped
+      (``newscrawl/slow/host_gave_up``, ``newscrawl/slow/host_skipped``).
+
+    A slow but honest server, one that answers within the timeout, is never affected:
+    only attempts that time out count against its host, and any response resets that.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.url_budget = crawler.settings.getfloat("NEWSCRAWL_URL_TIME_BUDGET", 90.0)
+        self.host_budget = crawler.settings.getfloat("NEWSCRAWL_HOST_TIMEOUT_BUDGET", 600.0)
+        self.timed_out: dict[str, float] = {}  # host -> seconds lost to timeouts in a row
+        self.given_up: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request):
+        host = urlsplit(request.url).netloc
+        if host in self.given_up:
+            self.stats.inc_value("newscrawl/slow/host_skipped")
+            raise IgnoreRequest(f"host {host} given up (timing out): {request.url}")
+        if self.url_budget > 0:
+            left = self.url_budget - request.meta.get("newscrawl_spent", 0.0)
+            if left <= 0:
+                self.stats.inc_value("newscrawl/slow/url_budget_exceeded")
+                logger.warning("giving up %s: %g s spent on its attempts (NEWSCRAWL_URL_TIME_BUDGET)",
+                               request.url[:300], self.url_budget)
+                raise IgnoreRequest(f"time budget spent: {request.url}")
+            timeout = request.meta.get("download_timeout") or self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+            request.meta["download_timeout"] = min(timeout, left) if timeout else left
+        request.meta["newscrawl_attempt_started"] = time.monotonic()
+        return None
+
+    def _spent(self, request: Request) -> float:
+        """Adds this attempt's time to the URL's (copied into its retry by RetryMiddleware)."""
+        started = request.meta.pop("newscrawl_attempt_started", None)
+        took = time.monotonic() - started if started is not None else 0.0
+        request.meta["newscrawl_spent"] = request.meta.get("newscrawl_spent", 0.0) + took
+        return took
+
+    def process_response(self, request: Request, response: Response):
+        self._spent(request)
+        self.timed_out.pop(urlsplit(request.url).netloc, None)
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException):
+        took = self._spent(request)
+        if not isinstance(exception, (DownloadTimeoutError, TwistedTimeoutError)):
+            return None
+        self.stats.inc_value("newscrawl/slow/timeouts")
+        host = urlsplit(request.url).netloc
+        lost = self.timed_out[host] = self.timed_out.get(host, 0.0) + took
+        if self.host_budget > 0 and lost >= self.host_budget and host not in self.given_up:
+            self.given_up.add(host)
+            self.stats.inc_value("newscrawl/slow/host_gave_up")
+            logger.warning("giving up %s: %.0f s spent timing out in a row (NEWSCRAWL_HOST_TIMEOUT_BUDGET %g s); "
+                           "its remaining requests are skipped", host, lost, self.host_budget)
+            # Requests already past this middleware wait in the downloader's slot: skip them too.
+            for waiting, deferred in _take_waiting(self.crawler.engine, lambda r: urlsplit(r.url).netloc == host):
+                self.stats.inc_value("newscrawl/slow/host_skipped")
+                deferred.errback(IgnoreRequest(f"host {host} given up (timing out): {waiting.url}"))
+        return None
 
 
 class ChallengeMiddleware:

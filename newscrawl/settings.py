@@ -110,7 +110,15 @@ DOWNLOADER_MIDDLEWARES = {
     # After Scrapy's offsite check (50), before robots.txt (100): nothing outside the
     # crawled scheme, host and port is fetched, not even its robots.txt.
     "newscrawl.middlewares.ScopeMiddleware": 55,
+    # After DownloadTimeoutMiddleware (350) sets the timeout it cuts, and after the
+    # Retry-After wait (570), which is not download time; its process_exception sees a
+    # timeout before RetryMiddleware (550) retries it.
+    "newscrawl.middlewares.SlowServerMiddleware": 575,
 }
+# Slow servers: all attempts of one URL (retries included) within this many seconds, and a
+# host that times out this many seconds in a row is given up (its other requests skipped).
+NEWSCRAWL_URL_TIME_BUDGET = 90.0
+NEWSCRAWL_HOST_TIMEOUT_BUDGET = 600.0
 # Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
 # and how many such retries a request gets before the give-up is counted.
 NEWSCRAWL_RETRY_AFTER_MAX = 300.0

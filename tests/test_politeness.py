@@ -138,3 +138,54 @@ def test_one_sigint_stops_a_crawl_stalled_by_crawl_delay_and_keeps_its_queue(fre
     assert "'newscrawl/stop/postponed': 1" in log
     assert json.loads((jobdir / "requests.queue" / "active.json").read_text())
     assert [r.path for r in fresh_server.log] == ["/robots.txt"]
+
+
+def _slow(responder, seconds_by_path):
+    """Answers the given paths only after a delay (the server holds the connection)."""
+    from tests.site.server import Reply
+
+    def respond(site, method, target, host_url, headers=None):
+        reply = responder(site, method, target, host_url, headers)
+        delay = seconds_by_path.get(unquote(target.split("?", 1)[0]))
+        if delay:
+            reply = Reply(reply.status, reply.body, reply.content_type, reply.headers, delay=delay)
+        return reply
+
+    return respond
+
+
+def test_time_per_url_is_bounded_across_retries_and_a_slow_honest_page_is_kept(fresh_site, fresh_server, tmp_path):
+    heads = [h for h in fresh_site.heads if h.variant == "full" and not h.members_only][:2]
+    stuck, honest = heads[0].path, heads[1].path
+    fresh_server.responder = _slow(fresh_server.responder, {stuck: 30, honest: 0.6})
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{fresh_server.url}{stuck}\n{fresh_server.url}{honest}\n")
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl", args={"urls_file": str(urls)},
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "NEWSCRAWL_NOW": fresh_site.now.isoformat(),
+                  "DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "5", "NEWSCRAWL_URL_TIME_BUDGET": "2.5"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    # 1 s + 1 s + the 0.5 s left, then given up; Scrapy alone tries 6 times (6 s).
+    assert len([r for r in fresh_server.log if unquote(r.path) == stuck]) == 3
+    assert result.stats["newscrawl/slow/url_budget_exceeded"] == 1
+    assert [r["post_id"] for r in result.records] == [heads[1].post_id]  # slow but within the timeout
+
+
+def test_a_host_that_keeps_timing_out_is_given_up(fresh_site, fresh_server, tmp_path):
+    heads = [h for h in fresh_site.heads if not h.members_only][:10]
+    fresh_server.responder = _slow(fresh_server.responder, {h.path: 30 for h in heads})
+    urls = tmp_path / "urls.txt"
+    urls.write_text("".join(f"{fresh_server.url}{h.path}\n" for h in heads))
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl", args={"urls_file": str(urls)},
+        # One request at a time, as on the live site (Scrapy lets a slot's whole queue go at
+        # once when DOWNLOAD_DELAY is 0, whatever its concurrency).
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+                  "DOWNLOAD_DELAY": "0.01", "DOWNLOAD_DELAY_JITTER": "0",
+                  "DOWNLOAD_TIMEOUT": "0.5", "RETRY_TIMES": "0", "NEWSCRAWL_HOST_TIMEOUT_BUDGET": "1.2"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    fetched = [r for r in fresh_server.log if r.path != "/robots.txt"]
+    assert len(fetched) == 3  # 3 x 0.5 s in a row passes 1.2 s: the other 7 are not requested
+    assert result.stats["newscrawl/slow/host_gave_up"] == 1 and result.stats["newscrawl/slow/host_skipped"] == 7
