@@ -35,6 +35,12 @@ NEWSCRAWL_INCOMPLETE_RETRIES = 3
 # Article pages are far below this; anything larger is not an article.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Sitemaps (-a discover=sitemap): one file is cut past these (decompressed bytes, URLs; the
+# sitemap protocol's own limits), counted in newscrawl/sitemaps/capped/*; its article URLs
+# are requested this many at a time, the next batch when the crawl runs dry.
+NEWSCRAWL_SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+NEWSCRAWL_SITEMAP_MAX_URLS = 50_000
+NEWSCRAWL_SITEMAP_BATCH = 100
 # Article links taken from one page (a listing, or one kind of block on an article); a real
 # page has a few dozen, the rest of a hostile page's links are counted in
 # newscrawl/links_capped/* and not requested. 0: no cap.

@@ -8,13 +8,17 @@ and region listing, and follows article links by the block they sit in ("Related
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from scrapy.http import Response
 
 from ..args import CrawlArgs
@@ -23,7 +27,7 @@ from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..pipelines import printable
 from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink, looks_complete, page_text
-from ..parsers.sitemap import iter_entries, month_of, month_overlaps
+from ..parsers.sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
 from ..urls import HostMap, canonical_url, is_article_path, is_fetchable
 
 
@@ -82,6 +86,13 @@ class AlmayadeenSpider(scrapy.Spider):
         self.hosts = HostMap(self.args.edition, self.args.base_url)
         self.allowed_domains = [urlsplit(self.args.base_url).hostname]
 
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Sitemap URLs are requested a batch at a time, the next when the crawl runs dry.
+        crawler.signals.connect(spider._sitemap_idle, signal=signals.spider_idle)
+        return spider
+
     @property
     def now(self):
         """The crawl's "now" (NEWSCRAWL_NOW or the clock), for reading year-less card dates."""
@@ -96,7 +107,8 @@ class AlmayadeenSpider(scrapy.Spider):
                     yield request
             return
         if self.args.discover in ("sitemap", "both"):
-            yield scrapy.Request(self.args.base_url + "/sitemaps/all.xml", callback=self.parse_sitemap_index, priority=100)
+            yield scrapy.Request(self.args.base_url + "/sitemaps/all.xml", callback=self.parse_sitemap_index,
+                                 errback=self.sitemap_failed, priority=100)
         if self.args.discover in ("listings", "both"):
             yield scrapy.Request(
                 self.args.base_url + "/",
@@ -105,31 +117,90 @@ class AlmayadeenSpider(scrapy.Spider):
                 priority=100,
             )
 
-    def parse_sitemap_index(self, response: Response) -> Iterable[scrapy.Request]:
+    async def parse_sitemap_index(self, response: Response) -> AsyncIterator[scrapy.Request]:
         """Monthly sitemaps that overlap [since, until]; others are never requested."""
         # Monthly files hold posts by their Beirut month, while since/until are UTC dates:
         # a post of UTC day d is dated d or d+1 in Beirut (UTC+2/+3), so the month of the
         # day after `until` is read too (a post at 01:00 Beirut on the 1st is the last
         # UTC day of the month before).
         until = self.args.until + timedelta(days=1) if self.args.until else None
-        for entry in iter_entries(response.body):
+        for entry in (await self._read_sitemap(response)).entries:
             month = month_of(entry.loc)
             if month is None or not month_overlaps(month, self.args.since, until):
                 continue
             url = self.hosts.to_crawl_url(entry.loc)
             if url is not None:
                 self.crawler.stats.inc_value("newscrawl/sitemaps/monthly")
-                yield scrapy.Request(url, callback=self.parse_sitemap, priority=90)
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed, priority=90)
 
-    def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Article URLs of a monthly sitemap, queued here and requested a batch at a time."""
         since = self.args.since
-        for entry in iter_entries(response.body):
+        pending = self._sitemap_pending
+        taken = 0
+        for entry in (await self._read_sitemap(response)).entries:
             # A post published on or after `since` cannot have been modified before it.
             if since and entry.lastmod and entry.lastmod.date() < since:
                 continue
-            request = self._article_request(entry.loc, "sitemap")
+            pending.append(entry.loc)
+            taken += 1
+        self.crawler.stats.inc_value("newscrawl/sitemaps/urls", taken)
+        for request in self._sitemap_batch():
+            yield request
+
+    async def _read_sitemap(self, response: Response) -> SitemapRead:
+        """The entries of a sitemap, parsed in a thread (a big file takes seconds, which
+        must not stall the crawl or a Ctrl-C), cut at NEWSCRAWL_SITEMAP_MAX_BYTES
+        (decompressed) and NEWSCRAWL_SITEMAP_MAX_URLS, each cut counted and logged."""
+        settings = self.crawler.settings
+        engine = self.crawler.engine
+
+        def stopping() -> bool:
+            return getattr(getattr(engine, "_slot", None), "closing", None) is not None
+
+        read = await maybe_deferred_to_future(deferToThread(
+            read_sitemap, response.body, settings.getint("NEWSCRAWL_SITEMAP_MAX_BYTES", MAX_DECOMPRESSED),
+            settings.getint("NEWSCRAWL_SITEMAP_MAX_URLS", MAX_URLS), stopping))
+        if read.capped:
+            self.crawler.stats.inc_value(f"newscrawl/sitemaps/capped/{read.capped}")
+            self.logger.warning("sitemap %s cut at NEWSCRAWL_SITEMAP_MAX_%s: %d entries kept",
+                                printable(response.url), read.capped.upper(), len(read.entries))
+        return read
+
+    @property
+    def _sitemap_pending(self) -> deque:
+        """Sitemap article URLs not yet requested. Kept in ``self.state`` when there is one
+        (JOBDIR: saved when the crawl stops, read back when it resumes)."""
+        state = getattr(self, "state", None)
+        if not isinstance(state, dict):
+            state = self.__dict__.setdefault("_sitemap_state", {})
+        return state.setdefault("sitemap_pending", deque())
+
+    def _sitemap_batch(self) -> Iterable[scrapy.Request]:
+        """The next few sitemap article requests. A sitemap of 50,000 URLs queued at once
+        would hold 50,000 requests in memory and in a stopped job's saved queue; a batch
+        at a time (the next when the crawl runs dry) keeps both small."""
+        pending = self._sitemap_pending
+        batch = self.crawler.settings.getint("NEWSCRAWL_SITEMAP_BATCH", 100)
+        made = 0
+        while pending and made < batch:
+            request = self._article_request(pending.popleft(), "sitemap")
             if request is not None:
+                made += 1
                 yield request
+
+    def _sitemap_idle(self) -> None:
+        if not self._sitemap_pending:
+            return
+        for request in self._sitemap_batch():
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider("sitemap URLs left")
+
+    def sitemap_failed(self, failure: Any) -> None:
+        """A sitemap that could not be fetched: counted, one line (no traceback)."""
+        if not failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value("newscrawl/sitemaps/failed")
+        return self.fetch_failed(failure)
 
     def _retry_incomplete(self, response: Response) -> Iterable[scrapy.Request]:
         """A page cut short (no closing </html>) is fetched again, never parsed as it is."""
