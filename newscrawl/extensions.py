@@ -9,14 +9,18 @@ temporary name and renamed, so it is either whole or absent.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
+
+logger = logging.getLogger(__name__)
 
 
 # Drop reasons of BREAKING ticker lines (newscrawl/pipelines.py): a line already emitted
@@ -56,19 +60,32 @@ class RunSummary:
         exporter = self.crawler.get_extension(FeedExporter)
         for slot in getattr(exporter, "slots", []):
             uri = slot.uri
-            if uri.startswith("file:"):
+            scheme = urlsplit(uri).scheme
+            if scheme == "file":
                 uri = file_uri_to_path(uri)
-            if "://" not in uri:
-                self.outputs.append(str(Path(uri)))
+            elif len(scheme) > 1:
+                continue  # stdout:, s3://, ...: not a local file (a one-letter scheme is a drive)
+            self.outputs.append(str(Path(uri)))
 
     def closed(self):
         if not self.outputs:
+            if getattr(self.crawler.get_extension(FeedExporter), "slots", None):
+                # Feeds, but none a local file (-o -:jsonlines): no file to sit beside, so
+                # the summary is one log line (stderr), never a file named after stdout.
+                logger.info("run summary: %s", json.dumps(self._summary(), ensure_ascii=False, default=str))
             return
-        stats = self.crawler.stats.get_stats()
-        spider = self.crawler.spider
         main = Path(self.outputs[0])
         stem = main.name[: -len(main.suffix)] if main.suffix else main.name
         path = main.with_name(stem + ".summary.json")
+        summary = self._summary()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _summary(self) -> dict:
+        stats = self.crawler.stats.get_stats()
+        spider = self.crawler.spider
         dropped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")}
         summary = {
             "spider": getattr(spider, "name", None),
@@ -91,7 +108,4 @@ class RunSummary:
             # A feed left empty is not created (FEED_STORE_EMPTY False): list what exists.
             "outputs": [o for o in self.outputs if Path(o).exists()],
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        return summary

@@ -83,3 +83,25 @@ def test_disk_full_mid_crawl_stops_and_the_next_run_loses_nothing(fresh_site, fr
     keys = [r["post_id"] or r["canonical_url"] for r in first.records + second.records]
     assert len(keys) == len(set(keys)), "a record written once was emitted again"
     assert set(keys) == set(site.reachable(js=False)), "a record lost by the full disk was never emitted"
+
+
+def test_stdout_feed_holds_articles_only_and_leaves_no_file(fresh_site, fresh_server, tmp_path):
+    import subprocess
+    import sys
+
+    from newscrawl.testing import FAST_SETTINGS, ROOT
+
+    before = set(ROOT.iterdir())
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
+           "-a", "sections=politics", "-a", "follow=none", "-o", "-:jsonlines"]
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                       "NEWSCRAWL_NOW": fresh_site.now.isoformat()}.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    expected = fresh_site.reachable(js=False, follow=(), sections=["politics"])
+    assert records and all("canonical_url" in r for r in records)  # no ticker line among them
+    assert {r["post_id"] or r["canonical_url"] for r in records} == set(expected)
+    assert set(ROOT.iterdir()) == before, "files left in the project directory"
+    assert "run summary: {" in proc.stderr

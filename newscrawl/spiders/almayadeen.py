@@ -49,7 +49,8 @@ class AlmayadeenSpider(scrapy.Spider):
 
         A feed given without ``item_classes`` (as ``-O x.jsonl`` is) receives only
         articles, and the BREAKING ticker lines go to a sibling ``x.breaking.jsonl``:
-        a dataset file loaded into pandas holds one kind of record.
+        a dataset file loaded into pandas holds one kind of record. A feed on stdout
+        (``-o -:jsonlines``) has no sibling: its run collects no ticker lines.
         """
         super().update_settings(settings)
         feeds = settings.getdict("FEEDS")
@@ -68,6 +69,10 @@ class AlmayadeenSpider(scrapy.Spider):
                 split[uri] = options
                 continue
             split[uri] = {**options, "item_classes": ["newscrawl.items.Article"]}
+            if str(uri).startswith("stdout:"):
+                # A stream of articles for a pipe (-o -:jsonlines): the ticker lines have no
+                # sibling file to go to, and must not be mixed into it.
+                continue
             stem, dot, ext = str(uri).rpartition(".")
             sibling = f"{stem}.breaking.{ext}" if dot and "/" not in ext else f"{uri}.breaking"
             split.setdefault(sibling, {**options, "item_classes": ["newscrawl.items.BreakingItem"]})
@@ -75,6 +80,10 @@ class AlmayadeenSpider(scrapy.Spider):
         # crawl command merges its settings into the crawler again afterwards, and an
         # equal priority would undo this.
         settings.set("FEEDS", split, priority=priority + 1)
+        if not any("BreakingItem" in str(c) for o in split.values() for c in o.get("item_classes") or ()):
+            # No feed takes ticker lines: not collected at all, so that none is remembered
+            # as emitted by the cross-run memory without being written anywhere.
+            settings.set("NEWSCRAWL_TICKER", False, priority=priority + 1)
 
     def __init__(self, *args: Any, **kwargs: Any):
         # Scrapy passes "_job" and similar private keys on some paths; keep only ours.
@@ -219,7 +228,8 @@ class AlmayadeenSpider(scrapy.Spider):
             return
         page = HomePage(response.text, response.url, self.args.edition)
         crawled_at = utc_now_iso()
-        for line in page.ticker():
+        ticker = page.ticker() if self.crawler.settings.getbool("NEWSCRAWL_TICKER", True) else ()
+        for line in ticker:
             yield BreakingItem(text=line, edition=self.edition, first_seen_at=crawled_at)
         if not rendered:
             yield from self._listing_requests(page.menu())
