@@ -104,6 +104,9 @@ EXTENSIONS = {
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
 COMMANDS_MODULE = "newscrawl.commands"
+# `scrapy check almayadeen [-a base_url=...]`: @path (a path on the crawled host) and
+# @filled (fields with values) in the spider's callbacks (newscrawl/contracts.py).
+SPIDER_CONTRACTS = {"newscrawl.contracts.PathContract": 10, "newscrawl.contracts.FilledContract": 10}
 
 # --- how requests are fetched (newscrawl/middlewares.py) -------------------------------
 DOWNLOADER_MIDDLEWARES = {

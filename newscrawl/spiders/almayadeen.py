@@ -127,7 +127,11 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     async def parse_sitemap_index(self, response: Response) -> AsyncIterator[scrapy.Request]:
-        """Monthly sitemaps that overlap [since, until]; others are never requested."""
+        """Monthly sitemaps that overlap [since, until]; others are never requested.
+
+        @path /sitemaps/all.xml
+        @returns requests 1
+        """
         # Monthly files hold posts by their Beirut month, while since/until are UTC dates:
         # a post of UTC day d is dated d or d+1 in Beirut (UTC+2/+3), so the month of the
         # day after `until` is read too (a post at 01:00 Beirut on the 1st is the last
@@ -211,6 +215,30 @@ class AlmayadeenSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/sitemaps/failed")
         return self.fetch_failed(failure)
 
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
+        """Any page of the edition, by the shape of its URL: an article as with ``-a url=``,
+        the home page, or a listing. Requests without a callback (``scrapy parse <url>``,
+        ``scrapy shell``'s ``fetch``) come here."""
+        path = urlsplit(response.url).path
+        if is_article_path(path, self.args.edition):
+            return self.parse_article(response, discovered_via="url")
+        if path in ("", "/"):
+            return self.parse_home(response)
+        for listing in self.args.edition.listings:
+            if listing.path.rstrip("/") == path.rstrip("/"):
+                return self.parse_listing(response, slug=listing.slug)
+        self.logger.warning("%s is not an article, the home page or a listing of the %s edition",
+                            printable(response.url), self.edition)
+        return ()
+
+    @classmethod
+    def handles_request(cls, request: scrapy.Request) -> bool:
+        """URLs of any edition's host, so that ``scrapy parse <url>`` finds this spider."""
+        from ..editions import EDITIONS
+
+        host = (urlsplit(request.url).hostname or "").lower()
+        return any(host in (e.host, e.host.removeprefix("www.")) for e in EDITIONS.values())
+
     def _retry_incomplete(self, response: Response) -> Iterable[scrapy.Request]:
         """A page cut short (no closing </html>) is fetched again, never parsed as it is."""
         self.crawler.stats.inc_value("newscrawl/incomplete/detected")
@@ -223,6 +251,11 @@ class AlmayadeenSpider(scrapy.Spider):
             yield retry
 
     def parse_home(self, response: Response, rendered: bool = False) -> Iterable[Any]:
+        """The home page: its BREAKING ticker lines, the listings of its menu, Most Read.
+
+        @path /
+        @returns requests 1
+        """
         if not looks_complete(response.body):
             yield from self._retry_incomplete(response)
             return
@@ -273,6 +306,13 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
+        """A section or region listing: requests for its article cards (and "Load more").
+
+        @path /news/politics
+        @cb_kwargs {"slug": "politics"}
+        @returns items 0 0
+        @returns requests 1
+        """
         if not looks_complete(response.body):
             yield from self._retry_incomplete(response)
             return
@@ -317,6 +357,13 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
+        """An article page: its record, and requests for the links it follows.
+
+        @path /news/politics/drone-hits-bahrain-airport-as-gulf-states-intercept-iranian
+        @cb_kwargs {"discovered_via": "url"}
+        @returns items 1 1
+        @filled url canonical_url title published_at_raw body content_hash
+        """
         text = response.text
         if hasattr(response, "_declared_encoding"):
             text = page_text(response.body, response._declared_encoding(), text)
