@@ -249,7 +249,10 @@ class PromptStop:
 
     def postpone(self, request: Request) -> None:
         """Put a request back in the scheduler's queue (it was already seen by the dupe filter)."""
-        scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
+        try:
+            scheduler = self.crawler.engine._slot.scheduler
+        except (RuntimeError, AttributeError):  # no engine (unit tests) or no open slot
+            scheduler = None
         if scheduler is not None:
             scheduler.enqueue_request(request.replace(dont_filter=True))
         self.crawler.stats.inc_value("newscrawl/stop/postponed")

@@ -164,3 +164,24 @@ def test_scope_is_scheme_host_and_port(base, url, allowed):
         with pytest.raises(IgnoreRequest):
             mw.process_request(Request(url))
         assert crawler.stats.get_value("newscrawl/out_of_scope") == 1
+
+
+def test_a_stop_ends_the_retry_after_wait_and_postpones_the_request(monkeypatch):
+    from newscrawl import middlewares
+    from newscrawl.middlewares import Postponed, PromptStop
+
+    crawler = crawler_for()
+    stop = PromptStop(crawler)
+    monkeypatch.setattr(middlewares, "_prompt_stop", lambda c: stop)
+    mw = RetryAfterMiddleware.from_crawler(crawler)
+    mw.paused_until["127.0.0.1:9"] = time.monotonic() + 3600  # the server asked for an hour
+
+    async def stopped_meanwhile():
+        asyncio.get_running_loop().call_later(0.05, stop.stopping.set)
+        started = time.monotonic()
+        with pytest.raises(Postponed):
+            await mw.process_request(Request(URL))
+        return time.monotonic() - started
+
+    assert asyncio.run(stopped_meanwhile()) < 5
+    assert crawler.stats.get_value("newscrawl/stop/postponed") == 1

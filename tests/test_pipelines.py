@@ -268,3 +268,21 @@ def test_next_run_catches_up_on_a_line_written_but_not_remembered(tmp_path):
     kept, stats = run_pipeline(tmp_path, [article()])
     assert kept == [] and stats.get_value("newscrawl/state/reconciled") == 1
     assert stats.get_value("newscrawl/dropped/unchanged") == 1
+
+
+def test_a_drop_is_one_short_line_quiet_when_expected():
+    import logging
+
+    from scrapy.exceptions import DropItem
+
+    from newscrawl.logformatter import NewscrawlLogFormatter
+
+    formatter = NewscrawlLogFormatter()
+    item = article()
+    expected = formatter.dropped(item, DropItem("unchanged: 1257172"), None, None)
+    assert expected["level"] == logging.DEBUG
+    assert expected["msg"] % expected["args"] == "Dropped (unchanged): 1257172"
+    broken = formatter.dropped(item, DropItem("missing title: http://x/\x1b[31m" + "y" * 500), None, None)
+    line = broken["msg"] % broken["args"]
+    assert broken["level"] == logging.WARNING and "\n" not in line and "\x1b" not in line and len(line) < 260
+    assert item.body[:40] not in line
