@@ -267,7 +267,7 @@ class AlmayadeenSpider(scrapy.Spider):
         if not rendered:
             yield from self._listing_requests(page.menu())
         if "most_read" in self.args.follow:
-            yield from self._follow(page.most_read())
+            yield from self._follow(page.most_read(), response.url)
         if rendered:
             return
         wanted = [b for b in page.blocks_left_to_scripts() if b == "breaking" or b in self.args.follow]
@@ -319,14 +319,14 @@ class AlmayadeenSpider(scrapy.Spider):
         listing = ListingPage(response.text, response.url, self.args.edition)
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
         new = 0
-        links = listing.article_links()
+        links = self._cap_links(listing.article_links(), response.url)
         for link in links:
             request = self._article_request(link.url, f"listing:{slug}")
             if request is not None:
                 new += 1
                 yield request
         if "most_read" in self.args.follow:
-            yield from self._follow(listing.most_read())
+            yield from self._follow(listing.most_read(), response.url)
         if rendered:
             return
         # Listings are newest first, so what the first page's last card says holds for
@@ -379,7 +379,7 @@ class AlmayadeenSpider(scrapy.Spider):
         else:
             yield item
         if not self.args.urls:  # -a url / urls_file crawl just those pages
-            yield from self._follow(page.followable_links())
+            yield from self._follow(page.followable_links(), response.url)
 
     @property
     def store(self):
@@ -416,12 +416,26 @@ class AlmayadeenSpider(scrapy.Spider):
         return bool(dates) and dates[-1].date() < self.args.since
 
     # --- requests -----------------------------------------------------------------
-    def _follow(self, links: Iterable[PageLink]) -> Iterable[scrapy.Request]:
-        for link in links:
-            if link.kind in self.args.follow:
-                request = self._article_request(link.url, link.kind)
-                if request is not None:
-                    yield request
+    def _cap_links(self, links: list[PageLink], page_url: str) -> list[PageLink]:
+        """At most NEWSCRAWL_MAX_LINKS_PER_PAGE links of one page; the rest counted, not taken.
+
+        A real listing or article page links a few dozen articles; a hostile one with
+        250,000 links would otherwise queue them all (and hold them in memory)."""
+        cap = self.crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE", 500)
+        if cap <= 0 or len(links) <= cap:
+            return links
+        self.crawler.stats.inc_value("newscrawl/links_capped/pages")
+        self.crawler.stats.inc_value("newscrawl/links_capped/links", len(links) - cap)
+        self.logger.warning("%d article links on %s; only the first %d taken (NEWSCRAWL_MAX_LINKS_PER_PAGE)",
+                            len(links), printable(page_url), cap)
+        return links[:cap]
+
+    def _follow(self, links: Iterable[PageLink], page_url: str = "") -> Iterable[scrapy.Request]:
+        wanted = [link for link in links if link.kind in self.args.follow]
+        for link in self._cap_links(wanted, page_url):
+            request = self._article_request(link.url, link.kind)
+            if request is not None:
+                yield request
 
     def _article_request(self, url: str, discovered_via: str) -> scrapy.Request | None:
         """A request for an article link, or None when it is not an in-scope article URL.
