@@ -166,8 +166,9 @@ def test_time_per_url_is_bounded_across_retries_and_a_slow_honest_page_is_kept(f
                   "DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "5", "NEWSCRAWL_URL_TIME_BUDGET": "2.5"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    # 1 s + 1 s + the 0.5 s left, then given up; Scrapy alone tries 6 times (6 s).
-    assert len([r for r in fresh_server.log if unquote(r.path) == stuck]) == 3
+    # 1 s + 1 s + the 0.5 s left, then given up (2 if a loaded machine made the first two
+    # take over 1.25 s each); Scrapy alone tries 6 times (6 s).
+    assert len([r for r in fresh_server.log if unquote(r.path) == stuck]) in (2, 3)
     assert result.stats["newscrawl/slow/url_budget_exceeded"] == 1
     assert [r["post_id"] for r in result.records] == [heads[1].post_id]  # slow but within the timeout
 
@@ -187,5 +188,8 @@ def test_a_host_that_keeps_timing_out_is_given_up(fresh_site, fresh_server, tmp_
     )
     assert result.returncode == 0, result.stderr[-2000:]
     fetched = [r for r in fresh_server.log if r.path != "/robots.txt"]
-    assert len(fetched) == 3  # 3 x 0.5 s in a row passes 1.2 s: the other 7 are not requested
-    assert result.stats["newscrawl/slow/host_gave_up"] == 1 and result.stats["newscrawl/slow/host_skipped"] == 7
+    # 3 x 0.5 s in a row passes 1.2 s (2 attempts only if each took over 0.6 s): the rest
+    # are not requested.
+    assert len(fetched) in (2, 3)
+    assert result.stats["newscrawl/slow/host_gave_up"] == 1
+    assert result.stats["newscrawl/slow/host_skipped"] == 10 - len(fetched)
