@@ -140,8 +140,9 @@ def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_p
     from tests.site.server import Reply
 
     served = threading.Event()
+    base = fresh_server.responder
     fresh_server.responder = one_month_sitemap(
-        fresh_server.responder, lambda host: Reply(200, junk_urlset(host, 3000), "application/gzip"),
+        base, lambda host: Reply(200, junk_urlset(host, 3000), "application/gzip"),
         slow_articles=0.2, served=served)
     jobdir = tmp_path / "job"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
@@ -170,6 +171,14 @@ def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_p
     # The rest waits in the job's saved spider state, for the next run.
     state = pickle.loads((jobdir / "spider.state").read_bytes())
     assert len(state["sitemap_pending"]) >= 2600
+
+    # The same command again resumes the job: every URL of the sitemap is requested, none lost.
+    fresh_server.responder = one_month_sitemap(
+        base, lambda host: Reply(200, junk_urlset(host, 3000), "application/gzip"))
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "Spider closed (finished)" in again.stderr, again.stderr[-2000:]
+    junk = {r.path for r in fresh_server.log if "/junk-" in r.path}
+    assert junk == {f"/news/politics/junk-{i}" for i in range(3000)}
 
 
 def test_a_failed_sitemap_is_one_counted_line(fresh_server, tmp_path):
