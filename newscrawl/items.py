@@ -40,6 +40,18 @@ class Image:
 
 
 @dataclass
+class WarcRecordRef:
+    """Where the response an article was read from is stored (see README "WARC capture")."""
+
+    file: str
+    """WARC file name (in ``output/warc/<edition>/`` for a crawl's own files)."""
+    offset: int
+    """Byte offset of the response record in that file (each record is one gzip member)."""
+    record_id: str
+    """The record's ``WARC-Record-ID`` (``<urn:uuid:...>``)."""
+
+
+@dataclass
 class Article:
     """One article page of Al Mayadeen, as one JSON Lines record."""
 
@@ -108,6 +120,9 @@ class Article:
     revision: int = 1
     """1 for the first version of a post seen; incremented each time its content hash changes
     across runs."""
+    warc: Optional[WarcRecordRef] = None
+    """The stored response this record was read from, or null when the run kept no WARC
+    (``NEWSCRAWL_WARC=off``)."""
 
 
 @dataclass

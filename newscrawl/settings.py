@@ -81,7 +81,19 @@ FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
-EXTENSIONS = {"newscrawl.extensions.RunSummary": 500}
+EXTENSIONS = {"newscrawl.extensions.RunSummary": 500, "newscrawl.warc.WarcCapture": 510}
+# Raw responses (newscrawl/warc.py): every response the crawl receives, with its request, in
+# <output root>/warc/<edition>/<UTC start>-<serial>.warc.gz ("off" keeps none). The
+# directory may be set (%(edition)s and %(name)s are filled in); a file is closed for the
+# next serial past NEWSCRAWL_WARC_MAX_SIZE bytes.
+NEWSCRAWL_WARC = "on"
+NEWSCRAWL_WARC_DIR = ""
+NEWSCRAWL_WARC_MAX_SIZE = 1_000_000_000
+# Articles get the place of their stored response in their `warc` field.
+SPIDER_MIDDLEWARES = {"newscrawl.warc.WarcPointerMiddleware": 950}
+# Replay a crawl from WARC files (paths or globs, comma-separated): requests are answered
+# from the stored responses, never from the network; others are counted and ignored.
+NEWSCRAWL_REPLAY = ""
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
@@ -96,6 +108,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.RetryAfterMiddleware": 570,
     "newscrawl.middlewares.BrowserMiddleware": 590,
     "newscrawl.middlewares.CrawlDelayMiddleware": 120,
+    # Last before the downloader: with NEWSCRAWL_REPLAY set it answers every request.
+    "newscrawl.warc.ReplayMiddleware": 950,
 }
 # Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
 # and how many such retries a request gets before the give-up is counted.
