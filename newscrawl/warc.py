@@ -26,6 +26,7 @@ response is counted (``newscrawl/replay/missing``) and ignored.
 
 from __future__ import annotations
 
+import base64
 import glob
 import hashlib
 import io
@@ -201,92 +202,18 @@ class RotatingWarcFile:
             self.file = None
 
 
-class WarcCapture:
-    """Writes every response the crawl receives, with its request, to the run's WARC files."""
+class Capturer:
+    """Writes responses with their requests to rotating WARC files, revisits for repeats."""
 
-    def __init__(self, crawler: Any):
-        settings = crawler.settings
-        if not switched_on(settings.get("NEWSCRAWL_WARC", "on")):
-            raise NotConfigured("NEWSCRAWL_WARC is off")
-        if switched_on(settings.get("NEWSCRAWL_REPLAY", "")):
-            raise NotConfigured("a replayed crawl fetches nothing new to keep")
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.max_size = settings.getint("NEWSCRAWL_WARC_MAX_SIZE", 1_000_000_000)
-        self.out: Optional[RotatingWarcFile] = None
-        self.memory: Optional[DigestMemory] = None
-        self.builder = WARCWriter(io.BytesIO(), gzip=False)
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> "WarcCapture":
-        ext = cls(crawler)
-        crawler.signals.connect(ext.opened, signals.spider_opened)
-        crawler.signals.connect(ext.received, signals.response_received)
-        crawler.signals.connect(ext.closed, signals.spider_closed)
-        return ext
-
-    def _article_feed(self) -> Optional[Path]:
-        exporter = self.crawler.get_extension(FeedExporter) if self.crawler.settings.get("FEEDS") else None
-        for slot in getattr(exporter, "slots", []):
-            classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
-            if classes and not any(c.endswith("Article") for c in classes):
-                continue
-            uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
-            if "://" not in uri:
-                return Path(uri)
-        return None
-
-    def opened(self, spider: Any) -> None:
-        settings = self.crawler.settings
-        edition = getattr(spider, "edition", "en")
-        started = datetime.now(timezone.utc)
-        root, stamp = output_root(self._article_feed(), edition, spider.name)
-        template = settings.get("NEWSCRAWL_WARC_DIR") or ""
-        directory = Path(template % {"edition": edition, "name": spider.name}) if template else root / "warc" / edition
+    def __init__(self, directory: Path, stamp: str, max_size: int, warcinfo: dict[str, str]):
         self.memory = DigestMemory(directory / "digests.sqlite3")
-        self.out = RotatingWarcFile(directory, stamp or utc_stamp(started), self.max_size,
-                                    self.warcinfo(spider, edition, settings))
+        self.out = RotatingWarcFile(directory, stamp, max_size, warcinfo)
+        self.builder = WARCWriter(io.BytesIO(), gzip=False)
+        self.counts = {"response": 0, "revisit": 0, "bytes": 0}
 
-    @staticmethod
-    def warcinfo(spider: Any, edition: str, settings: Any) -> dict[str, str]:
-        from importlib.metadata import version
-
-        agent = str(settings.get("USER_AGENT") or "newscrawl")
-        info = {
-            "software": f"{agent.split(' ', 1)[0]} (Scrapy {version('scrapy')}, warcio {version('warcio')})",
-            "format": "WARC File Format 1.0",
-            "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
-            "hostname": os.uname().nodename,
-            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-            "http-header-user-agent": agent,
-            "isPartOf": f"{spider.name}-{edition}",
-            "newscrawl-spider": spider.name,
-            "newscrawl-edition": edition,
-            "newscrawl-arguments": json.dumps(getattr(getattr(spider, "args", None), "raw", {}), ensure_ascii=False,
-                                              sort_keys=True),
-            "newscrawl-base-url": str(getattr(getattr(spider, "args", None), "base_url", "")),
-        }
-        for name in INFO_SETTINGS:
-            info[f"newscrawl-setting-{name}"] = str(settings.get(name, ""))
-        return {k: v for k, v in info.items() if v}
-
-    def received(self, response: Response, request: Request, spider: Any = None) -> None:
-        if self.out is None:
-            return
-        try:
-            place = self._capture(response, request)
-        except OSError as exc:
-            # A full disk must not stop the crawl that would fail on its feeds anyway; it is
-            # counted and said once per run.
-            if not self.stats.get_value("newscrawl/warc/write_failed"):
-                logger.error("writing the WARC file failed: %s", exc)
-            self.stats.inc_value("newscrawl/warc/write_failed")
-            return
-        response.meta[META_KEY] = place
-
-    def _capture(self, response: Response, request: Request) -> dict[str, Any]:
-        now = datetime.now(timezone.utc)
-        date = warc_date(now)
+    def capture(self, response: Response, request: Request, now: Optional[datetime] = None) -> dict[str, Any]:
+        """Store one response; the place of the record holding its payload (file, offset, id)."""
+        date = warc_date(now or datetime.now(timezone.utc))
         url = response.url
         rendered = str(request.meta.get("newscrawl_render") or "") if request.meta.get("playwright") else ""
         body = response.body
@@ -303,7 +230,7 @@ class WarcCapture:
             warc_headers["WARC-IP-Address"] = str(response.ip_address)
         if rendered:
             warc_headers[RENDERED_HEADER] = rendered
-        digest = "sha1:" + _base32_sha1(body)
+        digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
         key = f"{rendered}:{url}" if rendered else url
         last = self.memory.last(key)
         if last is not None and last[0] == digest:
@@ -327,29 +254,107 @@ class WarcCapture:
             url, "request", http_headers=StatusAndHeaders(f"{request.method} {target} HTTP/1.1", request_headers,
                                                           protocol="", is_http_request=True),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id})
-        (name, offset, length), _ = self.out.write([record, request_record])
-        self.stats.inc_value(f"newscrawl/warc/{kind}")
+        places = self.out.write([record, request_record])
+        self.counts[kind] += 1
+        self.counts["bytes"] += sum(length for _, _, length in places)
         if kind == "revisit":
             # Articles point at the record that holds the payload, not at the revisit.
-            return {"file": first_file, "offset": first_offset, "record_id": first_id}
+            return {"file": first_file, "offset": first_offset, "record_id": first_id, "kind": kind}
+        name, offset, _ = places[0]
         self.memory.remember(key, digest, date, record_id, name, offset)
-        self.stats.inc_value("newscrawl/warc/bytes", length)
-        return {"file": name, "offset": offset, "record_id": record_id}
+        return {"file": name, "offset": offset, "record_id": record_id, "kind": kind}
+
+    def close(self) -> None:
+        self.out.close()
+        self.memory.close()
+
+
+class WarcCapture:
+    """The extension: every response the crawl receives goes to the run's WARC files."""
+
+    def __init__(self, crawler: Any):
+        settings = crawler.settings
+        if not switched_on(settings.get("NEWSCRAWL_WARC", "on")):
+            raise NotConfigured("NEWSCRAWL_WARC is off")
+        if switched_on(settings.get("NEWSCRAWL_REPLAY", "")):
+            raise NotConfigured("a replayed crawl fetches nothing new to keep")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.max_size = settings.getint("NEWSCRAWL_WARC_MAX_SIZE", 1_000_000_000)
+        self.capturer: Optional[Capturer] = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "WarcCapture":
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signals.spider_opened)
+        crawler.signals.connect(ext.received, signals.response_received)
+        crawler.signals.connect(ext.closed, signals.spider_closed)
+        return ext
+
+    def _article_feed(self) -> Optional[Path]:
+        exporter = self.crawler.get_extension(FeedExporter) if self.crawler.settings.get("FEEDS") else None
+        for slot in getattr(exporter, "slots", []):
+            classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
+            if classes and not any(c.endswith("Article") for c in classes):
+                continue
+            uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
+            if "://" not in uri:
+                return Path(uri)
+        return None
+
+    def opened(self, spider: Any) -> None:
+        settings = self.crawler.settings
+        edition = getattr(spider, "edition", "en")
+        root, stamp = output_root(self._article_feed(), edition, spider.name)
+        template = settings.get("NEWSCRAWL_WARC_DIR") or ""
+        directory = Path(template % {"edition": edition, "name": spider.name}) if template else root / "warc" / edition
+        self.capturer = Capturer(directory, stamp or utc_stamp(datetime.now(timezone.utc)), self.max_size,
+                                 warcinfo(spider, edition, settings))
+
+    def received(self, response: Response, request: Request, spider: Any = None) -> None:
+        if self.capturer is None:
+            return
+        try:
+            place = self.capturer.capture(response, request)
+        except OSError as exc:
+            # A full disk must not stop the crawl (its feeds decide that); counted, said once.
+            if not self.stats.get_value("newscrawl/warc/write_failed"):
+                logger.error("writing the WARC file failed: %s", exc)
+            self.stats.inc_value("newscrawl/warc/write_failed")
+            return
+        self.stats.inc_value(f"newscrawl/warc/{place.pop('kind')}")
+        response.meta[META_KEY] = place
 
     def closed(self, spider: Any = None) -> None:
-        if self.out is not None:
-            self.out.close()
-            self.stats.set_value("newscrawl/warc/files", len(self.out.files))
-            self.out = None
-        if self.memory is not None:
-            self.memory.close()
-            self.memory = None
+        if self.capturer is not None:
+            self.stats.set_value("newscrawl/warc/files", len(self.capturer.out.files))
+            self.stats.set_value("newscrawl/warc/bytes", self.capturer.counts["bytes"])
+            self.capturer.close()
+            self.capturer = None
 
 
-def _base32_sha1(data: bytes) -> str:
-    import base64
+def warcinfo(spider: Any, edition: str, settings: Any) -> dict[str, str]:
+    """The warcinfo fields of a run: software, edition, arguments and the settings that matter."""
+    from importlib.metadata import version
 
-    return base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+    agent = str(settings.get("USER_AGENT") or "newscrawl")
+    args = getattr(spider, "args", None)
+    info = {
+        "software": f"{agent.split(' ', 1)[0]} (Scrapy {version('scrapy')}, warcio {version('warcio')})",
+        "format": "WARC File Format 1.0",
+        "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
+        "hostname": os.uname().nodename,
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": agent,
+        "isPartOf": f"{spider.name}-{edition}",
+        "newscrawl-spider": spider.name,
+        "newscrawl-edition": edition,
+        "newscrawl-arguments": json.dumps(getattr(args, "raw", {}), ensure_ascii=False, sort_keys=True),
+        "newscrawl-base-url": str(getattr(args, "base_url", "")),
+    }
+    for name in INFO_SETTINGS:
+        info[f"newscrawl-setting-{name}"] = str(settings.get(name, ""))
+    return {k: v for k, v in info.items() if v}
 
 
 class WarcPointerMiddleware(BaseSpiderMiddleware):
@@ -404,7 +409,7 @@ def warc_files(paths: list[str]) -> list[Path]:
 
 def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = None) -> Iterator[tuple[Any, int]]:
     """(record, offset) of every whole record; a cut-off last record ends the file quietly."""
-    iterator = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
+    iterator = ArchiveIterator(fh, arc2warc=True)
     records = iter(iterator)
     while True:
         try:
@@ -415,7 +420,8 @@ def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = Non
             if on_truncated is not None:
                 on_truncated(name, exc)
             return
-        yield record, iterator.get_record_offset()
+        # Where this record starts; get_record_offset() would read the record to its end first.
+        yield record, iterator.offset
 
 
 def read_payload(record: Any) -> bytes:
