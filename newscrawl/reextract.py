@@ -117,6 +117,11 @@ class Extractor:
             return record
         return None
 
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
+
     def extract(self, task: Task) -> Result:
         record = self._record(task.path, task.offset)
         stored = stored_response(record, Path(task.path).name, task.offset) if record is not None else None
@@ -266,8 +271,11 @@ def _results(tasks: Iterator[Task], args: CrawlArgs, workers: int) -> Iterator[R
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         _init_worker(args.raw)
-        for task in tasks:
-            yield _WORKER.extract(task)
+        try:
+            for task in tasks:
+                yield _WORKER.extract(task)
+        finally:
+            _WORKER.close()
         return
     with get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
         workers, initializer=_init_worker, initargs=(args.raw,)

@@ -415,6 +415,14 @@ def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = Non
         try:
             record = next(records)
         except StopIteration:
+            # warcio ends quietly at a record cut off inside its gzip member: what is left
+            # after the last whole record says so.
+            try:
+                left = os.fstat(fh.fileno()).st_size - iterator.offset
+            except (AttributeError, OSError, io.UnsupportedOperation):
+                left = 0
+            if left > 0 and on_truncated is not None:
+                on_truncated(name, f"{left} bytes after the last whole record")
             return
         except Exception as exc:  # noqa: BLE001 (zlib, EOF or parse errors: all mean "cut here")
             if on_truncated is not None:
