@@ -238,7 +238,7 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
     urls: dict[str, str] = {}
     written = 0
     tasks = scan(files, args, counts, extra_hosts)
-    out = WholeLineFile(open(output, "ab", buffering=0))  # noqa: SIM115 (closed below)
+    out = WholeLineFile(open(output, "wb", buffering=0))  # noqa: SIM115 (closed below)
     try:
         exporter = JsonLinesExporter(out, encoding="utf-8")
         exporter.start_exporting()

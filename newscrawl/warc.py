@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from w3lib.url import file_uri_to_path
@@ -387,8 +387,9 @@ class StoredResponse:
 
     def response(self, request: Optional[Request] = None) -> Response:
         """The record as the Scrapy response the crawl had (same class, body and headers)."""
-        headers = [(k, v) for k, v in self.headers if k.lower().encode() not in _DECODED_AWAY]
-        cls = responsetypes.from_args(headers=dict(headers), url=self.url, body=self.body)
+        headers = Headers([(k, v) for k, v in self.headers if k.lower().encode() not in _DECODED_AWAY])
+        # As Scrapy's downloader picks the class: by Content-Type, then by name, then by body.
+        cls = responsetypes.from_args(headers=headers, url=self.url, body=self.body)
         return cls(url=self.url, status=self.status, headers=headers, body=self.body, request=request,
                    flags=["warc"])
 
