@@ -49,7 +49,7 @@ from .items import WarcRecordRef
 from .parsers.almayadeen import ArticlePage, looks_complete, page_text
 from .pipelines import DatesPipeline, ValidatePipeline, post_key
 from .urls import canonical_url, is_article_path
-from .warc import iter_records, read_warcinfo, stored_response, utc_stamp, warc_files
+from .warc import iter_records, scan_heads, stored_response, utc_stamp, warc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SPIDER = "almayadeen"
@@ -72,11 +72,25 @@ class Task:
 
 @dataclass
 class Result:
-    """What came of one task: an item, or why there is none."""
+    """What came of one task: a record (its JSON line, as the crawl's exporter writes it, and
+    what the dedupe needs), or why there is none."""
 
-    item: Any = None
+    line: bytes = b""
+    key: str = ""
+    canonical_url: str = ""
+    content_hash: str = ""
     skipped: str = ""
-    stats: dict = field(default_factory=dict)
+
+
+class _Lines:
+    """The exporter's output, one line at a time (the worker sends lines, not records)."""
+
+    def __init__(self):
+        self.last = b""
+
+    def write(self, data: bytes) -> int:
+        self.last = data
+        return len(data)
 
 
 class _Stats:
@@ -107,6 +121,8 @@ class Extractor:
         self.validate = ValidatePipeline(crawler)
         self.dates = DatesPipeline(crawler)
         self._files: dict[str, Any] = {}
+        self._lines = _Lines()
+        self.exporter = JsonLinesExporter(self._lines, encoding="utf-8")
 
     def _record(self, path: str, offset: int):
         fh = self._files.get(path)
@@ -148,7 +164,11 @@ class Extractor:
             self.dates.process_item(item)
         except DropItem as exc:
             return Result(skipped="dropped/" + str(exc).split(":", 1)[0].replace(" ", "_"))
-        return Result(item=item)
+        a = ItemAdapter(item)
+        # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
+        a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
+        self.exporter.export_item(item)
+        return Result(self._lines.last, post_key(a), item.canonical_url, item.content_hash)
 
 
 def _warc_time(value: str) -> datetime:
@@ -189,30 +209,27 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
         hosts = set(edition_hosts)
         fixed_now = ""
         counts["files"] += 1
-        with path.open("rb") as fh:
-            for record, offset in iter_records(fh, path.name, truncated):
-                kind = record.rec_type
-                counts[f"records/{kind}"] += 1
-                if kind == "warcinfo":
-                    info = read_warcinfo(record)
-                    if info.get("newscrawl-edition", args.edition.code) == args.edition.code:
-                        base = urlsplit(info.get("newscrawl-base-url", "")).netloc.lower()
-                        if base:
-                            hosts.add(base)
-                        fixed_now = info.get("newscrawl-setting-NEWSCRAWL_NOW", "")
-                    continue
-                if kind != "response" or record.http_headers is None:
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                parts = urlsplit(url)
-                if parts.netloc.lower() not in hosts or not is_article_path(parts.path, args.edition):
-                    counts["skipped/not_article_url"] += 1
-                    continue
-                if record.http_headers.get_statuscode() != "200":
-                    counts["skipped/status"] += 1
-                    continue
-                now = fixed_now or iso_utc(_warc_time(record.rec_headers.get_header("WARC-Date") or ""))
-                yield Task(str(path), offset, _utc_iso(now))
+        for head in scan_heads(path, truncated):
+            counts[f"records/{head.kind}"] += 1
+            if head.kind == "warcinfo":
+                info = head.info or {}
+                if info.get("newscrawl-edition", args.edition.code) == args.edition.code:
+                    base = urlsplit(info.get("newscrawl-base-url", "")).netloc.lower()
+                    if base:
+                        hosts.add(base)
+                    fixed_now = info.get("newscrawl-setting-NEWSCRAWL_NOW", "")
+                continue
+            if head.kind != "response" or head.status is None:
+                continue
+            parts = urlsplit(head.url)
+            if parts.netloc.lower() not in hosts or not is_article_path(parts.path, args.edition):
+                counts["skipped/not_article_url"] += 1
+                continue
+            if head.status != 200:
+                counts["skipped/status"] += 1
+                continue
+            now = fixed_now or iso_utc(_warc_time(head.date))
+            yield Task(str(path), head.offset, _utc_iso(now))
 
 
 def _utc_iso(value: str) -> str:
@@ -240,28 +257,27 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
     tasks = scan(files, args, counts, extra_hosts)
     out = WholeLineFile(open(output, "wb", buffering=0))  # noqa: SIM115 (closed below)
     try:
-        exporter = JsonLinesExporter(out, encoding="utf-8")
-        exporter.start_exporting()
+        encoder = JsonLinesExporter(out, encoding="utf-8").encoder
         for result in _results(tasks, args, workers):
-            if result.item is None:
+            if not result.line:
                 counts[f"skipped/{result.skipped}"] += 1
                 continue
-            item = result.item
-            a = ItemAdapter(item)
-            a["canonical_url"] = canonical_url(a["canonical_url"], args.edition)
-            key = urls.get(a["canonical_url"]) or post_key(a)
+            key = urls.get(result.canonical_url) or result.key
             before = seen.get(key)
+            line, revision = result.line, 1
             if before is not None:
-                if before[0] == item.content_hash:
+                if before[0] == result.content_hash:
                     counts["dropped/unchanged"] += 1
                     continue
-                item.revision = before[1] + 1
+                revision = before[1] + 1
+                record = json.loads(line)
+                record["revision"] = revision
+                line = (encoder.encode(record) + "\n").encode("utf-8")
                 counts["revised"] += 1
-            seen[key] = (item.content_hash, item.revision)
-            urls[a["canonical_url"]] = key
-            exporter.export_item(item)
+            seen[key] = (result.content_hash, revision)
+            urls[result.canonical_url] = key
+            out.write(line)
             written += 1
-        exporter.finish_exporting()
     finally:
         out.close()
     return Outcome(output, written, counts)

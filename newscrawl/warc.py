@@ -433,6 +433,113 @@ def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = Non
         yield record, iterator.offset
 
 
+@dataclass
+class RecordHead:
+    """What a scan needs of a record: its type, place, target, date, HTTP status, warcinfo fields."""
+
+    kind: str
+    offset: int
+    url: str = ""
+    date: str = ""
+    status: Optional[int] = None
+    info: Optional[dict[str, str]] = None
+
+
+def _warc_fields(text: str) -> dict[str, str]:
+    fields = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+class _NotOnePerMember(Exception):
+    """A gzip member that is not exactly one WARC record: warcio reads the rest."""
+
+
+# Compressed bytes handed to zlib at a time; most records are one member below this.
+_SCAN_STEP = 32768
+
+
+def scan_heads(path: Path, on_truncated: Optional[callable] = None) -> Iterator[RecordHead]:
+    """The head of every whole record of a WARC file, in order, fast.
+
+    Files of one record per gzip member (ours, Common Crawl's, most tools') are read with
+    zlib alone: each member is inflated and only its header lines parsed, several times faster
+    than warcio's full record parse. Any other layout (uncompressed, several records in one
+    member) is handed to warcio from where it starts.
+    """
+    import mmap
+
+    size = path.stat().st_size
+    pos = 0
+    if size:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            view = memoryview(mm)
+            try:
+                while pos < size:
+                    if view[pos:pos + 2] != b"\x1f\x8b":
+                        raise _NotOnePerMember
+                    inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                    fed = min(_SCAN_STEP, size - pos)
+                    data = inflate.decompress(view[pos:pos + fed])
+                    while not inflate.eof and pos + fed < size:
+                        step = min(_SCAN_STEP * 4, size - pos - fed)
+                        data += inflate.decompress(view[pos + fed:pos + fed + step])
+                        fed += step
+                    if not inflate.eof:
+                        if on_truncated is not None:
+                            on_truncated(path.name, f"{size - pos} bytes after the last whole record")
+                        return
+                    head = _head_of(data, pos)
+                    pos += fed - len(inflate.unused_data)
+                    yield head
+            except _NotOnePerMember:
+                pass
+            finally:
+                view.release()
+    if pos < size:
+        with path.open("rb") as fh:
+            fh.seek(pos)
+            for record, offset in iter_records(fh, path.name, on_truncated):
+                yield _head_of_record(record, offset)
+
+
+def _head_of(data: bytes, offset: int) -> RecordHead:
+    end = data.find(b"\r\n\r\n")
+    if not data.startswith(b"WARC/") or end < 0:
+        raise _NotOnePerMember
+    fields = _warc_fields(data[:end].decode("utf-8", "replace"))
+    try:
+        length = int(fields.get("Content-Length", ""))
+    except ValueError:
+        raise _NotOnePerMember from None
+    block = data[end + 4:]
+    if len(block) > length + 4:  # more than one record in this member
+        raise _NotOnePerMember
+    kind = fields.get("WARC-Type", "")
+    head = RecordHead(kind, offset, fields.get("WARC-Target-URI", ""), fields.get("WARC-Date", ""))
+    if kind == "warcinfo":
+        head.info = _warc_fields(block[:length].decode("utf-8", "replace"))
+    elif kind == "response" and block.startswith(b"HTTP/"):
+        status = block[: block.find(b"\n")].split()
+        head.status = int(status[1]) if len(status) > 1 and status[1].isdigit() else None
+    return head
+
+
+def _head_of_record(record: Any, offset: int) -> RecordHead:
+    headers = record.rec_headers
+    head = RecordHead(record.rec_type, offset, headers.get_header("WARC-Target-URI") or "",
+                      headers.get_header("WARC-Date") or "")
+    if record.rec_type == "warcinfo":
+        head.info = read_warcinfo(record)
+    elif record.rec_type == "response" and record.http_headers is not None:
+        code = record.http_headers.get_statuscode()
+        head.status = int(code) if code and code.isdigit() else None
+    return head
+
+
 def read_payload(record: Any) -> bytes:
     """The HTTP body of a response record, transfer and content encodings undone."""
     return record.content_stream().read()
@@ -462,12 +569,7 @@ def stored_response(record: Any, name: str, offset: int) -> Optional[StoredRespo
 
 def read_warcinfo(record: Any) -> dict[str, str]:
     """The fields of a warcinfo record."""
-    info = {}
-    for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
-        name, sep, value = line.partition(":")
-        if sep:
-            info[name.strip()] = value.strip()
-    return info
+    return _warc_fields(record.content_stream().read().decode("utf-8", "replace"))
 
 
 # --- replay -----------------------------------------------------------------------------
