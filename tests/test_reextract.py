@@ -202,3 +202,18 @@ def test_a_second_version_of_a_post_in_the_archive_is_its_next_revision(small_si
     assert [r["revision"] for r in records] == [1, 2]
     assert records[1]["body"] == site.truth()[site.heads[i].key]["body"] != records[0]["body"]
     assert outcome.counts["dropped/unchanged"] == 1
+
+
+def test_the_benchmark_warc_is_read_back_whole(tmp_path):
+    from bench.warc import make
+
+    made = make(30, 3, tmp_path)
+    assert made["articles"] == 30 and made["warc_bytes_per_article"] > 0
+    outcome = reextract(warc_files([str(tmp_path / "warc" / "en")]), CrawlArgs.from_kwargs({"edition": "en"}),
+                        tmp_path / "bench.jsonl", workers=1)
+    truth = Replica(seed=3, articles=30).truth()
+    records = read_jsonl(tmp_path / "bench.jsonl")
+    assert outcome.written == len(records) == 30
+    for record in records:
+        if key_of(record) in truth:
+            assert {f: record[f] for f in truth[key_of(record)]} == truth[key_of(record)]
