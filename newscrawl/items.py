@@ -50,6 +50,18 @@ class Image:
 
 
 @dataclass
+class WarcRecordRef:
+    """Where the response an article was read from is stored (see README "WARC capture")."""
+
+    file: str
+    """WARC file name (in ``output/warc/<edition>/`` for a crawl's own files)."""
+    offset: int
+    """Byte offset of the response record in that file (each record is one gzip member)."""
+    record_id: str
+    """The record's ``WARC-Record-ID`` (``<urn:uuid:...>``)."""
+
+
+@dataclass
 class Article:
     """One article page of Al Mayadeen, as one JSON Lines record."""
 
@@ -121,12 +133,15 @@ class Article:
     flags: list[str] = field(default_factory=list)
     """What looked odd on this page, in a fixed order; the record is kept all the same:
     ``closing_markup_missing`` (the page never came with its closing ``</html>``, after every
-    retry: possibly cut short, kept as fetched), ``metadata_invalid`` (a metadata block that is not JSON: fields came from meta tags and the
-    page), ``body_empty`` (a text post whose body text was not found), ``body_shorter_than_word_count``
+    retry: possibly cut short, kept as fetched), ``metadata_invalid`` (a metadata block that is
+    not JSON: fields came from meta tags and the page), ``body_empty`` (a text post whose body text was not found), ``body_shorter_than_word_count``
     (fewer than half the words the metadata ``word_count`` gives), ``date_from_visible_text`` (no
     machine date: ``published_at`` read from the visible date), ``authors_from_metadata_only`` (no
     byline names on the page: authors from the metadata ``author`` string or the author meta tag).
     Empty when nothing looked odd."""
+    warc: Optional[WarcRecordRef] = None
+    """The stored response this record was read from, or null when the run kept no WARC
+    (``NEWSCRAWL_WARC=off``)."""
 
 
 @dataclass

@@ -103,6 +103,7 @@ FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonline
 EXTENSIONS = {
     "newscrawl.extensions.RunSummary": 500,
     "newscrawl.coverage.CoverageExtension": 510,
+    "newscrawl.warc.WarcCapture": 520,
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
     "newscrawl.middlewares.PromptStop": 100,
 }
@@ -110,6 +111,18 @@ EXTENSIONS = {
 # not judged against the edition's minimums.
 NEWSCRAWL_COVERAGE = True
 NEWSCRAWL_COVERAGE_MIN_RECORDS = 10
+# Raw responses (newscrawl/warc.py): every response the crawl receives, with its request, in
+# <output root>/warc/<edition>/<UTC start>-<serial>.warc.gz ("off" keeps none). The
+# directory may be set (%(edition)s and %(name)s are filled in); a file is closed for the
+# next serial past NEWSCRAWL_WARC_MAX_SIZE bytes.
+NEWSCRAWL_WARC = "on"
+NEWSCRAWL_WARC_DIR = ""
+NEWSCRAWL_WARC_MAX_SIZE = 1_000_000_000
+# Articles get the place of their stored response in their `warc` field.
+SPIDER_MIDDLEWARES = {"newscrawl.warc.WarcPointerMiddleware": 950}
+# Replay a crawl from WARC files (paths or globs, comma-separated): requests are answered
+# from the stored responses, never from the network; others are counted and ignored.
+NEWSCRAWL_REPLAY = ""
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
@@ -137,6 +150,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Retry-After wait (570), which is not download time; its process_exception sees a
     # timeout before RetryMiddleware (550) retries it.
     "newscrawl.middlewares.SlowServerMiddleware": 575,
+    # Last before the downloader: with NEWSCRAWL_REPLAY set it answers every request.
+    "newscrawl.warc.ReplayMiddleware": 950,
 }
 # Slow servers: all attempts of one URL (retries included) within this many seconds, and a
 # host that times out this many seconds in a row is given up (its other requests skipped).

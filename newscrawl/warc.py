@@ -1,0 +1,632 @@
+"""WARC capture of every response the crawl receives, and replay of a crawl from WARCs.
+
+Capture (``WarcCapture``, an extension on Scrapy's ``response_received`` signal): each
+response that reaches the crawl (articles, listings, the home page, sitemaps, robots.txt,
+pages rendered by the browser) is written with its request to
+``<output root>/warc/<edition>/<UTC start>-<serial>.warc.gz`` (ISO 28500, WARC/1.0). Retried
+and redirected responses are not: the crawl never parses them. A file starts with a
+``warcinfo`` record and is closed for the next serial at ``NEWSCRAWL_WARC_MAX_SIZE`` bytes.
+
+Line-safe like the feeds: every record is its own gzip member, a response and its request
+are written with one ``write`` system call and never buffered, so a crawl killed at any moment
+leaves a file that WARC tools read up to the last whole record; the next run writes new files.
+
+A payload identical (by ``WARC-Payload-Digest``) to the last capture of the same URL is
+written as a ``revisit`` record (headers only), as Heritrix does: listings re-read by
+scheduled runs cost a few hundred bytes. The last capture of each URL is remembered across
+runs in ``digests.sqlite3`` beside the WARC files, so deleting the directory forgets both.
+
+Each response's place (file name, offset) is put in ``response.meta["newscrawl_warc"]``;
+``WarcPointerMiddleware`` copies it into the ``warc`` field of the articles parsed from it.
+
+Replay (``ReplayMiddleware``, ``-s NEWSCRAWL_REPLAY=<path or glob>[,...]``): requests are
+answered from the stored responses and never reach the network; a request with no stored
+response is counted (``newscrawl/replay/missing``) and ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import hashlib
+import io
+import json
+import logging
+import os
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator, Optional
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from w3lib.url import file_uri_to_path
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from .feeds import WholeLineFile
+from .items import Article, WarcRecordRef
+
+logger = logging.getLogger(__name__)
+
+META_KEY = "newscrawl_warc"
+# A WARC extension field (ISO 28500 allows them) naming why the browser rendered the
+# page: the body is the DOM after scripts ran, not the bytes the server sent.
+RENDERED_HEADER = "WARC-Newscrawl-Rendered"
+# HTTP headers that no longer describe the stored body: Scrapy has already decoded it.
+_DECODED_AWAY = {b"content-encoding", b"transfer-encoding", b"content-length"}
+# Settings that change what is fetched or how a page is read: named in each warcinfo record.
+INFO_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+                 "CONCURRENT_REQUESTS_PER_DOMAIN", "NEWSCRAWL_INCREMENTAL", "NEWSCRAWL_STATE",
+                 "NEWSCRAWL_NOW", "NEWSCRAWL_BROWSER_ENABLED")
+_OFF = ("off", "0", "false", "no", "")
+
+
+def switched_on(value: Any) -> bool:
+    return str(value).strip().lower() not in _OFF
+
+
+def utc_stamp(moment: datetime) -> str:
+    """A file-name time, as Scrapy forms a feed's ``%(time)s``."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace(":", "-")
+
+
+def warc_date(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def gzip_member(data: bytes) -> bytes:
+    """``data`` as one whole gzip member (level 6: level 9 costs twice the CPU for ~2% less)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _headers(headers: Any, drop: set[bytes] = frozenset()) -> list[tuple[str, str]]:
+    pairs = []
+    for name, values in headers.items():
+        if name.lower() in drop:
+            continue
+        for value in values:
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
+
+
+def output_root(feed_path: Optional[Path], edition: str, spider_name: str) -> tuple[Path, Optional[str]]:
+    """Where a run's output lives, and the UTC start of its feed name if it has one.
+
+    The project's feeds are ``<root>/<spider>/<edition>/<UTC start>.jsonl`` (``output/`` by
+    default, ``--output-dir`` under cron); with ``-O dir/file.jsonl`` the root is ``dir``.
+    """
+    if feed_path is None:
+        return Path("output"), None
+    parent = feed_path.parent
+    if parent.name == edition and parent.parent.name == spider_name:
+        return parent.parent.parent, feed_path.name[: -len(feed_path.suffix)] if feed_path.suffix else feed_path.name
+    return parent, None
+
+
+class DigestMemory:
+    """The last capture of each URL (payload digest, date, record id, file, offset)."""
+
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS captures (key TEXT PRIMARY KEY, digest TEXT NOT NULL, "
+              "date TEXT NOT NULL, record_id TEXT NOT NULL, file TEXT NOT NULL, offset INTEGER NOT NULL)")
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(self.SCHEMA)
+
+    def last(self, key: str) -> Optional[tuple[str, str, str, str, int]]:
+        return self.db.execute("SELECT digest, date, record_id, file, offset FROM captures WHERE key = ?",
+                               (key,)).fetchone()
+
+    def remember(self, key: str, digest: str, date: str, record_id: str, file: str, offset: int) -> None:
+        self.db.execute("INSERT INTO captures VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                        "digest = excluded.digest, date = excluded.date, record_id = excluded.record_id, "
+                        "file = excluded.file, offset = excluded.offset",
+                        (key, digest, date, record_id, file, offset))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class RotatingWarcFile:
+    """Whole records appended to ``<dir>/<stamp>-<serial>.warc.gz``, a new serial past ``max_size``."""
+
+    def __init__(self, directory: Path, stamp: str, max_size: int, warcinfo: dict[str, str]):
+        self.directory = directory
+        self.stamp = stamp
+        self.max_size = max_size
+        self.info = warcinfo
+        self.serial = -1
+        self.file: Optional[WholeLineFile] = None
+        self.name = ""
+        self.size = 0
+        self.files: list[Path] = []
+        self._buffer = io.BytesIO()
+        self._writer = WARCWriter(self._buffer, gzip=False)
+
+    def serialise(self, record: Any) -> bytes:
+        """One record as a gzip member (warcio fills in lengths and digests)."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.write_record(record)
+        return gzip_member(self._buffer.getvalue())
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        while True:
+            self.serial += 1
+            name = f"{self.stamp}-{self.serial:05d}.warc.gz"
+            try:
+                fd = os.open(self.directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+            except FileExistsError:
+                continue  # a run started in the same second
+            break
+        self.name = name
+        self.file = WholeLineFile(os.fdopen(fd, "ab", buffering=0))
+        self.size = 0
+        self.files.append(self.directory / name)
+        info = self._writer.create_warcinfo_record(name, self.info)
+        self.write([info])
+
+    def write(self, records: list[Any]) -> list[tuple[str, int, int]]:
+        """Write records in one system call; (file name, offset, length) of each."""
+        if self.file is None or self.size >= self.max_size:
+            self.close()
+            self._open()
+        members = [self.serialise(r) for r in records]
+        places = []
+        offset = self.size
+        for member in members:
+            places.append((self.name, offset, len(member)))
+            offset += len(member)
+        self.file.write(b"".join(members))
+        self.size = offset
+        return places
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+class Capturer:
+    """Writes responses with their requests to rotating WARC files, revisits for repeats."""
+
+    def __init__(self, directory: Path, stamp: str, max_size: int, warcinfo: dict[str, str]):
+        self.memory = DigestMemory(directory / "digests.sqlite3")
+        self.out = RotatingWarcFile(directory, stamp, max_size, warcinfo)
+        self.builder = WARCWriter(io.BytesIO(), gzip=False)
+        self.counts = {"response": 0, "revisit": 0, "bytes": 0}
+
+    def capture(self, response: Response, request: Request, now: Optional[datetime] = None) -> dict[str, Any]:
+        """Store one response; the place of the record holding its payload (file, offset, id)."""
+        date = warc_date(now or datetime.now(timezone.utc))
+        url = response.url
+        rendered = str(request.meta.get("newscrawl_render") or "") if request.meta.get("playwright") else ""
+        body = response.body
+        status = response.status
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+        http_headers = _headers(response.headers, _DECODED_AWAY) + [("Content-Length", str(len(body)))]
+        protocol = response.protocol if response.protocol and response.protocol.startswith("HTTP/") else "HTTP/1.1"
+        status_line = f"{status} {reason}".strip()
+        warc_headers = {"WARC-Date": date}
+        if response.ip_address is not None:
+            warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        if rendered:
+            warc_headers[RENDERED_HEADER] = rendered
+        digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+        key = f"{rendered}:{url}" if rendered else url
+        last = self.memory.last(key)
+        if last is not None and last[0] == digest:
+            _, first_date, first_id, first_file, first_offset = last
+            record = self.builder.create_revisit_record(
+                url, digest, url, first_date,
+                http_headers=StatusAndHeaders(status_line, http_headers, protocol=protocol),
+                warc_headers_dict={**warc_headers, "WARC-Refers-To": first_id})
+            kind = "revisit"
+        else:
+            record = self.builder.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=StatusAndHeaders(status_line, http_headers, protocol=protocol),
+                warc_headers_dict={**warc_headers, "WARC-Payload-Digest": digest})
+            kind = "response"
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request_headers = [("Host", parts.netloc)] + _headers(request.headers)
+        request_record = self.builder.create_warc_record(
+            url, "request", http_headers=StatusAndHeaders(f"{request.method} {target} HTTP/1.1", request_headers,
+                                                          protocol="", is_http_request=True),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id})
+        places = self.out.write([record, request_record])
+        self.counts[kind] += 1
+        self.counts["bytes"] += sum(length for _, _, length in places)
+        if kind == "revisit":
+            # Articles point at the record that holds the payload, not at the revisit.
+            return {"file": first_file, "offset": first_offset, "record_id": first_id, "kind": kind}
+        name, offset, _ = places[0]
+        self.memory.remember(key, digest, date, record_id, name, offset)
+        return {"file": name, "offset": offset, "record_id": record_id, "kind": kind}
+
+    def close(self) -> None:
+        self.out.close()
+        self.memory.close()
+
+
+class WarcCapture:
+    """The extension: every response the crawl receives goes to the run's WARC files."""
+
+    def __init__(self, crawler: Any):
+        settings = crawler.settings
+        if not switched_on(settings.get("NEWSCRAWL_WARC", "on")):
+            raise NotConfigured("NEWSCRAWL_WARC is off")
+        if switched_on(settings.get("NEWSCRAWL_REPLAY", "")):
+            raise NotConfigured("a replayed crawl fetches nothing new to keep")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.max_size = settings.getint("NEWSCRAWL_WARC_MAX_SIZE", 1_000_000_000)
+        self.capturer: Optional[Capturer] = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "WarcCapture":
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signals.spider_opened)
+        crawler.signals.connect(ext.received, signals.response_received)
+        crawler.signals.connect(ext.closed, signals.spider_closed)
+        return ext
+
+    def _article_feed(self) -> Optional[Path]:
+        exporter = self.crawler.get_extension(FeedExporter) if self.crawler.settings.get("FEEDS") else None
+        for slot in getattr(exporter, "slots", []):
+            classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
+            if classes and not any(c.endswith("Article") for c in classes):
+                continue
+            uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
+            if "://" not in uri:
+                return Path(uri)
+        return None
+
+    def opened(self, spider: Any) -> None:
+        settings = self.crawler.settings
+        edition = getattr(spider, "edition", "en")
+        root, stamp = output_root(self._article_feed(), edition, spider.name)
+        template = settings.get("NEWSCRAWL_WARC_DIR") or ""
+        directory = Path(template % {"edition": edition, "name": spider.name}) if template else root / "warc" / edition
+        self.capturer = Capturer(directory, stamp or utc_stamp(datetime.now(timezone.utc)), self.max_size,
+                                 warcinfo(spider, edition, settings))
+
+    def received(self, response: Response, request: Request, spider: Any = None) -> None:
+        if self.capturer is None:
+            return
+        try:
+            place = self.capturer.capture(response, request)
+        except OSError as exc:
+            # A full disk must not stop the crawl (its feeds decide that); counted, said once.
+            if not self.stats.get_value("newscrawl/warc/write_failed"):
+                logger.error("writing the WARC file failed: %s", exc)
+            self.stats.inc_value("newscrawl/warc/write_failed")
+            return
+        self.stats.inc_value(f"newscrawl/warc/{place.pop('kind')}")
+        response.meta[META_KEY] = place
+
+    def closed(self, spider: Any = None) -> None:
+        if self.capturer is not None:
+            self.stats.set_value("newscrawl/warc/files", len(self.capturer.out.files))
+            self.stats.set_value("newscrawl/warc/bytes", self.capturer.counts["bytes"])
+            self.capturer.close()
+            self.capturer = None
+
+
+def warcinfo(spider: Any, edition: str, settings: Any) -> dict[str, str]:
+    """The warcinfo fields of a run: software, edition, arguments and the settings that matter."""
+    from importlib.metadata import version
+
+    agent = str(settings.get("USER_AGENT") or "newscrawl")
+    args = getattr(spider, "args", None)
+    info = {
+        "software": f"{agent.split(' ', 1)[0]} (Scrapy {version('scrapy')}, warcio {version('warcio')})",
+        "format": "WARC File Format 1.0",
+        "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
+        "hostname": os.uname().nodename,
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": agent,
+        "isPartOf": f"{spider.name}-{edition}",
+        "newscrawl-spider": spider.name,
+        "newscrawl-edition": edition,
+        "newscrawl-arguments": json.dumps(getattr(args, "raw", {}), ensure_ascii=False, sort_keys=True),
+        "newscrawl-base-url": str(getattr(args, "base_url", "")),
+    }
+    for name in INFO_SETTINGS:
+        info[f"newscrawl-setting-{name}"] = str(settings.get(name, ""))
+    return {k: v for k, v in info.items() if v}
+
+
+class WarcPointerMiddleware(BaseSpiderMiddleware):
+    """Puts the place of the stored response into the ``warc`` field of articles parsed from it."""
+
+    def get_processed_item(self, item: Any, response: Optional[Response]) -> Any:
+        if isinstance(item, Article) and response is not None and item.warc is None:
+            place = response.meta.get(META_KEY)
+            if place:
+                item.warc = WarcRecordRef(file=place["file"], offset=place["offset"], record_id=place["record_id"])
+        return item
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class StoredResponse:
+    """A response record read back from a WARC file."""
+
+    url: str
+    date: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    file: str
+    offset: int
+    record_id: str
+    rendered: str = ""
+
+    def response(self, request: Optional[Request] = None) -> Response:
+        """The record as the Scrapy response the crawl had (same class, body and headers)."""
+        headers = Headers([(k, v) for k, v in self.headers if k.lower().encode() not in _DECODED_AWAY])
+        # As Scrapy's downloader picks the class: by Content-Type, then by name, then by body.
+        cls = responsetypes.from_args(headers=headers, url=self.url, body=self.body)
+        return cls(url=self.url, status=self.status, headers=headers, body=self.body, request=request,
+                   flags=["warc"])
+
+
+def warc_files(paths: list[str]) -> list[Path]:
+    """Paths and globs to WARC files (a directory stands for its ``*.warc.gz`` and ``*.warc``)."""
+    found: list[Path] = []
+    for spec in paths:
+        path = Path(spec)
+        if path.is_dir():
+            found += sorted(list(path.glob("*.warc.gz")) + list(path.glob("*.warc")), key=lambda p: p.name)
+        elif any(ch in spec for ch in "*?["):
+            found += sorted((Path(p) for p in glob.glob(spec)), key=lambda p: p.name)
+        else:
+            found.append(path)
+    return found
+
+
+def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = None) -> Iterator[tuple[Any, int]]:
+    """(record, offset) of every whole record; a cut-off last record ends the file quietly."""
+    iterator = ArchiveIterator(fh, arc2warc=True)
+    records = iter(iterator)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            # warcio ends quietly at a record cut off inside its gzip member: what is left
+            # after the last whole record says so.
+            try:
+                left = os.fstat(fh.fileno()).st_size - iterator.offset
+            except (AttributeError, OSError, io.UnsupportedOperation):
+                left = 0
+            if left > 0 and on_truncated is not None:
+                on_truncated(name, f"{left} bytes after the last whole record")
+            return
+        except Exception as exc:  # noqa: BLE001 (zlib, EOF or parse errors: all mean "cut here")
+            if on_truncated is not None:
+                on_truncated(name, exc)
+            return
+        # Where this record starts; get_record_offset() would read the record to its end first.
+        yield record, iterator.offset
+
+
+@dataclass
+class RecordHead:
+    """What a scan needs of a record: its type, place, target, date, HTTP status, warcinfo fields."""
+
+    kind: str
+    offset: int
+    url: str = ""
+    date: str = ""
+    status: Optional[int] = None
+    info: Optional[dict[str, str]] = None
+
+
+def _warc_fields(text: str) -> dict[str, str]:
+    fields = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+class _NotOnePerMember(Exception):
+    """A gzip member that is not exactly one WARC record: warcio reads the rest."""
+
+
+# Compressed bytes handed to zlib at a time; most records are one member below this.
+_SCAN_STEP = 32768
+
+
+def scan_heads(path: Path, on_truncated: Optional[callable] = None) -> Iterator[RecordHead]:
+    """The head of every whole record of a WARC file, in order, fast.
+
+    Files of one record per gzip member (ours, Common Crawl's, most tools') are read with
+    zlib alone: each member is inflated and only its header lines parsed, several times faster
+    than warcio's full record parse. Any other layout (uncompressed, several records in one
+    member) is handed to warcio from where it starts.
+    """
+    import mmap
+
+    size = path.stat().st_size
+    pos = 0
+    if size:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            view = memoryview(mm)
+            try:
+                while pos < size:
+                    if view[pos:pos + 2] != b"\x1f\x8b":
+                        raise _NotOnePerMember
+                    inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                    fed = min(_SCAN_STEP, size - pos)
+                    data = inflate.decompress(view[pos:pos + fed])
+                    while not inflate.eof and pos + fed < size:
+                        step = min(_SCAN_STEP * 4, size - pos - fed)
+                        data += inflate.decompress(view[pos + fed:pos + fed + step])
+                        fed += step
+                    if not inflate.eof:
+                        if on_truncated is not None:
+                            on_truncated(path.name, f"{size - pos} bytes after the last whole record")
+                        return
+                    head = _head_of(data, pos)
+                    pos += fed - len(inflate.unused_data)
+                    yield head
+            except _NotOnePerMember:
+                pass
+            finally:
+                view.release()
+    if pos < size:
+        with path.open("rb") as fh:
+            fh.seek(pos)
+            for record, offset in iter_records(fh, path.name, on_truncated):
+                yield _head_of_record(record, offset)
+
+
+def _head_of(data: bytes, offset: int) -> RecordHead:
+    end = data.find(b"\r\n\r\n")
+    if not data.startswith(b"WARC/") or end < 0:
+        raise _NotOnePerMember
+    fields = _warc_fields(data[:end].decode("utf-8", "replace"))
+    try:
+        length = int(fields.get("Content-Length", ""))
+    except ValueError:
+        raise _NotOnePerMember from None
+    block = data[end + 4:]
+    if len(block) > length + 4:  # more than one record in this member
+        raise _NotOnePerMember
+    kind = fields.get("WARC-Type", "")
+    head = RecordHead(kind, offset, fields.get("WARC-Target-URI", ""), fields.get("WARC-Date", ""))
+    if kind == "warcinfo":
+        head.info = _warc_fields(block[:length].decode("utf-8", "replace"))
+    elif kind == "response" and block.startswith(b"HTTP/"):
+        status = block[: block.find(b"\n")].split()
+        head.status = int(status[1]) if len(status) > 1 and status[1].isdigit() else None
+    return head
+
+
+def _head_of_record(record: Any, offset: int) -> RecordHead:
+    headers = record.rec_headers
+    head = RecordHead(record.rec_type, offset, headers.get_header("WARC-Target-URI") or "",
+                      headers.get_header("WARC-Date") or "")
+    if record.rec_type == "warcinfo":
+        head.info = read_warcinfo(record)
+    elif record.rec_type == "response" and record.http_headers is not None:
+        code = record.http_headers.get_statuscode()
+        head.status = int(code) if code and code.isdigit() else None
+    return head
+
+
+def read_payload(record: Any) -> bytes:
+    """The HTTP body of a response record, transfer and content encodings undone."""
+    return record.content_stream().read()
+
+
+def stored_response(record: Any, name: str, offset: int) -> Optional[StoredResponse]:
+    """A response record as a StoredResponse (None for other records and unreadable ones)."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    try:
+        status = int(record.http_headers.get_statuscode())
+    except (TypeError, ValueError):
+        return None
+    headers = record.rec_headers
+    return StoredResponse(
+        url=headers.get_header("WARC-Target-URI") or "",
+        date=headers.get_header("WARC-Date") or "",
+        status=status,
+        headers=list(record.http_headers.headers),
+        body=read_payload(record),
+        file=name,
+        offset=offset,
+        record_id=headers.get_header("WARC-Record-ID") or "",
+        rendered=headers.get_header(RENDERED_HEADER) or "",
+    )
+
+
+def read_warcinfo(record: Any) -> dict[str, str]:
+    """The fields of a warcinfo record."""
+    return _warc_fields(record.content_stream().read().decode("utf-8", "replace"))
+
+
+# --- replay -----------------------------------------------------------------------------
+
+
+class ReplayMiddleware:
+    """Answers every request from stored responses (``NEWSCRAWL_REPLAY``); never the network.
+
+    The last capture of each URL wins (a rendered capture answers only rendered requests).
+    A revisit record is answered with the payload of the capture it refers to.
+    """
+
+    def __init__(self, crawler: Any, specs: list[str]):
+        self.stats = crawler.stats
+        self.index: dict[str, tuple[Path, int]] = {}
+        by_id: dict[str, tuple[Path, int]] = {}
+        files = warc_files(specs)
+        if not files:
+            raise ValueError(f"NEWSCRAWL_REPLAY={','.join(specs)} names no WARC file")
+        for path in files:
+            with path.open("rb") as fh:
+                for record, offset in iter_records(fh, path.name):
+                    kind = record.rec_type
+                    if kind not in ("response", "revisit"):
+                        continue
+                    headers = record.rec_headers
+                    rendered = headers.get_header(RENDERED_HEADER) or ""
+                    url = headers.get_header("WARC-Target-URI") or ""
+                    key = f"{rendered}:{url}" if rendered else url
+                    if kind == "response":
+                        by_id[headers.get_header("WARC-Record-ID") or ""] = (path, offset)
+                        self.index[key] = (path, offset)
+                    else:
+                        original = by_id.get(headers.get_header("WARC-Refers-To") or "")
+                        if original is not None:
+                            self.index[key] = original
+        logger.info("replaying %d stored responses from %d WARC files", len(self.index), len(files))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "ReplayMiddleware":
+        spec = str(crawler.settings.get("NEWSCRAWL_REPLAY") or "")
+        if not switched_on(spec):
+            raise NotConfigured
+        return cls(crawler, [s.strip() for s in spec.split(",") if s.strip()])
+
+    def process_request(self, request: Request) -> Response:
+        rendered = str(request.meta.get("newscrawl_render") or "") if request.meta.get("playwright") else ""
+        key = f"{rendered}:{request.url}" if rendered else request.url
+        place = self.index.get(key)
+        if place is None:
+            self.stats.inc_value("newscrawl/replay/missing")
+            raise IgnoreRequest(f"not in the replayed WARCs: {request.url}")
+        path, offset = place
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            record, _ = next(iter_records(fh, path.name))
+            stored = stored_response(record, path.name, offset)
+        self.stats.inc_value("newscrawl/replay/answered")
+        request.meta[META_KEY] = {"file": stored.file, "offset": stored.offset, "record_id": stored.record_id}
+        return stored.response(request)

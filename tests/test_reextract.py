@@ -1,0 +1,219 @@
+"""Re-extraction: the current parser over stored responses gives the crawl's records, reflects
+a parser change without a single request, and reads WARCs written by other tools."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newscrawl.args import CrawlArgs
+from newscrawl.merge import merge
+from newscrawl.parsers.almayadeen import ArticlePage
+from newscrawl.reextract import reextract
+from newscrawl.testing import ROOT, read_jsonl, run_crawl
+from newscrawl.warc import warc_files
+from tests.site import Replica, ReplicaServer, pages
+
+CRAWL_DEPENDENT = ("crawled_at", "discovered_via")
+
+
+def key_of(record):
+    return record["post_id"] or record["canonical_url"]
+
+
+def without(record, fields=CRAWL_DEPENDENT):
+    return {k: v for k, v in record.items() if k not in fields}
+
+
+@pytest.fixture(scope="module")
+def small_site():
+    return Replica(seed=5, articles=60)
+
+
+@pytest.fixture(scope="module")
+def small_server(small_site):
+    with ReplicaServer(small_site) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def captured(small_site, small_server, tmp_path_factory):
+    out = tmp_path_factory.mktemp("captured") / "run.jsonl"
+    result = run_crawl(small_server.url, out, settings={
+        "NEWSCRAWL_NOW": small_site.now.isoformat(), "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(result.records) > 40
+    return result
+
+
+def test_reextract_gives_the_crawls_records_and_merge_takes_them(captured, small_server):
+    root = captured.output.parent
+    start = len(small_server.log)
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.reextract", "--edition", "en", "--output-dir", str(root)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert small_server.log[start:] == []
+    (run_file,) = (root / "almayadeen" / "en").glob("*.jsonl")
+    records = read_jsonl(run_file)
+    crawl = {key_of(r): r for r in captured.records}
+    assert sorted(map(key_of, records)) == sorted(crawl)
+    directory = root / "warc" / "en"
+    for record in records:
+        assert without(record) == without(crawl[key_of(record)])
+        assert record["discovered_via"] == "warc"
+        with (directory / record["warc"]["file"]).open("rb") as fh:
+            fh.seek(record["warc"]["offset"])
+            stored = next(iter(ArchiveIterator(fh)))
+        assert record["crawled_at"] == stored.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")
+    summary = json.loads(run_file.with_name(run_file.stem + ".summary.json").read_text())
+    assert summary["items"] == len(records)
+
+    # The run file is one more run for the merge: the dataset is the same posts.
+    dataset = root / "merged.jsonl"
+    merge("en", root / "almayadeen" / "en", dataset)
+    assert sorted(map(key_of, read_jsonl(dataset))) == sorted(crawl)
+
+
+def test_a_parser_change_is_reflected_without_a_network_request(captured, small_server, tmp_path, monkeypatch):
+    read_title = ArticlePage._title
+
+    def shouting_title(self):
+        value, source = read_title(self)
+        return (value.upper() if value else value), source
+
+    monkeypatch.setattr(ArticlePage, "_title", shouting_title)
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("re-extraction opened a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket.socket, "connect_ex", no_network)
+    start = len(small_server.log)
+    out = tmp_path / "changed.jsonl"
+    files = warc_files([str(captured.output.parent / "warc" / "en")])
+    # Two workers: the pool's processes run the patched parser too.
+    outcome = reextract(files, CrawlArgs.from_kwargs({"edition": "en"}), out, workers=2)
+    assert small_server.log[start:] == []
+    records = {key_of(r): r for r in read_jsonl(out)}
+    assert outcome.written == len(records) == len(captured.records)
+    for before in captured.records:
+        after = records[key_of(before)]
+        assert after["title"] == before["title"].upper() != before["title"]
+        assert after["content_hash"] != before["content_hash"]
+        assert without(after, CRAWL_DEPENDENT + ("title", "content_hash")) == \
+               without(before, CRAWL_DEPENDENT + ("title", "content_hash"))
+
+
+def _foreign_warc(site: Replica, path: Path, indexes: list[int]) -> None:
+    """A WARC in Common Crawl's layout (warcinfo; request, response, metadata per page),
+    written by warcio's own writer, with pages of the live host and others around them."""
+    live = "https://english.almayadeen.net"
+    date = site.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(path.name, {
+            "software": "StormCrawler 1.18 https://stormcrawler.net/", "isPartOf": "CC-NEWS",
+            "operator": "Common Crawl Admin (info@commoncrawl.org)", "format": "WARC File Format 1.1"}))
+
+        def page(url: str, body: bytes, status: str = "200 OK", gzipped: bool = False):
+            headers = [("Content-Type", "text/html; charset=UTF-8"), ("Server", "nginx")]
+            if gzipped:
+                body = gzip.compress(body)
+                headers.append(("Content-Encoding", "gzip"))
+            headers.append(("Content-Length", str(len(body))))
+            target = url.split("://", 1)[1].split("/", 1)
+            request = writer.create_warc_record(url, "request", http_headers=StatusAndHeaders(
+                f"GET /{target[1] if len(target) > 1 else ''} HTTP/1.1",
+                [("Host", target[0]), ("User-Agent", "CCBot/2.0")], is_http_request=True),
+                warc_headers_dict={"WARC-Date": date})
+            response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                                 http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1"),
+                                                 warc_headers_dict={"WARC-Date": date})
+            metadata = writer.create_warc_record(url, "metadata", payload=io.BytesIO(b"fetchTimeMs: 120\r\n"),
+                                                 length=18, warc_content_type="application/warc-fields",
+                                                 warc_headers_dict={"WARC-Date": date})
+            for record in (request, response, metadata):
+                writer.write_record(record)
+
+        for n, i in enumerate(indexes):
+            html = pages.article(site, i).encode("utf-8")
+            url = live + quote(site.heads[i].path, safe="/")
+            page(url, html, gzipped=n % 2 == 1)
+            # The same article on another host, and a listing of the edition: not extracted.
+            page("https://mirror.example.org" + quote(site.heads[i].path, safe="/"), html)
+        page(live + "/news/politics", pages.listing(site, "politics").encode("utf-8"))
+        page(live + "/news/politics/a-gone-post", b"<html><body>gone</body></html>", status="404 Not Found")
+
+
+def test_a_foreign_warc_is_filtered_by_host_and_url_shape_and_extracted(small_site, tmp_path):
+    truth = small_site.truth()
+    indexes = [h.index for h in small_site.heads if h.key in truth][:12]
+    path = tmp_path / "CC-NEWS-20261120090000-00001.warc.gz"
+    _foreign_warc(small_site, path, indexes)
+    out = tmp_path / "foreign.jsonl"
+    outcome = reextract([path], CrawlArgs.from_kwargs({"edition": "en"}), out, workers=1)
+    records = read_jsonl(out)
+    assert sorted(map(key_of, records)) == sorted(small_site.heads[i].key for i in indexes)
+    for record in records:
+        expected = truth[key_of(record)]
+        assert {f: record[f] for f in expected} == expected
+        assert record["url"].startswith("https://english.almayadeen.net/")
+        assert record["discovered_via"] == "warc" and record["warc"]["file"] == path.name
+        assert record["crawled_at"] == small_site.now.isoformat()
+    assert outcome.counts["skipped/not_article_url"] == len(indexes) + 1  # the mirror's pages, the listing
+    assert outcome.counts["skipped/status"] == 1
+
+    # --since/--until select by publication date, as in a crawl.
+    days = sorted({truth[small_site.heads[i].key]["published_at"][:10] for i in indexes})
+    since = days[len(days) // 2]
+    later = reextract([path], CrawlArgs.from_kwargs({"edition": "en", "since": since}), tmp_path / "since.jsonl",
+                      workers=1)
+    assert sorted(map(key_of, read_jsonl(tmp_path / "since.jsonl"))) == sorted(
+        small_site.heads[i].key for i in indexes if truth[small_site.heads[i].key]["published_at"][:10] >= since)
+    assert later.counts["skipped/dropped/out_of_range"] > 0
+
+
+def test_a_second_version_of_a_post_in_the_archive_is_its_next_revision(small_site, tmp_path):
+    site = Replica(seed=5, articles=60)
+    i = next(h.index for h in site.heads if h.key in site.truth())
+    first = tmp_path / "a.warc.gz"
+    _foreign_warc(site, first, [i])
+    site.edit(site.heads[i].key)
+    site.now += timedelta(hours=1)
+    second = tmp_path / "b.warc.gz"
+    _foreign_warc(site, second, [i])
+    third = tmp_path / "c.warc.gz"
+    _foreign_warc(site, third, [i])
+    out = tmp_path / "versions.jsonl"
+    outcome = reextract([first, second, third], CrawlArgs.from_kwargs({"edition": "en"}), out, workers=1)
+    records = read_jsonl(out)
+    assert [r["revision"] for r in records] == [1, 2]
+    assert records[1]["body"] == site.truth()[site.heads[i].key]["body"] != records[0]["body"]
+    assert outcome.counts["dropped/unchanged"] == 1
+
+
+def test_the_benchmark_warc_is_read_back_whole(tmp_path):
+    from bench.warc import make
+
+    made = make(30, 3, tmp_path)
+    assert made["articles"] == 30 and made["warc_bytes_per_article"] > 0
+    outcome = reextract(warc_files([str(tmp_path / "warc" / "en")]), CrawlArgs.from_kwargs({"edition": "en"}),
+                        tmp_path / "bench.jsonl", workers=1)
+    truth = Replica(seed=3, articles=30).truth()
+    records = read_jsonl(tmp_path / "bench.jsonl")
+    assert outcome.written == len(records) == 30
+    for record in records:
+        if key_of(record) in truth:
+            assert {f: record[f] for f in truth[key_of(record)]} == truth[key_of(record)]

@@ -1,0 +1,276 @@
+"""WARC capture: every response the crawl receives is kept, with its request, in files that
+standard tools read; repeats are revisits; articles point at their record; a killed crawl
+leaves whole records; a crawl replays from the files without the network."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+
+from newscrawl.reextract import main as reextract_main
+from newscrawl.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
+from newscrawl.warc import RENDERED_HEADER, Capturer, WarcCapture, iter_records
+from tests.site import Replica, ReplicaServer
+
+WARCIO = [sys.executable, "-m", "warcio.cli"]
+
+
+def key_of(record):
+    return record["post_id"] or record["canonical_url"]
+
+
+def warc_records(path: Path) -> list[dict]:
+    """Every record of a WARC file as warcio's own reader sees it."""
+    out = []
+    with path.open("rb") as fh:
+        it = ArchiveIterator(fh)
+        for record in it:
+            headers = dict(record.rec_headers.headers)
+            payload = record.content_stream().read() if record.rec_type == "response" else b""
+            out.append({"type": record.rec_type, "url": headers.get("WARC-Target-URI"), "headers": headers,
+                        "offset": it.offset, "payload": payload})
+    return out
+
+
+def warcs(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.warc.gz"))
+
+
+@pytest.fixture(scope="module")
+def small_site():
+    return Replica(seed=11, articles=60)
+
+
+@pytest.fixture(scope="module")
+def small_server(small_site):
+    with ReplicaServer(small_site) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def captured(small_site, small_server, tmp_path_factory):
+    """One crawl of the small replica with WARC capture on (the default)."""
+    out = tmp_path_factory.mktemp("captured") / "run.jsonl"
+    start = len(small_server.log)
+    result = run_crawl(small_server.url, out, settings={
+        "NEWSCRAWL_NOW": small_site.now.isoformat(), "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result, small_server.log[start:]
+
+
+def test_crawl_writes_warcs_that_warcio_checks_and_indexes(captured):
+    result, _ = captured
+    files = warcs(result.output.parent / "warc" / "en")
+    assert len(files) == 1 and files[0].name.endswith("-00000.warc.gz")
+    check = subprocess.run(WARCIO + ["check", "-v", *map(str, files)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert "digest pass" in check.stdout and "fail" not in check.stdout
+    index = subprocess.run(WARCIO + ["index", "-f", "warc-type,warc-target-uri,offset", *map(str, files)],
+                           capture_output=True, text=True)
+    assert index.returncode == 0, index.stderr[-2000:]
+    kinds = Counter(json.loads(line)["warc-type"] for line in index.stdout.splitlines())
+    assert kinds["warcinfo"] == 1 and kinds["response"] == kinds["request"] > 60
+
+
+def test_one_response_per_fetched_page_with_its_request(captured, small_server):
+    result, log = captured
+    records = [r for f in warcs(result.output.parent / "warc" / "en") for r in warc_records(f)]
+    responses = Counter(r["url"] for r in records if r["type"] == "response")
+    requests = Counter(r["url"] for r in records if r["type"] == "request")
+    fetched = Counter(small_server.url + entry.path for entry in log if entry.status < 300)
+    assert small_server.url + "/robots.txt" in fetched
+    assert responses == fetched
+    assert requests == fetched
+    response_ids = {r["headers"]["WARC-Record-ID"] for r in records if r["type"] == "response"}
+    assert {r["headers"]["WARC-Concurrent-To"] for r in records if r["type"] == "request"} == response_ids
+
+
+def test_warcinfo_names_software_edition_arguments_and_settings(captured, small_server):
+    result, _ = captured
+    info = warc_records(warcs(result.output.parent / "warc" / "en")[0])[0]
+    assert info["type"] == "warcinfo"
+    with warcs(result.output.parent / "warc" / "en")[0].open("rb") as fh:
+        text = next(iter(ArchiveIterator(fh))).content_stream().read().decode()
+    assert "software: newscrawl/" in text and "Scrapy 2.19.0" in text and "warcio 1.8.1" in text
+    assert "newscrawl-edition: en" in text
+    assert f'newscrawl-arguments: {{"base_url": "{small_server.url}"}}' in text
+    assert "newscrawl-setting-ROBOTSTXT_OBEY: True" in text
+
+
+def test_every_article_points_at_the_response_it_was_read_from(captured):
+    result, _ = captured
+    directory = result.output.parent / "warc" / "en"
+    assert result.records
+    for record in result.records:
+        pointer = record["warc"]
+        with (directory / pointer["file"]).open("rb") as fh:
+            fh.seek(pointer["offset"])
+            stored = next(iter(ArchiveIterator(fh)))
+            assert stored.rec_type == "response"
+            assert stored.rec_headers.get_header("WARC-Target-URI") == record["url"]
+            assert stored.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
+            assert b"</html>" in stored.content_stream().read()[-4096:]
+            assert stored.rec_headers.get_header("WARC-Date").replace("Z", "+00:00") <= record["crawled_at"]
+
+
+def test_second_scheduled_run_writes_revisits_for_unchanged_pages(fresh_site, fresh_server, tmp_path):
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                "NEWSCRAWL_INCREMENTAL": "True", "NEWSCRAWL_NOW": fresh_site.now.isoformat()}
+    first = run_crawl(fresh_server.url, tmp_path / "first.jsonl", settings=settings)
+    assert first.returncode == 0, first.stderr[-2000:]
+    (first_warc,) = warcs(tmp_path / "warc" / "en")
+    start = len(fresh_server.log)
+    second = run_crawl(fresh_server.url, tmp_path / "second.jsonl", settings=settings)
+    assert second.returncode == 0, second.stderr[-2000:]
+    second_warc = next(p for p in warcs(tmp_path / "warc" / "en") if p != first_warc)
+
+    originals = {r["headers"]["WARC-Record-ID"]: r for r in warc_records(first_warc) if r["type"] == "response"}
+    again = [r for r in warc_records(second_warc) if r["type"] in ("response", "revisit")]
+    fetched = Counter(fresh_server.url + e.path for e in fresh_server.log[start:] if e.status < 300)
+    assert Counter(r["url"] for r in again) == fetched
+    revisits = [r for r in again if r["type"] == "revisit"]
+    # Nothing changed on the site: home, listings and robots.txt are all the same bytes.
+    assert revisits and len(revisits) == len(again)
+    for revisit in revisits:
+        original = originals[revisit["headers"]["WARC-Refers-To"]]
+        assert original["url"] == revisit["url"] == revisit["headers"]["WARC-Refers-To-Target-URI"]
+        assert original["headers"]["WARC-Payload-Digest"] == revisit["headers"]["WARC-Payload-Digest"]
+        assert revisit["headers"]["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+    assert second_warc.stat().st_size < first_warc.stat().st_size / 3
+    check = subprocess.run(WARCIO + ["check", str(second_warc)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-2000:]
+
+    # An edited article is fetched again (refresh) and stored in full, not as a revisit.
+    edited = sorted(key_of(r) for r in first.records if r["published_at"] >= "2026-11-10")[0]
+    fresh_site.edit(edited)
+    third = run_crawl(fresh_server.url, tmp_path / "third.jsonl", args={"refresh": "10"}, settings=settings)
+    assert third.returncode == 0, third.stderr[-2000:]
+    (record,) = third.records
+    third_warc = max(warcs(tmp_path / "warc" / "en"), key=lambda p: p.name)
+    stored = [r for r in warc_records(third_warc) if r["url"] == record["url"] and r["type"] != "request"]
+    assert [r["type"] for r in stored] == ["response"]
+    assert record["warc"]["file"] == third_warc.name and record["warc"]["offset"] == stored[0]["offset"]
+
+
+def test_rendered_pages_are_marked_and_repeats_are_revisits(tmp_path):
+    capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    body = b"<html><body><p>Load more</p></body></html>"
+    plain = Request("http://127.0.0.1:1/news/politics")
+    rendered = Request("http://127.0.0.1:1/news/politics", meta={"playwright": True, "newscrawl_render": "load_more"})
+    for request in (plain, rendered, plain, rendered):
+        capturer.capture(HtmlResponse(request.url, body=body, request=request), request)
+    capturer.close()
+    records = [r for r in warc_records(warcs(tmp_path)[0]) if r["type"] != "request"]
+    assert [(r["type"], r["headers"].get(RENDERED_HEADER)) for r in records] == [
+        ("warcinfo", None), ("response", None), ("response", "load_more"), ("revisit", None), ("revisit", "load_more")]
+
+
+def test_files_rotate_at_the_size_setting(tmp_path):
+    capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 3000, {"software": "test"})
+    rng = random.Random(3)
+    for n in range(6):
+        request = Request(f"http://127.0.0.1:1/news/politics/p{n}")
+        body = bytes(rng.getrandbits(8) for _ in range(1500))  # incompressible
+        capturer.capture(HtmlResponse(request.url, body=body, request=request), request)
+    capturer.close()
+    files = warcs(tmp_path)
+    assert [f.name[-13:] for f in files] == ["00000.warc.gz", "00001.warc.gz", "00002.warc.gz"]
+    for f in files:
+        kinds = [r["type"] for r in warc_records(f)]
+        assert kinds == ["warcinfo", "response", "request", "response", "request"]
+
+
+def test_warc_off_turns_capture_off():
+    with pytest.raises(NotConfigured):
+        WarcCapture(get_crawler(settings_dict={"NEWSCRAWL_WARC": "off"}))
+    assert WarcCapture(get_crawler(settings_dict={"NEWSCRAWL_WARC": "on"})).capturer is None
+
+
+def test_killed_crawl_leaves_whole_records_and_the_next_run_a_new_file(small_site, small_server, tmp_path):
+    out = tmp_path / "killed.jsonl"
+    directory = tmp_path / "warc" / "en"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={small_server.url}", "-O", str(out)]
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                       "NEWSCRAWL_NOW": small_site.now.isoformat()}.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    killed = False
+    while proc.poll() is None and time.monotonic() < deadline:
+        files = warcs(directory) if directory.exists() else []
+        if files and files[0].stat().st_size > 60_000:
+            proc.send_signal(signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.002)
+    proc.wait()
+    assert killed, "the crawl ended before it could be killed"
+    (killed_warc,) = warcs(directory)
+    size = killed_warc.stat().st_size
+    check = subprocess.run(WARCIO + ["check", str(killed_warc)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-2000:]
+    gzip.decompress(killed_warc.read_bytes())  # raises on a cut-off gzip member
+
+    again = run_crawl(small_server.url, tmp_path / "again.jsonl", settings={
+        "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "NEWSCRAWL_NOW": small_site.now.isoformat()})
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert killed_warc.stat().st_size == size, "the next run appended to the killed run's file"
+    assert len(warcs(directory)) == 2
+
+
+def test_a_record_cut_off_mid_write_ends_the_file_at_the_last_whole_record(captured, tmp_path):
+    result, _ = captured
+    (whole,) = warcs(result.output.parent / "warc" / "en")
+    records = warc_records(whole)
+    last = records[-1]["offset"]
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole.read_bytes()[: last + 40])  # the last record's first 40 bytes only
+    with cut.open("rb") as fh:
+        seen = [offset for _, offset in iter_records(fh, cut.name)]
+    assert seen == [r["offset"] for r in records[:-1]]
+    # The last record was a request: every article response survives, and re-extraction reads them.
+    out = tmp_path / "re.jsonl"
+    assert reextract_main(["--edition", "en", "--workers", "1", "--output", str(out), str(cut)]) == 0
+    summary = json.loads((tmp_path / "re.summary.json").read_text())
+    assert summary["counts"]["truncated_files"] == 1
+    assert sorted(map(key_of, read_jsonl(out))) == sorted(map(key_of, result.records))
+
+
+def test_replay_answers_from_the_warc_and_never_the_network(captured, small_site, small_server, tmp_path):
+    result, _ = captured
+    directory = result.output.parent / "warc" / "en"
+    start = len(small_server.log)
+    replayed = run_crawl(small_server.url, tmp_path / "replay.jsonl", settings={
+        "NEWSCRAWL_NOW": small_site.now.isoformat(), "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+        "NEWSCRAWL_REPLAY": str(directory / "*.warc.gz")})
+    assert replayed.returncode == 0, replayed.stderr[-2000:]
+    assert small_server.log[start:] == [], "a replayed crawl reached the site"
+    assert not (tmp_path / "warc").exists(), "a replayed crawl wrote WARCs"
+    by_key = {key_of(r): r for r in result.records}
+    assert {key_of(r) for r in replayed.records} == set(by_key)
+    for record in replayed.records:
+        original = by_key[key_of(record)]
+        assert {k: v for k, v in record.items() if k not in ("crawled_at", "discovered_via")} == \
+               {k: v for k, v in original.items() if k not in ("crawled_at", "discovered_via")}
+    assert replayed.stats["newscrawl/replay/answered"] == replayed.stats["downloader/response_count"]
+
+    # A page that is not in the WARC is counted and skipped, still without a request.
+    unknown = small_server.url + "/news/politics/a-post-never-captured"
+    alone = run_crawl(small_server.url, tmp_path / "alone.jsonl", args={"url": unknown}, settings={
+        "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "NEWSCRAWL_REPLAY": str(directory)})
+    assert alone.returncode == 0, alone.stderr[-2000:]
+    assert alone.records == [] and alone.stats["newscrawl/replay/missing"] == 1
+    assert small_server.log[start:] == []
