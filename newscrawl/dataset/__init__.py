@@ -1,0 +1,99 @@
+"""The published dataset of one edition: Parquet, CSV, a dataset card and a report.
+
+    python -m newscrawl.dataset --edition en [--output-dir output] [--no-merge]
+
+From ``output/merged/almayadeen-<edition>.jsonl`` (merged again first when a run file is
+newer, or when it is missing) this writes ``output/dataset/almayadeen-<edition>/``:
+
+- ``data/almayadeen-<edition>-<year>.parquet``: typed columns (:mod:`.schema`), one file per
+  year of publication (a new month changes only its year's file), one row group per month;
+- ``almayadeen-<edition>.csv``: the scalar fields, lists joined (see the card);
+- ``README.md``: the dataset card (Hugging Face hub format);
+- ``report.html`` and ``figures/*.png`` with ``figures/figures.json`` (the numbers drawn).
+
+The directory is built beside the target and swapped in whole, and the Parquet files, CSV
+and card depend only on the merged file and the code (no build time inside).
+
+The crawl never imports this package (pyarrow and matplotlib are not needed to crawl).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import pyarrow.csv as pcsv
+
+from .. import merge as merge_mod
+from . import card, report
+from .build import (
+    BuildResult, DatasetError, ROOT, csv_table, dataset_name, default_dataset_dir,
+    merge_is_stale, read_years, replace_dir, write_year,
+)
+from .schema import arrow_schema, columns
+from .stats import Stats
+
+__all__ = ["build", "BuildResult", "DatasetError"]
+
+
+def build(
+    edition: str,
+    output_dir: Path = ROOT / "output",
+    merged: Optional[Path] = None,
+    target: Optional[Path] = None,
+    summaries_dir: Optional[Path] = None,
+    merge_first: bool = True,
+) -> BuildResult:
+    """Build the dataset of ``edition``; see the module docstring."""
+    input_dir = merge_mod.default_input_dir(edition, output_dir)
+    merged = merged or merge_mod.default_output(edition, output_dir)
+    target = target or default_dataset_dir(edition, output_dir)
+    summaries_dir = summaries_dir or input_dir
+    merged_again = False
+    if merge_first and merge_is_stale(merged, input_dir):
+        if not input_dir.is_dir():
+            raise DatasetError(f"no merged file {merged} and no runs in {input_dir}")
+        merge_mod.merge(edition, input_dir, merged)
+        merged_again = True
+    if not merged.exists():
+        raise DatasetError(f"merged file {merged} does not exist (run python -m newscrawl.merge)")
+
+    name = dataset_name(edition)
+    cols = columns()
+    schema = arrow_schema(cols)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    try:
+        (work / "data").mkdir()
+        stats = Stats()
+        result = BuildResult(target, merged, merged_again, 0)
+        csv_writer = None
+        try:
+            for year, table in read_years(merged, schema):
+                path = work / "data" / f"{name}-{year}.parquet"
+                result.row_groups[year] = write_year(table, path)
+                result.files.append(target / "data" / path.name)
+                flat = csv_table(table, cols)
+                if csv_writer is None:
+                    csv_writer = pcsv.CSVWriter(work / f"{name}.csv", flat.schema)
+                csv_writer.write_table(flat)
+                stats.add(year, table, cols)
+                del table, flat  # one year in memory at a time
+        finally:
+            if csv_writer is not None:
+                csv_writer.close()
+        if csv_writer is None:  # no rows: a header-only CSV still says what the columns are
+            pcsv.write_csv(csv_table(schema.empty_table(), cols), work / f"{name}.csv")
+        result.count = stats.count
+        files = [f"data/{p.name}" for p in result.files]
+        (work / "README.md").write_text(card.render(edition, name, cols, stats, files), encoding="utf-8")
+        runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
+        report.write(work, f"{name}: report", report.figures_data(stats, runs, [c.name for c in cols]))
+        work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
+        replace_dir(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return result
