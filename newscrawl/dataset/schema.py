@@ -24,7 +24,9 @@ anything else                         ``string`` (fallback; the card says so)
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
 import typing
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -32,7 +34,6 @@ from typing import Any, Optional
 import pyarrow as pa
 
 from ..items import Article
-from ..schema import article_schema
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
@@ -100,10 +101,27 @@ def arrow_type(tp: Any, name: str = "", doc: str = "") -> tuple[pa.DataType, str
     return pa.string(), "fallback"
 
 
+def field_docs(cls: type) -> dict[str, str]:
+    """{field: docstring} of a dataclass, read from its source: the string literal right
+    below each annotated field (what ``ItemAdapter.get_json_schema`` turns into the JSON
+    Schema descriptions; read here without importing Scrapy)."""
+    tree = ast.parse(inspect.getsource(cls))
+    body = tree.body[0].body
+    docs = {}
+    for node, following in zip(body, body[1:]):
+        if (
+            isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[node.target.id] = inspect.cleandoc(following.value.value)
+    return docs
+
+
 def columns() -> list[Column]:
     """Every Article field, in item order, as a dataset column."""
     hints = typing.get_type_hints(Article)
-    docs = {name: prop.get("description", "") for name, prop in article_schema().get("properties", {}).items()}
+    docs = field_docs(Article)
     result = []
     for f in dataclasses.fields(Article):
         doc = " ".join(docs.get(f.name, "").split())

@@ -63,11 +63,13 @@ class Stats:
             if name in names and pa.types.is_list(table.schema.field(name).type):
                 for v, c in zip(*_value_counts(pc.list_flatten(table.column(name)))):
                     self.top[name][v] += c
-        for c in cols:
-            filled = pa.table({"month": month, "filled": _filled(table.column(c.name), c)})
-            for m, k in zip(*(filled.group_by("month").aggregate([("filled", "sum")]).column(i).to_pylist()
-                              for i in ("month", "filled_sum"))):
-                self.filled[m][c.name] += k or 0
+        # One group-by for the coverage of every field (not one per field).
+        filled = pa.table([month] + [_filled(table.column(c.name), c) for c in cols], names=["month"] + [c.name for c in cols])
+        sums = filled.group_by("month").aggregate([(c.name, "sum") for c in cols])
+        for row in sums.to_pylist():
+            counter = self.filled[row["month"]]
+            for c in cols:
+                counter[c.name] += row[f"{c.name}_sum"] or 0
         self.published_min = _earliest(self.published_min, pc.min(published).as_py())
         self.published_max = _latest(self.published_max, pc.max(published).as_py())
         if "crawled_at" in names:
