@@ -81,7 +81,10 @@ FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
-EXTENSIONS = {"newscrawl.extensions.RunSummary": 500}
+EXTENSIONS = {"newscrawl.extensions.RunSummary": 500, "newscrawl.progress.Progress": 510}
+# Seconds between two progress lines (pages, articles, drops by reason, queue, backfill share
+# and ETA; newscrawl/progress.py); 0 turns them off.
+NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
