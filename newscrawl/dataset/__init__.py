@@ -47,9 +47,11 @@ def build(
     target: Optional[Path] = None,
     summaries_dir: Optional[Path] = None,
     merge_first: bool = True,
+    input_dir: Optional[Path] = None,
 ) -> BuildResult:
-    """Build the dataset of ``edition``; see the module docstring."""
-    input_dir = merge_mod.default_input_dir(edition, output_dir)
+    """Build the dataset of ``edition``; see the module docstring. ``input_dir`` holds the run
+    files (and their summaries) to merge, by default ``<output_dir>/almayadeen/<edition>``."""
+    input_dir = input_dir or merge_mod.default_input_dir(edition, output_dir)
     merged = merged or merge_mod.default_output(edition, output_dir)
     target = target or default_dataset_dir(edition, output_dir)
     summaries_dir = summaries_dir or input_dir

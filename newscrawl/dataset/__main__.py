@@ -20,6 +20,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
+    parser.add_argument("--input-dir", type=Path,
+                        help="run files and their summaries (default: <output-dir>/almayadeen/<edition>)")
     parser.add_argument("--merged", type=Path,
                         help="merged JSON Lines to read (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
     parser.add_argument("--target", type=Path,
@@ -28,7 +30,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     opts = parser.parse_args(argv)
     try:
         result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
-                       merge_first=not opts.no_merge)
+                       merge_first=not opts.no_merge, input_dir=opts.input_dir)
     except (DatasetError, MergeError, OSError) as exc:
         print(f"newscrawl.dataset: error: {exc}", file=sys.stderr)
         return 1

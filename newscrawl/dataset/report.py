@@ -119,7 +119,10 @@ def draw(data: dict, figures: Path) -> list[tuple[str, str]]:
         fig, ax = plt.subplots(figsize=(10, 3.6))
         if weeks and series:
             x = list(range(len(weeks)))
-            ax.stackplot(x, *series.values(), labels=list(series), linewidth=0)
+            bottom = [0] * len(weeks)
+            for label_, counts in series.items():  # stacked bars: one per week, exact counts
+                ax.bar(x, counts, width=1.0, bottom=bottom, label=label_, linewidth=0)
+                bottom = [b + c for b, c in zip(bottom, counts)]
             ticks = x[:: max(1, len(x) // 12)]
             ax.set_xticks(ticks, [weeks[i] for i in ticks], rotation=30, ha="right")
             ax.legend(loc="upper left", fontsize=7, ncol=3)
