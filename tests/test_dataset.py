@@ -400,3 +400,18 @@ print(len(names), heavy)
     count, heavy = proc.stdout.split(" ", 1)
     assert int(count) > 8
     assert heavy.strip() == "[]"
+
+
+def test_reading_in_small_chunks_gives_the_same_years(built):
+    from newscrawl.dataset.build import read_years
+    from newscrawl.dataset.schema import arrow_schema
+
+    out, _, _ = built
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    schema = arrow_schema()
+    whole = [(y, t.to_pylist()) for y, t in read_years(merged, schema, chunk_size=1 << 30)]
+    # Chunks far smaller than one record: every cut falls inside a line and must be carried over.
+    pieces = [(y, t.to_pylist()) for y, t in read_years(merged, schema, chunk_size=1000)]
+    assert [y for y, _ in whole] == sorted({y for y, _ in whole})
+    assert pieces == whole
+    assert sum(len(rows) for _, rows in whole) == len(merged.read_text(encoding="utf-8").splitlines())

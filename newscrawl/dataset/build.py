@@ -31,13 +31,14 @@ from .schema import Column, arrow_schema, columns
 
 ROOT = Path(__file__).resolve().parents[2]
 SPIDER = "almayadeen"
-# Arrow's JSON reader parses blocks of this size in parallel; a few MiB keeps every core busy
-# while memory stays far below a year of articles.
-BLOCK_SIZE = 8 << 20
-# zstd at its default level: smaller than gzip'd JSON Lines (docs/benchmarks.md), and about
-# twice as fast to write as level 6, which saves only ~14% more.
+# The merged file is read in chunks of CHUNK_SIZE bytes, each parsed by Arrow's JSON reader
+# in blocks of BLOCK_SIZE on every core; memory holds one chunk besides the current year.
+CHUNK_SIZE = 64 << 20
+BLOCK_SIZE = 4 << 20
+# zstd at its fastest level: already smaller than gzip'd JSON Lines (docs/benchmarks.md);
+# level 6 saves ~14% more and takes three times as long to write.
 COMPRESSION = "zstd"
-COMPRESSION_LEVEL = 3
+COMPRESSION_LEVEL = 1
 # What the CSV puts between the items of a list (documented in the card).
 LIST_SEPARATOR = " | "
 
@@ -65,31 +66,59 @@ def merge_is_stale(merged: Path, input_dir: Path) -> bool:
 
 
 # --- reading ----------------------------------------------------------------------------
-def read_years(merged: Path, schema: pa.Schema, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int, pa.Table]]:
+def _chunks(path: Path, size: int) -> Iterator[bytes]:
+    """The file in pieces of about ``size`` bytes, each ending at a line end."""
+    rest = b""
+    with path.open("rb") as fh:
+        while True:
+            data = fh.read(size)
+            if not data:
+                if rest.strip():
+                    yield rest
+                return
+            buf = rest + data
+            cut = buf.rfind(b"\n") + 1
+            if cut:
+                buf, rest = buf[:cut], buf[cut:]
+                yield buf
+            else:
+                rest = buf
+
+
+def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) -> Iterator[pa.RecordBatch]:
+    """Every record of the merged file as Arrow batches of ``schema``.
+
+    Read in chunks (memory stays at one chunk), each parsed by Arrow's threaded JSON reader
+    (its streaming reader parses on one core only).
+    """
+    parse = pjson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    read = pjson.ReadOptions(block_size=BLOCK_SIZE)
+    for chunk in _chunks(merged, chunk_size):
+        table = pjson.read_json(pa.BufferReader(chunk), read_options=read, parse_options=parse)
+        for batch in table.to_batches():
+            if batch.num_rows:
+                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)  # field metadata back on
+
+
+def read_years(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[int, pa.Table]]:
     """(year, table of that year's rows) in order, streaming the merged file.
 
     The merged file is sorted by ``published_at``; a year that comes back after a later one
     means the input is not a merged file, and is refused rather than silently split.
     """
-    if merged.stat().st_size == 0:
-        return
-    reader = pjson.open_json(
-        merged,
-        read_options=pjson.ReadOptions(block_size=block_size),
-        parse_options=pjson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
-    )
     current: Optional[int] = None
     pending: list[pa.RecordBatch] = []
     done: set[int] = set()
-    for batch in reader:
-        if batch.num_rows == 0:
-            continue
-        batch = pa.RecordBatch.from_arrays(batch.columns, schema=schema)  # field metadata back on
+    for batch in read_batches(merged, schema, chunk_size):
         years = pc.year(batch.column("published_at"))
         if years.null_count:
             raise DatasetError(f"{merged}: a record without published_at (run the merge, which drops them)")
         # Runs of equal years, in order (sorted input: at most a couple per batch).
-        change = [0] + [i for i in range(1, len(years)) if years[i] != years[i - 1]] if pc.min(years) != pc.max(years) else [0]
+        if pc.min(years) == pc.max(years):
+            change = [0]
+        else:
+            values = years.to_pylist()
+            change = [0] + [i for i in range(1, len(values)) if values[i] != values[i - 1]]
         bounds = change + [batch.num_rows]
         for start, end in zip(bounds, bounds[1:]):
             year = years[start].as_py()

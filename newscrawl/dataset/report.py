@@ -119,10 +119,9 @@ def draw(data: dict, figures: Path) -> list[tuple[str, str]]:
         fig, ax = plt.subplots(figsize=(10, 3.6))
         if weeks and series:
             x = list(range(len(weeks)))
-            bottom = [0] * len(weeks)
-            for label_, counts in series.items():  # stacked bars: one per week, exact counts
-                ax.bar(x, counts, width=1.0, bottom=bottom, label=label_, linewidth=0)
-                bottom = [b + c for b, c in zip(bottom, counts)]
+            # Steps, not slopes: each week's stack is its exact count (one polygon per group,
+            # far cheaper to draw than a bar per week and group).
+            ax.stackplot(x, *series.values(), labels=list(series), linewidth=0, step="post")
             ticks = x[:: max(1, len(x) // 12)]
             ax.set_xticks(ticks, [weeks[i] for i in ticks], rotation=30, ha="right")
             ax.legend(loc="upper left", fontsize=7, ncol=3)
