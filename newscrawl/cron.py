@@ -201,6 +201,8 @@ class Outcome:
     stats: dict[str, int] = field(default_factory=dict)
     summary: Optional[Path] = None
     last_line: str = ""
+    # Fields below the edition's minimum coverage, from the run summary (newscrawl/coverage.py).
+    coverage_below: list = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -302,6 +304,9 @@ def read_outcome(returncode: int, log_path: Path, feeds: Path, started: float) -
         reason = data.get("finish_reason") or data.get("reason")
         if isinstance(reason, str) and reason:
             outcome.reason, outcome.reason_source = reason, "summary"
+        coverage = data.get("coverage")
+        if isinstance(coverage, dict) and isinstance(coverage.get("below_minimum"), list):
+            outcome.coverage_below = [b for b in coverage["below_minimum"] if isinstance(b, dict)]
     return outcome
 
 
@@ -373,6 +378,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
                              f"(default: {DEFAULT_RESUME_MAX_AGE:g})")
     parser.add_argument("--fresh", action="store_true", help="discard any saved request queue and start over")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success (cron mails only failures)")
+    parser.add_argument("--min-coverage", choices=("on", "off"), default="on",
+                        help="fail (exit 1) when a field's coverage is below the edition's minimum, as the run "
+                             "summary reports it; 'off' accepts such a run (default: on)")
     opts = parser.parse_args(argv)
     for arg in opts.spargs:
         name, _, value = arg.partition("=")
@@ -436,6 +444,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         problems.append(f"finish reason {outcome.reason!r}")
     if outcome.errors > opts.max_errors:
         problems.append(f"{outcome.errors} errors logged (more than --max-errors {opts.max_errors})")
+    if opts.min_coverage == "on" and outcome.coverage_below:
+        fields = ", ".join(f"{b.get('field')} {100 * float(b.get('share') or 0):.0f}% < {100 * float(b.get('minimum') or 0):.0f}%"
+                           for b in outcome.coverage_below)
+        problems.append(f"coverage below the edition's minimum: {fields} (the site may have changed; "
+                        "--min-coverage off accepts it)")
     if problems:
         tail = f"; last log line: {outcome.last_line[:300]}" if outcome.returncode != 0 and outcome.last_line else ""
         print(f"newscrawl.cron: {name} FAILED after {elapsed}: {'; '.join(problems)}; log {_show(log_path)}{tail}",

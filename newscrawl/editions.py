@@ -6,11 +6,12 @@ back to these paths when a label is missing from the page (counted as
 ``newscrawl/menu_label_missing``).
 
 Arabic and Spanish: the hosts, the Arabic URL shapes and the Arabic post types and
-categories come from the real metadata sample (shared/real-samples); Spanish URLs carry
-the post id (site-notes). Everything else for those two editions (menu labels, listing
-paths, the visible labels other than "Fuente:" and "المصدر") is NOT documented anywhere
-we can see: the values below are assumptions to check against the live site on the first
-run. A wrong label shows up in the run summary as missing menu labels, empty
+categories come from the real metadata sample (shared/real-samples); the Spanish menu,
+regions, URL shapes, byline and breadcrumb, and the Arabic "Load more" class come from
+site-notes section 5. Everything else for those two editions (the Arabic menu, listing
+paths, the visible labels other than "Fuente:", "Autor:" and "المصدر") is NOT documented
+anywhere we can see: the values below are assumptions to check against the live site with
+the probe (``python -m newscrawl.probe``) before the first run. A wrong label shows up in the run summary as missing menu labels, empty
 ``related``/``read_next`` lists and authors read from metadata only.
 """
 
@@ -38,6 +39,12 @@ class Listing:
     """``section`` or ``region``."""
 
 
+# The shares of records that must have a value in a run, per field, unless the edition says
+# otherwise (``body`` counts text posts only). A run below one is reported (run summary,
+# a WARNING, cron's exit 1): on the live site it means a label, class or shape has changed.
+DEFAULT_MIN_COVERAGE = {"title": 0.95, "published_at": 0.95, "body": 0.9, "authors": 0.9, "section": 0.9}
+
+
 @dataclass(frozen=True)
 class Edition:
     """Host, menu, URL shapes and visible labels of one edition."""
@@ -46,16 +53,27 @@ class Edition:
     host: str
     language: str
     listings: tuple[Listing, ...]
-    # First path segment of article URLs -> what sits between it and the slug:
-    # (SECTION,), (POST_ID,), (DATE,) or () for /videos/<slug>.
-    article_roots: dict[str, tuple[str, ...]]
+    # First path segment of article URLs -> the shapes of what sits between it and the
+    # slug, each a tuple: (SECTION,), (POST_ID,), (SECTION, POST_ID), (DATE,) or () for
+    # /videos/<slug>. A root may have several shapes (/articles/<section>/<slug> and
+    # /articles/<slug> in English).
+    article_roots: dict[str, tuple[tuple[str, ...], ...]]
     # URL path segments naming a section, mapped to its label (used when the
     # metadata block gives no category).
     url_sections: dict[str, str]
-    labels: dict[str, str] = field(default_factory=dict)
+    # Visible labels. A label the edition does not print is None (Spanish bylines have no
+    # "Por" and no reading time).
+    labels: dict[str, str | None] = field(default_factory=dict)
     # Posts without body text by design (videos, newscasts): not broken when the body is empty.
     bodyless_roots: frozenset[str] = frozenset()
     bodyless_post_types: frozenset[str] = frozenset()
+    # Classes of the "Load more" control, looked for as well as its label (Arabic listings:
+    # ``loadmorebtn``, seen in public scrapers, label unknown).
+    load_more_classes: tuple[str, ...] = ()
+    # Any /<root>/[<sub-section>/]<post id>/<slug> is an article, whatever the root (the
+    # Spanish edition puts the id in every article URL and has kinds we have not seen).
+    id_paths: bool = False
+    min_coverage: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_COVERAGE))
 
     @property
     def base_url(self) -> str:
@@ -71,6 +89,10 @@ class Edition:
             if listing.slug == slug:
                 return listing
         return None
+
+    def printed_labels(self) -> dict[str, str]:
+        """The visible labels a page of this edition can show (name -> text)."""
+        return {k: v for k, v in self.labels.items() if v and k != "and"}
 
 
 _EN_LISTINGS = (
@@ -108,9 +130,12 @@ ENGLISH = Edition(
     host="english.almayadeen.net",
     language="en",
     listings=_EN_LISTINGS,
-    article_roots={"news": (SECTION,), "articles": (SECTION,), "videos": (), "infographs": (), "in-pictures": ()},
+    # /articles/<slug> without a section: one public sample input uses it (unverified).
+    article_roots={"news": ((SECTION,),), "articles": ((SECTION,), ()), "videos": ((),), "infographs": ((),),
+                   "in-pictures": ((),)},
     url_sections={
         **{l.path.rsplit("/", 1)[1]: l.label for l in _EN_LISTINGS if l.path.count("/") == 2 and l.kind == "section"},
+        "articles": "Articles",
         "videos": "Videos",
         "infographs": "Infographs",
         "in-pictures": "In Pictures",
@@ -129,6 +154,7 @@ ENGLISH = Edition(
     },
     bodyless_roots=frozenset({"videos"}),
     bodyless_post_types=frozenset({"Videos"}),
+    load_more_classes=("loadmorebtn",),
 )
 
 _AR_LISTINGS = (
@@ -154,7 +180,8 @@ ARABIC = Edition(
     host="www.almayadeen.net",
     language="ar",
     listings=_AR_LISTINGS,
-    article_roots={"news": (SECTION,), "articles": (), "reports": (), "tv-reports": (), "video": (), "newscast": (DATE,)},
+    article_roots={"news": ((SECTION,),), "articles": ((),), "reports": ((),), "tv-reports": ((),), "video": ((),),
+                   "newscast": ((DATE,),)},
     url_sections={
         **{l.path.rsplit("/", 1)[1]: l.label for l in _AR_LISTINGS if l.kind == "section"},
     },
@@ -174,20 +201,38 @@ ARABIC = Edition(
     # Post types from the real sample; newscasts there have word_count 0 or a video.
     bodyless_roots=frozenset({"video", "newscast"}),
     bodyless_post_types=frozenset({"فيديو", "نشرة الأخبار"}),
+    # site-notes section 5: the /news listing's button has this class; its label is unknown.
+    load_more_classes=("loadmorebtn",),
 )
 
+# The real menu and regions (site-notes section 5). Listing paths are assumptions except
+# /profundidad/politica (seen): the spider takes them from the menu by label. Coberturas,
+# Escritores and En Vivo list topics, writers and the live stream, not articles.
 _ES_LISTINGS = (
-    Listing("politica", "Política", "/news/politica"),
-    Listing("economia", "Economía", "/news/economia"),
-    Listing("deportes", "Deportes", "/news/deportes"),
-    Listing("cultura", "Cultura", "/news/cultura"),
-    Listing("opinion", "Opinión", "/articles/opinion"),
-    Listing("analisis", "Análisis", "/articles/analisis"),
-    Listing("videos", "Videos", "/videos"),
+    Listing("politica", "Política", "/noticias/politica"),
+    Listing("cultura-y-arte", "Cultura y Arte", "/noticias/cultura-y-arte"),
+    Listing("deportes", "Deportes", "/noticias/deportes"),
+    Listing("salud", "Salud", "/noticias/salud"),
+    Listing("tecnologia", "Tecnología", "/noticias/tecnologia"),
+    Listing("medio-ambiente", "Medio Ambiente", "/noticias/medio-ambiente"),
+    Listing("medios-internacionales", "Medios Internacionales", "/noticias/medios-internacionales"),
+    Listing("cronicas-del-medio-oriente", "Crónicas del Medio Oriente", "/noticias/cronicas-del-medio-oriente"),
+    Listing("video", "Video", "/videos"),
+    Listing("articulos-exclusivos", "Artículos Exclusivos", "/articulos-exclusivos"),
+    Listing("articulos", "Artículos", "/articulos"),
+    Listing("entrevistas", "Entrevistas", "/entrevistas"),
+    Listing("profundidad", "A Profundidad", "/profundidad/politica"),
+    Listing("television", "Televisión", "/television"),
+    Listing("infografias", "Infografías", "/infografias"),
+    Listing("caricaturas", "Caricaturas", "/caricaturas"),
+    Listing("historietas", "Historietas", "/historietas"),
+    Listing("medio-oriente", "Medio Oriente", "/region/medio-oriente", "region"),
     Listing("america-latina", "América Latina", "/region/america-latina", "region"),
-    Listing("asia-occidental", "Asia Occidental", "/region/asia-occidental", "region"),
-    Listing("estados-unidos", "Estados Unidos", "/region/estados-unidos", "region"),
+    Listing("eeuu-canada", "EE.UU.-Canadá", "/region/eeuu-canada", "region"),
     Listing("europa", "Europa", "/region/europa", "region"),
+    Listing("africa", "África", "/region/africa", "region"),
+    Listing("asia", "Asia", "/region/asia", "region"),
+    Listing("oceania", "Oceanía", "/region/oceania", "region"),
 )
 
 SPANISH = Edition(
@@ -195,13 +240,37 @@ SPANISH = Edition(
     host="espanol.almayadeen.net",
     language="es",
     listings=_ES_LISTINGS,
-    article_roots={"news": (POST_ID,), "articles": (POST_ID,), "videos": (POST_ID,)},
-    # The URL names no section (the id takes its place): only the kind of post.
-    url_sections={"news": "Noticias", "articles": "Artículos", "videos": "Videos"},
+    # Seen: /noticias/<sub-section>/<id>/<slug>, /entrevistas/<id>/<slug>, /articles/<id>/<slug>,
+    # /news/<id>/<slug> (older). Any other root with an id before the slug is taken too
+    # (id_paths): the other Opinión and Multimedia kinds have not been seen.
+    article_roots={
+        "noticias": ((SECTION, POST_ID),),
+        "profundidad": ((SECTION, POST_ID), (POST_ID,)),
+        "entrevistas": ((POST_ID,),),
+        "articles": ((POST_ID,),),
+        "news": ((POST_ID,),),
+        "videos": ((POST_ID,),),
+    },
+    url_sections={
+        **{l.path.rsplit("/", 1)[1]: l.label for l in _ES_LISTINGS if l.path.startswith("/noticias/")},
+        "noticias": "Noticias",
+        "news": "Noticias",
+        "articles": "Artículos",
+        "entrevistas": "Entrevistas",
+        "profundidad": "A Profundidad",
+        "videos": "Video",
+    },
     labels={
-        "by": "Por",
+        # The byline has no "Por": the author's name (printed twice, image alt and name), an
+        # optional "Autor:" item, "Fuente:", the date, and view and share counts.
+        "by": None,
+        "author": "Autor:",
         "source": "Fuente:",
-        "min_read": "Min de lectura",
+        "views": "Visualizaciones",
+        "shares": "Compartidos",
+        "listen": "Escuchar",
+        "min_read": None,
+        "home": "Inicio",
         "related": "Noticias relacionadas",
         "read_next": "Lea también",
         "most_read": "Lo más leído",
@@ -211,7 +280,9 @@ SPANISH = Edition(
         "and": "y",
     },
     bodyless_roots=frozenset({"videos"}),
-    bodyless_post_types=frozenset({"Videos"}),
+    bodyless_post_types=frozenset({"Videos", "Video"}),
+    load_more_classes=("loadmorebtn",),
+    id_paths=True,
 )
 
 EDITIONS: dict[str, Edition] = {"en": ENGLISH, "ar": ARABIC, "es": SPANISH}

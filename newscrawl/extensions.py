@@ -18,6 +18,8 @@ from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
+from .coverage import CoverageExtension
+
 
 def _iso(value: Any) -> Any:
     return value.astimezone(timezone.utc).replace(microsecond=0).isoformat() if isinstance(value, datetime) else value
@@ -70,6 +72,10 @@ class RunSummary:
             "newscrawl": {k: v for k, v in stats.items() if k.startswith("newscrawl/") and not k.startswith("newscrawl/dropped/")},
             "outputs": self.outputs,
         }
+        coverage = self.crawler.get_extension(CoverageExtension) if self.crawler.settings.getbool(
+            "NEWSCRAWL_COVERAGE", True) else None
+        if coverage is not None and coverage.summary() is not None:
+            summary["coverage"] = coverage.summary()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

@@ -16,6 +16,15 @@ from typing import Optional
 # Sources an extracted value can come from, most stable first (see site-notes).
 SOURCES = ("metadata", "meta", "html", "text", "url")
 
+# Every value ``Article.flags`` can hold, in the order a record lists them.
+FLAGS = (
+    "metadata_invalid",
+    "body_empty",
+    "body_shorter_than_word_count",
+    "date_from_visible_text",
+    "authors_from_metadata_only",
+)
+
 
 @dataclass
 class Link:
@@ -108,6 +117,14 @@ class Article:
     revision: int = 1
     """1 for the first version of a post seen; incremented each time its content hash changes
     across runs."""
+    flags: list[str] = field(default_factory=list)
+    """What looked odd on this complete page, in a fixed order; the record is kept all the same:
+    ``metadata_invalid`` (a metadata block that is not JSON: fields came from meta tags and the
+    page), ``body_empty`` (a text post whose body text was not found), ``body_shorter_than_word_count``
+    (fewer than half the words the metadata ``word_count`` gives), ``date_from_visible_text`` (no
+    machine date: ``published_at`` read from the visible date), ``authors_from_metadata_only`` (no
+    byline names on the page: authors from the metadata ``author`` string or the author meta tag).
+    Empty when nothing looked odd."""
 
 
 @dataclass

@@ -213,11 +213,14 @@ class RetryAfterMiddleware:
 
 # Clicks "Load more" up to `steps` times, waiting after each click until new links
 # appear (or 10 s pass); stops early when the button is gone or nothing new came.
-# The button is found by its visible label, as its class name on the real site is unknown.
+# The button is found by its visible label, or by one of the edition's classes for it
+# (Arabic listings: "loadmorebtn", label unknown).
 LOAD_MORE_JS = """
-async ([label, steps]) => {
+async ([label, steps, classes]) => {
+  const visible = e => e.offsetParent !== null;
   const button = () => [...document.querySelectorAll('button, a, [role=button]')]
-      .find(e => e.textContent.trim().toLowerCase() === label.toLowerCase() && e.offsetParent !== null);
+      .find(e => e.textContent.trim().toLowerCase() === label.toLowerCase() && visible(e))
+    || classes.flatMap(c => [...document.getElementsByClassName(c)]).find(visible);
   let clicks = 0;
   for (; clicks < steps; clicks++) {
     const b = button();
@@ -284,7 +287,8 @@ class BrowserMiddleware:
         if reason == "load_more":
             label = request.meta.get("newscrawl_load_more_label", "Load more")
             steps = int(request.meta.get("newscrawl_load_more_steps", 1))
-            return [PageMethod("evaluate", LOAD_MORE_JS, [label, steps])]
+            classes = list(request.meta.get("newscrawl_load_more_classes", ()))
+            return [PageMethod("evaluate", LOAD_MORE_JS, [label, steps, classes])]
         if reason == "challenge":
             # The challenge script sets a cookie and reloads; wait for the real page.
             return [PageMethod("wait_for_function", CHALLENGE_PASSED_JS, timeout=15000),

@@ -81,7 +81,12 @@ FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
-EXTENSIONS = {"newscrawl.extensions.RunSummary": 500, "newscrawl.progress.Progress": 510}
+EXTENSIONS = {"newscrawl.extensions.RunSummary": 500, "newscrawl.coverage.CoverageExtension": 510,
+              "newscrawl.progress.Progress": 520}
+# Field coverage in the run summary (newscrawl/coverage.py); runs with fewer records are
+# not judged against the edition's minimums.
+NEWSCRAWL_COVERAGE = True
+NEWSCRAWL_COVERAGE_MIN_RECORDS = 10
 # Seconds between two progress lines (pages, articles, drops by reason, queue, backfill share
 # and ETA; newscrawl/progress.py); 0 turns them off.
 NEWSCRAWL_PROGRESS_INTERVAL = 60.0
@@ -99,7 +104,13 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.RetryAfterMiddleware": 570,
     "newscrawl.middlewares.BrowserMiddleware": 590,
     "newscrawl.middlewares.CrawlDelayMiddleware": 120,
+    # First of all (lowest number): a request past NEWSCRAWL_MAX_REQUESTS is never sent.
+    "newscrawl.limits.RequestCapMiddleware": 50,
 }
+# Hard cap on the requests of one crawl, 0 for none (the probe sets it).
+NEWSCRAWL_MAX_REQUESTS = 0
+# Article links taken from each listing page, 0 for all (the probe takes a handful).
+NEWSCRAWL_PER_LISTING = 0
 # Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
 # and how many such retries a request gets before the give-up is counted.
 NEWSCRAWL_RETRY_AFTER_MAX = 300.0

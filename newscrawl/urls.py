@@ -51,25 +51,42 @@ def is_fetchable(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() in _FETCHABLE_SCHEMES
 
 
+def _is_id(segment: str) -> bool:
+    return segment.isascii() and segment.isdigit()
+
+
+def _matches(shape: tuple[str, ...], middle: list[str]) -> bool:
+    """Whether the segments between root and slug have this shape."""
+    if shape == (DATE,):
+        return len(middle) == 3 and all(_is_id(m) for m in middle)
+    if len(middle) != len(shape):
+        return False
+    return all(_is_id(m) for m, kind in zip(middle, shape) if kind == POST_ID)
+
+
+def _shape_of(segments: list[str], edition: Edition) -> tuple[str, ...] | None:
+    """The shape (see ``Edition.article_roots``) an article path has, or None."""
+    if len(segments) < 2:
+        return None
+    middle = segments[1:-1]
+    shapes = edition.article_roots.get(segments[0].lower())
+    if shapes is None:
+        # Spanish: an id right before the slug marks an article under any root.
+        if edition.id_paths and 1 <= len(middle) <= 2 and _is_id(middle[-1]) and len(middle[-1]) >= 4:
+            return (SECTION, POST_ID) if len(middle) == 2 else (POST_ID,)
+        return None
+    for shape in shapes:
+        if _matches(shape, middle):
+            if not shape and f"/{segments[0].lower()}/{segments[1].lower()}" in _listing_paths(edition):
+                continue
+            return shape
+    return None
+
+
 def _article_segments(path: str, edition: Edition) -> list[str] | None:
     """The path's segments when it has the shape of an article of this edition, else None."""
     segments = [s for s in unquote(path).split("/") if s]
-    if not segments:
-        return None
-    kinds = edition.article_roots.get(segments[0].lower())
-    if kinds is None or len(segments) < 2:
-        return None
-    middle = segments[1:-1]
-    if kinds == (DATE,):
-        if len(middle) != 3 or not all(m.isascii() and m.isdigit() for m in middle):
-            return None
-    elif len(middle) != len(kinds):
-        return None
-    elif kinds == (POST_ID,) and not (middle[0].isascii() and middle[0].isdigit()):
-        return None
-    if not kinds and f"/{segments[0].lower()}/{segments[1].lower()}" in _listing_paths(edition):
-        return None
-    return segments
+    return segments if _shape_of(segments, edition) is not None else None
 
 
 _LISTING_PATHS: dict[str, frozenset[str]] = {}
@@ -97,21 +114,48 @@ def is_article_path(path: str, edition: Edition) -> bool:
 
 def section_from_path(path: str, edition: Edition) -> str | None:
     """The section label an article URL names: its sub-section (``/news/politics/x`` gives
-    ``Politics``) where the edition has one, else its root (``/videos/x`` gives ``Videos``)."""
+    ``Politics``) where the URL has one, else its root (``/videos/x`` gives ``Videos``)."""
     segments = [s.lower() for s in unquote(path).split("/") if s]
-    if not segments or segments[0] not in edition.article_roots:
+    shape = _shape_of(segments, edition)
+    if shape is None:
         return None
-    if edition.article_roots[segments[0]] == (SECTION,) and len(segments) >= 2:
-        return edition.url_sections.get(segments[1])
+    if shape and shape[0] == SECTION:
+        found = edition.url_sections.get(segments[1])
+        if found:
+            return found
     return edition.url_sections.get(segments[0])
+
+
+_SHAPE_WORDS = {SECTION: "<section>", POST_ID: "<id>", DATE: "<y>/<m>/<d>"}
+
+
+def shape_label(root: str, shape: tuple[str, ...]) -> str:
+    """``/news/<section>/<slug>``: how a URL shape is written in summaries and the README."""
+    return "/".join(["", root, *(_SHAPE_WORDS[k] for k in shape), "<slug>"])
+
+
+def url_shape(path: str, edition: Edition) -> str | None:
+    """The shape an article path has, written as ``shape_label`` gives it, or None."""
+    segments = [s for s in unquote(path).split("/") if s]
+    shape = _shape_of(segments, edition)
+    if shape is None:
+        return None
+    root = segments[0].lower()
+    return shape_label(root if root in edition.article_roots else "<root>", shape)
+
+
+def known_shapes(edition: Edition) -> list[str]:
+    """Every article URL shape the edition declares."""
+    return [shape_label(root, shape) for root, shapes in edition.article_roots.items() for shape in shapes]
 
 
 def post_id_from_path(path: str, edition: Edition) -> str | None:
     """The post id an article URL carries (Spanish ``/news/1257172/<slug>``), else None."""
-    segments = _article_segments(path, edition)
-    if segments is None or edition.article_roots[segments[0].lower()] != (POST_ID,):
+    segments = [s for s in unquote(path).split("/") if s]
+    shape = _shape_of(segments, edition)
+    if shape is None or POST_ID not in shape:
         return None
-    return segments[1]
+    return segments[1 + shape.index(POST_ID)]
 
 
 class HostMap:

@@ -7,11 +7,14 @@ ground truth, never from an earlier run of the crawler.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from newscrawl.coverage import coverage_of
+from newscrawl.editions import ENGLISH
 from newscrawl.testing import run_crawl
 
 # Depend on the crawl, not on the truth.
@@ -103,3 +106,17 @@ def test_since_until_emit_only_the_range_and_stop_old_listings(site, server, tmp
     assert result.stats["newscrawl/listing_stopped/since"] == len(old)
     paged = {parse_qs(urlsplit(r.path).query)["section"][0] for r in server.log[log_start:] if r.path.startswith("/api/listing")}
     assert paged and not paged & old
+
+
+def test_summary_coverage_equals_the_truths(site, static_crawl):
+    # The coverage table of a run is the one computed from the truth records of what it found.
+    summary = json.loads(static_crawl.output.with_name(static_crawl.output.stem + ".summary.json").read_text())
+    truth = site.truth()
+    expected = coverage_of([truth[key_of(r)] for r in static_crawl.records], ENGLISH)
+    table = summary["coverage"]
+    assert {k: table[k] for k in ("records", "text_posts", "fields", "flags", "url_shapes")} == expected.table()
+    assert table["flags"]["body_shorter_than_word_count"] > 0 and table["flags"]["date_from_visible_text"] > 0
+    assert "/articles/<slug>" in table["url_shapes"]  # the section-less English shape
+    assert table["below_minimum"] == []
+    # Every label of the table is on the replica's pages.
+    assert table["labels_missing"] == []

@@ -7,12 +7,15 @@ Arabic-Indic read times; Spanish id-bearing URLs and year-less dates) is crawled
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date, timedelta
 from urllib.parse import unquote
 
 import pytest
 
+from newscrawl.coverage import coverage_of
+from newscrawl.editions import EDITIONS
 from newscrawl.testing import run_crawl
 from tests.site import Replica, ReplicaServer
 from tests.site.model import BEIRUT
@@ -69,6 +72,45 @@ def test_static_records_equal_the_truth(edition, static_crawl):
     _, site, _ = edition
     wrong = fields_off_truth(site, static_crawl.records)
     assert not wrong, f"{len(wrong)} wrong fields, first: {wrong[:3]}"
+
+
+def test_summary_coverage_equals_the_truths(edition, static_crawl):
+    code, site, _ = edition
+    summary = json.loads(static_crawl.output.with_name(static_crawl.output.stem + ".summary.json").read_text())
+    truth = site.truth()
+    expected = coverage_of([truth[key_of(r)] for r in static_crawl.records], EDITIONS[code]).table()
+    table = summary["coverage"]
+    assert {k: table[k] for k in expected} == expected
+    assert table["below_minimum"] == []
+    assert table["flags"]["body_shorter_than_word_count"] > 0
+
+
+def test_non_article_metadata_type_is_counted_not_stored(edition, static_crawl):
+    code, site, server = edition
+    if code != "ar":
+        pytest.skip("the Arabic replica links one page whose metadata type is 'program'")
+    path = site.ed.non_article[1]
+    assert [r for r in server.log if unquote(r.path) == path], "the page must have been fetched"
+    assert static_crawl.stats["newscrawl/skipped/not_article_type"] == 1
+    assert not [r for r in static_crawl.records if unquote(r["url"]).endswith(path)]
+
+
+def test_spanish_shapes_and_bylines_are_all_in_the_crawl(edition, static_crawl):
+    code, site, _ = edition
+    if code != "es":
+        pytest.skip("Spanish URL shapes and byline forms")
+    shapes = json.loads(static_crawl.output.with_name(static_crawl.output.stem + ".summary.json").read_text())[
+        "coverage"]["url_shapes"]
+    for shape in ("/noticias/<section>/<id>/<slug>", "/news/<id>/<slug>", "/articles/<id>/<slug>",
+                  "/entrevistas/<id>/<slug>", "/<root>/<id>/<slug>"):
+        assert shapes.get(shape), f"no {shape} in the crawl: {shapes}"
+    records = {key_of(r): r for r in static_crawl.records}
+    by_text = [r for r in records.values() if r["extracted_from"].get("authors") == "text"]
+    assert by_text and all(r["authors"] for r in by_text)
+    assert all(r["read_time_minutes"] is None for r in records.values())
+    crumbs = [r for r in records.values() if r["extracted_from"]["section"] == "html"]
+    assert crumbs and any(r["section"] != site.ed.url_sections.get(r["canonical_url"].split("/")[4]) for r in crumbs
+                          if "/noticias/" in r["canonical_url"])
 
 
 def test_menu_labels_all_found(static_crawl):

@@ -118,3 +118,115 @@ def test_listing_card_dates_keep_page_order_when_most_read_repeats_a_date():
         "</body></html>"
     )
     assert ListingPage(html, "http://h/news/politics", ENGLISH).card_dates() == ["3 Nov 2025", "1 Nov 2025"]
+
+
+# --- what looks odd is flagged, never refused (issue: live-site fidelity) --------------
+def _metadata_page(metadata: dict, body: str, url_path: str = "/news/politics/a", edition=ENGLISH) -> ArticlePage:
+    data = json.dumps({"type": "article", "title": "T", "published_time": "2024-10-09T09:01:00+03:00", **metadata})
+    html = (f'<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{data}</script></head>'
+            f"<body><article><h1>T</h1><div class='p-content'>{body}</div></article></body></html>")
+    return ArticlePage(html, "http://127.0.0.1:5" + url_path, edition)
+
+
+def test_body_far_shorter_than_word_count_is_kept_and_flagged():
+    item = _metadata_page({"word_count": "300"}, "<p>Only ten words here, the rest was counted elsewhere by the CMS.</p>").to_item(
+        discovered_via="url", crawled_at="t")
+    assert item.body.startswith("Only ten words")
+    assert item.flags == ["body_shorter_than_word_count"]
+    half = _metadata_page({"word_count": "20"}, "<p>" + "word " * 10 + "</p>").to_item(discovered_via="url", crawled_at="t")
+    assert half.flags == []  # at least half the count: nothing odd
+
+
+def test_text_post_without_body_is_flagged_but_a_video_is_not():
+    assert _metadata_page({}, "").to_item(discovered_via="url", crawled_at="t").flags == ["body_empty"]
+    video = _metadata_page({}, "", "/videos/clip").to_item(discovered_via="url", crawled_at="t")
+    assert video.flags == []
+    zero = _metadata_page({"word_count": "0"}, "").to_item(discovered_via="url", crawled_at="t")
+    assert zero.flags == []
+
+
+def test_paragraphs_in_a_wrapper_are_the_body_rather_than_nothing():
+    body = ("<div class='inner'><p>First paragraph.</p><figure><p>caption</p></figure>"
+            "<ul><li><p>list</p></li></ul><h3>Sub</h3><p>Second <a href='/x'>one</a>.</p></div>")
+    item = _metadata_page({}, body).to_item(discovered_via="url", crawled_at="t")
+    assert item.body == "First paragraph.\n\nSub\n\nSecond one."
+    assert item.flags == []
+
+
+def test_authors_only_from_the_metadata_author_string_are_flagged():
+    item = _metadata_page({"author": "Al Mayadeen English"}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t")
+    assert item.authors == ["Al Mayadeen English"] and item.flags == ["authors_from_metadata_only"]
+    classes = [{"key": "c", "mapping": "author", "value": "Ali Hassan"}]
+    item = _metadata_page({"author": "Ali Hassan", "classes": classes}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t")
+    assert item.flags == []
+
+
+def test_deeply_nested_metadata_falls_back_instead_of_failing():
+    html = ('<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">' + "[" * 100_000 + "</script>"
+            '<meta property="og:title" content="From meta"><meta property="article:published_time" '
+            'content="2024-01-09T09:01:00+02:00"></head><body><article><div class="p-content"><p>B.</p></div>'
+            "</article></body></html>")
+    parsed = page(html)
+    item = parsed.to_item(discovered_via="url", crawled_at="t")
+    assert parsed.metadata_invalid and item.title == "From meta" and item.flags == ["metadata_invalid"]
+
+
+def test_non_article_metadata_type_is_named():
+    html = ('<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{"type": "program", "title": "P"}'
+            "</script></head><body><h1>P</h1></body></html>")
+    parsed = page(html, "http://127.0.0.1:5/reports/p")
+    assert parsed.page_type() == "program" and parsed.to_item(discovered_via="url", crawled_at="t") is None
+
+
+def test_load_more_found_by_class_when_its_label_differs():
+    from newscrawl.editions import ARABIC
+
+    html = "<html><body><div class='white-card'><a href='/reports/x'><h4>X</h4></a></div>" \
+           "<button class='btn loadmorebtn'>عرض الأخبار الإضافية</button></body></html>"
+    assert ListingPage(html, "http://h/news", ARABIC).has_load_more()
+    assert not ListingPage(html.replace("loadmorebtn", "loadmore"), "http://h/news", ARABIC).has_load_more()
+
+
+@pytest.mark.parametrize("byline,authors,source", [
+    # site-notes section 5, as page text: the name twice, counts that are neither authors nor dates.
+    ("<div>• Bouthaina Shaaban Bouthaina Shaaban • Fuente: Exclusivo para Al Mayadeen English • 18 Mayo 2022 06:33 "
+     "• 216 Visualizaciones • 6 Compartidos</div>", ["Bouthaina Shaaban"], "Exclusivo para Al Mayadeen English"),
+    ("<ul><li><img alt='Al Mayadeen Español'><span>Al Mayadeen Español</span></li><li>Autor: Al Mayadeen Español</li>"
+     "<li>Fuente: Resumen Latinoamericano-Cuba</li><li>15 Mayo 14:51</li><li><span>98</span> Visualizaciones</li>"
+     "<li>4 Compartidos</li></ul><button>Escuchar</button>", ["Al Mayadeen Español"], "Resumen Latinoamericano-Cuba"),
+    ("<ul><li><img alt='Ana Ruiz'><a href='/autores/ana'>Ana Ruiz</a></li><li>3 Enero 2024 10:00</li>"
+     "<li>5 Visualizaciones</li></ul>", ["Ana Ruiz"], None),
+])
+def test_spanish_byline_as_the_real_pages_print_it(byline, authors, source):
+    from newscrawl.editions import SPANISH
+
+    html = (f"<html lang='es'><body><div class='crumbs'><a href='/'>Inicio</a> › <a href='/noticias'>Noticias</a> › "
+            f"<a href='/noticias/cultura'>Cultura</a></div><article><h1>Título</h1>{byline}"
+            "<div class='p-content'><p>Texto del artículo.</p></div></article></body></html>")
+    item = ArticlePage(html, "http://h/noticias/politica/2016121/un-diálo", SPANISH).to_item(discovered_via="url", crawled_at="t")
+    assert (item.authors, item.extracted_from["authors"]) == (authors, "text")
+    assert item.source == source
+    assert item.read_time_minutes is None
+    assert item.post_id == "2016121"
+    # The breadcrumb says Cultura while the URL says politica: the breadcrumb wins.
+    assert (item.section, item.extracted_from["section"]) == ("Cultura", "html")
+    assert item.flags == ["date_from_visible_text"]
+
+
+def test_spanish_menu_is_not_taken_for_a_breadcrumb():
+    from newscrawl.editions import SPANISH
+
+    menu = "".join(f"<li><a href='/s{i}'>S{i}</a></li>" for i in range(8))
+    html = (f"<html><body><nav><ul><li><a href='/'>Inicio</a></li>{menu}</ul></nav><article><h1>T</h1>"
+            "<div>18 Mayo 2022 06:33</div></article></body></html>")
+    item = ArticlePage(html, "http://h/entrevistas/2046797/x", SPANISH).to_item(discovered_via="url", crawled_at="t")
+    assert (item.section, item.extracted_from["section"]) == ("Entrevistas", "url")
+
+
+def test_visible_date_found_without_a_byline_label():
+    # "By" renamed on the site: the date still comes from the page, the article is not lost.
+    html = ("<html><body><article><h1>T</h1><ul><li>Written by <a>Ali Hassan</a></li><li>9 Oct 2024 09:01</li></ul>"
+            "<div class='p-content'><p>Body.</p></div></article></body></html>")
+    item = page(html).to_item(discovered_via="url", crawled_at="t")
+    assert item.published_at_raw == "9 Oct 2024 09:01" and item.authors == []
+    assert item.flags == ["date_from_visible_text"]

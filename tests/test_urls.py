@@ -18,6 +18,11 @@ ARTICLES = [
     (ARABIC, "/articles/الصين-وسوريا---رفع-مستوى-العلاقات"),
     (SPANISH, "/news/1257172/en-defensa-de-la-pluralidad"),
     (SPANISH, "/articles/1592705/análisis-de-la-semana"),
+    # site-notes section 5: the real Spanish shapes, and a section-less English /articles/<slug>.
+    (SPANISH, "/noticias/politica/2016121/en-busca-del-diálo"),
+    (SPANISH, "/entrevistas/2046797/entrevista-con"),
+    (SPANISH, "/articulos-exclusivos/2046797/un-kind-not-seen-yet"),  # any root with an id before the slug
+    (ENGLISH, "/articles/gaza-seized-the-initiative:-might-vs-willpower"),
 ]
 NOT_ARTICLES = [
     (ENGLISH, "/news/politics"),
@@ -30,6 +35,10 @@ NOT_ARTICLES = [
     (SPANISH, "/news/politica"),  # a listing
     (SPANISH, "/news/politica/en-defensa-de-la-pluralidad"),  # the id is missing
     (SPANISH, "/news/1257172"),
+    (SPANISH, "/profundidad/politica"),  # a listing
+    (SPANISH, "/noticias/politica"),
+    (SPANISH, "/autores/bouthaina-shaaban"),
+    (ENGLISH, "/articles/opinion"),  # a listing, not a section-less article
 ]
 
 
@@ -70,3 +79,19 @@ def test_arabic_links_with_or_without_www_map_to_the_mirror():
     assert hosts.to_crawl_url("https://almayadeen.net/video/x") == "http://127.0.0.1:9/video/x"
     assert hosts.to_crawl_url("https://www.almayadeen.net/video/x") == "http://127.0.0.1:9/video/x"
     assert hosts.to_crawl_url("https://english.almayadeen.net/video/x") is None
+
+
+@pytest.mark.parametrize("path,section,post_id", [
+    ("/noticias/politica/2016121/x", "Política", "2016121"),
+    ("/news/1290578/x", "Noticias", "1290578"),
+    ("/entrevistas/2046797/x", "Entrevistas", "2046797"),
+    ("/otra-cosa/2046797/x", None, "2046797"),
+])
+def test_spanish_urls_name_section_and_id(path, section, post_id):
+    assert section_from_path(path, SPANISH) == section
+    assert post_id_from_path(path, SPANISH) == post_id
+
+
+def test_english_section_less_article_url_names_its_kind():
+    assert section_from_path("/articles/some-slug", ENGLISH) == "Articles"
+    assert section_from_path("/articles/opinion/some-slug", ENGLISH) == "Opinion"

@@ -13,6 +13,7 @@ turns them into UTC. No Scrapy import beyond parsel, so scripts and tests can us
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -70,6 +71,13 @@ _FIGURES = etree.XPath(".//figure")
 _IMG_SRC = etree.XPath(".//img/@src", smart_strings=False)
 _IMG_DATA_SRC = etree.XPath(".//img/@data-src", smart_strings=False)
 _FIGCAPTIONS = etree.XPath(".//figcaption")
+# Blocks under the body container, wherever they sit, but not inside another block, a
+# figure or a box of links.
+_NESTED_BLOCKS = etree.XPath(
+    ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "[not(ancestor::figure)][not(ancestor::ul)][not(ancestor::p)]"
+)
+_CRUMB_SEPARATORS = re.compile(r"\s*[›»]\s*")
 
 Node = Any  # a parsel Selector or the lxml element it wraps
 
@@ -92,6 +100,11 @@ def _spaced_text(selector: Selector) -> str:
     """Text under a node with a space between text nodes: for bylines and labels, where
     list items or spans sit side by side without whitespace ("By X</li><li>9 Oct")."""
     return normalise_text(" ".join(selector.xpath(".//text()[not(ancestor::script)]").getall()))
+
+
+def class_xpath(name: str) -> str:
+    """XPath for the body elements carrying a class (a whole word of @class)."""
+    return f"//body//*[contains(concat(' ', normalize-space(@class), ' '), {_literal(' ' + name + ' ')})]"
 
 
 def _ancestors(node: Selector, levels: int) -> Iterable[Selector]:
@@ -200,6 +213,33 @@ def looks_complete(body: bytes) -> bool:
     the markup tells.
     """
     return b"</html>" in body[-4096:].lower()
+
+
+# Byline item separators printed as text ("• Fuente: X • 18 Mayo 2022 06:33 • 216 Visualizaciones").
+_SEPARATORS = re.compile(r"\s*[•·|]\s*")
+# A view or share count item ("216 Visualizaciones"): neither an author nor a date.
+_COUNT = re.compile(r"^[\d.,\s]+[^\W\d_]+$")
+
+
+def _strip_separators(text: str) -> str:
+    return normalise_text(_SEPARATORS.sub(" ", text))
+
+
+def _undouble(text: str) -> str:
+    """"Bouthaina Shaaban Bouthaina Shaaban" -> "Bouthaina Shaaban": a name printed twice in one
+    text (image alt and name). Only names of two words or more, so "Ali Ali" stays."""
+    words = text.split()
+    half = len(words) // 2
+    if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return text
+
+
+def _split_names(parts: Iterable[str], conjunction: str) -> list[str]:
+    """Names from byline text: split at commas (Latin and Arabic) and the edition's "and"."""
+    conj = f" {conjunction} "
+    names = [normalise_text(p) for part in parts for chunk in _COMMAS.split(part) for p in chunk.split(conj)]
+    return _dedupe(n for n in names if n)
 
 
 class _Later:
@@ -355,9 +395,11 @@ class ListingPage(_Page):
     """A section or region listing: article cards, plus the page-wide Most Read block."""
 
     def has_load_more(self) -> bool:
-        """Whether the page offers a "Load more" control (items filled in by JavaScript)."""
+        """Whether the page offers a "Load more" control (items filled in by JavaScript): by
+        its label, or by one of the edition's classes for it (the label may differ)."""
         lit = _literal(self.labels["load_more"])
-        return bool(self.sel.xpath(f"//body//*[self::button or self::a or @role='button'][normalize-space(.)={lit}]"))
+        found = self.sel.xpath(f"//body//*[self::button or self::a or @role='button'][normalize-space(.)={lit}]")
+        return bool(found) or any(self.sel.xpath(class_xpath(c)) for c in self.edition.load_more_classes)
 
     def card_dates(self) -> list[str]:
         """Visible dates of the listing's cards ("14 Nov 2025"), in page order, Most Read excluded."""
@@ -409,7 +451,9 @@ class ArticlePage(_Page):
             return {}
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: absurdly nested JSON (hostile or broken); the meta tags and
+            # the visible page still hold the article.
             self.metadata_invalid = True
             return {}
         return data if isinstance(data, dict) else {}
@@ -440,17 +484,26 @@ class ArticlePage(_Page):
         return classes
 
     # --- checks ---------------------------------------------------------------------
-    def body_complete(self) -> bool:
-        """False when the body is far shorter than the metadata's word count (a cut page)."""
+    def body_shorter_than_word_count(self) -> bool:
+        """Whether the body has fewer than half the words the metadata's word count gives.
+
+        Only a flag: how the CMS counts words (captions, lists, embedded posts, Arabic
+        tokens) is unknown, and complete pages this short were seen on the real site.
+        """
         expected = _as_int(self.metadata.get("word_count"))
         if not expected:
-            return True
-        return len(self._body().split()) >= expected * 0.5
+            return False
+        return len(self._body().split()) < expected * 0.5
+
+    def page_type(self) -> Optional[str]:
+        """The metadata ``type`` when it is present and is not ``article`` (authors, coverage,
+        hubs: ``page``), else None."""
+        page_type = _as_str(self.metadata.get("type"))
+        return page_type if page_type and page_type.lower() != "article" else None
 
     def is_article(self) -> bool:
         """False for CMS pages that are not posts (authors, coverage, hubs)."""
-        page_type = _as_str(self.metadata.get("type"))
-        if page_type and page_type.lower() != "article":
+        if self.page_type() is not None:
             return False
         return self._title()[0] is not None
 
@@ -479,13 +532,67 @@ class ArticlePage(_Page):
     def _byline_node(self) -> Optional[Selector]:
         # Read by _byline_text and _byline_names.
         if self._byline is None:
-            by = _literal(self.labels["by"] + " ")
-            nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {by})][not(.//*[starts-with(normalize-space(.), {by})])]")
-            self._byline = (nodes[0] if nodes else None,)
+            self._byline = (self._find_byline(),)
         return self._byline[0]
 
+    def _find_byline(self) -> Optional[Selector]:
+        """The byline element: the innermost one starting with the "By" label; in an edition
+        without one (Spanish), the item list around the first "Autor:"/"Fuente:" label or
+        view count, else around the first visible date with a time."""
+        by = self.labels.get("by")
+        if by:
+            lit = _literal(by + " ")
+            nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {lit})][not(.//*[starts-with(normalize-space(.), {lit})])]")
+            return nodes[0] if nodes else None
+        for key in ("author", "source", "views"):
+            label = self.labels.get(key)
+            if not label:
+                continue
+            nodes = self.scope.xpath(f".//text()[contains(., {_literal(label)})]/..")
+            if nodes:
+                return self._widen_to_names(nodes[0])
+        for node in self.scope.xpath(".//*[not(self::script)][text()]"):
+            if VISIBLE_DATE.search(_OWN_TEXT(node.root) or ""):
+                return self._widen_to_names(node)
+        return None
+
+    def _widen_to_names(self, node: Selector) -> Selector:
+        """From the item holding a byline label, up to the element that also holds the name
+        printed before it (a list item's list, at most three levels up)."""
+        for current in [node, *_ancestors(node, 3)]:
+            if self._name_part(current):
+                return current
+            if current.root.tag in ("article", "body", "main"):
+                break
+        return node
+
+    def _name_part(self, node: Selector) -> list[str]:
+        """The text pieces of a label-less byline before its first label, date or count:
+        the author names, each printed once or twice (image alt text and name)."""
+        stop = self._byline_stop
+        pieces: list[str] = []
+        for raw in node.root.xpath(".//text()[not(ancestor::script)]"):
+            text = normalise_text(raw)
+            found = stop.search(text)
+            piece = _strip_separators(text[: found.start()] if found else text)
+            if piece:
+                pieces.append(piece)
+            if found:
+                break
+        return _dedupe(_undouble(p) for p in pieces)
+
+    @functools.cached_property
+    def _byline_stop(self) -> re.Pattern:
+        """Where the names of a label-less byline end: a label, a date or a count."""
+        labels = [re.escape(self.labels[k]) for k in ("author", "source") if self.labels.get(k)]
+        counts = [re.escape(self.labels[k]) for k in ("views", "shares") if self.labels.get(k)]
+        parts = labels + [VISIBLE_DATE.pattern]
+        if counts:
+            parts.append(r"[\d.,]*\s*(?:" + "|".join(counts) + ")")
+        return re.compile("|".join(parts))
+
     def _byline_text(self) -> str:
-        """Text of the byline area: the "By" element widened until it holds the date."""
+        """Text of the byline area: the byline element widened until it holds the date."""
         node = self._byline_node()
         if node is None:
             return ""
@@ -499,6 +606,9 @@ class ArticlePage(_Page):
         node = self._byline_node()
         if node is None:
             return []
+        by = self.labels.get("by")
+        if not by:
+            return self._labelled_names(node) or _split_names(self._name_part(node), self.labels["and"])
         source_label = self.labels["source"]
         names = []
         for a in node.xpath(".//a"):
@@ -510,33 +620,55 @@ class ArticlePage(_Page):
                 names.append(name)
         if names:
             return _dedupe(names)
-        text = _text(node)[len(self.labels["by"]):]
+        text = _text(node)[len(by):]
         text = text.split(source_label)[0]
         text = VISIBLE_DATE.split(text)[0]
-        conj = f" {self.labels['and']} "
-        parts = [normalise_text(p) for chunk in _COMMAS.split(text) for p in chunk.split(conj)]
-        return _dedupe(p for p in parts if p)
+        return _split_names([text], self.labels["and"])
 
-    def _source(self) -> Optional[str]:
-        label = self.labels["source"]
+    def _labelled_names(self, node: Selector) -> list[str]:
+        """Names after an "Autor:" label in the byline, when the edition prints one."""
+        label = self.labels.get("author")
+        if not label:
+            return []
+        value = self._labelled_value(label, node)
+        return _split_names([value], self.labels["and"]) if value else []
+
+    def _labelled_value(self, label: str, scope: Selector) -> Optional[str]:
+        """The text after a label ("Fuente: X") up to the next separator, label, date or count."""
         lit = _literal(label)
+        stops = [v for k, v in self.labels.items() if v and k in ("author", "source", "views", "shares") and v != label]
         # The label may follow other text in the same element ("By X Source: Y 9 Oct").
-        for node in self.scope.xpath(f".//text()[contains(., {lit})]/.."):
+        for node in scope.xpath(f".//text()[contains(., {lit})]/.."):
             text = _spaced_text(node)
             if label not in text:
                 continue
             after = text.split(label, 1)[1]
             after = VISIBLE_DATE.split(after)[0]
-            value = normalise_text(after)
+            for stop in stops:
+                after = after.split(stop, 1)[0]
+            value = next((normalise_text(p) for p in _SEPARATORS.split(after) if normalise_text(p)), None)
             if value:
                 return value
         return None
 
+    def _source(self) -> Optional[str]:
+        return self._labelled_value(self.labels["source"], self.scope)
+
     def _visible_date(self) -> Optional[str]:
+        """The date in the byline; without a byline (its label renamed, say), the first date
+        with a time in the article, rather than losing the article for want of a date."""
         match = VISIBLE_DATE.search(self._byline_text())
-        return match.group(0) if match else None
+        if match:
+            return match.group(0)
+        for text in _TEXT_NODES(self.scope.root):
+            match = VISIBLE_DATE.search(normalise_text(text))
+            if match:
+                return match.group(0)
+        return None
 
     def _read_time(self) -> Optional[int]:
+        if not self.labels.get("min_read"):
+            return None  # the edition prints no reading time (Spanish): null, not a guess
         pattern = re.compile(r"(\d+)\s*" + re.escape(self.labels["min_read"]), re.I)
         # The first text node holding "<n> Min Read": one search over the nodes joined by
         # NUL, which no part of the pattern matches, so no match spans two nodes and the
@@ -563,18 +695,53 @@ class ArticlePage(_Page):
         containers = self._body_containers()
         if not containers:
             return ""
+        root = containers[0].root
+        paragraphs = self._paragraphs(_CHILD_ELEMENTS(root))
+        if not paragraphs:
+            # Paragraphs wrapped in an inner element (a layout div): the blocks anywhere
+            # under the container, outside figures and link boxes, rather than no body.
+            paragraphs = self._paragraphs(_NESTED_BLOCKS(root))
+        return "\n\n".join(paragraphs)
+
+    def _paragraphs(self, elements: Iterable) -> list[str]:
         read_more = self.labels["read_more"]
         related = self.labels["related"]
         paragraphs = []
-        for child in _CHILD_ELEMENTS(containers[0].root):
-            tag = child.tag.lower()  # name() of an element of an HTML tree
+        for child in elements:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""  # name() of an HTML element
             if tag not in BODY_BLOCKS:
                 continue
             text = _text(child)
             if not text or text.startswith(read_more) or text == related:
                 continue
             paragraphs.append(text)
-        return "\n\n".join(paragraphs)
+        return paragraphs
+
+    @functools.cached_property
+    def breadcrumb(self) -> list[str]:
+        """The breadcrumb's items after the home item ("Inicio › Noticias › Cultura" gives
+        ["Noticias", "Cultura"]), the page title left out; [] when the edition has no home
+        label or the page no breadcrumb. Found by the home label and its separators, as
+        its class is unknown."""
+        home = self.labels.get("home")
+        if not home:
+            return []
+        title = self._title()[0]
+        for node in self.sel.root.xpath("//body//*[not(self::script)][normalize-space(text())=$home]", home=home):
+            for current in _element_ancestors(node, 3):
+                # Separators printed as text ("›"), or drawn by CSS: then each item is a node.
+                nodes = [normalise_text(t) for t in _TEXT_NODES(current)]
+                items = [normalise_text(i) for t in nodes for i in _CRUMB_SEPARATORS.split(t)]
+                items = [i for i in items if i]
+                if len(items) < 2 or items[0] != home:
+                    continue
+                if len(items) > 6:
+                    break  # the menu, not a breadcrumb
+                items = items[1:]
+                if items and items[-1] == title:
+                    items = items[:-1]
+                return items
+        return []
 
     def _images(self) -> list[Image]:
         images = []
@@ -631,7 +798,10 @@ class ArticlePage(_Page):
         return list(links.values())
 
     def to_item(self, *, discovered_via: str, crawled_at: str) -> Optional[Article]:
-        """The record for this page (dates still raw), or None when it is not an article."""
+        """The record for this page (dates still raw), or None when it is not an article.
+
+        A complete page is never refused for looking odd: what looked odd goes into
+        ``flags`` (documented in ``newscrawl.items.Article``)."""
         if not self.is_article():
             return None
         md, meta, classes = self.metadata, self.meta, self.classes
@@ -657,9 +827,12 @@ class ArticlePage(_Page):
             ("metadata", _as_str(md.get("lang"))),
             ("html", _as_str(self.sel.xpath("/html/@lang").get())),
         ) or self.edition.language
+        # The breadcrumb before the URL: the two can disagree (Spanish pages), and the
+        # breadcrumb is what the site shows the reader.
         section = pick(
             "section",
             ("metadata", (classes.get("category") or [None])[0]),
+            ("html", _Later(lambda: (self.breadcrumb or [None])[-1])),
             ("url", _Later(lambda: section_from_path(canonical_path, self.edition))),
         )
         title, title_source = self._title()
@@ -671,9 +844,10 @@ class ArticlePage(_Page):
             ("meta", meta.get("description") or meta.get("og:description")),
         )
         metadata_author = _as_str(md.get("author"))
+        from_classes = classes.get("author", [])
         authors = pick(
             "authors",
-            ("metadata", classes.get("author", [])),
+            ("metadata", from_classes),
             ("text", _Later(self._byline_names)),
             ("metadata", [metadata_author] if metadata_author else []),
             ("meta", [meta["author"]] if meta.get("author") else []),
@@ -701,6 +875,18 @@ class ArticlePage(_Page):
             ("meta", _as_int(meta.get("og:video_duration"))),
         )
         body = self._body()
+        flags = []
+        if self.metadata_invalid:
+            flags.append("metadata_invalid")
+        if not body and self.edition.expects_body((classes.get("posttype") or [None])[0], canonical_path) \
+                and _as_int(md.get("word_count")) != 0:
+            flags.append("body_empty")
+        elif self.body_shorter_than_word_count():
+            flags.append("body_shorter_than_word_count")
+        if sources.get("published_at") == "text":
+            flags.append("date_from_visible_text")
+        if authors and not from_classes and sources.get("authors") in ("metadata", "meta"):
+            flags.append("authors_from_metadata_only")
         return Article(
             url=self.url,
             canonical_url=canonical,
@@ -730,4 +916,5 @@ class ArticlePage(_Page):
             extracted_from=sources,
             discovered_via=discovered_via,
             crawled_at=crawled_at,
+            flags=flags,
         )

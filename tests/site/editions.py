@@ -80,6 +80,24 @@ class Profile:
     # URL roots whose metadata has no category class (as newscasts, reports and opinion
     # articles in the real Arabic sample): the section then comes from the URL.
     uncategorised_roots: tuple = ()
+    # How the byline is printed: "by" ("By <names> Source: X <date>") or "es" (the Spanish
+    # pages of site-notes section 5: no "Por", the name printed twice, "Autor:", view and
+    # share counts).
+    byline_style: str = "by"
+    read_time: bool = True
+    # URL root -> the breadcrumb's second item ("Inicio › Noticias › Cultura"); None: no breadcrumb.
+    breadcrumb_groups: Optional[dict] = None
+    # Listing cards: "news" (made-up classes) or "white" (the Arabic cards of site-notes section 5).
+    card_style: str = "news"
+    # The "Load more" button: its label (None: the edition's load_more label) and class.
+    load_more_button: tuple = (None, "btn-more")
+    # (root, year): posts of the SECTION+id root published before that year use /<root>/<id>/<slug>.
+    old_root: Optional[tuple] = None
+    # A root some of whose posts have no section in the URL (/articles/<slug>).
+    sectionless_root: Optional[str] = None
+    # A page at an article-shaped path whose metadata type is not "article", linked from
+    # the first page of this listing: (listing slug, path, type).
+    non_article: Optional[tuple] = None
 
     @property
     def live(self) -> str:
@@ -130,7 +148,7 @@ ENGLISH = Profile(
     roots={"news": (SECTION,), "articles": (SECTION,), "videos": (), "infographs": (), "in-pictures": ()},
     url_sections={
         **{path.rsplit("/", 1)[1]: label for _, (label, path, root, _t) in _EN_SECTIONS.items() if root in ("news", "articles")},
-        "videos": "Videos", "infographs": "Infographs", "in-pictures": "In Pictures",
+        "articles": "Articles", "videos": "Videos", "infographs": "Infographs", "in-pictures": "In Pictures",
     },
     regions={
         "africa": ("Africa", ["Sudan", "Nigeria", "South Africa"]),
@@ -187,6 +205,7 @@ ENGLISH = Profile(
     video_types=("Videos",),
     opinion_types=("Articles",),
     paragraphs={"Infographs": 1, "In Pictures": 2, "Videos": 0},
+    sectionless_root="articles",
 )
 
 # Arabic: sections and post types named as in the real metadata sample where it has them.
@@ -274,16 +293,36 @@ ARABIC = Profile(
     # Arabic "and" is a prefix written onto the next word ("زهراء رمال وهادي أحمد").
     author_joiner=" و",
     read_time_digits={str(d): "٠١٢٣٤٥٦٧٨٩"[d] for d in range(10)},
+    card_style="white",
+    # The class is from public scrapers; the label is unknown, so it is not the table's "المزيد".
+    load_more_button=("عرض الأخبار الإضافية", "loadmorebtn"),
+    non_article=("reports", "/reports/برنامج-حوار-الساعة", "program"),
 )
 
+# The Spanish menu of site-notes section 5 (a subset of its sections); URL shapes as seen
+# there: /noticias/<sub-section>/<id>/<slug>, /news/<id>/<slug> for older news,
+# /articles/<id>/<slug>, /entrevistas/<id>/<slug>. Listing paths other than
+# /profundidad/politica, the /videos/<id>/<slug> shape and the Video post type are assumptions.
 _ES_SECTIONS = {
-    "politica": ("Política", "/news/politica", "news", "Noticias"),
-    "economia": ("Economía", "/news/economia", "news", "Noticias"),
-    "deportes": ("Deportes", "/news/deportes", "news", "Noticias"),
-    "cultura": ("Cultura", "/news/cultura", "news", "Noticias"),
-    "opinion": ("Opinión", "/articles/opinion", "articles", "Artículos"),
-    "analisis": ("Análisis", "/articles/analisis", "articles", "Artículos"),
-    "videos": ("Videos", "/videos", "videos", "Videos"),
+    "politica": ("Política", "/noticias/politica", "noticias", "Noticias"),
+    "cultura-y-arte": ("Cultura y Arte", "/noticias/cultura-y-arte", "noticias", "Noticias"),
+    "deportes": ("Deportes", "/noticias/deportes", "noticias", "Noticias"),
+    "salud": ("Salud", "/noticias/salud", "noticias", "Noticias"),
+    "tecnologia": ("Tecnología", "/noticias/tecnologia", "noticias", "Noticias"),
+    "medio-ambiente": ("Medio Ambiente", "/noticias/medio-ambiente", "noticias", "Noticias"),
+    "medios-internacionales": ("Medios Internacionales", "/noticias/medios-internacionales", "noticias", "Noticias"),
+    "cronicas-del-medio-oriente": ("Crónicas del Medio Oriente", "/noticias/cronicas-del-medio-oriente", "noticias",
+                                   "Noticias"),
+    "articulos-exclusivos": ("Artículos Exclusivos", "/articulos-exclusivos", "articles", "Artículos"),
+    "articulos": ("Artículos", "/articulos", "articles", "Artículos"),
+    "profundidad": ("A Profundidad", "/profundidad/politica", "articles", "Artículos"),
+    "entrevistas": ("Entrevistas", "/entrevistas", "entrevistas", "Entrevistas"),
+    "video": ("Video", "/videos", "videos", "Videos"),
+    # Roots the crawler's table does not name: found by the id before the slug.
+    "television": ("Televisión", "/television", "television", "Televisión"),
+    "infografias": ("Infografías", "/infografias", "infografias", "Infografías"),
+    "caricaturas": ("Caricaturas", "/caricaturas", "caricaturas", "Caricaturas"),
+    "historietas": ("Historietas", "/historietas", "historietas", "Historietas"),
 }
 
 SPANISH = Profile(
@@ -293,23 +332,36 @@ SPANISH = Profile(
     direction="ltr",
     site_name="Al Mayadeen Español",
     sections=_ES_SECTIONS,
-    roots={"news": (POST_ID,), "articles": (POST_ID,), "videos": (POST_ID,)},
-    url_sections={"news": "Noticias", "articles": "Artículos", "videos": "Videos"},
-    regions={
-        "america-latina": ("América Latina", ["Venezuela", "Cuba", "Brasil", "Bolivia", "México"]),
-        "asia-occidental": ("Asia Occidental", ["Líbano", "Siria", "Irán", "Yemen", "Irak", "Palestina"]),
-        "estados-unidos": ("Estados Unidos", ["Estados Unidos"]),
-        "europa": ("Europa", ["España", "Francia", "Rusia"]),
+    roots={"noticias": (SECTION, POST_ID), "news": (POST_ID,), "articles": (POST_ID,), "entrevistas": (POST_ID,),
+           "videos": (POST_ID,), "television": (POST_ID,), "infografias": (POST_ID,), "caricaturas": (POST_ID,),
+           "historietas": (POST_ID,)},
+    url_sections={
+        **{path.rsplit("/", 1)[1]: label for _, (label, path, root, _t) in _ES_SECTIONS.items() if root == "noticias"},
+        "noticias": "Noticias", "news": "Noticias", "articles": "Artículos", "entrevistas": "Entrevistas",
+        "videos": "Video",
     },
-    weights={"politica": 20, "economia": 6, "deportes": 3, "cultura": 3, "opinion": 7, "analisis": 5, "videos": 4},
-    members_section="opinion",
+    regions={
+        "medio-oriente": ("Medio Oriente", ["Líbano", "Siria", "Irán", "Yemen", "Irak", "Palestina"]),
+        "america-latina": ("América Latina", ["Venezuela", "Cuba", "Brasil", "Bolivia", "México"]),
+        "eeuu-canada": ("EE.UU.-Canadá", ["Estados Unidos", "Canadá"]),
+        "europa": ("Europa", ["España", "Francia", "Rusia"]),
+        "africa": ("África", ["Sudán", "Nigeria"]),
+        "asia": ("Asia", ["China", "India"]),
+        "oceania": ("Oceanía", ["Australia"]),
+    },
+    weights={"politica": 18, "cultura-y-arte": 4, "deportes": 3, "salud": 3, "tecnologia": 3, "medio-ambiente": 2,
+             "medios-internacionales": 2, "cronicas-del-medio-oriente": 2, "articulos-exclusivos": 7, "articulos": 3,
+             "profundidad": 4, "entrevistas": 4, "video": 4, "television": 2, "infografias": 2, "caricaturas": 1,
+             "historietas": 1},
+    members_section="articulos-exclusivos",
     members_disallow="/articles/*/members-only-",
     months=["Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre", "Octubre",
             "Noviembre", "Diciembre"],
-    labels={"by": "Por", "source": "Fuente:", "min_read": "Min de lectura", "related": "Noticias relacionadas",
+    labels={"by": None, "author": "Autor:", "source": "Fuente:", "views": "Visualizaciones", "shares": "Compartidos",
+            "listen": "Escuchar", "home": "Inicio", "min_read": None, "related": "Noticias relacionadas",
             "read_next": "Lea también", "most_read": "Lo más leído", "read_more": "Leer más:",
             "breaking": "ÚLTIMA HORA", "load_more": "Cargar más", "search": "Buscar"},
-    groups=[("Noticias", "/news", "news"), ("Artículos", "/articles", "articles")],
+    groups=[("Noticias", "/noticias", "noticias")],
     subjects=["Netanyahu", "Hezbollah", "Las Fuerzas Armadas de Yemen", "Teherán", "Washington",
               "El Consejo de Seguridad de la ONU", "Lula", "Pekín", "La UE", "Moscú", "La Resistencia palestina",
               "Saná", "El FMI", "La alcaldesa de São Paulo", "Bagdad", "Caracas", "Petro", "Evo Morales"],
@@ -318,16 +370,18 @@ SPANISH = Profile(
     objects=["viaje a EE.UU. para discutir ataque a Irán", "propuesta de \"alto el fuego\"", "nuevo paquete de sanciones",
              "acuerdo petrolero", "restricciones a convoyes de ayuda", "resultados electorales", "ataque con drones",
              "cierre de la frontera", "negociaciones comerciales", "intercambio de prisioneros", "maniobras militares",
-             "medidas ante la crisis energética", "compromiso climático", "declaraciones sobre la \"línea roja\""],
+             "medidas ante la crisis energética", "compromiso climático", "declaraciones sobre la \"línea roja\"",
+             "diálogo nacional"],
     contexts=["", ": Axios", " en medio de la escalada regional", " tras el fracaso de las conversaciones",
               ": informe", " en Ginebra", ", según funcionarios", " mientras crecen las protestas"],
     words=("el ministro dijo que las conversaciones se reanudarán tras una semana de presión de los mediadores "
            "regionales mientras los vecinos describieron largas colas para conseguir combustible y pan con "
            "precios en fuerte alza en toda la ciudad los analistas prevén una mayor escalada si no se levanta "
            "el bloqueo y la ayuda no llega al norte según fuentes oficiales la delegación viajará el jueves").split(),
-    people=["Roqayah Chamseddine", "Ernesto Gómez", "Zeinab el-Hajj", "María José Peña", "Iñaki Etxeberria",
+    people=["Bouthaina Shaaban", "Ernesto Gómez", "Zeinab el-Hajj", "María José Peña", "Iñaki Etxeberria",
             "Ángela Núñez", "José Martí Ortega", "Layla Haddad"],
-    sources=["Axios", "Reuters", "Agencias", "Al Mayadeen Español", "Prensa Latina", "AFP"],
+    sources=["Exclusivo para Al Mayadeen English", "Resumen Latinoamericano-Cuba", "Agencias", "Al Mayadeen Español",
+             "Prensa Latina", "AFP"],
     tags=["Estados Unidos", "Gaza", "ocupación israelí", "Líbano", "Hezbollah", "Irán", "Yemen", "sanciones",
           "petróleo", "Mar Rojo", "ONU", "Siria", "China", "América Latina", "Venezuela", "Cuba", "clima"],
     coverage=["Guerra contra Gaza", "Operación Diluvio de Al-Aqsa", "Elecciones en Venezuela"],
@@ -340,15 +394,21 @@ SPANISH = Profile(
     image_host="alpha-es-media.almayadeen.net",
     caption=lambda who, year: f"{who} durante una rueda de prensa, {year}",
     video_types=("Videos",),
-    opinion_types=("Artículos",),
+    opinion_types=("Artículos", "Entrevistas"),
     paragraphs={"Videos": 0},
     author_joiner=" y ",
-    twin_sections=("politica", "analisis"),
+    twin_sections=("politica", "articulos-exclusivos"),
     long_title="Declaración del comité conjunto sobre el corredor humanitario hacia el norte de Gaza, parte ",
     summary_quote=' "No vamos a retroceder", dijo.',
     quote=' "El plan de Şahin está muerto", dijo una fuente a Al Mayadeen.',
     glued=("Gaza", ", "),
     update_line="Actualización {n}: los funcionarios confirmaron las cifras más tarde.",
+    byline_style="es",
+    read_time=False,
+    breadcrumb_groups={"noticias": "Noticias", "news": "Noticias", "articles": "Opinión", "entrevistas": "Opinión",
+                       "videos": "Video", "television": "Televisión", "infografias": "Multimedia",
+                       "caricaturas": "Multimedia", "historietas": "Multimedia"},
+    old_root=("news", 2025),
 )
 
 PROFILES = {p.code: p for p in (ENGLISH, ARABIC, SPANISH)}

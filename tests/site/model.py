@@ -8,6 +8,7 @@ a few seconds of start-up and no disk.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 import re
@@ -176,8 +177,13 @@ class Replica:
     """A generated copy of one edition (``en``, ``ar`` or ``es``) with its ground truth."""
 
     def __init__(self, seed: int = 1, articles: int = 300, now: datetime = DEFAULT_NOW, edition: str = "en",
-                 js_blocks: bool = False):
+                 js_blocks: bool = False, labels: Optional[dict] = None, variant: Optional[str] = None):
         self.ed: Profile = PROFILES[edition]
+        if labels:
+            # A site whose labels changed (a renamed "By"): what the first live run must report.
+            self.ed = dataclasses.replace(self.ed, labels={**self.ed.labels, **labels})
+        # Every article of one variant (full, meta_only, html_only) instead of the usual mix.
+        self.variant = variant
         # The BREAKING ticker and the Most Read cards filled in by a script after load
         # (site-notes section 3 lists this as unknown): only a browser sees them.
         self.js_blocks = js_blocks
@@ -210,7 +216,7 @@ class Replica:
             published = self.now - timedelta(minutes=30) - step * i - timedelta(minutes=rng.randrange(0, 9))
         published = published.replace(second=0, microsecond=0)
         roll = rng.random()
-        variant = "full" if roll < 0.85 else "meta_only" if roll < 0.93 else "html_only"
+        variant = self.variant or ("full" if roll < 0.85 else "meta_only" if roll < 0.93 else "html_only")
         if variant == "html_only" and _ambiguous(published):
             published -= timedelta(hours=2)
         title = f"{rng.choice(ed.subjects)} {rng.choice(ed.verbs)} {rng.choice(ed.objects)}{rng.choice(ed.contexts)}"
@@ -224,7 +230,7 @@ class Replica:
         if members_only:
             slug = ("members-only-" + slug)[:60]
         post_id = str(1700000 + i * 7 + self.seed % 7)
-        path = self._path(section, slug, post_id, published)
+        path = self._path(section, slug, post_id, published, i)
         listed = not members_only and rng.random() >= 0.05
         country = rng.choice(self._countries) if rng.random() < 0.7 else None
         head = Head(i, post_id, section, title, path, published, variant, country, listed, members_only, ed=ed)
@@ -237,11 +243,19 @@ class Replica:
             head.link_variant = rng.choice(TRACKING + ("UPPER",))
         return head
 
-    def _path(self, section: str, slug: str, post_id: str, published: datetime) -> str:
+    def _path(self, section: str, slug: str, post_id: str, published: datetime, i: int) -> str:
         """The article's URL path, in the shape its edition gives that kind of post."""
         _label, listing_path, root, _type = self.ed.sections[section]
         kinds = self.ed.roots[root]
+        old = self.ed.old_root
+        if old and kinds == (SECTION, POST_ID) and published.year < old[1]:
+            return f"/{old[0]}/{post_id}/{slug}"  # older Spanish news: /news/<id>/<slug>
+        if kinds == (SECTION, POST_ID):
+            return f"{listing_path}/{post_id}/{slug}"
         if kinds == (SECTION,):
+            if (root == self.ed.sectionless_root and i % 5 == 2 and i % 150 != 7
+                    and section != self.ed.members_section):
+                return f"/{root}/{slug}"  # English /articles/<slug>: no section in the URL
             return f"{listing_path}/{slug}"
         if kinds == (POST_ID,):
             return f"/{root}/{post_id}/{slug}"
@@ -355,6 +369,36 @@ class Replica:
             byline="flat" if rng.random() < 0.2 else "list",
             thumbnail=thumbnail,
         )
+
+    def word_count(self, i: int) -> int:
+        """The metadata word count: the body's words, except on some complete text pages whose
+        CMS count is far larger than their body (captions, embeds: seen on the real site)."""
+        h, words = self.heads[i], self.body(i).words
+        return words * 3 + 40 if self.inflated(i) else words
+
+    def inflated(self, i: int) -> bool:
+        h = self.heads[i]
+        return h.variant == "full" and not h.is_video and i % 19 == 6 and self.body(i).words > 0
+
+    def crumbs(self, i: int) -> Optional[tuple[list[str], bool]]:
+        """The breadcrumb's items after "Inicio" and before the title, and whether the title
+        ends it; None where the edition prints none. Some disagree with the URL's section."""
+        groups = self.ed.breadcrumb_groups
+        if not groups:
+            return None
+        h = self.heads[i]
+        label = self.ed.sections[h.section][0]
+        if i % 4 == 1 and self.ed.roots[h.root][0] == SECTION:
+            others = [v[0] for k, v in self.ed.sections.items() if v[2] == h.root and k != h.section]
+            label = others[i % len(others)]
+        return [groups[h.path.strip("/").split("/")[0]], label], i % 2 == 0
+
+    def byline_form(self, i: int) -> dict:
+        """How a Spanish byline prints its names: twice as text or once beside an image,
+        with or without an "Autor:" item; and its view and share counts."""
+        rng = random.Random(f"{self.seed}:byline:{i}")
+        return {"twice": rng.random() < 0.5, "autor": rng.random() < 0.35,
+                "views": rng.randrange(20, 3000), "shares": rng.randrange(0, 40)}
 
     def _link_pool(self, i: int) -> list[int]:
         rng = random.Random(f"{self.seed}:pool:{i}")

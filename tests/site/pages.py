@@ -103,8 +103,16 @@ def _card(site: Replica, j: int, where: str, with_date: bool = True) -> str:
     h = site.heads[j]
     ed = site.ed
     shown = visible_date(h.published, site.now, with_time=False, months=ed.months)
-    date = f'<span class="card-date">{shown}</span>' if with_date else ""
     link = href(site, j, where)
+    if ed.card_style == "white" and where.startswith("listing:"):
+        # The Arabic listing card of site-notes section 5.
+        date = f'<div class="time"><p>{shown}</p></div>' if with_date else ""
+        country = (f'<div class="country-img"><img src="https://{ed.image_host}/flags/x.png" alt="{_e(h.country)}"></div>'
+                   if h.country else "")
+        return (f'<div class="white-card"><a href="{_e(link)}"><img src="https://{ed.image_host}/media/image/card.jpg" alt="">'
+                f'<h4>{_e(h.title)}</h4></a><a class="category-meta" href="{ed.sections[h.section][1]}">'
+                f'{_e(ed.sections[h.section][0])}</a>{date}{country}</div>')
+    date = f'<span class="card-date">{shown}</span>' if with_date else ""
     return (f'<div class="news-card"><a class="card-img" href="{_e(link)}"><img src="https://{ed.image_host}/media/image/card.jpg" alt=""></a>'
             f'<a class="card-title" href="{_e(link)}"><h3>{_e(h.title)}</h3></a>'
             f'<span class="card-section">{_e(ed.sections[h.section][0])}</span>{date}</div>')
@@ -139,7 +147,12 @@ def home(site: Replica) -> str:
 def listing_cards(site: Replica, slug: str, page: int) -> tuple[str, bool]:
     members = site.listings[slug]
     chunk = members[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    return "".join(_card(site, j, f"listing:{slug}") for j in chunk), page * PAGE_SIZE < len(members)
+    cards = "".join(_card(site, j, f"listing:{slug}") for j in chunk)
+    extra = site.ed.non_article
+    if extra and extra[0] == slug and page == 1:
+        # A page at an article-shaped URL that the CMS says is not an article.
+        cards += f'<div class="news-card"><a class="card-title" href="{_e(extra[1])}"><h3>{_e(extra[1].rsplit("/", 1)[1])}</h3></a></div>'
+    return cards, page * PAGE_SIZE < len(members)
 
 
 def listing(site: Replica, slug: str) -> str:
@@ -149,7 +162,8 @@ def listing(site: Replica, slug: str) -> str:
     button = ""
     if more:
         # The endpoint is assembled at run time: no crawler reading static HTML can see it.
-        button = f"""<button type="button" class="btn-more" id="more-btn">{_e(ed.labels["load_more"])}</button>
+        button_label, button_class = ed.load_more_button
+        button = f"""<button type="button" class="{button_class}" id="more-btn">{_e(button_label or ed.labels["load_more"])}</button>
 <script>
 (function () {{
   var name = {json.dumps(slug)}, page = 1, box = document.getElementById('cards');
@@ -230,7 +244,7 @@ def metadata(site: Replica, i: int) -> dict:
         "keywords": b.keywords_raw,
         "thumbnail": b.thumbnail,
         "video_duration": str(b.video_duration) if b.video_duration else None,
-        "word_count": str(b.words),
+        "word_count": str(site.word_count(i)),
         "lang": ed.lang,
         "published_time": iso_local(h.published),
         "last_updated": iso_local(b.modified),
@@ -259,17 +273,27 @@ def article(site: Replica, i: int) -> str:
         head += [f'<meta {k}="{n}" content="{_e(v)}">' for k, n, v in metas]
     date = visible_date(h.published, site.now, months=ed.months)
     author_links = ed.author_joiner.join(f'<a href="/authors/{slugify(a)}">{_e(a)}</a>' for a in b.authors)
-    by, source_label = _e(labels["by"]), _e(labels["source"])
-    if b.byline == "list":
+    by, source_label = _e(labels["by"] or ""), _e(labels["source"])
+    if ed.byline_style == "es":
+        byline = _spanish_byline(site, i, date)
+    elif b.byline == "list":
         source = f"<li>{source_label} {_e(b.source)}</li>" if b.source else ""
         byline = f'<ul class="post-info"><li class="post-author">{by} {author_links}</li>{source}<li class="post-date">{date}</li></ul>'
     else:
         source = f" {source_label} {_e(b.source)}" if b.source else ""
         byline = f'<div class="byline-line">{by} {author_links}{source} {date}</div>'
+    crumbs = site.crumbs(i)
+    breadcrumb = ""
+    if crumbs:
+        items, with_title = crumbs
+        parts = [f'<a href="/">{_e(labels["home"])}</a>'] + [f'<a href="#">{_e(c)}</a>' for c in items]
+        if with_title:
+            parts.append(f"<span>{_e(h.title)}</span>")
+        breadcrumb = f'<div class="crumbs">{" › ".join(parts)}</div>'
     minutes = str(max(1, round(b.words / 200)))
     if ed.read_time_digits:
         minutes = "".join(ed.read_time_digits[c] for c in minutes)
-    read_time = "" if h.is_video else f'<div class="read-time"><span>{minutes}</span> {_e(labels["min_read"])}</div>'
+    read_time = "" if h.is_video or not ed.read_time else f'<div class="read-time"><span>{minutes}</span> {_e(labels["min_read"])}</div>'
     video = (f'<div class="video-player" data-src="https://{ed.image_host}/video/{h.post_id}.mp4"></div>'
              if h.is_video else "")
     lead = _figure(b.images[0]) if b.images and not h.is_video else ""
@@ -277,7 +301,7 @@ def article(site: Replica, i: int) -> str:
     tags = "".join(f'<a href="/tags/{slugify(t)}">{_e(t)}</a>' for t in b.tags)
     coverage = f'<a class="coverage-link" href="/coverage/{slugify(b.coverage)}">{_e(b.coverage)}</a>' if b.coverage else ""
     read_next = "".join(_card(site, j, f"read-next:{i}", with_date=False) for j in b.read_next)
-    main = f"""<article class="post">
+    main = f"""{breadcrumb}<article class="post">
 {coverage}
 <h1 class="post-title">{_e(h.title)}</h1>
 {byline}
@@ -295,9 +319,40 @@ def article(site: Replica, i: int) -> str:
     return _layout(site, f"{h.title} | {ed.site_name}", "\n".join(head), main)
 
 
-def plain_page(site: Replica, title: str, text: str, links: Optional[list[int]] = None) -> str:
+def _spanish_byline(site: Replica, i: int, date: str) -> str:
+    """The Spanish byline of site-notes section 5: each name beside its image (or printed
+    twice), an optional "Autor:" item, "Fuente:", the date, view and share counts."""
+    b, ed = site.body(i), site.ed
+    form = site.byline_form(i)
+    labels = ed.labels
+    names = []
+    for a in b.authors:
+        image = f'<img src="https://{ed.image_host}/authors/{slugify(a)}.jpg" alt="{_e(a)}">'
+        twice = f'<span class="author-alt">{_e(a)}</span>' if form["twice"] else ""
+        names.append(f'{image}{twice}<a href="/autores/{slugify(a)}">{_e(a)}</a>')
+    autor = ed.author_joiner.join(b.authors)
+    counts = (f'{form["views"]} {_e(labels["views"])}', f'{form["shares"]} {_e(labels["shares"])}')
+    if b.byline == "list":
+        items = [f'<li class="post-author">{n}</li>' for n in names]
+        if form["autor"]:
+            items.append(f"<li>{_e(labels['author'])} {_e(autor)}</li>")
+        if b.source:
+            items.append(f"<li>{_e(labels['source'])} {_e(b.source)}</li>")
+        items += [f'<li class="post-date">{date}</li>', f"<li>{counts[0]}</li>", f"<li>{counts[1]}</li>"]
+        return f'<ul class="post-info">{"".join(items)}</ul><button class="listen">{_e(labels["listen"])}</button>'
+    # One flat line, separators printed as text, each name twice.
+    parts = [" ".join(f"{_e(a)} {_e(a)}" for a in b.authors)]
+    if form["autor"] or len(b.authors) > 1:  # several names run together need the Autor: item
+        parts.append(f"{_e(labels['author'])} {_e(autor)}")
+    if b.source:
+        parts.append(f"{_e(labels['source'])} {_e(b.source)}")
+    parts += [date, *counts]
+    return f'<div class="byline-line">• {" • ".join(parts)}</div><button class="listen">{_e(labels["listen"])}</button>'
+
+
+def plain_page(site: Replica, title: str, text: str, links: Optional[list[int]] = None, kind: str = "page") -> str:
     """Authors, coverage, tags, hubs: CMS pages that are not posts."""
-    meta = json.dumps({"type": "page", "title": title, "url": ""})
+    meta = json.dumps({"type": kind, "title": title, "url": ""})
     cards = "".join(_card(site, j, f"page:{title}") for j in (links or []))
     main = f"<h1>{_e(title)}</h1><p>{_e(text)}</p><div class='cards'>{cards}</div>"
     return _layout(site, f"{title} | {site.ed.site_name}", f'<script id="tawsiyat-metadata" type="text/tawsiyat">{meta}</script>', main)

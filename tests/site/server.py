@@ -96,6 +96,9 @@ def respond(site: Replica, method: str, target: str, host_url: str, headers=None
     index = site.article_at(path)
     if index is not None:
         return html(pages.article(site, index))
+    extra = site.ed.non_article
+    if extra and path == extra[1]:
+        return html(pages.plain_page(site, path.rsplit("/", 1)[1], "programme page", kind=extra[2]))
     first = path.strip("/").split("/")[0]
     if first in ("authors", "coverage", "tags") and path.count("/") == 2:
         return html(pages.plain_page(site, path.rsplit("/", 1)[1].replace("-", " ").title(), f"{first} page", site.most_read))

@@ -14,9 +14,10 @@ from .pages import link_target_path
 
 
 def _url_section(path: str, ed: Profile) -> Optional[str]:
-    """The section a URL names: its sub-section segment where the edition has one, else its root."""
+    """The section a URL names: its sub-section segment where it has one, else its root."""
     segments = path.strip("/").split("/")
-    if ed.roots.get(segments[0]) == (SECTION,):
+    kinds = ed.roots.get(segments[0]) or ()
+    if kinds[:1] == (SECTION,) and len(segments) == len(kinds) + 2:
         return ed.url_sections.get(segments[1])
     return ed.url_sections.get(segments[0])
 
@@ -43,8 +44,15 @@ def record(site: Replica, i: int) -> dict:
         src = None
     published_raw = iso_local(h.published) if meta else visible_date(h.published, site.now, months=ed.months)
     categorised = full and h.root not in ed.uncategorised_roots
+    crumbs = site.crumbs(i)
+    if categorised:
+        section, section_src = ed.sections[h.section][0], "metadata"
+    elif crumbs:
+        section, section_src = crumbs[0][-1], "html"
+    else:
+        section, section_src = _url_section(h.path, ed), "url"
     extracted = {"canonical_url": "metadata" if full else "url", "language": "metadata" if full else "html",
-                 "section": "metadata" if categorised else "url", "title": src or "html", "summary": "html",
+                 "section": section_src, "title": src or "html", "summary": "html",
                  "authors": "metadata" if full else "text", "published_at": src or "text",
                  "tags": src or "html"}
     if meta:
@@ -62,7 +70,7 @@ def record(site: Replica, i: int) -> dict:
         "edition": ed.code,
         "language": ed.lang,
         "post_type": h.post_type if full else None,
-        "section": ed.sections[h.section][0] if categorised else _url_section(h.path, ed),
+        "section": section,
         "regions": [h.country] if full and h.country else [],
         "coverage": [b.coverage] if full and b.coverage else [],
         "title": h.title,
@@ -72,8 +80,8 @@ def record(site: Replica, i: int) -> dict:
         "published_at": iso_utc(h.published),
         "published_at_raw": published_raw,
         "modified_at": iso_utc(b.modified) if meta else None,
-        "read_time_minutes": None if h.is_video else max(1, round(b.words / 200)),
-        "word_count": b.words if full else None,
+        "read_time_minutes": None if h.is_video or not ed.read_time else max(1, round(b.words / 200)),
+        "word_count": site.word_count(i) if full else None,
         "tags": _keywords(b.keywords_raw) if meta else list(dict.fromkeys(b.tags)),
         "body": body,
         "images": [dict(img) for img in b.images],
@@ -83,6 +91,8 @@ def record(site: Replica, i: int) -> dict:
         "content_hash": content_hash(h.title, body),
         "extracted_from": extracted,
         "revision": 1,
+        "flags": (["body_shorter_than_word_count"] if site.inflated(i) else [])
+        + ([] if meta else ["date_from_visible_text"]),
     }
 
 

@@ -1,0 +1,202 @@
+"""Field coverage of a run: what share of the records has each field, and from which source.
+
+Every test runs against a replica built from our own assumptions; only the first live run
+shows what the site does differently. So each run summary says, field by field, how often a
+value was found and where it came from (``extracted_from``), which flags were raised, which
+visible labels of the edition never appeared on any page, and which article URL shapes were
+seen. An edition declares minimum shares for the fields that matter
+(``Edition.min_coverage``); a run below one logs a WARNING naming the field, and the summary
+lists it under ``below_minimum`` (``python -m newscrawl.cron`` then exits 1).
+
+``Coverage`` is a plain accumulator, so the same numbers can be computed from the replica's
+ground truth in the tests and from a run's records by the probe.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections import Counter
+from dataclasses import fields
+from typing import Any, Iterable, Mapping, Optional
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import TextResponse
+
+from .editions import Edition
+from .items import FLAGS, SOURCES, Article
+from .urls import url_shape
+
+logger = logging.getLogger(__name__)
+
+# Bookkeeping fields: always set by the crawler, so their coverage says nothing about the site.
+_NOT_REPORTED = {"url", "edition", "content_hash", "extracted_from", "discovered_via", "crawled_at", "revision", "flags"}
+REPORTED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _NOT_REPORTED)
+
+# Judging a run of a handful of records would turn one odd post into a failed cron run.
+DEFAULT_MIN_RECORDS = 10
+
+
+def has_value(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+class Coverage:
+    """Counts, over records (as dicts), how often each field has a value and from which source.
+
+    ``body`` is counted over text posts only (``Edition.expects_body`` and a word count that
+    is not 0): videos have no body by design.
+    """
+
+    def __init__(self, edition: Edition):
+        self.edition = edition
+        self.records = 0
+        self.text_posts = 0
+        self.have: Counter[str] = Counter()
+        self.sources: dict[str, Counter[str]] = {f: Counter() for f in REPORTED_FIELDS}
+        self.flags: Counter[str] = Counter()
+        self.shapes: Counter[str] = Counter()
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        self.records += 1
+        path = urlsplit(record.get("canonical_url") or "").path
+        text_post = self.edition.expects_body(record.get("post_type"), path) and record.get("word_count") != 0
+        self.text_posts += text_post
+        origins = record.get("extracted_from") or {}
+        for name in REPORTED_FIELDS:
+            if name == "body" and not text_post:
+                continue
+            if has_value(record.get(name)):
+                self.have[name] += 1
+                if name in origins:
+                    self.sources[name][origins[name]] += 1
+        self.flags.update(record.get("flags") or ())
+        self.shapes[url_shape(path, self.edition) or "other"] += 1
+
+    def share(self, name: str) -> Optional[float]:
+        total = self.text_posts if name == "body" else self.records
+        return self.have[name] / total if total else None
+
+    def table(self) -> dict[str, Any]:
+        """Per field: ``share`` with a value and the share from each source (of all records
+        counted for the field); flags and URL shapes by count."""
+        out = {}
+        for name in REPORTED_FIELDS:
+            total = self.text_posts if name == "body" else self.records
+            share = self.share(name)
+            out[name] = {
+                "share": None if share is None else round(share, 4),
+                "sources": {src: round(self.sources[name][src] / total, 4) for src in SOURCES if self.sources[name][src]},
+            }
+        return {
+            "records": self.records,
+            "text_posts": self.text_posts,
+            "fields": out,
+            "flags": {flag: self.flags[flag] for flag in FLAGS if self.flags[flag]},
+            "url_shapes": dict(sorted(self.shapes.items())),
+        }
+
+    def below_minimum(self, min_records: int = DEFAULT_MIN_RECORDS) -> list[dict[str, Any]]:
+        """Fields whose share is under the edition's minimum (none for runs under
+        ``min_records`` records)."""
+        if self.records < min_records:
+            return []
+        below = []
+        for name, minimum in self.edition.min_coverage.items():
+            share = self.share(name)
+            if share is not None and share < minimum:
+                below.append({"field": name, "share": round(share, 4), "minimum": minimum})
+        return below
+
+
+def _label_pattern(text: str) -> re.Pattern:
+    """The label as a whole word (case kept) in HTML, raw or entity-escaped: "By" must not be
+    found in "getElementById"."""
+    forms = sorted({text, html.escape(text, quote=False)})
+    tail = r"(?!\w)" if re.match(r"\w", text[-1]) else ""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + ")" + tail)
+
+
+class LabelWatch:
+    """Which of the edition's visible labels appeared on at least one page of the run.
+
+    A regular-expression search of the page's HTML, stopped once every label was seen:
+    cheap enough for every response, and blind to where the label sits (it only says
+    "never seen")."""
+
+    def __init__(self, edition: Edition):
+        self.wanted = {name: _label_pattern(text) for name, text in edition.printed_labels().items()}
+        self.seen: set[str] = set()
+
+    def see(self, text: str) -> None:
+        for name in [n for n in self.wanted if n not in self.seen]:
+            if self.wanted[name].search(text):
+                self.seen.add(name)
+
+    def missing(self) -> list[str]:
+        return sorted(n for n in self.wanted if n not in self.seen)
+
+
+class CoverageExtension:
+    """Collects the coverage of the records a run writes and judges it against the edition's
+    minimums when the spider closes (``NEWSCRAWL_COVERAGE=False`` turns it off)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.min_records = crawler.settings.getint("NEWSCRAWL_COVERAGE_MIN_RECORDS", DEFAULT_MIN_RECORDS)
+        self.coverage: Optional[Coverage] = None
+        self.labels: Optional[LabelWatch] = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("NEWSCRAWL_COVERAGE", True):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signals.item_scraped)
+        crawler.signals.connect(ext.response_received, signals.response_received)
+        crawler.signals.connect(ext.closed, signals.spider_closed)
+        return ext
+
+    def opened(self, spider):
+        edition = getattr(getattr(spider, "args", None), "edition", None)
+        if edition is not None:
+            self.coverage = Coverage(edition)
+            self.labels = LabelWatch(edition)
+
+    def item_scraped(self, item, response=None, spider=None):
+        if self.coverage is not None and isinstance(item, Article):
+            self.coverage.add(item.__dict__)
+
+    def response_received(self, response, request=None, spider=None):
+        if self.labels is not None and isinstance(response, TextResponse) and b"html" in (
+                response.headers.get(b"Content-Type") or b"text/html").lower():
+            self.labels.see(response.text)
+
+    def summary(self) -> Optional[dict[str, Any]]:
+        """The ``coverage`` section of the run summary, or None before the spider opened."""
+        if self.coverage is None:
+            return None
+        table = self.coverage.table()
+        table["labels_missing"] = self.labels.missing()
+        table["below_minimum"] = self.coverage.below_minimum(self.min_records)
+        return table
+
+    def closed(self, spider, reason):
+        if self.coverage is None:
+            return
+        for low in self.coverage.below_minimum(self.min_records):
+            self.crawler.stats.set_value(f"newscrawl/coverage_below/{low['field']}", low["share"])
+            logger.warning("coverage: %s found in %.1f%% of records, below the edition's minimum of %.0f%%",
+                           low["field"], 100 * low["share"], 100 * low["minimum"])
+
+
+def coverage_of(records: Iterable[Mapping[str, Any]], edition: Edition) -> Coverage:
+    """The coverage of a list of records (the truth's, a run file's)."""
+    coverage = Coverage(edition)
+    for record in records:
+        coverage.add(record)
+    return coverage

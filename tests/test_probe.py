@@ -1,0 +1,48 @@
+"""The probe (``python -m newscrawl.probe``): a capped first look that writes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from newscrawl.testing import ROOT
+from tests.site import Replica, ReplicaServer
+
+
+def run_probe(server, site, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "newscrawl.probe", "--base-url", server.url, "-s", "DOWNLOAD_DELAY=0",
+         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"NEWSCRAWL_NOW={site.now.isoformat()}", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+
+
+def snapshot() -> set:
+    output = ROOT / "output"
+    return {p for p in output.rglob("*")} if output.exists() else set()
+
+
+def test_probe_stays_under_its_cap_prints_the_table_and_writes_nothing(tmp_path):
+    site = Replica(seed=5, articles=80)
+    before = snapshot()
+    with ReplicaServer(site) as server:
+        proc = run_probe(server, site, "--max-requests", "35", "--per-listing", "2")
+        requests = len(server.log)
+    assert proc.returncode == 0, proc.stderr
+    assert requests <= 35
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["field", "coverage", "source", "example"]
+    title = next(line for line in lines if line.startswith("title "))
+    assert "100%" in title
+    assert any(line.startswith("labels never seen: ") for line in lines)
+    assert any(line.startswith("URL shapes not seen: ") for line in lines)
+    assert snapshot() == before, "the probe must write nothing under output/"
+
+
+def test_probe_names_the_labels_the_site_does_not_show():
+    site = Replica(seed=5, articles=40, labels={"read_next": "Up next"})
+    with ReplicaServer(site) as server:
+        proc = run_probe(server, site, "--max-requests", "30")
+    assert proc.returncode == 0, proc.stderr
+    [labels] = [line for line in proc.stdout.splitlines() if line.startswith("labels never seen: ")]
+    assert "read_next ('Read Next')" in labels and "most_read" not in labels
