@@ -238,6 +238,31 @@ def test_card_states_counts_range_and_gaps(built):
     assert f"Months without any post between the first and the last: {', '.join(missing) or 'none'}." in body
     for section, n in Counter(r["section"] or "(none)" for r in truth).items():
         assert f"| {section} | {n:,} |" in body
+    if any(f.name == "flags" for f in dataclasses.fields(Article)):
+        flags = Counter(flag for r in truth for flag in r.get("flags", []))
+        listed = ", ".join(f"`{k}` {v:,}" for k, v in sorted(flags.items())) or "none"
+        assert f"- Records flagged by the crawler (`flags`): {listed}." in body
+    assert "- Runs whose field coverage was below the edition's minimum (run summaries): none (of 1 runs)." in body
+
+
+def test_runs_below_the_minimum_coverage_are_known_gaps(built, tmp_path):
+    out, _, _ = built
+    summaries = tmp_path / "runs"
+    summaries.mkdir()
+    for run, below in (("20261101T000000", []), ("20261102T000000", [{"field": "authors", "share": 0.4, "minimum": 0.9}])):
+        (summaries / f"{run}.summary.json").write_text(json.dumps(
+            {"items": 3, "requests": 9, "errors": 1, "coverage": {"below_minimum": below},
+             "newscrawl": {"newscrawl/challenge/detected": 2, "newscrawl/browser/requests/load_more": 4}}))
+    target = tmp_path / "ds"
+    build(EDITION, out, merged=out / "merged" / "almayadeen-en.jsonl", target=target, summaries_dir=summaries,
+          merge_first=False)
+    _, body = card_parts(target)
+    assert ("- Runs whose field coverage was below the edition's minimum (run summaries): "
+            "20261102T000000 (authors 40% < 90%) (of 2 runs).") in body
+    runs = json.loads((target / "figures" / "figures.json").read_text(encoding="utf-8"))["runs"]
+    assert [(r["run"], r["challenges"], r["browser"], r["errors"]) for r in runs] == [
+        ("20261101T000000", 2, 4, 1), ("20261102T000000", 2, 4, 1)]
+    assert "authors 40% &lt; 90%" in (target / "report.html").read_text(encoding="utf-8")
 
 
 def test_field_docs_are_the_json_schema_descriptions():

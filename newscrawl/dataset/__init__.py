@@ -106,8 +106,8 @@ def build(
             pcsv.write_csv(csv_table(schema.empty_table(), cols), csv_path)
         result.count = stats.count
         files = [f"data/{p.name}" for p in result.files]
-        (work / "README.md").write_text(card.render(edition, name, cols, stats, files), encoding="utf-8")
         runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
+        (work / "README.md").write_text(card.render(edition, name, cols, stats, files, runs), encoding="utf-8")
         report.write(work, f"{name}: report", report.figures_data(stats, runs, [c.name for c in cols]))
         work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
         replace_dir(work, target)

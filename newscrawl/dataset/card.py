@@ -11,6 +11,7 @@ from .. import settings as crawl_settings
 from ..args import FOLLOW_KINDS
 from ..editions import EDITIONS
 from .build import LIST_SEPARATOR, csv_columns
+from .report import below_text
 from .schema import Column, type_text
 from .stats import Stats, iso
 
@@ -35,7 +36,7 @@ def _counts_table(counter, head: str, limit: int = 0) -> list[str]:
     return lines
 
 
-def render(edition: str, name: str, cols: list[Column], stats: Stats, files: list[str]) -> str:
+def render(edition: str, name: str, cols: list[Column], stats: Stats, files: list[str], runs: list[dict] = ()) -> str:
     """The whole card as text."""
     ed = EDITIONS.get(edition)
     host = ed.host if ed else edition
@@ -138,6 +139,9 @@ def render(edition: str, name: str, cols: list[Column], stats: Stats, files: lis
         flags = stats.top["flags"]
         out.append("- Records flagged by the crawler (`flags`): "
                    + (", ".join(f"`{k}` {v:,}" for k, v in sorted(flags.items())) if flags else "none") + ".")
+    low = [f"{r['run']} ({below_text(r)})" for r in runs if r.get("coverage_below")]
+    out.append(f"- Runs whose field coverage was below the edition's minimum (run summaries): "
+               f"{'; '.join(low) if low else 'none'} (of {len(runs)} runs).")
     total = stats.count or 1
     sparse = []
     for c in cols:

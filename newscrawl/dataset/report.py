@@ -38,8 +38,26 @@ def run_health(summaries: list[Path]) -> list[dict]:
             "challenges": int(counts.get("newscrawl/challenge/detected", 0)),
             "browser": sum(int(v) for k, v in counts.items() if k.startswith("newscrawl/browser/requests/")),
             "records": int(data.get("items") or 0),
+            "coverage_below": _below_minimum(data),
         })
     return runs
+
+
+def _below_minimum(summary: dict) -> list[dict]:
+    """The run summary's fields under the edition's minimum coverage (newscrawl/coverage.py)."""
+    coverage = summary.get("coverage")
+    below = coverage.get("below_minimum") if isinstance(coverage, dict) else None
+    if not isinstance(below, list):
+        return []
+    return [{"field": str(b.get("field")), "share": b.get("share"), "minimum": b.get("minimum")}
+            for b in below if isinstance(b, dict)]
+
+
+def below_text(run: dict) -> str:
+    """``field 40% < 80%, ...`` for one run, or empty."""
+    def pct(value) -> str:
+        return f"{100 * float(value):.0f}%" if isinstance(value, (int, float)) else "?"
+    return ", ".join(f"{b['field']} {pct(b['share'])} < {pct(b['minimum'])}" for b in run.get("coverage_below", []))
 
 
 def _weeks(stats: Stats) -> list[str]:
@@ -175,9 +193,9 @@ def write(directory: Path, title: str, data: dict) -> None:
     for name, caption in drawn:
         parts.append(f"<h2>{esc(caption)}</h2><img src=\"figures/{esc(name)}\" alt=\"{esc(caption)}\">")
     parts.append("<h2>Runs</h2><table><tr><th>run</th><th>finish</th>"
-                 + "".join(f"<th>{k}</th>" for k in HEALTH) + "</tr>")
+                 + "".join(f"<th>{k}</th>" for k in HEALTH) + "<th>coverage below the minimum</th></tr>")
     for r in data["runs"]:
         parts.append(f"<tr><td>{esc(r['run'])}</td><td>{esc(str(r['finish_reason']))}</td>"
-                     + "".join(f"<td>{r[k]:,}</td>" for k in HEALTH) + "</tr>")
+                     + "".join(f"<td>{r[k]:,}</td>" for k in HEALTH) + f"<td>{esc(below_text(r))}</td></tr>")
     parts += ["</table>", "</body></html>", ""]
     (directory / "report.html").write_text("\n".join(parts), encoding="utf-8")
