@@ -5,6 +5,7 @@
     python -m bench.dataset read-twice /tmp/ds/merged.jsonl             # the yardstick: Python's json, two passes
     python -m newscrawl.dataset --merged /tmp/ds/merged.jsonl --target /tmp/ds/dataset --no-merge
     python -m bench.dataset sizes /tmp/ds/merged.jsonl /tmp/ds/dataset  # JSON Lines, gzip -6, Parquet, CSV bytes
+    python -m bench.dataset phases /tmp/ds/merged.jsonl                 # CPU seconds of each step, one after the other
 
 Time both commands from outside as whole processes, e.g. ``/usr/bin/time -v`` (elapsed and
 "Maximum resident set size"), alternating them. ``prepare`` builds the input without
@@ -93,6 +94,51 @@ def sizes(merged: Path, dataset: Path) -> dict:
     return result
 
 
+def phases(merged: Path) -> dict:
+    """CPU seconds (this process, all threads) of each step of the build, run one after the
+    other on the whole input (so the figures show where the time goes, not the build's
+    overlap of steps or its memory bound)."""
+    import tempfile
+    import time
+
+    def timed(fn):
+        start = time.process_time()
+        value = fn()
+        return value, round(time.process_time() - start, 3)
+
+    out = {}
+    _, out["import pyarrow and newscrawl.dataset"] = timed(lambda: __import__("newscrawl.dataset"))
+    import pyarrow.csv as pcsv
+
+    from newscrawl.dataset import report
+    from newscrawl.dataset.build import csv_table, read_years, write_year
+    from newscrawl.dataset.schema import arrow_schema, columns
+    from newscrawl.dataset.stats import Stats
+
+    cols = columns()
+    schema = arrow_schema(cols)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        years, out["read JSON Lines (Arrow)"] = timed(lambda: list(read_years(merged, schema)))
+        _, out["write Parquet"] = timed(lambda: [write_year(t, tmp / f"{y}.parquet") for y, t in years])
+
+        def csv():
+            writer = None
+            for _, table in years:
+                flat = csv_table(table, cols)
+                writer = writer or pcsv.CSVWriter(tmp / "all.csv", flat.schema)
+                writer.write_table(flat)
+            writer.close()
+
+        _, out["write CSV"] = timed(csv)
+        stats = Stats()
+        _, out["counts (card, report)"] = timed(lambda: [stats.add(y, t, cols) for y, t in years])
+        _, out["import matplotlib"] = timed(report.preload)
+        data = report.figures_data(stats, [], [c.name for c in cols])
+        _, out["draw 7 figures"] = timed(lambda: report.draw(data, tmp / "figures"))
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dataset", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +149,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("read-twice")
     p.add_argument("merged", type=Path)
+    p = sub.add_parser("phases")
+    p.add_argument("merged", type=Path)
     p = sub.add_parser("sizes")
     p.add_argument("merged", type=Path)
     p.add_argument("dataset", type=Path)
@@ -111,6 +159,8 @@ def main(argv=None) -> int:
         prepare(opts.articles, opts.seed, opts.out, opts.copies)
     elif opts.command == "read-twice":
         print(read_twice(opts.merged))
+    elif opts.command == "phases":
+        print(json.dumps(phases(opts.merged), indent=1))
     else:
         print(json.dumps(sizes(opts.merged, opts.dataset)))
     return 0

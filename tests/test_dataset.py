@@ -440,3 +440,23 @@ def test_reading_in_small_chunks_gives_the_same_years(built):
     assert [y for y, _ in whole] == sorted({y for y, _ in whole})
     assert pieces == whole
     assert sum(len(rows) for _, rows in whole) == len(merged.read_text(encoding="utf-8").splitlines())
+
+
+def test_rows_out_of_order_within_a_year_are_sorted(built, tmp_path):
+    out, _, _ = built
+    lines = (out / "merged" / "almayadeen-en.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    years = [json.loads(line)["published_at"][:4] for line in lines]
+    i = next(i for i in range(len(lines) - 1) if years[i] == years[i + 1])
+    lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    swapped = tmp_path / "swapped.jsonl"
+    swapped.write_text("".join(lines), encoding="utf-8")
+    target = tmp_path / "ds"
+    build(EDITION, out, merged=swapped, target=target, merge_first=False)
+    path = target / "data" / f"almayadeen-en-{years[i]}.parquet"
+    published = pq.read_table(path, columns=["published_at"]).column("published_at").to_pylist()
+    assert published == sorted(published)
+    import csv
+
+    with (target / "almayadeen-en.csv").open(encoding="utf-8", newline="") as fh:
+        csv_times = [row["published_at"] for row in csv.DictReader(fh)]
+    assert csv_times == sorted(csv_times)

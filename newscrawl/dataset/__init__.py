@@ -31,7 +31,7 @@ import pyarrow.csv as pcsv
 from .. import merge as merge_mod
 from . import card, report
 from .build import (
-    BuildResult, DatasetError, ROOT, csv_table, dataset_name, default_dataset_dir,
+    BuildResult, DatasetError, ROOT, by_time, csv_table, dataset_name, default_dataset_dir,
     merge_is_stale, read_years, replace_dir, write_year,
 )
 from .schema import arrow_schema, columns
@@ -91,6 +91,7 @@ def build(
             # one year of articles is in memory at a time.
             with ThreadPoolExecutor(max_workers=3) as pool:
                 for year, table in read_years(merged, schema):
+                    table = by_time(table)
                     path = work / "data" / f"{name}-{year}.parquet"
                     jobs = [pool.submit(write_year, table, path), pool.submit(write_csv, table),
                             pool.submit(stats.add, year, table, cols)]

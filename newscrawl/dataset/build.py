@@ -136,10 +136,20 @@ def read_years(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) ->
 
 
 # --- writing ----------------------------------------------------------------------------
+def by_time(table: pa.Table) -> pa.Table:
+    """The rows in ``published_at`` order (the merged file's order already, normally)."""
+    published = table.column("published_at")
+    if len(published) > 1 and not pc.all(pc.greater_equal(published[1:], published[:-1])).as_py():
+        # Only when needed: sorting copies every column (the bodies too). Stable, so the
+        # merge's order of equal times is kept.
+        table = table.sort_by([("published_at", "ascending")])
+    return table
+
+
 def write_year(table: pa.Table, path: Path) -> list[int]:
-    """One Parquet file, one row group per UTC month (readers skip the months a filter on
-    ``published_at`` excludes by the row groups' min/max); returns the row group sizes."""
-    table = table.sort_by([("published_at", "ascending")])  # stable: keeps the merge's order of equals
+    """One Parquet file of rows sorted by ``published_at`` (:func:`by_time`), one row group
+    per UTC month (readers skip the months a filter on ``published_at`` excludes by the row
+    groups' min/max); returns the row group sizes."""
     months = pc.month(table.column("published_at")).to_pylist()
     sizes, start = [], 0
     with pq.ParquetWriter(
