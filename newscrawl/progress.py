@@ -13,7 +13,10 @@ For a sitemap backfill (``-a discover=sitemap`` or ``both``) the share done is o
 requests the monthly sitemaps produced so far: requests that left the downloader (answered or
 failed; a retry counts as a new request on both sides) out of those scheduled. Until every
 monthly sitemap of the range is read, more pages may still come (the line says how many
-sitemaps are read). The ETA is the pages left at the rate since the first such page.
+sitemaps are read). A run that resumed a stopped one's queue (JOBDIR) did not schedule what
+it inherited: there the pages left are taken to be every queued and in-flight request (a
+sitemap backfill queues little else). The ETA is the pages left at the rate since the first
+such page.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Progress:
         self.done = 0  # ... that left the downloader
         self.sitemaps_read = 0
         self.first_done_at: Optional[float] = None
+        self.resumed = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -70,6 +74,8 @@ class Progress:
     def opened(self, spider):
         args = getattr(spider, "args", None)
         self.backfill = getattr(args, "discover", None) in ("sitemap", "both")
+        # The scheduler is open (its disk queue loaded) before spider_opened is sent.
+        self.resumed = self._queue()[0] > 0
         self.task = create_looping_call(self.log)
         # now=False: the first line after one interval, not an empty one at the start.
         self.task.start(self.interval, now=False)
@@ -99,6 +105,14 @@ class Progress:
             self.sitemaps_read += 1
 
     # --- the line -----------------------------------------------------------------------
+    def _queue(self) -> tuple[int, int]:
+        """(requests waiting in the scheduler, requests in the downloader)."""
+        engine = self.crawler.engine
+        scheduler = getattr(engine, "scheduler", None)
+        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+        downloader = getattr(engine, "downloader", None)
+        return queued, len(getattr(downloader, "active", ()) or ())
+
     def line(self, final: bool = False) -> str:
         stats = self.crawler.stats
         pages = stats.get_value("response_received_count", 0)
@@ -107,20 +121,20 @@ class Progress:
         dropped = f"{sum(drops.values())} dropped"
         if drops:
             dropped += " (" + ", ".join(f"{k} {v}" for k, v in drops.items()) + ")"
-        engine = self.crawler.engine
-        scheduler = getattr(engine, "scheduler", None)
-        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
-        downloader = getattr(engine, "downloader", None)
-        in_flight = len(getattr(downloader, "active", ()) or ())
+        queued, in_flight = self._queue()
         text = (f"progress{' (final)' if final else ''}: {pages} pages fetched, {items} articles written, "
                 f"{dropped}, {queued} requests queued, {in_flight} in flight")
         if self.backfill:
-            text += "; " + self._backfill()
+            text += "; " + self._backfill(queued + in_flight)
         return text
 
-    def _backfill(self) -> str:
+    def _backfill(self, pending: int) -> str:
         monthly = self.crawler.stats.get_value("newscrawl/sitemaps/monthly", 0)
-        total = max(self.scheduled, self.done)
+        if self.resumed or self.scheduled < self.done:
+            left = pending  # the inherited queue: not scheduled by this run
+        else:
+            left = self.scheduled - self.done
+        total = self.done + left
         share = f" ({100 * self.done // total}%)" if total else ""
         text = (f"sitemap backfill: {self.sitemaps_read}/{monthly} monthly sitemaps read, "
                 f"{self.done}/{total} pages of the range done{share}")
@@ -128,8 +142,8 @@ class Progress:
             elapsed = time.monotonic() - self.first_done_at
             rate = self.done / elapsed if elapsed > 0 else 0.0
             if rate > 0:
-                left = timedelta(seconds=round((total - self.done) / rate))
-                text += f", ETA {left} at {rate:.1f} pages/s"
+                eta = timedelta(seconds=round(left / rate))
+                text += f", ETA {eta} at {rate:.1f} pages/s"
         return text
 
     def log(self, final: bool = False) -> None:

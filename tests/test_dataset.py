@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -21,7 +21,7 @@ import pytest
 
 from newscrawl.dataset import DatasetError, build
 from newscrawl.dataset import report as report_mod
-from newscrawl.dataset.schema import Column, arrow_type, columns, field_docs
+from newscrawl.dataset.schema import arrow_type, columns, field_docs
 from newscrawl.items import Article, Link
 from newscrawl.schema import article_schema
 from newscrawl.testing import ROOT, run_crawl

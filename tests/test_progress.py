@@ -100,3 +100,40 @@ def test_cron_says_where_its_log_is_first_unless_quiet(tmp_path):
     proc = cron(out, "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
+
+
+class _Stats:
+    def __init__(self, values):
+        self.values = values
+
+    def get_value(self, key, default=None):
+        return self.values.get(key, default)
+
+    def get_stats(self):
+        return dict(self.values)
+
+
+class _Crawler:
+    def __init__(self, values, queued, active):
+        from types import SimpleNamespace
+
+        self.stats = _Stats(values)
+        self.engine = SimpleNamespace(scheduler=[None] * queued, downloader=SimpleNamespace(active=set(range(active))))
+
+
+def test_a_resumed_backfill_counts_what_it_inherited_as_left():
+    from newscrawl.progress import Progress
+
+    crawler = _Crawler({"response_received_count": 40, "item_scraped_count": 30,
+                        "newscrawl/dropped/unchanged": 7, "newscrawl/dropped/out_of_range": 3}, queued=58, active=2)
+    ext = Progress(crawler, 60)
+    ext.backfill, ext.resumed = True, True
+    ext.done, ext.first_done_at = 40, None  # the inherited queue: this run scheduled none of it
+    line = ext.line()
+    assert line == ("progress: 40 pages fetched, 30 articles written, 10 dropped (out_of_range 3, unchanged 7), "
+                    "58 requests queued, 2 in flight; sitemap backfill: 0/0 monthly sitemaps read, "
+                    "40/100 pages of the range done (40%)")
+    assert LINE.fullmatch(line.join(["[newscrawl.progress] INFO: ", ""]))
+    # A fresh run: what it scheduled and has not fetched is what is left.
+    ext.resumed, ext.scheduled = False, 50
+    assert "40/50 pages of the range done (80%)" in ext.line()

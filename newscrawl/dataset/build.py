@@ -15,19 +15,17 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
 from .. import merge as merge_mod
-from .schema import Column, arrow_schema, columns
+from .schema import Column
 
 ROOT = Path(__file__).resolve().parents[2]
 SPIDER = "almayadeen"
