@@ -27,6 +27,10 @@ What a run does, in order:
    ``finished``, and it logged no more than ``--max-errors`` errors. Success prints one line on
    stdout (nothing with ``--quiet``); failure prints one line on stderr.
 
+A crawl of a mirror or of the replica (``-a base_url=...`` not on the edition's host) keeps all of
+these apart from the live site's, under the name ``CrawlArgs.dataset`` gives it
+(``almayadeen-mirror-<host>-<port>``): lock, job directory, feeds, state and logs.
+
 Exit status:
     0   the crawl finished (reason ``finished``, errors within ``--max-errors``)
     1   the crawl failed: non-zero exit, another finish reason, no finish at all, or too many errors
@@ -86,6 +90,13 @@ class Paths:
 
     output_dir: Path
     edition: str
+    # The spider's name for the live site; a mirror or the replica (-a base_url) has a name
+    # of its own (CrawlArgs.dataset), and with it its own lock, queue, data and logs.
+    dataset: str = SPIDER
+
+    @property
+    def _tag(self) -> str:
+        return self.edition if self.dataset == SPIDER else f"{self.dataset}-{self.edition}"
 
     @property
     def state(self) -> Path:
@@ -93,11 +104,11 @@ class Paths:
 
     @property
     def lock(self) -> Path:
-        return self.state / f"cron-{self.edition}.lock"
+        return self.state / f"cron-{self._tag}.lock"
 
     @property
     def jobdir(self) -> Path:
-        return self.state / "jobs" / self.edition
+        return self.state / "jobs" / self._tag
 
     @property
     def logs(self) -> Path:
@@ -105,13 +116,27 @@ class Paths:
 
     @property
     def feeds(self) -> Path:
-        return self.output_dir / SPIDER / self.edition
+        return self.output_dir / self.dataset / self.edition
 
     def log_file(self, started: datetime) -> Path:
-        return self.logs / f"{SPIDER}-{self.edition}-{started.strftime('%Y%m%dT%H%M%SZ')}.log"
+        return self.logs / f"{self.dataset}-{self.edition}-{started.strftime('%Y%m%dT%H%M%SZ')}.log"
 
     def log_glob(self) -> str:
-        return f"{SPIDER}-{self.edition}-*.log"
+        return f"{self.dataset}-{self.edition}-*.log"
+
+
+def dataset_of(edition: str, spargs: list[str]) -> str:
+    """The dataset a crawl with these ``-a`` arguments writes (the spider's own name unless
+    ``base_url`` is a mirror); a base_url the spider will refuse leaves the default."""
+    from .args import ArgumentError, CrawlArgs
+
+    base_urls = [value for name, _, value in (a.partition("=") for a in spargs) if name.strip() == "base_url"]
+    if not base_urls:
+        return SPIDER
+    try:
+        return CrawlArgs.from_kwargs({"edition": edition, "base_url": base_urls[-1]}).dataset(SPIDER)
+    except ArgumentError:
+        return SPIDER
 
 
 # --- the lock ---------------------------------------------------------------------------
@@ -126,7 +151,8 @@ def acquire_lock(path: Path, info: dict) -> int:
     refused run can say who is running.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    # O_NOFOLLOW: a symlink planted at the lock path must not make us truncate its target.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
@@ -397,7 +423,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[list[str]] = None) -> int:
     opts = parse_args(argv)
-    paths = Paths(opts.output_dir.resolve(), opts.edition)
+    paths = Paths(opts.output_dir.resolve(), opts.edition, dataset_of(opts.edition, opts.spargs))
     now = datetime.now(timezone.utc).replace(microsecond=0)
     wall = time.time()
     name = f"{SPIDER} {opts.edition}"
@@ -409,6 +435,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"newscrawl.cron: {name}: skipped, {exc} still holds {_show(paths.lock)} (exit {EX_LOCKED})",
               file=sys.stderr)
         return EX_LOCKED
+    except OSError as exc:
+        why = "it is a symbolic link" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        print(f"newscrawl.cron: {name}: cannot take the lock {_show(paths.lock)}: {why}", file=sys.stderr)
+        return EX_FAILED
     try:
         log_path, log = open_log(paths, now)
         if not opts.quiet:  # where to `tail -f` a long run; --quiet promises silence on success

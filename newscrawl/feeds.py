@@ -38,20 +38,61 @@ class LineAtomicFileStorage(FileFeedStorage):
 
     def open(self, spider: Any) -> IO[Any]:
         path = Path(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        on_failure = (lambda: self.stats.inc_value(WRITE_FAILED_STAT)) if self.stats is not None else None
-        return WholeLineFile(open(path, self.write_mode, buffering=0), on_failure)  # noqa: SIM115 (closed by store())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            raw = open(path, self.write_mode, buffering=0)  # noqa: SIM115 (closed by store())
+        except OSError as exc:
+            # A /sys path, a read-only or missing directory, a directory: as fatal as a
+            # failed write (Scrapy would only log it and carry on, remembering the records).
+            self._failed(f"cannot open the output {path}: {exc.strerror or exc}")
+            raise
+        return WholeLineFile(raw, lambda exc: self._failed(f"cannot write the output {path}: {_why(exc)}"))
+
+    def _failed(self, message: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(WRITE_FAILED_STAT)
+            if not self.stats.get_value(FEED_FAILURE_STAT):
+                self.stats.set_value(FEED_FAILURE_STAT, message)
 
 
-# Counted in the crawl's stats; the dedupe pipeline reads it: once a write failed it
-# remembers no more records (one whose line is not in the file must be emitted again).
+def cannot_open(path: Path) -> Optional[str]:
+    """Why the feed file ``path`` could not be opened for writing, or None when it can.
+
+    Tried at spider open by actually opening it (``os.access`` says yes to root on /sys),
+    then undone: a file created for the test is removed (no empty file for a run that
+    finds nothing). O_NONBLOCK: a FIFO without a reader is an error, not a hang.
+    """
+    try:
+        if path.is_dir():
+            return f"cannot open the output {path}: it is a directory"
+        existed = path.exists()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"cannot create the output's directory {path.parent}: {exc.strerror or exc}"
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_CLOEXEC, 0o666))
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        return f"cannot open the output {path}: {exc.strerror or exc}"
+    return None
+
+
+def _why(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+# Counted in the crawl's stats; the dedupe pipeline reads it: once a feed could not be
+# opened or written it remembers no more records (one whose line is not in the file must
+# be emitted again) and stops the run. FEED_FAILURE_STAT holds the first failure, one line.
 WRITE_FAILED_STAT = "newscrawl/feed/write_failed"
+FEED_FAILURE_STAT = "newscrawl/feed/failure"
 
 
 class WholeLineFile:
     """An unbuffered binary file whose every ``write`` lands whole or not at all."""
 
-    def __init__(self, raw: Any, on_failure: Optional[Callable[[], None]] = None):
+    def __init__(self, raw: Any, on_failure: Optional[Callable[[BaseException], None]] = None):
         self.raw = raw
         self.fd = raw.fileno()
         self.on_failure = on_failure
@@ -63,9 +104,9 @@ class WholeLineFile:
         try:
             while done < len(view):
                 done += os.write(self.fd, view[done:])
-        except BaseException:
+        except BaseException as exc:
             if self.on_failure is not None:
-                self.on_failure()
+                self.on_failure(exc)
             if done:
                 os.ftruncate(self.fd, start)
             raise
@@ -120,3 +161,12 @@ class JsonLinesExporter(JsonLinesItemExporter):
             return
         data = self.encoder.encode({name: _plain(getattr(item, name)) for name in fields}) + "\n"
         self.file.write(to_bytes(data, self.encoding))
+
+
+def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
+    """``FEED_URI_PARAMS``: adds ``%(dataset)s``, the directory name of this crawl's data:
+    the spider's name for the edition's live host, a name of its own for a mirror or the
+    replica (``CrawlArgs.dataset``), so that their records never land in the live dataset."""
+    args = getattr(spider, "args", None)
+    params["dataset"] = args.dataset(spider.name) if args is not None else spider.name
+    return params

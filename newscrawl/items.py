@@ -18,6 +18,7 @@ SOURCES = ("metadata", "meta", "html", "text", "url")
 
 # Every value ``Article.flags`` can hold, in the order a record lists them.
 FLAGS = (
+    "closing_markup_missing",
     "metadata_invalid",
     "body_empty",
     "body_shorter_than_word_count",
@@ -118,8 +119,9 @@ class Article:
     """1 for the first version of a post seen; incremented each time its content hash changes
     across runs."""
     flags: list[str] = field(default_factory=list)
-    """What looked odd on this complete page, in a fixed order; the record is kept all the same:
-    ``metadata_invalid`` (a metadata block that is not JSON: fields came from meta tags and the
+    """What looked odd on this page, in a fixed order; the record is kept all the same:
+    ``closing_markup_missing`` (the page never came with its closing ``</html>``, after every
+    retry: possibly cut short, kept as fetched), ``metadata_invalid`` (a metadata block that is not JSON: fields came from meta tags and the
     page), ``body_empty`` (a text post whose body text was not found), ``body_shorter_than_word_count``
     (fewer than half the words the metadata ``word_count`` gives), ``date_from_visible_text`` (no
     machine date: ``published_at`` read from the visible date), ``authors_from_metadata_only`` (no

@@ -1,6 +1,6 @@
 """Merge every run's JSON Lines of one edition into one deduplicated dataset.
 
-    python -m newscrawl.merge --edition en [--input-dir output/almayadeen/en] [--output FILE]
+    python -m newscrawl.merge --edition en [--dataset almayadeen] [--input-dir output/almayadeen/en] [--output FILE]
 
 Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
 edited between them) appears in several files. The merged dataset has one line per post
@@ -11,7 +11,9 @@ latest ``crawled_at``, then by the later file and line. Lines are sorted by ``pu
 Memory holds a small index entry per post (file, offset, rank), never the records
 themselves: the winning lines are read back from the run files in a second pass. Lines that
 are not a complete JSON article record (the partial last line of a run that is still writing
-or was killed, a breaking-ticker item, ...) are skipped and counted, never fatal.
+or was killed, a breaking-ticker item, NaN or Infinity, nesting too deep to parse, a date out
+of range, a ``post_id`` that is not a string, a line over ``--max-line-bytes``) are skipped and
+counted by reason, never fatal. Files are written with the umask's mode, as the crawl's are.
 
 Written atomically (temporary file in the same directory, then ``os.replace``): first the
 dataset, then beside it ``<output stem>.manifest.json`` with the record count, the
@@ -40,6 +42,9 @@ from typing import BinaryIO, Iterator, Optional
 ROOT = Path(__file__).resolve().parents[1]
 SPIDER = "almayadeen"
 READ_CHUNK = 1 << 20
+# A record is far below this (pages over 10 MB are not fetched); a longer line (a file
+# without newlines, garbage) is skipped and counted without ever being held in memory.
+MAX_LINE_BYTES = 64 * 1024 * 1024
 # At most this many run files are open at once during the second pass.
 OPEN_FILES = 32
 
@@ -78,12 +83,12 @@ class MergeResult:
     superseded: int = 0
 
 
-def default_input_dir(edition: str, output_dir: Path = ROOT / "output") -> Path:
-    return output_dir / SPIDER / edition
+def default_input_dir(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+    return output_dir / dataset / edition
 
 
-def default_output(edition: str, output_dir: Path = ROOT / "output") -> Path:
-    return output_dir / "merged" / f"{SPIDER}-{edition}.jsonl"
+def default_output(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+    return output_dir / "merged" / f"{dataset}-{edition}.jsonl"
 
 
 def manifest_path(output: Path) -> Path:
@@ -113,23 +118,38 @@ def _parse_time(value: object) -> Optional[datetime]:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59:59-14:00 is past datetime.max in UTC
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 
 
 def record_key(record: dict) -> Optional[str]:
-    """``post_id`` when present, else ``canonical_url``; None for a record without either."""
+    """``post_id`` when present, else ``canonical_url``; None for a record without either.
+
+    Both are strings in the record contract: a number (``123``) is not taken to be the same
+    post as ``"123"`` (such a record is skipped as ``bad_post_id`` by the merge).
+    """
     for name in ("post_id", "canonical_url"):
         value = record.get(name)
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            return f"{name}:{str(value).strip()}"
+        if isinstance(value, str) and value.strip():
+            return f"{name}:{value.strip()}"
     return None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: valid syntax, but Infinity once read
+        raise ValueError("number out of range")
+    return value
 
 
 def _check(line: bytes, edition: str) -> tuple[Optional[dict], str]:
@@ -139,30 +159,54 @@ def _check(line: bytes, edition: str) -> tuple[Optional[dict], str]:
     if not text:
         return None, "blank"
     try:
-        record = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+        # Strict JSON: NaN and Infinity (which Python's json reads by default) would be
+        # copied into the dataset, and most JSON readers refuse them.
+        record = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... 100,000 deep
         return None, "invalid_json"
     if not isinstance(record, dict):
         return None, "not_an_object"
+    if record.get("post_id") is not None and not isinstance(record.get("post_id"), str):
+        return None, "bad_post_id"
     if record_key(record) is None:
         return None, "no_key"
     if _parse_time(record.get("published_at")) is None:
         return None, "bad_published_at"
+    if "crawled_at" in record and _parse_time(record["crawled_at"]) is None:
+        return None, "bad_crawled_at"
     if record.get("edition") not in (None, edition):
         return None, "other_edition"
     return record, ""
 
 
-def _lines(fh: BinaryIO, digest: "hashlib._Hash") -> Iterator[tuple[int, bytes]]:
-    """(offset, line) for every line of an open binary file, updating ``digest`` with every byte."""
+def _lines(fh: BinaryIO, digest: "hashlib._Hash", max_bytes: int) -> Iterator[tuple[int, Optional[bytes]]]:
+    """(offset, line) for every line of an open binary file, updating ``digest`` with every byte.
+
+    A line longer than ``max_bytes`` is read on in chunks (hashed, never kept) and given
+    as None: memory stays bounded by ``max_bytes`` whatever the file holds.
+    """
     offset = 0
-    for line in fh:
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
         digest.update(line)
-        yield offset, line
-        offset += len(line)
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield offset, line
+            offset += len(line)
+            continue
+        length = len(line)
+        while not line.endswith(b"\n"):
+            line = fh.readline(READ_CHUNK)
+            if not line:
+                break
+            digest.update(line)
+            length += len(line)
+        yield offset, None
+        offset += length
 
 
-def merge(edition: str, input_dir: Path, output: Path) -> MergeResult:
+def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX_LINE_BYTES) -> MergeResult:
     if not input_dir.is_dir():
         raise MergeError(f"input directory {input_dir} does not exist")
     manifest = manifest_path(output)
@@ -176,9 +220,9 @@ def merge(edition: str, input_dir: Path, output: Path) -> MergeResult:
     for file_index, info in enumerate(inputs):
         digest = hashlib.sha256()
         with info.path.open("rb") as fh:
-            for line_no, (offset, line) in enumerate(_lines(fh, digest)):
+            for line_no, (offset, line) in enumerate(_lines(fh, digest, max_line_bytes)):
                 info.lines += 1
-                record, reason = _check(line, edition)
+                record, reason = _check(line, edition) if line is not None else (None, "too_long")
                 if record is None:
                     if reason != "blank":
                         skipped[reason] += 1
@@ -208,12 +252,14 @@ def merge(edition: str, input_dir: Path, output: Path) -> MergeResult:
     # Pass 2: copy the winners, sorted by published_at, into a temporary file.
     order = sorted(index.items(), key=lambda kv: (kv[1].published_at, kv[0]))
     output.parent.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode()
     sections: Counter = Counter()
     out_digest = hashlib.sha256()
     handles: "OrderedDict[int, BinaryIO]" = OrderedDict()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     tmp = Path(tmp_name)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as out:
             for key, entry in order:
                 fh = handles.pop(entry.file_index, None)
@@ -266,7 +312,7 @@ def merge(edition: str, input_dir: Path, output: Path) -> MergeResult:
             for info in inputs
         ],
     }
-    write_json_atomic(manifest, document)
+    write_json_atomic(manifest, document, mode)
     return MergeResult(output, manifest, len(order), inputs, skipped, superseded)
 
 
@@ -277,12 +323,23 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def write_json_atomic(path: Path, document: object) -> None:
+def _file_mode() -> int:
+    """The mode a plain ``open(..., "w")`` gives a new file: 0o666 less the umask (as the
+    crawl's own files get), not the 0o600 of ``mkstemp``."""
+    umask = os.umask(0o022)  # reading the umask means setting it; put it back at once
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_json_atomic(path: Path, document: object, mode: Optional[int] = None) -> None:
     """Write ``document`` as JSON to ``path`` through a temporary file and ``os.replace``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fd, _file_mode() if mode is None else mode)
+        # backslashreplace: a lone surrogate (from a "\ud800" escape in a record, or an
+        # undecodable file name) is written as its JSON escape instead of failing.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             json.dump(document, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
             fh.flush()
@@ -301,15 +358,24 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
+    parser.add_argument("--dataset", default=SPIDER,
+                        help=f"the crawl's dataset name: {SPIDER} (the live site, default) or a mirror's, "
+                             f"e.g. {SPIDER}-mirror-127.0.0.1-8000 (the directory under --output-dir)")
     parser.add_argument("--input-dir", type=Path,
                         help="directory of run files (default: <output-dir>/almayadeen/<edition>)")
     parser.add_argument("--output", type=Path,
                         help="merged file (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
+    parser.add_argument("--max-line-bytes", type=int, default=MAX_LINE_BYTES, metavar="N",
+                        help=f"skip (and count) lines longer than N bytes (default: {MAX_LINE_BYTES})")
     opts = parser.parse_args(argv)
-    input_dir = opts.input_dir or default_input_dir(opts.edition, opts.output_dir)
-    output = opts.output or default_output(opts.edition, opts.output_dir)
+    if opts.max_line_bytes < 1:
+        parser.error("--max-line-bytes must be 1 or more")
+    if not opts.dataset or "/" in opts.dataset or opts.dataset.startswith("."):
+        parser.error(f"--dataset {opts.dataset!r} is not a directory name")
+    input_dir = opts.input_dir or default_input_dir(opts.edition, opts.output_dir, opts.dataset)
+    output = opts.output or default_output(opts.edition, opts.output_dir, opts.dataset)
     try:
-        result = merge(opts.edition, input_dir, output)
+        result = merge(opts.edition, input_dir, output, opts.max_line_bytes)
     except (MergeError, OSError) as exc:
         print(f"newscrawl.merge: error: {exc}", file=sys.stderr)
         return 1

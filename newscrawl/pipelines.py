@@ -17,16 +17,17 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from pathlib import Path
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
 from .dates import crawl_now, iso_utc, parse_date
 from .editions import ENGLISH
-from .feeds import WRITE_FAILED_STAT
+from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open
 from .items import Article, BreakingItem, normalise_text
-from .store import Store
+from .store import StateError, Store
 from .urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,38 @@ _CHALLENGE_TITLES = re.compile(r"^(just a moment|attention required|checking you
 def printable(text: Any, limit: int = 200) -> str:
     """Page text made safe for a log line: control characters escaped, length capped."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(text))[:limit]
+
+
+# Set (to one line) when the run failed in a way Scrapy would call "finished": the crawl
+# command then exits 1 with that line (newscrawl/commands/crawl.py).
+RUN_FAILED_STAT = "newscrawl/run_failed"
+_CMDLINE = SETTINGS_PRIORITIES["cmdline"]
+
+
+def state_wanted(settings) -> tuple[bool, str]:
+    """Whether this run uses the cross-run memory, and why not when it does not.
+
+    ``NEWSCRAWL_STATE=auto`` (the default): on, except for a run given ``-O``/``-o`` (the
+    crawl command sets ``NEWSCRAWL_NAMED_OUTPUT``), whose file is a full snapshot, unless
+    ``-s NEWSCRAWL_STATE_PATH`` names the memory to use.
+    """
+    state = str(settings.get("NEWSCRAWL_STATE", "auto")).strip().lower()
+    if state in ("off", "0", "false", "no"):
+        return False, "NEWSCRAWL_STATE=off"
+    if state == "auto" and settings.getbool("NEWSCRAWL_NAMED_OUTPUT") \
+            and settings.getpriority("NEWSCRAWL_STATE_PATH") < _CMDLINE:
+        return False, "an -O/-o run; add -s NEWSCRAWL_STATE=on to use it"
+    return True, ""
+
+
+def state_path(settings, spider) -> str:
+    """``NEWSCRAWL_STATE_PATH`` filled in for this spider (edition, name, dataset)."""
+    args = getattr(spider, "args", None)
+    return settings.get("NEWSCRAWL_STATE_PATH") % {
+        "edition": getattr(spider, "edition", "en"),
+        "name": spider.name,
+        "dataset": args.dataset(spider.name) if args is not None else spider.name,
+    }
 
 
 def post_key(adapter: ItemAdapter) -> str:
@@ -131,8 +164,7 @@ class DedupePipeline(_Counting):
         self.seen_urls: set[str] = set()
         self.seen_ticker: set[str] = set()
         self.store: Optional[Store] = None
-        state = str(crawler.settings.get("NEWSCRAWL_STATE", "on")).lower()
-        self.state_on = state not in ("off", "0", "false", "no")
+        self.state_on, self.state_why = state_wanted(crawler.settings)
         self.now = crawl_now(crawler.settings)
         self.now_iso = iso_utc(self.now)
         self._stopping = False
@@ -147,24 +179,50 @@ class DedupePipeline(_Counting):
         return pipeline
 
     def open(self, spider):
-        if self.state_on:
-            template = self.crawler.settings.get("NEWSCRAWL_STATE_PATH")
-            path = template % {"edition": getattr(spider, "edition", "en"), "name": spider.name}
+        # Every local feed file must be writable before the first request: otherwise the
+        # run would fetch pages, fail at its first record, and (memory on) remember it.
+        for path in self._feed_paths(article_only=False):
+            problem = cannot_open(Path(path))
+            if problem:
+                self._stopping = True
+                self.stats.inc_value(WRITE_FAILED_STAT)
+                self.stats.set_value(FEED_FAILURE_STAT, problem)
+                self.stats.set_value(RUN_FAILED_STAT, problem)
+                self._no_empty_files()
+                logger.error("%s; the crawl does not start", problem)
+                raise CloseSpider("feed_write_failed")
+        if not self.state_on:
+            self.stats.set_value("newscrawl/state/memory", f"off ({self.state_why})")
+            logger.info("cross-run memory off (%s): every post found is emitted", self.state_why)
+            return
+        path = state_path(self.crawler.settings, spider)
+        try:
             self.store = Store(path)
-            spider.store = self.store  # the spider asks it what is already known
-            self._reconcile()
-            self.store.set_meta("last_outputs", json.dumps(self._article_outputs()))
+        except StateError as exc:
+            # Scrapy would log this and crawl on without memory, emitting every post again
+            # as revision 1: the run stops before its first request instead.
+            self.stats.set_value(RUN_FAILED_STAT, str(exc))
+            logger.error("%s", exc)
+            raise CloseSpider("state_unusable") from None
+        self.stats.set_value("newscrawl/state/memory", f"on ({path})")
+        spider.store = self.store  # the spider asks it what is already known
+        self._reconcile()
+        self.store.set_meta("last_outputs", json.dumps(self._article_outputs()))
 
     def _article_outputs(self) -> list[str]:
         """Paths of this run's article feeds (local files only)."""
+        return self._feed_paths(article_only=True)
+
+    def _feed_paths(self, article_only: bool) -> list[str]:
         exporter = self.crawler.get_extension(FeedExporter)
         paths = []
         for slot in getattr(exporter, "slots", []):
             classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
-            if classes and not any(c.endswith("Article") for c in classes):
+            if article_only and classes and not any(c.endswith("Article") for c in classes):
                 continue
             uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
-            if "://" not in uri:
+            # Another scheme (stdout: for -O -, s3://, ...) is not a local file.
+            if ":" not in uri.split("/", 1)[0]:
                 paths.append(str(Path(uri).resolve()))
         return paths
 
@@ -194,12 +252,22 @@ class DedupePipeline(_Counting):
                     except (ValueError, KeyError, TypeError, AttributeError):
                         continue
 
+    def _no_empty_files(self) -> None:
+        # A feed that cannot be opened is not opened again at close to store it empty
+        # (-O does that): one clear line, not a second traceback.
+        for slot in getattr(self.crawler.get_extension(FeedExporter), "slots", []):
+            slot.store_empty = False
+
     def close(self, spider):
         if self.store is not None:
             self.stats.set_value("newscrawl/state/posts", self.store.count())
             self.store.close()
 
     def process_item(self, item):
+        if self._stopping:
+            # The output failed and the run is stopping: nothing more is exported (it would
+            # not be written) nor remembered.
+            raise self.drop("not written", "the output failed")
         if isinstance(item, BreakingItem):
             return self._ticker(item)
         if not isinstance(item, Article):
@@ -240,17 +308,21 @@ class DedupePipeline(_Counting):
         return item
 
     def item_exported(self, item, response=None, spider=None):
-        if self.store is None:
-            return
         if self.stats.get_value(WRITE_FAILED_STAT):
-            # The feed exporter's write raised (disk full): this record may not be in the
-            # file, so it must not be remembered as emitted. Stop the run rather than
-            # crawl on with nowhere to write.
-            self.stats.inc_value("newscrawl/not_remembered/feed_write_failed")
+            # The feed exporter could not open its file, or its write raised (disk full):
+            # this record may not be in the file, so it must not be remembered as emitted.
+            # Stop the run rather than crawl on with nowhere to write (memory on or off).
+            if self.store is not None:
+                self.stats.inc_value("newscrawl/not_remembered/feed_write_failed")
             if not self._stopping:
                 self._stopping = True
-                logger.error("writing the output failed; stopping the crawl (nothing unwritten is remembered)")
+                self._no_empty_files()
+                message = self.stats.get_value(FEED_FAILURE_STAT) or "writing the output failed"
+                self.stats.set_value(RUN_FAILED_STAT, message)
+                logger.error("%s; stopping the crawl (nothing unwritten is remembered)", message)
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="feed_write_failed"))
+            return
+        if self.store is None:
             return
         if isinstance(item, BreakingItem):
             self.store.record_ticker(normalise_text(item.text).casefold(), item.text, self.now_iso)

@@ -53,8 +53,10 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.DatesPipeline": 200,
     "newscrawl.pipelines.DedupePipeline": 300,
 }
-# Cross-run memory (newscrawl/store.py): "off" for one-off crawls that emit everything.
-NEWSCRAWL_STATE = "on"
+# Cross-run memory (newscrawl/store.py): "on", "off" (one-off crawls that emit everything),
+# or "auto": on for the project's own feeds below, off for a run given -O/-o (a file named
+# on the command line is a full snapshot) unless -s NEWSCRAWL_STATE_PATH names the memory.
+NEWSCRAWL_STATE = "auto"
 # A BREAKING line is emitted again only after no run has seen it on the ticker for this
 # many hours (a line still up is the same news; one back after a gap is news again).
 NEWSCRAWL_TICKER_REPEAT_HOURS = 24
@@ -62,18 +64,22 @@ NEWSCRAWL_TICKER_REPEAT_HOURS = 24
 # fetched again (-a refresh=N re-fetches those published in the last N days) and a
 # listing whose first page brings nothing new is not paged further.
 NEWSCRAWL_INCREMENTAL = False
-# Where that memory lives; %(edition)s and %(name)s are filled in.
-NEWSCRAWL_STATE_PATH = "output/state/%(name)s-%(edition)s.sqlite3"
+# Where that memory lives; %(edition)s, %(name)s and %(dataset)s are filled in. The dataset
+# is the spider's name for the live site, and a name of its own for a mirror or the replica
+# (-a base_url=...: almayadeen-mirror-127.0.0.1-8000), whose data and memory stay apart.
+NEWSCRAWL_STATE_PATH = "output/state/%(dataset)s-%(edition)s.sqlite3"
 
 # Each run writes its own file (UTC start time in the name); -O/-o replace these.
 FEEDS = {
-    "output/almayadeen/%(edition)s/%(time)s.jsonl": {
+    "output/%(dataset)s/%(edition)s/%(time)s.jsonl": {
         "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.items.Article"],
     },
-    "output/almayadeen/%(edition)s/%(time)s.breaking.jsonl": {
+    "output/%(dataset)s/%(edition)s/%(time)s.breaking.jsonl": {
         "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.items.BreakingItem"],
     },
 }
+# Fills in %(dataset)s (newscrawl/feeds.py).
+FEED_URI_PARAMS = "newscrawl.feeds.uri_params"
 # A scheduled run with nothing new leaves no empty files behind.
 FEED_STORE_EMPTY = False
 # Files are written line by line, unbuffered: a killed run leaves no partial line.

@@ -1,6 +1,7 @@
 """Cross-run memory: which posts were emitted, with which content hash and revision.
 
-One SQLite file per edition (``output/state/almayadeen-<edition>.sqlite3`` by default).
+One SQLite file per edition (``output/state/almayadeen-<edition>.sqlite3`` by default; a
+mirror's or the replica's has its own, ``almayadeen-mirror-<host>-<port>-<edition>.sqlite3``).
 Look-ups go through primary-key and indexed queries only, so the file stays fast and
 small at millions of posts and is never loaded into memory. Every statement is
 parameterised.
@@ -9,6 +10,7 @@ parameterised.
 from __future__ import annotations
 
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -57,7 +59,21 @@ class Store:
 
     def __init__(self, path: Path, timeout: float = 5.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db: Optional[sqlite3.Connection] = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(self._unusable(f"cannot create {self.path.parent}: {exc.strerror or exc}")) from None
+        try:
+            info = self.path.stat()  # follows a symlink: what SQLite would open
+        except FileNotFoundError:
+            info = None
+        except OSError as exc:
+            raise StateError(self._unusable(exc.strerror or str(exc))) from None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            # A directory, /dev/zero, a FIFO: not a database that moving aside would fix.
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise StateError(self._unusable(kind))
         try:
             self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -69,14 +85,16 @@ class Store:
                 raise sqlite3.DatabaseError(check)
             self.db.executescript(SCHEMA)
             self._migrate()
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+        except sqlite3.DatabaseError as exc:
+            if self.db is not None:
+                self.db.close()
+            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
                 raise StateError(
                     f"state database {self.path} is locked by another process ({exc}); wait for the other "
                     f"crawl to finish, or run this one with -s NEWSCRAWL_STATE=off"
                 ) from None
-            raise StateError(self._corrupt(exc)) from None
-        except sqlite3.DatabaseError as exc:
+            if not self.path.is_file():  # could not even be created: moving it aside means nothing
+                raise StateError(self._unusable(str(exc))) from None
             raise StateError(self._corrupt(exc)) from None
 
     def _migrate(self) -> None:
@@ -85,6 +103,10 @@ class Store:
         if "last_seen" not in columns:
             self.db.execute("ALTER TABLE ticker ADD COLUMN last_seen TEXT")
             self.db.execute("UPDATE ticker SET last_seen = first_seen")
+
+    def _unusable(self, why: str) -> str:
+        return (f"state database {self.path} cannot be used ({why}); point -s NEWSCRAWL_STATE_PATH at a "
+                f"file (the default is output/state/<dataset>-<edition>.sqlite3), or run with -s NEWSCRAWL_STATE=off")
 
     def _corrupt(self, exc: Exception) -> str:
         return (f"state database {self.path} is unreadable ({exc}); move it aside "

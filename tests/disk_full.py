@@ -30,3 +30,12 @@ class DiskFullAfter(LineAtomicFileStorage):
         _budgets[handle.fd] = int(os.environ["NEWSCRAWL_TEST_FEED_BYTES"])
         feeds.os.write = _write  # the os module: every fd not in _budgets writes as before
         return handle
+
+
+class OpenFails(LineAtomicFileStorage):
+    """A feed whose file cannot be opened when the first record comes (the check at spider
+    open passed: the directory became read-only, the disk went away, ...)."""
+
+    def open(self, spider):
+        self.path = "/sys/kernel/newscrawl-test/feed.jsonl"  # not creatable, even by root
+        return super().open(spider)

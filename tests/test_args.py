@@ -1,5 +1,6 @@
 """Spider arguments: valid values parse, each bad value is one clear line naming the argument."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ def test_defaults():
 
 def test_values_parse(tmp_path):
     urls_file = tmp_path / "urls.txt"
-    urls_file.write_text("# comment\nhttp://127.0.0.1:1/news/politics/a\n\nhttp://127.0.0.1:1/videos/b\n")
+    urls_file.write_text("# comment\nhttp://127.0.0.1:8000/news/politics/a\n\nhttps://english.almayadeen.net/videos/b\n")
     args = CrawlArgs.from_kwargs(
         {
             "base_url": "http://127.0.0.1:8000/",
@@ -37,7 +38,7 @@ def test_values_parse(tmp_path):
     assert args.base_url == "http://127.0.0.1:8000"
     assert args.sections == ("politics", "mena")
     assert args.max_pages == 5 and args.follow == frozenset()
-    assert args.urls == ("http://127.0.0.1:1/news/politics/a", "http://127.0.0.1:1/videos/b")
+    assert args.urls == ("http://127.0.0.1:8000/news/politics/a", "https://english.almayadeen.net/videos/b")
     assert (args.since.isoformat(), args.until.isoformat()) == ("2024-01-01", "2024-12-31")
 
 
@@ -55,6 +56,19 @@ BAD = [
     ({"since": "2024-05-01", "until": "2024-04-01"}, "until"),
     ({"edition": "fr"}, "edition"),
     ({"sectons": "politics"}, "sectons"),
+    # ranges that pass the type check but overflow dates in the crawl (issue 14 #4)
+    ({"until": "9999-12-31", "discover": "sitemap"}, "until"),
+    ({"since": "0001-01-01"}, "since"),
+    ({"refresh": "99999999999999999999"}, "refresh"),
+    ({"refresh": "9" * 5000}, "refresh"),
+    ({"max_pages": "9" * 5000}, "max_pages"),
+    # URLs the spider would skip: a run of them would exit 0 having done nothing (#18)
+    ({"url": "https://example.org/news/politics/a"}, "url"),
+    ({"url": "https://english.almayadeen.net/news/politics"}, "url"),
+    ({"url": "https://english.almayadeen.net/tags/gaza"}, "url"),
+    ({"url": "http://127.0.0.1:9/news/politics/a", "base_url": "http://127.0.0.1:8000"}, "url"),
+    ({"urls_file": "/dev/zero"}, "urls_file"),
+    ({"urls_file": "/"}, "urls_file"),
 ]
 
 
@@ -78,3 +92,63 @@ def test_scrapy_crawl_prints_one_line_and_exits_2(kwargs, name):
     lines = [l for l in proc.stderr.splitlines() if l.strip()]
     assert len(lines) == 1, proc.stderr
     assert f"argument {name}:" in lines[0]
+
+
+def test_private_arguments_are_ignored_as_scrapy_does():
+    """scrapyd passes -a _job=<id> to every job (#19)."""
+    args = CrawlArgs.from_kwargs({"_job": "6487ec79", "_version": "1", "sections": "politics"})
+    assert args.sections == ("politics",) and "_job" not in args.raw
+
+
+@pytest.fixture
+def url_lines(tmp_path):
+    path = tmp_path / "urls.txt"
+    return path
+
+
+def test_urls_file_lines_that_are_not_articles_are_refused_by_line_number(url_lines):
+    url_lines.write_text("https://english.almayadeen.net/news/politics/a\n\x1b[2Jhttps://evil.example/x\n")
+    with pytest.raises(ArgumentError) as info:
+        CrawlArgs.from_kwargs({"urls_file": str(url_lines)})
+    assert str(info.value).startswith("argument urls_file: line 2 ")
+    assert "evil" not in str(info.value) and "\x1b" not in str(info.value)  # content never quoted
+
+
+def test_urls_file_that_is_binary_is_refused_without_quoting_it(url_lines):
+    url_lines.write_bytes(b"https://english.almayadeen.net/news/politics/a\n\xff\xfe\x1b[31m\n")
+    with pytest.raises(ArgumentError, match=r"^argument urls_file: line 2 is not UTF-8 text$"):
+        CrawlArgs.from_kwargs({"urls_file": str(url_lines)})
+
+
+def test_urls_file_over_the_size_cap_is_refused_unread(url_lines, monkeypatch):
+    import newscrawl.args as args_module
+
+    monkeypatch.setattr(args_module, "URLS_FILE_MAX_BYTES", 100)
+    url_lines.write_text("https://english.almayadeen.net/news/politics/a\n" * 3)
+    with pytest.raises(ArgumentError, match="larger than"):
+        CrawlArgs.from_kwargs({"urls_file": str(url_lines)})
+
+
+def test_urls_file_fifo_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "urls.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(ArgumentError, match="is not a regular file"):
+        CrawlArgs.from_kwargs({"urls_file": str(fifo)})
+
+
+@pytest.mark.parametrize("kwargs,name", [({"until": "9999-12-31", "discover": "sitemap"}, "until"),
+                                         ({"url": "https://example.org/news/politics/a"}, "url"),
+                                         ({"urls_file": "/dev/zero"}, "urls_file")],
+                         ids=["until-far", "url-offsite", "urls_file-device"])
+def test_scrapy_crawl_refuses_what_would_crash_or_do_nothing(kwargs, name):
+    test_scrapy_crawl_prints_one_line_and_exits_2(kwargs, name)
+
+
+def test_scrapy_crawl_accepts_scrapyd_job_argument(tmp_path):
+    """-a _job passes the crawl command's check; the crawl (of a closed port) then runs."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", "_job=abc123", "-a", "base_url=http://127.0.0.1:1",
+           "-a", "sections=politics", "-s", "RETRY_ENABLED=False", "-s", "NEWSCRAWL_BROWSER_ENABLED=False",
+           "-s", "ROBOTSTXT_OBEY=False", "-s", "NEWSCRAWL_STATE=off", "-O", str(tmp_path / "out.jsonl")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Spider closed (finished)" in proc.stderr

@@ -46,13 +46,13 @@ def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]
 
 
 def logs(out: Path) -> list[Path]:
-    return sorted((out / "logs").glob("almayadeen-en-*.log"))
+    return sorted((out / "logs").glob("almayadeen*-en-*.log"))  # the live site's or a mirror's
 
 
 # --- the lock ---------------------------------------------------------------------------
 def test_a_held_lock_refuses_the_run_with_exit_75(tmp_path):
     out = tmp_path / "output"
-    lock = out / "state" / "cron-en.lock"
+    lock = out / Paths(Path("."), "en", cron.dataset_of("en", DEAD_SITE[1:2])).lock
     lock.parent.mkdir(parents=True)
     with lock.open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -92,7 +92,7 @@ def test_a_dead_site_fails_the_run(tmp_path):
     assert "Connection refused" in text
     assert "INFO: Spider closed (finished)" in text  # what Scrapy really reports
     assert "job directory cleared" in text
-    assert not (out / "state" / "jobs" / "en").exists()
+    assert not (out / Paths(Path("."), "en", cron.dataset_of("en", DEAD_SITE[1:2])).jobdir).exists()
 
 
 def test_the_default_error_threshold_tolerates_a_few_errors(tmp_path):
@@ -236,13 +236,18 @@ def replica_args(site, server, *extra: str) -> list[str]:
             "-s", f"NEWSCRAWL_NOW={site.now.isoformat()}", *extra]
 
 
+def mirror(server) -> Paths:
+    """The paths of a scheduled crawl of the replica: a mirror, kept apart from the live dataset."""
+    return Paths(Path("."), "en", cron.dataset_of("en", [f"base_url={server.url}"]))
+
+
 def home_hits(server) -> int:
     return sum(1 for r in server.log if r.path == "/")
 
 
-def records(out: Path) -> list[dict]:
+def records(out: Path, server) -> list[dict]:
     found = []
-    for path in sorted((out / "almayadeen" / "en").glob("*.jsonl")):
+    for path in sorted((out / mirror(server).feeds).glob("*.jsonl")):
         if not path.name.endswith(".breaking.jsonl"):
             found += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r for r in found if "canonical_url" in r]
@@ -261,8 +266,8 @@ def test_a_scheduled_run_of_the_replica(replica, tmp_path):
     text = log.read_text()
     assert "INFO: Spider closed (finished)" in text
     assert "job directory cleared (crawl finished)" in text
-    assert not (out / "state" / "jobs" / "en").exists()
-    got = records(out)
+    assert not (out / mirror(server).jobdir).exists()
+    got = records(out, server)
     assert got and {r["post_id"] or r["canonical_url"] for r in got} <= set(site.truth())
     assert home_hits(server) == 1
 
@@ -281,7 +286,7 @@ def test_two_runs_started_at_once_crawl_once(replica, tmp_path):
 def test_a_stopped_run_is_resumed_and_the_next_one_starts_fresh(replica, tmp_path):
     site, server = replica
     out = tmp_path / "output"
-    jobdir = out / "state" / "jobs" / "en"
+    jobdir = out / mirror(server).jobdir
 
     # 1. stopped early by a limit: fails, and keeps its queue for the next run
     code, _, stderr = finish(run_cron(out, *replica_args(site, server, "-s", "CLOSESPIDER_PAGECOUNT=5")))
@@ -306,10 +311,10 @@ def test_a_stopped_run_is_resumed_and_the_next_one_starts_fresh(replica, tmp_pat
     assert len(logs(out)) == 3
 
     # stopped + resumed, the runs together miss nothing a crawl can reach, and merge to one line a post
-    result = merge("en", out / "almayadeen" / "en", out / "merged.jsonl")
+    result = merge("en", out / mirror(server).feeds, out / "merged.jsonl")
     keys = [r["post_id"] or r["canonical_url"] for r in read_jsonl(out / "merged.jsonl")]
     assert len(keys) == len(set(keys)) == result.count
-    assert set(keys) == {r["post_id"] or r["canonical_url"] for r in records(out)}
+    assert set(keys) == {r["post_id"] or r["canonical_url"] for r in records(out, server)}
     assert set(keys) == set(site.reachable(js=False, max_pages=1))
 
 
@@ -327,7 +332,7 @@ def test_sigterm_stops_the_crawl_gracefully_and_keeps_its_queue(replica, tmp_pat
     finally:
         code, stdout, stderr = finish(proc)
     assert code == EX_FAILED and "finish reason 'shutdown'" in stderr
-    jobdir = out / "state" / "jobs" / "en"
+    jobdir = out / mirror(server).jobdir
     assert json.loads((jobdir / JOB_META).read_text())["state"] == "resumable"
     assert (jobdir / "requests.queue" / "active.json").exists()
 
@@ -335,7 +340,7 @@ def test_sigterm_stops_the_crawl_gracefully_and_keeps_its_queue(replica, tmp_pat
 def test_the_crawl_writes_feeds_and_state_under_the_output_dir(tmp_path):
     settings = cron.output_settings(Paths(tmp_path, "en"))
     feeds = json.loads(settings["FEEDS"])
-    assert feeds and all(uri.startswith(f"{tmp_path}/almayadeen/") for uri in feeds)
+    assert feeds and all(uri.startswith(f"{tmp_path}/%(dataset)s/") for uri in feeds)
     assert any(uri.endswith(".breaking.jsonl") for uri in feeds)  # every project feed, options kept
     assert settings["NEWSCRAWL_STATE_PATH"].startswith(f"{tmp_path}/state/")
     cmd = cron.scrapy_command("en", ["sections=politics"], ["LOG_LEVEL=DEBUG", "NEWSCRAWL_INCREMENTAL=False"],
@@ -361,13 +366,54 @@ def test_a_field_below_the_editions_minimum_fails_the_run_naming_it(renamed_by_l
     code, stdout, stderr = finish(run_cron(out, *replica_args(site, server, "-s", "NEWSCRAWL_STATE=off")))
     assert code == EX_FAILED, stderr
     assert stderr.count("\n") == 1 and "coverage below the edition's minimum: authors 0% < 90%" in stderr
-    [summary] = (out / "almayadeen" / "en").glob("*.summary.json")
+    [summary] = out.rglob("*.summary.json")  # a replica's runs are kept apart from the live dataset
     coverage = json.loads(summary.read_text())["coverage"]
     assert [b["field"] for b in coverage["below_minimum"]] == ["authors"]
     assert "by" in coverage["labels_missing"]
-    [log] = logs(out)
+    [log] = (out / "logs").glob("*.log")
     assert "WARNING: coverage: authors found in 0.0% of records" in log.read_text()
     # Accepted on purpose: the same run exits 0.
     code, _, stderr = finish(run_cron(tmp_path / "again", *replica_args(site, server, "-s", "NEWSCRAWL_STATE=off"),
                                       "--min-coverage", "off"))
     assert code == EX_OK, stderr
+
+
+def test_a_symlink_at_the_lock_path_is_refused_and_its_target_kept(tmp_path, capsys):
+    """The lock is opened with O_NOFOLLOW: a planted symlink must not truncate its target."""
+    out = tmp_path / "output"
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    lock = Paths(out, "en", cron.dataset_of("en", DEAD_SITE[1:2])).lock
+    lock.parent.mkdir(parents=True)
+    lock.symlink_to(target)
+    assert cron.main(["--output-dir", str(out), *DEAD_SITE]) == EX_FAILED
+    assert target.read_text() == "keep me\n"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "symbolic link" in err
+    assert not (out / "logs").exists()  # nothing was run
+
+
+def test_a_mirror_has_its_own_lock_queue_feeds_and_logs(tmp_path):
+    """A replica's data, memory and queue never mix with the live site's (issue 14 item 15)."""
+    live = Paths(tmp_path, "en", cron.dataset_of("en", ["sections=politics"]))
+    replica = Paths(tmp_path, "en", cron.dataset_of("en", ["base_url=http://127.0.0.1:8000/"]))
+    assert live == Paths(tmp_path, "en")
+    assert (live.feeds, live.jobdir, live.lock) == (tmp_path / "almayadeen" / "en", tmp_path / "state" / "jobs" / "en",
+                                                   tmp_path / "state" / "cron-en.lock")
+    assert replica.feeds == tmp_path / "almayadeen-mirror-127.0.0.1-8000" / "en"
+    assert replica.jobdir == tmp_path / "state" / "jobs" / "almayadeen-mirror-127.0.0.1-8000-en"
+    assert replica.lock != live.lock and replica.log_glob() != live.log_glob()
+    # the live host given explicitly is the live dataset
+    assert cron.dataset_of("en", ["base_url=https://english.almayadeen.net"]) == "almayadeen"
+
+
+def test_a_scheduled_run_with_an_unusable_state_database_fails(tmp_path):
+    """/dev/zero as the state database: the crawl stops before it starts, and cron says so (item 2)."""
+    out = tmp_path / "output"
+    code, stdout, stderr = finish(run_cron(out, *DEAD_SITE, *FAST, "-s", "NEWSCRAWL_STATE_PATH=/dev/zero"))
+    assert code == EX_FAILED, stderr
+    assert stdout == "" and stderr.count("\n") == 1
+    assert "finish reason 'state_unusable'" in stderr and "state database /dev/zero cannot be used" in stderr
+    assert " mv " not in stderr
+    [log] = logs(out)
+    assert "Connection refused" not in log.read_text()  # no request was made

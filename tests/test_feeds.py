@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,7 @@ def test_disk_full_mid_crawl_stops_and_the_next_run_loses_nothing(fresh_site, fr
                       env={"NEWSCRAWL_TEST_FEED_BYTES": "40000"})
     summary = json.loads((tmp_path / "one.summary.json").read_text())
     assert summary["finish_reason"] == "feed_write_failed"
+    assert first.returncode == 1 and "No space left on device" in first.stderr.strip().splitlines()[-1]
     assert first.stats["newscrawl/not_remembered/feed_write_failed"] >= 1
     assert first.stats["newscrawl/feed/write_failed"] >= 1
     assert 0 < len(first.records) < len(site.reachable(js=False))  # whole lines only, or reading fails
@@ -83,3 +85,52 @@ def test_disk_full_mid_crawl_stops_and_the_next_run_loses_nothing(fresh_site, fr
     keys = [r["post_id"] or r["canonical_url"] for r in first.records + second.records]
     assert len(keys) == len(set(keys)), "a record written once was emitted again"
     assert set(keys) == set(site.reachable(js=False)), "a record lost by the full disk was never emitted"
+
+
+# --- outputs that cannot be opened (issue 14 item 1) ----------------------------------------
+def _unwritable(tmp_path, kind):
+    if kind == "sys":
+        return Path("/sys/kernel/newscrawl-x.jsonl")
+    if kind == "directory":
+        (tmp_path / "a-directory").mkdir()
+        return Path(f"{tmp_path / 'a-directory'}:jsonlines")
+    (tmp_path / "a-file").write_text("")
+    return tmp_path / "a-file" / "x.jsonl"  # its parent cannot be created
+
+
+def _state_posts(path):
+    from newscrawl.store import Store
+
+    store = Store(path)
+    try:
+        return store.count()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["sys", "directory", "parent-is-a-file"])
+def test_an_output_that_cannot_be_opened_stops_the_run_before_it_starts(fresh_site, fresh_server, tmp_path, kind):
+    state = tmp_path / "state.sqlite3"
+    result = run_crawl(fresh_server.url, _unwritable(tmp_path, kind),
+                       settings={"NEWSCRAWL_NOW": fresh_site.now.isoformat(), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                                 "NEWSCRAWL_STATE_PATH": str(state)})
+    assert result.returncode == 1, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("scrapy crawl almayadeen: error: cannot ") and "(finish reason feed_write_failed)" in last
+    assert "Spider closed (feed_write_failed)" in result.stderr
+    assert not [r for r in fresh_server.log if r.path != "/robots.txt"], "the crawl fetched pages it could not store"
+    assert not state.exists() or _state_posts(state) == 0
+
+
+def test_an_output_that_fails_to_open_at_the_first_record_remembers_nothing(fresh_site, fresh_server, tmp_path):
+    state = tmp_path / "state.sqlite3"
+    storage = "tests.disk_full.OpenFails"
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl",
+                       settings={"NEWSCRAWL_NOW": fresh_site.now.isoformat(), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                                 "NEWSCRAWL_STATE_PATH": str(state),
+                                 "FEED_STORAGES": json.dumps({"file": storage, "": storage})})
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Spider closed (feed_write_failed)" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("scrapy crawl almayadeen: error: cannot open the output /sys/")
+    assert _state_posts(state) == 0
+    assert result.stats["newscrawl/not_remembered/feed_write_failed"] >= 1

@@ -58,6 +58,13 @@ def hostile_pages(site):
     cp = _with_meta(html, title=arabic).replace('<meta charset="utf-8">', '<meta charset="windows-1256">')
     pages["windows-1256"] = cp.encode("cp1256", errors="replace")
     pages["windows-1256-undeclared"] = cp.replace('<meta charset="windows-1256">', "").encode("cp1256", errors="replace")
+    # A complete page whose CMS word count is far above its body (seen on the real site):
+    # kept at once, flagged. A page that never arrives closed: kept after the retries, flagged.
+    pages["word-count-far-above-body"] = _with_meta(html, word_count="5000").encode()
+    pages["never-closed"] = html.replace("</html>", "").encode()
+    deep = re.sub(r'(<script id="tawsiyat-metadata" type="text/tawsiyat">).*?(</script>)',
+                  lambda m: m.group(1) + "[" * 100_000 + m.group(2), html, flags=re.S)
+    pages["metadata-nested-too-deep"] = deep.encode()
     pages["redirect-loop"] = Reply(302, b"", headers={"Location": "/news/politics/hostile-redirect-loop"})
     pages["redirect-offsite"] = Reply(301, b"", headers={"Location": "https://elsewhere.example/news/politics/x"})
     out = {}
@@ -123,7 +130,33 @@ def test_broken_pages_still_give_the_right_record(hostile_crawl, name):
 def test_invalid_metadata_counted_and_meta_tags_used(hostile_crawl):
     *_, result, _ = hostile_crawl
     [record] = records_from(result, "metadata-invalid-json")
-    assert record["extracted_from"]["title"] == "meta" and result.stats["newscrawl/metadata_invalid"] == 1
+    assert record["extracted_from"]["title"] == "meta" and record["flags"] == ["metadata_invalid"]
+    # This row and metadata-nested-too-deep.
+    assert result.stats["newscrawl/metadata_invalid"] == 2
+
+
+def test_nested_metadata_falls_back_to_meta_tags(hostile_crawl):
+    site, head, _, result, _ = hostile_crawl
+    [record] = records_from(result, "metadata-nested-too-deep")
+    assert record["title"] == head.title and record["extracted_from"]["title"] == "meta"
+    assert record["flags"] == ["metadata_invalid"]
+
+
+def test_complete_page_shorter_than_its_word_count_is_kept_at_the_first_fetch(hostile_crawl):
+    site, head, _, result, log = hostile_crawl
+    [record] = records_from(result, "word-count-far-above-body")
+    assert record["body"] == site.truth()[head.key]["body"]
+    assert record["flags"] == ["body_shorter_than_word_count"] and record["word_count"] == 5000
+    assert len([r for r in log if r.path.endswith("/hostile-word-count-far-above-body")]) == 1
+
+
+def test_page_that_never_arrives_closed_is_kept_flagged_after_the_retries(hostile_crawl):
+    site, head, _, result, log = hostile_crawl
+    [record] = records_from(result, "never-closed")
+    assert record["title"] == head.title and record["flags"][0] == "closing_markup_missing"
+    assert len([r for r in log if r.path.endswith("/hostile-never-closed")]) == 4  # 1 + 3 retries
+    assert result.stats["newscrawl/incomplete/kept"] == 1
+    assert "Gave up retrying" in result.stderr and "ERROR: Gave up retrying" not in result.stderr
 
 
 def test_empty_and_binary_pages_are_counted_not_stored(hostile_crawl):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +170,112 @@ def test_cli_as_module_with_output_dir(runs, tmp_path):
     merged = tmp_path / "merged" / "almayadeen-en.jsonl"
     assert len(read_lines(merged)) == 5
     assert (tmp_path / "merged" / "almayadeen-en.manifest.json").exists()
+
+
+# --- hostile input (issue 14 items 3 and 14) --------------------------------------------
+GOOD = record(1, "2026-11-19T10:00:00+00:00")
+
+
+@pytest.mark.parametrize("line,reason", [
+    (b"[" * 100_000 + b"]" * 100_000, "invalid_json"),  # RecursionError in json
+    (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "invalid_json"),
+    (json.dumps(record(2, "2026-11-19T10:00:00+00:00", crawled="9999-12-31T23:59:59-14:00")).encode(), "bad_crawled_at"),
+    (json.dumps(record(2, "9999-12-31T23:59:59-14:00")).encode(), "bad_published_at"),
+    (json.dumps(record(2, "0001-01-01T00:00:00+14:00")).encode(), "bad_published_at"),
+    (json.dumps(record(2, "2026-11-19T10:00:00+00:00", word_count=float("nan"))).encode(), "invalid_json"),
+    (json.dumps(record(2, "2026-11-19T10:00:00+00:00", read_time_minutes=float("inf"))).encode(), "invalid_json"),
+    (json.dumps(record(2, "2026-11-19T10:00:00+00:00")).replace('"Post 2 r1"', "1e999").encode(), "invalid_json"),
+    (json.dumps({**record(2, "2026-11-19T10:00:00+00:00"), "post_id": 2}).encode(), "bad_post_id"),
+], ids=["brackets", "objects", "crawled_at-overflow", "published_at-overflow", "published_at-underflow",
+        "nan", "infinity", "1e999", "int-post_id"])
+def test_each_bad_line_is_counted_and_skipped(tmp_path, line, reason):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.jsonl").write_bytes(json.dumps(GOOD).encode() + b"\n" + line + b"\n")
+    result = merge("en", d, tmp_path / "out.jsonl")
+    assert result.count == 1 and result.skipped == {reason: 1}
+    assert [r["post_id"] for r in read_lines(tmp_path / "out.jsonl")] == ["1"]
+
+
+def test_output_is_strict_json(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.jsonl").write_text(json.dumps(GOOD) + "\n" + json.dumps(record(2, "2026-11-19T10:00:00+00:00", word_count=float("nan"))) + "\n")
+    merge("en", d, tmp_path / "out.jsonl")
+
+    def refuse(name):
+        raise ValueError(name)
+
+    for line in (tmp_path / "out.jsonl").read_text().splitlines():
+        json.loads(line, parse_constant=refuse)
+
+
+def test_post_id_number_and_string_are_not_merged_into_one(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    write_run(d / "a.jsonl", [record(123, "2026-11-19T10:00:00+00:00", revision=1),
+                              {**record(123, "2026-11-19T10:00:00+00:00", revision=5), "post_id": 123}])
+    result = merge("en", d, tmp_path / "out.jsonl")
+    [kept] = read_lines(tmp_path / "out.jsonl")
+    assert kept["post_id"] == "123" and kept["revision"] == 1  # the number did not win as "revision 5 of 123"
+    assert result.skipped == {"bad_post_id": 1}
+
+
+def test_a_huge_line_without_newline_is_skipped_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    d = tmp_path / "in"
+    d.mkdir()
+    huge = b'{"post_id": "9", "body": "' + b"x" * (8 * 1024 * 1024)  # 8 MiB, no newline, never ends
+    path = d / "a.jsonl"
+    path.write_bytes(json.dumps(GOOD).encode() + b"\n" + huge)
+    tracemalloc.start()
+    try:
+        result = merge("en", d, tmp_path / "out.jsonl", max_line_bytes=64 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.count == 1 and result.skipped == {"too_long": 1}
+    assert peak < 4 * 1024 * 1024, peak  # the line is 8 MiB: it was never held whole
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["inputs"][0]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert manifest["inputs"][0]["lines"] == 2
+
+
+def test_a_long_line_with_newline_is_skipped_and_the_next_one_kept(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    long = json.dumps(record(2, "2026-11-19T10:00:00+00:00", body="y" * 5000)).encode()
+    (d / "a.jsonl").write_bytes(long + b"\n" + json.dumps(GOOD).encode() + b"\n")
+    result = merge("en", d, tmp_path / "out.jsonl", max_line_bytes=1000)
+    assert [r["post_id"] for r in read_lines(tmp_path / "out.jsonl")] == ["1"]
+    assert result.skipped == {"too_long": 1}
+
+
+def test_lone_surrogates_do_not_break_the_manifest(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.jsonl").write_text(json.dumps(record(1, "2026-11-19T10:00:00+00:00", section="\ud800")) + "\n")
+    result = merge("en", d, tmp_path / "out.jsonl")
+    assert json.loads(result.manifest.read_text())["sections"] == {"\ud800": 1}
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_dataset_and_manifest_follow_the_umask(runs, tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        result = merge("en", runs, tmp_path / "merged" / "en.jsonl")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(result.output.stat().st_mode) == mode
+    assert stat.S_IMODE(result.manifest.stat().st_mode) == mode
+
+
+def test_cli_merges_a_mirror_dataset_apart(runs, tmp_path):
+    """A replica's runs (output/almayadeen-mirror-.../en) merge into their own file, never the live one."""
+    mirror = tmp_path / "almayadeen-mirror-127.0.0.1-8000" / "en"
+    mirror.parent.mkdir()
+    runs.rename(mirror)
+    assert main(["--edition", "en", "--output-dir", str(tmp_path), "--dataset", "almayadeen-mirror-127.0.0.1-8000"]) == 0
+    assert len(read_lines(tmp_path / "merged" / "almayadeen-mirror-127.0.0.1-8000-en.jsonl")) == 5
+    assert not (tmp_path / "merged" / "almayadeen-en.jsonl").exists()

@@ -122,7 +122,7 @@ def test_browser_only_for_tagged_requests(tmp_path):
     mw.process_request(listing)
     assert listing.meta["playwright"] is True
     method = listing.meta["playwright_page_methods"][0]
-    assert method.method == "evaluate" and method.args[1] == ["Load more", 3]
+    assert method.method == "evaluate" and method.args[1] == ["Load more", 3, []]
     assert crawler.stats.get_value("newscrawl/browser/requests/load_more") == 1
 
 
@@ -135,3 +135,14 @@ def test_missing_browser_skips_and_counts(tmp_path, caplog):
     assert crawler.stats.get_value("newscrawl/browser/unavailable/load_more") == 2
     warnings = [r for r in caplog.records if "no browser at" in r.getMessage()]
     assert len(warnings) == 1 and "no-chromium" in warnings[0].getMessage()
+
+
+def test_load_more_is_clicked_by_label_or_by_class(tmp_path):
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    mw = BrowserMiddleware.from_crawler(crawler_for({"PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": str(fake)}}))
+    by_class = Request(URL, meta={"newscrawl_render": "load_more", "newscrawl_load_more_label": "المزيد",
+                                  "newscrawl_load_more_classes": ["loadmorebtn"]})
+    mw.process_request(by_class)
+    assert by_class.meta["playwright_page_methods"][0].args[1] == ["المزيد", 1, ["loadmorebtn"]]

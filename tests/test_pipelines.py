@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from itemadapter import ItemAdapter
@@ -251,3 +252,123 @@ def test_next_run_catches_up_on_a_line_written_but_not_remembered(tmp_path):
     kept, stats = run_pipeline(tmp_path, [article()])
     assert kept == [] and stats.get_value("newscrawl/state/reconciled") == 1
     assert stats.get_value("newscrawl/dropped/unchanged") == 1
+
+
+# --- a state database that cannot be used (issue 14 item 2) -------------------------------
+def _random_bytes(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(os.urandom(64 * 1024))
+    return path
+
+
+def _directory(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize("make,movable", [(_random_bytes, True), (_directory, False),
+                                          (lambda tmp_path: Path("/dev/zero"), False)],
+                         ids=["random-bytes", "directory", "dev-zero"])
+def test_an_unusable_state_database_stops_the_crawl_before_it_starts(fresh_site, fresh_server, tmp_path, make, movable):
+    state = make(tmp_path)
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl",
+                       settings={"NEWSCRAWL_NOW": fresh_site.now.isoformat(), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                                 "NEWSCRAWL_STATE_PATH": str(state)})
+    assert result.returncode == 1, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"scrapy crawl almayadeen: error: state database {state} ")
+    assert last.endswith("(finish reason state_unusable)")
+    assert ("mv " in last) == movable  # moving aside is never suggested for a device or a directory
+    assert "Traceback" not in result.stderr
+    assert not [r for r in fresh_server.log if r.path != "/robots.txt"] and result.records == []
+
+
+def test_an_unusable_state_path_is_never_offered_to_mv(tmp_path):
+    for path in (Path("/dev/zero"), _directory(tmp_path)):
+        with pytest.raises(StateError) as info:
+            Store(path)
+        assert "mv " not in str(info.value) and "NEWSCRAWL_STATE=off" in str(info.value)
+
+
+# --- a callback that raises loses records: the run fails (issue 14 item 4) ----------------
+def test_a_callback_error_fails_the_run_and_is_counted(fresh_site, fresh_server, tmp_path):
+    reachable = fresh_site.reachable(js=False)
+    head = next(h for h in fresh_site.heads if h.key in reachable and h.path.isascii() and "." not in h.path)
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl",
+                       settings={"NEWSCRAWL_NOW": fresh_site.now.isoformat(), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                                 "NEWSCRAWL_STATE": "off", "SPIDER_MIDDLEWARES": json.dumps({"tests.raising.RaiseOn": 950})},
+                       env={"NEWSCRAWL_TEST_RAISE_ON": head.path})
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stats["newscrawl/callback_errors"] == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("scrapy crawl almayadeen: error: 1 page(s) raised an error in the spider")
+    assert head.path not in {urlsplit(r["url"]).path for r in result.records}
+    summary = json.loads((tmp_path / "out.summary.json").read_text())
+    assert summary["newscrawl"]["newscrawl/callback_errors"] == 1
+
+
+# --- -O runs and the cross-run memory (issue 14 item 16) ----------------------------------
+def test_an_O_run_twice_gives_the_whole_snapshot_both_times(fresh_site, fresh_server, tmp_path):
+    """-O without -s NEWSCRAWL_STATE=on (or a NEWSCRAWL_STATE_PATH) neither reads nor writes the memory."""
+    settings = {"NEWSCRAWL_NOW": fresh_site.now.isoformat(), "NEWSCRAWL_BROWSER_ENABLED": "False"}
+    default_state = ROOT / "output" / "state" / f"almayadeen-mirror-127.0.0.1-{urlsplit(fresh_server.url).port}-en.sqlite3"
+    first = run_crawl(fresh_server.url, tmp_path / "out.jsonl", settings=settings)
+    second = run_crawl(fresh_server.url, tmp_path / "out.jsonl", settings=settings)
+    expected = set(fresh_site.reachable(js=False))
+    for run in (first, second):
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert {r["post_id"] or r["canonical_url"] for r in run.records} == expected
+    assert not default_state.exists()
+    summary = json.loads((tmp_path / "out.summary.json").read_text())
+    assert summary["newscrawl"]["newscrawl/state/memory"].startswith("off (an -O/-o run")
+
+
+def test_an_O_run_asked_to_remember_uses_the_memory(fresh_site, fresh_server, tmp_path):
+    settings = {"NEWSCRAWL_NOW": fresh_site.now.isoformat(), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                "NEWSCRAWL_STATE": "on", "NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3")}
+    first = run_crawl(fresh_server.url, tmp_path / "out.jsonl", settings=settings)
+    assert first.records and first.returncode == 0
+    second = run_crawl(fresh_server.url, tmp_path / "out.jsonl", settings=settings)
+    # nothing new: the file named by -O is replaced by this run's (empty) output, not left stale
+    assert second.returncode == 0 and second.records == [] and (tmp_path / "out.jsonl").read_bytes() == b""
+    summary = json.loads((tmp_path / "out.summary.json").read_text())
+    assert summary["newscrawl"]["newscrawl/state/memory"] == f"on ({tmp_path / 'state.sqlite3'})"
+
+
+def test_state_is_on_for_the_project_feeds_and_off_for_named_outputs(tmp_path):
+    from scrapy.settings import Settings
+
+    from newscrawl import settings as project
+    from newscrawl.pipelines import state_wanted
+
+    def wanted(**cmdline):
+        settings = Settings()
+        settings.setmodule(project, priority="project")
+        settings.setdict(cmdline, priority="cmdline")
+        return state_wanted(settings)[0]
+
+    assert wanted() is True
+    assert wanted(NEWSCRAWL_NAMED_OUTPUT=True) is False
+    assert wanted(NEWSCRAWL_NAMED_OUTPUT=True, NEWSCRAWL_STATE="on") is True
+    assert wanted(NEWSCRAWL_NAMED_OUTPUT=True, NEWSCRAWL_STATE_PATH=str(tmp_path / "s.sqlite3")) is True
+    assert wanted(NEWSCRAWL_STATE="off") is False
+
+
+# --- a crawl of a mirror or the replica stays out of the live dataset (issue 14 item 15) ----
+def test_a_replica_crawl_keeps_its_data_and_memory_apart_from_the_live_dataset(fresh_site, fresh_server, tmp_path):
+    """The README's replica command (no -O, memory on), run in a directory of its own."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
+           "-a", "sections=politics", "-a", "max_pages=1"]
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_BROWSER_ENABLED": "False", "NEWSCRAWL_NOW": fresh_site.now.isoformat()}.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dataset = f"almayadeen-mirror-127.0.0.1-{urlsplit(fresh_server.url).port}"
+    out = tmp_path / "output"
+    [articles] = [p for p in (out / dataset / "en").glob("*.jsonl") if not p.name.endswith(".breaking.jsonl")]
+    assert read_jsonl(articles)
+    assert (out / "state" / f"{dataset}-en.sqlite3").exists()
+    assert sorted(p.name for p in out.iterdir()) == [dataset, "state"]  # no output/almayadeen/
+    assert sorted(p.name for p in (out / "state").iterdir() if p.suffix == ".sqlite3") == [f"{dataset}-en.sqlite3"]

@@ -1,17 +1,29 @@
-"""``scrapy crawl`` with the spider arguments checked before the crawl starts.
+"""``scrapy crawl`` with the spider arguments checked before the crawl starts, and an exit
+status that says when records were lost.
 
 Scrapy builds the spider inside the running crawl, where an exception only becomes a
 logged traceback. Checking in ``process_options`` (before Scrapy sets up logging and the
 crawler process) turns a bad ``-a`` value into one line on stderr and exit status 2.
+
+Scrapy also exits 0 for a crawl whose output could not be written, whose state database
+was unusable, or whose callbacks raised (the records of those pages are lost). Such a run
+ends here with one line on stderr naming the problem and exit status 1 (the cron command
+then reports it as failed).
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Any, Optional
 
+from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from ..args import ArgumentError, CrawlArgs
+from ..feeds import WRITE_FAILED_STAT
+from ..pipelines import RUN_FAILED_STAT
+
+CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
 
 
 class Command(ScrapyCrawl):
@@ -23,3 +35,52 @@ class Command(ScrapyCrawl):
             except ArgumentError as exc:
                 print(f"scrapy crawl almayadeen: error: {exc}", file=sys.stderr)
                 sys.exit(2)
+        if opts.output or opts.overwrite_output:
+            # A file named on the command line is this run's snapshot: the cross-run memory
+            # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/pipelines.py),
+            # and -O replaces the file even when the run finds nothing (no stale records).
+            self.settings.set("NEWSCRAWL_NAMED_OUTPUT", True, priority="cmdline")
+            feeds = {uri: dict(options) for uri, options in self.settings.getdict("FEEDS").items()}
+            for options in feeds.values():
+                if options.get("overwrite"):
+                    options.setdefault("store_empty", True)
+            self.settings.set("FEEDS", feeds, priority="cmdline")
+
+    def run(self, args, opts):
+        if len(args) != 1:
+            return super().run(args, opts)  # Scrapy's own usage errors
+        self._closed: Optional[dict[str, Any]] = None
+        crawler = self.crawler_process.create_crawler(args[0])
+        self._crawler = crawler
+        crawler.signals.connect(self._spider_error, signals.spider_error)
+        crawler.signals.connect(self._spider_closed, signals.spider_closed)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        problem = run_failure(self._closed) if self._closed is not None else None
+        if problem:
+            print(f"scrapy crawl {args[0]}: error: {problem}", file=sys.stderr)
+            self.exitcode = 1
+
+    def _spider_error(self, failure, response, spider):
+        # Counted before the run summary is written (it lists newscrawl/ stats).
+        self._crawler.stats.inc_value(CALLBACK_ERRORS_STAT)
+
+    def _spider_closed(self, spider, reason):
+        self._closed = {"reason": reason, **self._crawler.stats.get_stats()}
+
+
+def run_failure(stats: dict[str, Any]) -> Optional[str]:
+    """Why a closed crawl failed although Scrapy would exit 0, or None."""
+    message = stats.get(RUN_FAILED_STAT)
+    if message:
+        return f"{message} (finish reason {stats.get('reason')})"
+    if stats.get(WRITE_FAILED_STAT):
+        return f"an output could not be written (finish reason {stats.get('reason')})"
+    errors = stats.get(CALLBACK_ERRORS_STAT, 0)
+    if errors:
+        return (f"{errors} page(s) raised an error in the spider, their records are lost "
+                f"(see 'Spider error processing' in the log; counted in {CALLBACK_ERRORS_STAT})")
+    return None
+

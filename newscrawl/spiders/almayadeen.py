@@ -131,20 +131,21 @@ class AlmayadeenSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _retry_incomplete(self, response: Response) -> Iterable[scrapy.Request]:
-        """A page cut short (no closing </html>) is fetched again, never parsed as it is."""
+    def _retry_incomplete(self, response: Response) -> scrapy.Request | None:
+        """The request that fetches a page cut short (no closing </html>) again, or None once
+        the retries are spent: then the page is parsed as it came, rather than lost."""
         self.crawler.stats.inc_value("newscrawl/incomplete/detected")
-        retry = get_retry_request(
+        return get_retry_request(
             response.request, spider=self, reason="incomplete page",
             max_retry_times=self.crawler.settings.getint("NEWSCRAWL_INCOMPLETE_RETRIES", 3),
             stats_base_key="newscrawl/incomplete",
+            # Not an error: what came is parsed and kept (an article is flagged).
+            give_up_log_level="WARNING",
         )
-        if retry is not None:
-            yield retry
 
     def parse_home(self, response: Response, rendered: bool = False) -> Iterable[Any]:
-        if not looks_complete(response.body):
-            yield from self._retry_incomplete(response)
+        if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
+            yield retry
             return
         page = HomePage(response.text, response.url, self.args.edition)
         crawled_at = utc_now_iso()
@@ -192,8 +193,8 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
-        if not looks_complete(response.body):
-            yield from self._retry_incomplete(response)
+        if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
+            yield retry
             return
         listing = ListingPage(response.text, response.url, self.args.edition)
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
@@ -244,14 +245,21 @@ class AlmayadeenSpider(scrapy.Spider):
         if hasattr(response, "_declared_encoding"):
             text = page_text(response.body, response._declared_encoding(), text)
         page = ArticlePage(text, response.url, self.args.edition)
-        if not looks_complete(response.body) and page.is_article():
+        unclosed = not looks_complete(response.body) and page.is_article()
+        if unclosed:
             # A cut transfer: fetched again (bounded). A complete page is never refetched or
-            # refused for looking odd: the record keeps it with its flags.
-            yield from self._retry_incomplete(response)
-            return
+            # refused for looking odd: the record keeps it with its flags. A page that never
+            # arrives closed is kept too, flagged, once the retries are spent.
+            retry = self._retry_incomplete(response)
+            if retry is not None:
+                yield retry
+                return
+            self.crawler.stats.inc_value("newscrawl/incomplete/kept")
         if page.metadata_invalid:
             self.crawler.stats.inc_value("newscrawl/metadata_invalid")
         item = page.to_item(discovered_via=discovered_via, crawled_at=utc_now_iso())
+        if item is not None and unclosed:
+            item.flags.insert(0, "closing_markup_missing")
         if item is None:
             self.crawler.stats.inc_value("newscrawl/skipped/not_article")
             if page.page_type() is not None:
