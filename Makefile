@@ -8,7 +8,7 @@ ARTICLES ?= 300
 SEED ?= 1
 EDITION ?= en
 
-.PHONY: setup chromium test demo replica schema clean cron merge
+.PHONY: setup chromium test demo replica schema clean cron merge dataset
 
 setup: $(BIN)/.installed chromium
 
@@ -47,6 +47,12 @@ cron: $(BIN)/.installed
 # Every run of an edition in one deduplicated dataset: output/merged/almayadeen-$(EDITION).jsonl
 merge: $(BIN)/.installed
 	$(BIN)/python -m newscrawl.merge --edition $(EDITION) $(MERGE_ARGS)
+
+# Parquet, CSV, dataset card and report of an edition (README "The published dataset"):
+# output/dataset/almayadeen-$(EDITION)/, merging the runs first when needed. Right after
+# `make demo` (no scheduled runs yet) it is built from the demo's output/demo.jsonl.
+dataset: $(BIN)/.installed
+	$(BIN)/python -m newscrawl.dataset --edition $(EDITION) $(if $(wildcard output/almayadeen/$(EDITION)/*.jsonl),,$(if $(wildcard output/demo.jsonl),--input-dir output)) $(DATASET_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

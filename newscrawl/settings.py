@@ -104,6 +104,7 @@ EXTENSIONS = {
     "newscrawl.extensions.RunSummary": 500,
     "newscrawl.coverage.CoverageExtension": 510,
     "newscrawl.warc.WarcCapture": 520,
+    "newscrawl.progress.Progress": 530,
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
     "newscrawl.middlewares.PromptStop": 100,
 }
@@ -123,6 +124,9 @@ SPIDER_MIDDLEWARES = {"newscrawl.warc.WarcPointerMiddleware": 950}
 # Replay a crawl from WARC files (paths or globs, comma-separated): requests are answered
 # from the stored responses, never from the network; others are counted and ignored.
 NEWSCRAWL_REPLAY = ""
+# Seconds between two progress lines (pages, articles, drops by reason, queue, backfill share
+# and ETA; newscrawl/progress.py); 0 turns them off.
+NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.

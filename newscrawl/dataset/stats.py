@@ -1,0 +1,126 @@
+"""Counts of the dataset, gathered year by year while it is written: what the card states
+and the report plots. Every number here is computed from the Arrow tables written to
+Parquet, so a test can recompute it from the Parquet files."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Optional
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schema import Column
+
+# Per-week series are drawn for the largest groups; the rest are summed as "(other)".
+NONE = "(none)"
+
+
+def _text(value) -> str:
+    return NONE if value is None or value == "" else str(value)
+
+
+@dataclass
+class Stats:
+    """Counts over every year of one edition's dataset."""
+
+    count: int = 0
+    years: dict[int, int] = field(default_factory=dict)
+    months: Counter = field(default_factory=Counter)  # "YYYY-MM" -> articles
+    weekly: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # by -> (week, value) -> n
+    totals: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # by -> value -> n
+    top: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # list field -> item -> n
+    filled: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # month -> field -> non-empty
+    published_min: Optional[datetime] = None
+    published_max: Optional[datetime] = None
+    crawled_min: Optional[datetime] = None
+    crawled_max: Optional[datetime] = None
+
+    GROUPS = ("section", "post_type", "edition", "discovered_via")
+    TOP = ("authors", "tags")
+
+    def add(self, year: int, table: pa.Table, cols: list[Column]) -> None:
+        """Take in one year's rows."""
+        n = table.num_rows
+        self.count += n
+        self.years[year] = self.years.get(year, 0) + n
+        published = table.column("published_at")
+        week = pc.strftime(pc.floor_temporal(published, unit="week", week_starts_monday=True), format="%Y-%m-%d")
+        month = pc.strftime(published, format="%Y-%m")
+        for m, c in zip(*_value_counts(month)):
+            self.months[m] += c
+        names = set(table.column_names)
+        for by in self.GROUPS:
+            if by not in names:
+                continue
+            grouped = pa.table({"week": week, "value": table.column(by)}).group_by(["week", "value"]).aggregate([([], "count_all")])
+            for w, v, c in zip(*(grouped.column(i).to_pylist() for i in ("week", "value", "count_all"))):
+                self.weekly[by][(w, _text(v))] += c
+                self.totals[by][_text(v)] += c
+        for name in self.TOP + ("flags",):
+            if name in names and pa.types.is_list(table.schema.field(name).type):
+                for v, c in zip(*_value_counts(pc.list_flatten(table.column(name)))):
+                    self.top[name][v] += c
+        # One group-by for the coverage of every field (not one per field).
+        filled = pa.table([month] + [_filled(table.column(c.name), c) for c in cols], names=["month"] + [c.name for c in cols])
+        sums = filled.group_by("month").aggregate([(c.name, "sum") for c in cols])
+        for row in sums.to_pylist():
+            counter = self.filled[row["month"]]
+            for c in cols:
+                counter[c.name] += row[f"{c.name}_sum"] or 0
+        self.published_min = _earliest(self.published_min, pc.min(published).as_py())
+        self.published_max = _latest(self.published_max, pc.max(published).as_py())
+        if "crawled_at" in names:
+            self.crawled_min = _earliest(self.crawled_min, pc.min(table.column("crawled_at")).as_py())
+            self.crawled_max = _latest(self.crawled_max, pc.max(table.column("crawled_at")).as_py())
+
+    def empty_months(self) -> list[str]:
+        """Months between the first and the last post without any post."""
+        if not self.months:
+            return []
+        first, last = min(self.months), max(self.months)
+        y, m = map(int, first.split("-"))
+        out = []
+        while f"{y:04d}-{m:02d}" <= last:
+            if not self.months.get(f"{y:04d}-{m:02d}"):
+                out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+
+def _value_counts(values) -> tuple[list, list]:
+    counted = pc.value_counts(values)
+    return counted.field("values").to_pylist(), counted.field("counts").to_pylist()
+
+
+def _filled(values: pa.ChunkedArray, col: Column) -> pa.ChunkedArray:
+    """1 where a row has a value: not null, not an empty string or list; a struct counts when
+    any of its children has a value."""
+    tp = values.type
+    if pa.types.is_string(tp):
+        mask = pc.greater(pc.utf8_length(pc.fill_null(values, "")), 0)
+    elif pa.types.is_list(tp):
+        mask = pc.greater(pc.fill_null(pc.list_value_length(values), 0), 0)
+    elif pa.types.is_struct(tp):
+        mask = None
+        for chunk_field in range(tp.num_fields):
+            child = pc.is_valid(pc.struct_field(values, [chunk_field]))
+            mask = child if mask is None else pc.or_(mask, child)
+        mask = mask if mask is not None else pc.is_valid(values)
+    else:
+        mask = pc.is_valid(values)
+    return pc.cast(mask, pa.int64())
+
+
+def _earliest(a, b):
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a, b):
+    return b if a is None else a if b is None else max(a, b)
+
+
+def iso(value: Optional[datetime]) -> Optional[str]:
+    return value.astimezone(timezone.utc).isoformat() if value is not None else None

@@ -1,0 +1,462 @@
+"""python -m newscrawl.dataset: crawl the replica, merge, build, and read the dataset back with
+pandas, DuckDB and `datasets`, comparing every row with the replica's truth."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from newscrawl.dataset import DatasetError, build
+from newscrawl.dataset import report as report_mod
+from newscrawl.dataset.schema import arrow_type, columns, field_docs
+from newscrawl.items import Article, Link
+from newscrawl.schema import article_schema
+from newscrawl.testing import ROOT, run_crawl
+from tests.site import Replica, ReplicaServer
+
+EDITION = "en"
+RUN = "20261120T090000"
+
+
+def key_of(record: dict) -> str:
+    return record["post_id"] or record["canonical_url"]
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """A sitemap backfill of a small replica written as a scheduled run would be, under
+    <tmp>/output; yields (output dir, replica)."""
+    site = Replica(seed=7, articles=60)
+    out = tmp_path_factory.mktemp("dataset") / "output"
+    run_file = out / "almayadeen" / EDITION / f"{RUN}.jsonl"
+    run_file.parent.mkdir(parents=True)
+    with ReplicaServer(site) as server:
+        result = run_crawl(
+            server.url, run_file,
+            args={"discover": "sitemap", "since": "2020-01-01", "until": site.now.date().isoformat(), "follow": "none"},
+            settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                      "NEWSCRAWL_NOW": site.now.isoformat()},
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {key_of(r) for r in result.records} == set(site.truth())
+    return out, site
+
+
+@pytest.fixture(scope="module")
+def built(crawled):
+    out, site = crawled
+    result = build(EDITION, out)
+    return out, site, result
+
+
+def normalise(value):
+    """A loaded value as the JSON record has it: UTC ISO strings, plain lists, no NaN, struct
+    children without a value left out."""
+    if type(value).__name__ == "NaTType":  # pandas' null timestamp
+        return None
+    if isinstance(value, datetime):
+        assert value.utcoffset() is not None and value.utcoffset().total_seconds() == 0, value
+        return value.astimezone(timezone.utc).isoformat()
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy arrays and scalars
+        value = value.tolist()
+    if isinstance(value, float):
+        return None if math.isnan(value) else int(value) if value.is_integer() else value
+    if isinstance(value, (list, tuple)):
+        return [normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    return value
+
+
+def compare_with_truth(rows: list[dict], truth: dict[str, dict]) -> None:
+    assert len(rows) == len(truth)
+    by_key = {}
+    for row in rows:
+        row = {k: normalise(v) for k, v in row.items()}
+        # extracted_from is a struct of every field name: the record holds only the set ones.
+        row["extracted_from"] = {k: v for k, v in row["extracted_from"].items() if v is not None}
+        by_key[key_of(row)] = row
+    assert set(by_key) == set(truth)
+    for key, expected in truth.items():
+        got = by_key[key]
+        assert {k: got[k] for k in expected} == expected, key
+        assert got["url"] and got["discovered_via"] == "sitemap" and got["crawled_at"].endswith("+00:00")
+
+
+def snippets() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## The published dataset", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+# --- the rows, through the three loaders --------------------------------------------------
+def test_pandas_snippet_reads_every_row_typed(built, monkeypatch):
+    out, site, _ = built
+    monkeypatch.chdir(out.parent)
+    scope: dict = {}
+    exec(snippets()[0], scope)
+    df = scope["df"]
+    assert str(df["published_at"].dtype) == "datetime64[us, UTC]"
+    assert str(df["crawled_at"].dtype) == "datetime64[us, UTC]"
+    assert all(isinstance(v, str) for v in df["post_id"] if v is not None and v == v)
+    assert any(isinstance(v, str) for v in df["post_id"])
+    compare_with_truth(df.to_dict("records"), site.truth())
+
+
+def test_duckdb_snippet_and_rows(built, monkeypatch):
+    import duckdb
+
+    out, site, _ = built
+    monkeypatch.chdir(out.parent)
+    scope: dict = {}
+    exec(snippets()[1], scope)
+    truth = site.truth().values()
+    expected = Counter(r["section"] for r in truth if r["published_at"] >= "2025-01-01")
+    assert dict(scope["per_section"]) == dict(expected)
+    relation = duckdb.sql("SELECT * FROM 'output/dataset/almayadeen-en/data/*.parquet'")
+    names = relation.columns
+    assert dict(zip(names, relation.types))["post_id"] == "VARCHAR"
+    assert str(dict(zip(names, relation.types))["published_at"]) == "TIMESTAMP WITH TIME ZONE"
+    compare_with_truth([dict(zip(names, row)) for row in relation.fetchall()], site.truth())
+
+
+def test_datasets_snippet_reads_every_row(built, tmp_path):
+    out, site, _ = built
+    # In a process of its own: `datasets` keeps a cache (sent to tmp_path) and its imports
+    # are not under this suite's warnings-as-errors.
+    code = snippets()[2] + (
+        "\nimport json, sys\n"
+        "assert str(ds.features['published_at'].dtype) == 'timestamp[us, tz=UTC]'\n"
+        "assert ds.features['post_id'].dtype == 'string'\n"
+        "rows = [{k: (v.isoformat() if hasattr(v, 'isoformat') else v) for k, v in r.items()} for r in ds]\n"
+        "json.dump(rows, sys.stdout)\n"
+    )
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+           "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=out.parent, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(proc.stdout)
+    for row in rows:
+        for name in ("published_at", "modified_at", "crawled_at"):
+            if row[name] is not None:
+                row[name] = datetime.fromisoformat(row[name])
+    compare_with_truth(rows, site.truth())
+
+
+# --- files, schema, card ----------------------------------------------------------------
+def test_one_parquet_file_per_year_with_a_row_group_per_month(built):
+    out, site, result = built
+    data = out / "dataset" / "almayadeen-en" / "data"
+    years = Counter(r["published_at"][:4] for r in site.truth().values())
+    assert sorted(p.name for p in data.iterdir()) == [f"almayadeen-en-{y}.parquet" for y in sorted(years)]
+    for path in data.iterdir():
+        meta = pq.ParquetFile(path).metadata
+        months = Counter(r["published_at"][:7] for r in site.truth().values() if r["published_at"][:4] == path.stem[-4:])
+        assert meta.num_rows == years[path.stem[-4:]]
+        assert meta.num_row_groups == len(months)
+        column = meta.schema.to_arrow_schema().get_field_index("published_at")
+        spans = []
+        for i in range(meta.num_row_groups):
+            stats = meta.row_group(i).column(column).statistics
+            assert stats.min.strftime("%Y-%m") == stats.max.strftime("%Y-%m")  # one month each
+            spans.append((stats.min, stats.max))
+        assert spans == sorted(spans)
+    assert pq.read_schema(next(data.iterdir())) .equals(pa.schema([pa.field(c.name, c.type) for c in columns()]))
+
+
+def test_csv_has_the_scalar_fields_with_lists_joined(built):
+    import csv
+
+    out, site, _ = built
+    with (out / "dataset" / "almayadeen-en" / "almayadeen-en.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    truth = site.truth()
+    assert len(rows) == len(truth)
+    assert "extracted_from" not in rows[0]
+    for row in rows:
+        expected = truth[row["post_id"] or row["canonical_url"]]
+        assert row["title"] == expected["title"] and row["body"] == expected["body"]
+        assert row["published_at"] == expected["published_at"]
+        assert row["tags"] == " | ".join(expected["tags"])
+        assert row["related"] == " | ".join(link["url"] for link in expected["related"])
+        assert row["word_count"] == ("" if expected["word_count"] is None else str(expected["word_count"]))
+
+
+def card_parts(directory: Path) -> tuple[dict, str]:
+    import yaml
+
+    text = (directory / "README.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    header, body = text[4:].split("\n---\n", 1)
+    return yaml.safe_load(header), body
+
+
+def test_card_fields_are_the_items_fields(built):
+    out, _, _ = built
+    header, body = card_parts(out / "dataset" / "almayadeen-en")
+    fields_table = body.split("## Fields", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)` \| `[^`]+` \| (.*) \|$", fields_table, re.M)
+    assert [name for name, _ in rows] == [f.name for f in dataclasses.fields(Article)]
+    schema = article_schema()["properties"]
+    for name, description in rows:
+        assert description.replace("\\|", "|") == " ".join(schema[name]["description"].split())
+    # The hub's config: one per edition, its data files are the Parquet files.
+    (config,) = header["configs"]
+    assert config["config_name"] == "en"
+    (files,) = config["data_files"]
+    assert files["path"] == "data/*.parquet"
+    assert header["license"] == "other"
+    assert "belong to their publisher" in body
+
+
+def test_card_states_counts_range_and_gaps(built):
+    out, site, _ = built
+    _, body = card_parts(out / "dataset" / "almayadeen-en")
+    truth = list(site.truth().values())
+    published = sorted(r["published_at"] for r in truth)
+    assert f"- {len(truth):,} articles, published between {published[0]} and {published[-1]} (UTC)." in body
+    months = sorted({p[:7] for p in published})
+    y, m = map(int, months[0].split("-"))
+    missing = []
+    while f"{y:04d}-{m:02d}" <= months[-1]:
+        if f"{y:04d}-{m:02d}" not in months:
+            missing.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    assert f"Months without any post between the first and the last: {', '.join(missing) or 'none'}." in body
+    for section, n in Counter(r["section"] or "(none)" for r in truth).items():
+        assert f"| {section} | {n:,} |" in body
+    if any(f.name == "flags" for f in dataclasses.fields(Article)):
+        flags = Counter(flag for r in truth for flag in r.get("flags", []))
+        listed = ", ".join(f"`{k}` {v:,}" for k, v in sorted(flags.items())) or "none"
+        assert f"- Records flagged by the crawler (`flags`): {listed}." in body
+    assert "- Runs whose field coverage was below the edition's minimum (run summaries): none (of 1 runs)." in body
+
+
+def test_runs_below_the_minimum_coverage_are_known_gaps(built, tmp_path):
+    out, _, _ = built
+    summaries = tmp_path / "runs"
+    summaries.mkdir()
+    for run, below in (("20261101T000000", []), ("20261102T000000", [{"field": "authors", "share": 0.4, "minimum": 0.9}])):
+        (summaries / f"{run}.summary.json").write_text(json.dumps(
+            {"items": 3, "requests": 9, "errors": 1, "coverage": {"below_minimum": below},
+             "newscrawl": {"newscrawl/challenge/detected": 2, "newscrawl/browser/requests/load_more": 4}}))
+    target = tmp_path / "ds"
+    build(EDITION, out, merged=out / "merged" / "almayadeen-en.jsonl", target=target, summaries_dir=summaries,
+          merge_first=False)
+    _, body = card_parts(target)
+    assert ("- Runs whose field coverage was below the edition's minimum (run summaries): "
+            "20261102T000000 (authors 40% < 90%) (of 2 runs).") in body
+    runs = json.loads((target / "figures" / "figures.json").read_text(encoding="utf-8"))["runs"]
+    assert [(r["run"], r["challenges"], r["browser"], r["errors"]) for r in runs] == [
+        ("20261101T000000", 2, 4, 1), ("20261102T000000", 2, 4, 1)]
+    assert "authors 40% &lt; 90%" in (target / "report.html").read_text(encoding="utf-8")
+
+
+def test_field_docs_are_the_json_schema_descriptions():
+    schema = article_schema()["properties"]
+    assert {k: " ".join(v.split()) for k, v in field_docs(Article).items()} == {
+        k: " ".join(v.get("description", "").split()) for k, v in schema.items()}
+
+
+def test_new_item_fields_are_typed_by_their_annotation():
+    # What the parallel `flags` and `warc` fields (or any new one) become, with no edit here.
+    assert arrow_type(list[str])[0] == pa.list_(pa.string())
+    assert arrow_type(Optional[int])[0] == pa.int64()
+    assert arrow_type(Optional[str], "archived_at", "Time, ISO 8601 in UTC.")[0] == pa.timestamp("us", tz="UTC")
+    assert arrow_type(str, "published_at_raw", "ISO 8601 as found")[0] == pa.string()
+    assert arrow_type(Optional[Link])[0] == pa.struct([("url", pa.string()), ("title", pa.string())])
+    assert arrow_type(list[Link])[1] == "struct-list"
+    assert arrow_type(set[int]) == (pa.string(), "fallback")
+
+
+# --- the report ---------------------------------------------------------------------------
+def test_report_figures_and_their_numbers(built):
+    import pandas as pd
+
+    out, site, _ = built
+    directory = out / "dataset" / "almayadeen-en"
+    assert (directory / "report.html").exists()
+    data = json.loads((directory / "figures" / "figures.json").read_text(encoding="utf-8"))
+    for name in ("weekly_section", "weekly_post_type", "weekly_edition", "top_authors", "top_tags",
+                 "coverage", "crawl_health"):
+        png = directory / "figures" / f"{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f'src="figures/{name}.png"' in (directory / "report.html").read_text(encoding="utf-8")
+    df = pd.read_parquet(directory / "data")
+    assert data["count"] == len(df)
+    week = (df["published_at"].dt.tz_localize(None).dt.normalize()
+            - pd.to_timedelta(df["published_at"].dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
+    for by in ("section", "post_type", "edition"):
+        series = data["weekly"][by]
+        values = df[by].fillna("(none)")
+        counted = Counter(zip(week, values))
+        for name, counts in series.items():
+            if name != report_mod.OTHER:
+                assert counts == [counted.get((w, name), 0) for w in data["weeks"]], (by, name)
+        per_week = Counter(week)
+        assert [sum(s[i] for s in series.values()) for i in range(len(data["weeks"]))] == \
+            [per_week.get(w, 0) for w in data["weeks"]]
+    for name in ("authors", "tags"):
+        counted = Counter(item for items in df[name] for item in items)
+        top = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:report_mod.TOP]
+        assert [tuple(x) for x in data["top"][name]] == top
+    month = df["published_at"].dt.strftime("%Y-%m")
+    assert data["coverage"]["months"] == sorted(set(month))
+    assert data["coverage"]["articles"] == [int((month == m).sum()) for m in data["coverage"]["months"]]
+    filled = [int(((month == m) & df["tags"].map(len).gt(0)).sum()) for m in data["coverage"]["months"]]
+    assert data["coverage"]["filled"]["tags"] == filled
+    filled = [int(((month == m) & df["post_id"].notna()).sum()) for m in data["coverage"]["months"]]
+    assert data["coverage"]["filled"]["post_id"] == filled
+    summary = json.loads((out / "almayadeen" / EDITION / f"{RUN}.summary.json").read_text(encoding="utf-8"))
+    (run,) = data["runs"]
+    assert run["run"] == RUN
+    assert (run["requests"], run["errors"], run["records"]) == (summary["requests"], summary["errors"], summary["items"])
+    assert run["records"] == len(df)
+
+
+# --- rebuilds -------------------------------------------------------------------------------
+def test_same_merged_file_gives_byte_identical_parquet_csv_and_card(built, tmp_path):
+    out, _, _ = built
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(EDITION, out, merged=merged, target=first, merge_first=False)
+    build(EDITION, out, merged=merged, target=second, merge_first=False)
+    names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(second)) for p in second.rglob("*") if p.is_file())
+    for name in names:
+        if name.startswith("data/") or name in ("README.md", "almayadeen-en.csv", "figures/figures.json"):
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_a_failed_rebuild_leaves_the_old_dataset_whole(built, tmp_path, monkeypatch):
+    out, _, _ = built
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    target = tmp_path / "dataset" / "almayadeen-en"
+    build(EDITION, out, merged=merged, target=target, merge_first=False)
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report_mod, "write", broken)
+    with pytest.raises(OSError):
+        build(EDITION, out, merged=merged, target=target, merge_first=False)
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["almayadeen-en"]  # no temporary left
+
+
+def test_a_rebuild_swaps_the_whole_directory(built, tmp_path):
+    out, _, _ = built
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    target = tmp_path / "dataset" / "almayadeen-en"
+    build(EDITION, out, merged=merged, target=target, merge_first=False)
+    (target / "stale-file").write_text("from an older build")
+    old = os.stat(target).st_ino
+    build(EDITION, out, merged=merged, target=target, merge_first=False)
+    assert os.stat(target).st_ino != old  # a new directory, not files rewritten in place
+    assert not (target / "stale-file").exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["almayadeen-en"]
+
+
+def test_the_merge_is_run_again_only_when_stale(crawled, tmp_path):
+    out, _ = crawled
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    build(EDITION, out, target=tmp_path / "ds")
+    assert build(EDITION, out, target=tmp_path / "ds").merged_again is False
+    run = out / "almayadeen" / EDITION / f"{RUN}.jsonl"
+    os.utime(run, ns=(merged.stat().st_mtime_ns + 10**9,) * 2)
+    assert build(EDITION, out, target=tmp_path / "ds").merged_again is True
+
+
+def test_an_unsorted_input_is_refused(built, tmp_path):
+    out, _, _ = built
+    lines = (out / "merged" / "almayadeen-en.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    shuffled = tmp_path / "unsorted.jsonl"
+    shuffled.write_text("".join(lines[len(lines) // 2:] + lines[: len(lines) // 2]), encoding="utf-8")
+    with pytest.raises(DatasetError, match="not sorted"):
+        build(EDITION, out, merged=shuffled, target=tmp_path / "ds", merge_first=False)
+    assert not (tmp_path / "ds").exists()
+
+
+def test_command_line(crawled, tmp_path):
+    out, site = crawled
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.dataset", "--edition", "en", "--output-dir", str(out),
+                           "--target", str(tmp_path / "ds")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f": {len(site.truth())} articles" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.dataset", "--edition", "ar", "--output-dir", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "newscrawl.dataset: error:" in proc.stderr
+
+
+def test_the_crawl_never_imports_the_dataset_libraries():
+    # Every module a crawl loads: the spider, and each component named in the settings.
+    code = """
+import importlib, sys
+from newscrawl import settings
+names = ["newscrawl.spiders.almayadeen", "newscrawl.cron", "newscrawl.merge"]
+for table in (settings.ITEM_PIPELINES, settings.EXTENSIONS, settings.DOWNLOADER_MIDDLEWARES,
+              settings.FEED_STORAGES, settings.FEED_EXPORTERS, settings.DOWNLOAD_HANDLERS):
+    names += list(table.values() if isinstance(table, dict) and table and isinstance(next(iter(table.values())), str) else table)
+for name in names:
+    module, _, attr = name.rpartition(".")
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        getattr(importlib.import_module(module), attr)
+heavy = sorted(m for m in ("pyarrow", "matplotlib", "duckdb", "pandas", "datasets") if m in sys.modules)
+print(len(names), heavy)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    count, heavy = proc.stdout.split(" ", 1)
+    assert int(count) > 8
+    assert heavy.strip() == "[]"
+
+
+def test_reading_in_small_chunks_gives_the_same_years(built):
+    from newscrawl.dataset.build import read_years
+    from newscrawl.dataset.schema import arrow_schema
+
+    out, _, _ = built
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    schema = arrow_schema()
+    whole = [(y, t.to_pylist()) for y, t in read_years(merged, schema, chunk_size=1 << 30)]
+    # Chunks far smaller than one record: every cut falls inside a line and must be carried over.
+    pieces = [(y, t.to_pylist()) for y, t in read_years(merged, schema, chunk_size=1000)]
+    assert [y for y, _ in whole] == sorted({y for y, _ in whole})
+    assert pieces == whole
+    assert sum(len(rows) for _, rows in whole) == len(merged.read_text(encoding="utf-8").splitlines())
+
+
+def test_rows_out_of_order_within_a_year_are_sorted(built, tmp_path):
+    out, _, _ = built
+    lines = (out / "merged" / "almayadeen-en.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    years = [json.loads(line)["published_at"][:4] for line in lines]
+    i = next(i for i in range(len(lines) - 1) if years[i] == years[i + 1])
+    lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    swapped = tmp_path / "swapped.jsonl"
+    swapped.write_text("".join(lines), encoding="utf-8")
+    target = tmp_path / "ds"
+    build(EDITION, out, merged=swapped, target=target, merge_first=False)
+    path = target / "data" / f"almayadeen-en-{years[i]}.parquet"
+    published = pq.read_table(path, columns=["published_at"]).column("published_at").to_pylist()
+    assert published == sorted(published)
+    import csv
+
+    with (target / "almayadeen-en.csv").open(encoding="utf-8", newline="") as fh:
+        csv_times = [row["published_at"] for row in csv.DictReader(fh)]
+    assert csv_times == sorted(csv_times)
