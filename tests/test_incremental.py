@@ -86,5 +86,6 @@ def test_second_run_drops_are_short_quiet_lines_and_the_summary_tells_kinds_apar
     assert summary["articles"] == 0 and summary["ticker_lines"] == 0
     assert summary["dropped"] == {"unchanged": unchanged}  # a ticker line seen before is not a drop
     assert summary["ticker"]["already_seen"] == len(ticker)
-    assert summary["outputs"] == []  # nothing new: no file was created, none is listed
-    assert not (tmp_path / "b.jsonl").exists()
+    # Nothing new: an -O file is a snapshot of the run, so it is written (empty) and listed.
+    assert summary["outputs"] == [str(tmp_path / "b.jsonl"), str(tmp_path / "b.breaking.jsonl")]
+    assert (tmp_path / "b.jsonl").read_bytes() == b"" == (tmp_path / "b.breaking.jsonl").read_bytes()
