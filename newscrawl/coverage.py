@@ -33,7 +33,8 @@ from .urls import url_shape
 logger = logging.getLogger(__name__)
 
 # Bookkeeping fields: always set by the crawler, so their coverage says nothing about the site.
-_NOT_REPORTED = {"url", "edition", "content_hash", "extracted_from", "discovered_via", "crawled_at", "revision", "flags"}
+_NOT_REPORTED = {"url", "edition", "content_hash", "extracted_from", "discovered_via", "crawled_at", "revision", "flags",
+                 "warc"}
 REPORTED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _NOT_REPORTED)
 
 # Judging a run of a handful of records would turn one odd post into a failed cron run.

@@ -151,7 +151,10 @@ class Extractor:
         if hasattr(response, "_declared_encoding"):
             text = page_text(response.body, response._declared_encoding(), text)
         page = ArticlePage(text, response.url, self.edition)
-        if page.is_article() and not (looks_complete(response.body) and page.body_complete()):
+        if page.is_article() and not looks_complete(response.body):
+            # A capture cut short: the crawl fetched it again, and that capture is extracted.
+            # A complete page that looks odd (a body shorter than its word count) is kept
+            # with its flags, as by the crawl.
             return Result(skipped="incomplete")
         captured = _warc_time(stored.date)
         item = page.to_item(discovered_via=DISCOVERED_VIA, crawled_at=iso_utc(captured))

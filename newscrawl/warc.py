@@ -101,17 +101,21 @@ def _headers(headers: Any, drop: set[bytes] = frozenset()) -> list[tuple[str, st
 
 
 def output_root(feed_path: Optional[Path], edition: str, spider_name: str) -> tuple[Path, Optional[str]]:
-    """Where a run's output lives, and the UTC start of its feed name if it has one.
+    """Where a run's WARC files go, and the UTC start of its feed name if it has one.
 
-    The project's feeds are ``<root>/<spider>/<edition>/<UTC start>.jsonl`` (``output/`` by
-    default, ``--output-dir`` under cron); with ``-O dir/file.jsonl`` the root is ``dir``.
+    The project's feeds are ``<root>/<dataset>/<edition>/<UTC start>.jsonl`` (``output/`` by
+    default, ``--output-dir`` under cron; the dataset is the spider's name, or a mirror's own
+    ``<spider>-mirror-<host>-<port>``): WARCs go to ``<root>/warc/<edition>``, a mirror's to
+    ``<root>/warc/<dataset>-<edition>`` (kept apart like its data). With ``-O dir/file.jsonl``
+    they go to ``dir/warc/<edition>``.
     """
-    if feed_path is None:
-        return Path("output"), None
     parent = feed_path.parent
-    if parent.name == edition and parent.parent.name == spider_name:
-        return parent.parent.parent, feed_path.name[: -len(feed_path.suffix)] if feed_path.suffix else feed_path.name
-    return parent, None
+    dataset = parent.parent.name
+    if parent.name == edition and (dataset == spider_name or dataset.startswith(spider_name + "-mirror-")):
+        stamp = feed_path.name[: -len(feed_path.suffix)] if feed_path.suffix else feed_path.name
+        where = edition if dataset == spider_name else f"{dataset}-{edition}"
+        return parent.parent.parent / "warc" / where, stamp
+    return parent / "warc" / edition, None
 
 
 class DigestMemory:
@@ -297,17 +301,26 @@ class WarcCapture:
             classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
             if classes and not any(c.endswith("Article") for c in classes):
                 continue
-            uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
-            if "://" not in uri:
-                return Path(uri)
-        return None
+            scheme = urlsplit(slot.uri).scheme
+            if scheme == "file":
+                return Path(file_uri_to_path(slot.uri))
+            if len(scheme) <= 1:  # a plain path (a one-letter scheme is a drive)
+                return Path(slot.uri)
+        return None  # stdout:, s3://, ...: no local file to keep WARCs beside
 
     def opened(self, spider: Any) -> None:
         settings = self.crawler.settings
         edition = getattr(spider, "edition", "en")
-        root, stamp = output_root(self._article_feed(), edition, spider.name)
         template = settings.get("NEWSCRAWL_WARC_DIR") or ""
-        directory = Path(template % {"edition": edition, "name": spider.name}) if template else root / "warc" / edition
+        feed = self._article_feed()
+        if feed is None and not template:
+            # No local output (-o - to stdout, scrapy parse/shell/check): the raw responses
+            # have no run to go with; NEWSCRAWL_WARC_DIR asks for them all the same.
+            logger.info("no local output file: no WARC is written (set NEWSCRAWL_WARC_DIR to keep one)")
+            return
+        directory, stamp = output_root(feed, edition, spider.name) if feed is not None else (None, None)
+        if template:
+            directory = Path(template % {"edition": edition, "name": spider.name})
         self.capturer = Capturer(directory, stamp or utc_stamp(datetime.now(timezone.utc)), self.max_size,
                                  warcinfo(spider, edition, settings))
 
