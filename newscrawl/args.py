@@ -78,7 +78,7 @@ class CrawlArgs:
         base_url = raw.get("base_url", edition.base_url).strip().rstrip("/")
         parts = urlsplit(base_url)
         try:
-            parts.port  # raises on a port that is not a number from 0 to 65535
+            _ = parts.port  # raises on a port that is not a number from 0 to 65535
         except ValueError:
             parts = parts._replace(netloc="")
         if (parts.scheme not in ("http", "https") or not parts.netloc or not parts.hostname

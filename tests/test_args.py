@@ -152,3 +152,21 @@ def test_scrapy_crawl_accepts_scrapyd_job_argument(tmp_path):
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Spider closed (finished)" in proc.stderr
+
+
+@pytest.mark.parametrize("base_url,dataset", [
+    ("https://english.almayadeen.net", "almayadeen"),
+    ("http://English.Almayadeen.net:80/", "almayadeen"),
+    ("http://127.0.0.1:8000", "almayadeen-mirror-127.0.0.1-8000"),
+    ("https://english.almayadeen.net:8443", "almayadeen-mirror-english.almayadeen.net-8443"),
+    ("https://mirror.example.org", "almayadeen-mirror-mirror.example.org"),
+])
+def test_a_mirror_is_its_own_dataset(base_url, dataset):
+    """Data and memory of a crawl not on the edition's host never go to the live dataset (#15)."""
+    assert CrawlArgs.from_kwargs({"base_url": base_url}).dataset("almayadeen") == dataset
+
+
+@pytest.mark.parametrize("base_url", ["http://host:99999", "http://host:abc", "http://:80", "http://host/?q=1"])
+def test_base_url_with_a_bad_port_or_no_host_is_refused(base_url):
+    with pytest.raises(ArgumentError, match="^argument base_url: "):
+        CrawlArgs.from_kwargs({"base_url": base_url})
