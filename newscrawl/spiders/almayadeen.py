@@ -176,8 +176,13 @@ class AlmayadeenSpider(scrapy.Spider):
             settings.getint("NEWSCRAWL_SITEMAP_MAX_URLS", MAX_URLS), stopping))
         if read.capped:
             self.crawler.stats.inc_value(f"newscrawl/sitemaps/capped/{read.capped}")
-            self.logger.warning("sitemap %s cut at NEWSCRAWL_SITEMAP_MAX_%s: %d entries kept",
-                                printable(response.url), read.capped.upper(), len(read.entries))
+            setting = "NEWSCRAWL_SITEMAP_MAX_BYTES" if read.capped == "bytes" else "NEWSCRAWL_SITEMAP_MAX_URLS"
+            self.logger.warning("sitemap %s cut at %s (%s): %d entries kept",
+                                printable(response.url), setting, read.capped, len(read.entries))
+        elif read.malformed:
+            self.crawler.stats.inc_value("newscrawl/sitemaps/malformed")
+            self.logger.warning("sitemap %s unreadable after %d entries (kept): %s",
+                                printable(response.url), len(read.entries), printable(read.malformed))
         return read
 
     @property
