@@ -192,3 +192,17 @@ def test_a_failed_sitemap_is_one_counted_line(fresh_server, tmp_path):
     assert result.stats["newscrawl/sitemaps/failed"] == 1
     assert "Traceback" not in result.stderr and "Error downloading" not in result.stderr
     assert len([line for line in result.stderr.splitlines() if "could not fetch" in line and MONTH in line]) == 1
+
+
+def test_an_unreadable_sitemap_is_counted_with_what_came_before_kept(fresh_server, tmp_path):
+    from tests.site.server import Reply
+
+    def broken(host):
+        return Reply(200, gzip.decompress(junk_urlset(host, 5))[:-30] + b"<<not xml", "application/xml")
+
+    fresh_server.responder = one_month_sitemap(fresh_server.responder, broken)
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl", args=SITEMAP_ARGS,
+                       settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stats["newscrawl/sitemaps/malformed"] == 1
+    assert len([r for r in fresh_server.log if "/junk-" in r.path]) == result.stats["newscrawl/sitemaps/urls"] == 4
