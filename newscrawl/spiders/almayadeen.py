@@ -174,6 +174,15 @@ class AlmayadeenSpider(scrapy.Spider):
         read = await maybe_deferred_to_future(deferToThread(
             read_sitemap, response.body, settings.getint("NEWSCRAWL_SITEMAP_MAX_BYTES", MAX_DECOMPRESSED),
             settings.getint("NEWSCRAWL_SITEMAP_MAX_URLS", MAX_URLS), stopping))
+        if read.stopped:
+            # The crawl stopped mid-file: the sitemap goes back to the queue (JOBDIR) to be
+            # read whole when the job resumes, rather than half of it being lost.
+            from ..middlewares import PromptStop
+
+            stop = self.crawler.get_extension(PromptStop)
+            if stop is not None:
+                stop.postpone(response.request)
+            return SitemapRead([])
         if read.capped:
             self.crawler.stats.inc_value(f"newscrawl/sitemaps/capped/{read.capped}")
             setting = "NEWSCRAWL_SITEMAP_MAX_BYTES" if read.capped == "bytes" else "NEWSCRAWL_SITEMAP_MAX_URLS"
