@@ -77,3 +77,22 @@ def test_parsing_ends_when_the_crawl_stops():
 
     read = read_sitemap(_urlset(5000), stop=lambda: True)
     assert read.stopped and read.entries == []
+
+
+def test_a_padded_bomb_or_broken_file_is_reported_as_malformed():
+    from newscrawl.parsers.sitemap import read_sitemap
+
+    padded = gzip.compress(_urlset(3)[:-len(b"</urlset>")] + b" " * (12 * 1024 * 1024) + b"</urlset>")
+    read = read_sitemap(padded)
+    assert read.malformed and read.capped is None and len(read.entries) == 3
+    assert read_sitemap(b"\x1f\x8bnot gzip").malformed
+    assert read_sitemap(URLSET).malformed is None
+
+
+def test_millions_of_tiny_elements_are_cut_early_and_not_kept():
+    from newscrawl.parsers.sitemap import ELEMENTS_PER_URL, read_sitemap
+
+    bomb = gzip.compress(_urlset(2)[:-len(b"</urlset>")] + b"<x/>" * 50_000 + b"</urlset>")
+    read = read_sitemap(bomb, max_urls=10)
+    assert read.capped == "elements" and len(read.entries) == 2
+    assert 10 * ELEMENTS_PER_URL < 50_000

@@ -192,3 +192,63 @@ def test_a_failed_sitemap_is_one_counted_line(fresh_server, tmp_path):
     assert result.stats["newscrawl/sitemaps/failed"] == 1
     assert "Traceback" not in result.stderr and "Error downloading" not in result.stderr
     assert len([line for line in result.stderr.splitlines() if "could not fetch" in line and MONTH in line]) == 1
+
+
+def test_an_unreadable_sitemap_is_counted_with_what_came_before_kept(fresh_server, tmp_path):
+    from tests.site.server import Reply
+
+    def broken(host):
+        return Reply(200, gzip.decompress(junk_urlset(host, 5))[:-30] + b"<<not xml", "application/xml")
+
+    fresh_server.responder = one_month_sitemap(fresh_server.responder, broken)
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl", args=SITEMAP_ARGS,
+                       settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stats["newscrawl/sitemaps/malformed"] == 1
+    assert len([r for r in fresh_server.log if "/junk-" in r.path]) == result.stats["newscrawl/sitemaps/urls"] == 4
+
+
+def test_a_stop_during_a_long_sitemap_parse_is_prompt_and_requeues_the_sitemap(fresh_server, tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from newscrawl.testing import FAST_SETTINGS, ROOT
+    from tests.site.server import Reply
+
+    # Ten million tiny elements (50 KB of gzip): about a minute of parsing, in a thread.
+    bomb = gzip.compress(b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + b"<x/>" * 10_000_000 + b"</urlset>")
+    served = threading.Event()
+
+    def month(host):
+        served.set()
+        return Reply(200, bomb, "application/gzip")
+
+    fresh_server.responder = one_month_sitemap(fresh_server.responder, month)
+    jobdir = tmp_path / "job"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
+           "-O", str(tmp_path / "out.jsonl"), "-s", f"JOBDIR={jobdir}"]
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                       "NEWSCRAWL_SITEMAP_MAX_URLS": "1000000"}.items():
+        cmd += ["-s", f"{key}={value}"]
+    for key, value in SITEMAP_ARGS.items():
+        cmd += ["-a", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert served.wait(60), "the sitemap was not requested"
+        stopped = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, log = proc.communicate(timeout=120)
+        took = time.monotonic() - stopped
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert took < 10, f"one SIGINT took {took:.1f}s"
+    assert "Spider closed (shutdown)" in log and "Traceback" not in log, log[-2000:]
+    # The half-read sitemap is back in the saved queue, to be read whole on resume.
+    assert "'newscrawl/stop/postponed': 1" in log
+    assert json.loads((jobdir / "requests.queue" / "active.json").read_text())

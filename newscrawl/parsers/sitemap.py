@@ -23,6 +23,10 @@ MONTHLY = re.compile(r"sitemap-(?P<year>\d{4})-(?P<month>\d{1,2})\.xml(?:\.gz)?$
 # A file past either is hostile or broken; what came before the limit is kept.
 MAX_DECOMPRESSED = 50 * 1024 * 1024
 MAX_URLS = 50_000
+# XML elements allowed per URL (url, loc, lastmod, changefreq, priority, image and news
+# extensions): a file of millions of tiny elements (``<x/>``, 1,000x under gzip) is cut
+# long before the byte cap, which would take a minute of parsing to reach.
+ELEMENTS_PER_URL = 20
 
 
 @dataclass
@@ -34,7 +38,8 @@ class SitemapEntry:
 
 
 class CapReached(Exception):
-    """A sitemap went past one of the caps; ``which`` is ``"bytes"`` or ``"urls"``."""
+    """A sitemap went past one of the caps; ``which`` is ``"bytes"``, ``"urls"`` or
+    ``"elements"`` (``ELEMENTS_PER_URL`` times the URL cap)."""
 
     def __init__(self, which: str):
         super().__init__(which)
@@ -77,6 +82,10 @@ def _parse_lastmod(text: Optional[str]) -> Optional[datetime]:
         return None
 
 
+class Malformed(Exception):
+    """The sitemap is not well-formed XML (or not gzip) from some point on."""
+
+
 def iter_entries(body: bytes, max_bytes: int = MAX_DECOMPRESSED, max_urls: int = MAX_URLS,
                  stop: Optional[Callable[[], bool]] = None) -> Iterator[SitemapEntry]:
     """Entries of a sitemap or sitemap index, one at a time (gzip or plain).
@@ -85,12 +94,22 @@ def iter_entries(body: bytes, max_bytes: int = MAX_DECOMPRESSED, max_urls: int =
     ``max_urls`` entries it raises ``CapReached``, after yielding what came before;
     ``stop()`` returning True (checked every 1,000 elements) raises ``Stopped``.
     """
+    try:
+        yield from _entries(body, max_bytes, max_urls, stop)
+    except Malformed:
+        return
+
+
+def _entries(body: bytes, max_bytes: int, max_urls: int, stop: Optional[Callable[[], bool]]) -> Iterator[SitemapEntry]:
     loc = lastmod = None
     count = 0
+    max_elements = max_urls * ELEMENTS_PER_URL
     try:
         parser = etree.iterparse(_stream(body, max_bytes), events=("end",), resolve_entities=False,
                                  no_network=True, huge_tree=False)
         for n, (event, element) in enumerate(parser):
+            if n >= max_elements:
+                raise CapReached("elements")
             if stop is not None and n % 1000 == 0 and stop():
                 raise Stopped()
             tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
@@ -105,11 +124,16 @@ def iter_entries(body: bytes, max_bytes: int = MAX_DECOMPRESSED, max_urls: int =
                     count += 1
                     yield SitemapEntry(loc, lastmod)
                 loc = lastmod = None
-                element.clear()
+            # Nothing read stays in the tree, whatever the element: emptied, and its earlier
+            # siblings dropped, so memory stays flat on any shape of file.
+            element.clear(keep_tail=False)
+            parent = element.getparent()
+            if parent is not None:
                 while element.getprevious() is not None:
-                    del element.getparent()[0]
-    except (etree.XMLSyntaxError, ValueError, EOFError, OSError):
-        return
+                    del parent[0]
+    except (etree.XMLSyntaxError, ValueError, EOFError, OSError) as exc:
+        # libxml2 also ends here on a text node over 10 MB (huge_tree off): a padded bomb.
+        raise Malformed(str(exc)[:200]) from None
 
 
 @dataclass
@@ -119,6 +143,8 @@ class SitemapRead:
     entries: list[SitemapEntry]
     capped: Optional[str] = None
     stopped: bool = False
+    malformed: Optional[str] = None
+    """The parser's message when the file stopped being readable XML (entries before it are kept)."""
 
 
 def read_sitemap(body: bytes, max_bytes: int = MAX_DECOMPRESSED, max_urls: int = MAX_URLS,
@@ -127,8 +153,10 @@ def read_sitemap(body: bytes, max_bytes: int = MAX_DECOMPRESSED, max_urls: int =
     (a 50 MB file takes seconds to parse, which must not block the crawl)."""
     read = SitemapRead([])
     try:
-        for entry in iter_entries(body, max_bytes, max_urls, stop):
+        for entry in _entries(body, max_bytes, max_urls, stop):
             read.entries.append(entry)
+    except Malformed as exc:
+        read.malformed = str(exc) or "malformed"
     except CapReached as cap:
         read.capped = cap.which
     except Stopped:

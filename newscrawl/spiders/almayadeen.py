@@ -174,10 +174,24 @@ class AlmayadeenSpider(scrapy.Spider):
         read = await maybe_deferred_to_future(deferToThread(
             read_sitemap, response.body, settings.getint("NEWSCRAWL_SITEMAP_MAX_BYTES", MAX_DECOMPRESSED),
             settings.getint("NEWSCRAWL_SITEMAP_MAX_URLS", MAX_URLS), stopping))
+        if read.stopped:
+            # The crawl stopped mid-file: the sitemap goes back to the queue (JOBDIR) to be
+            # read whole when the job resumes, rather than half of it being lost.
+            from ..middlewares import PromptStop
+
+            stop = self.crawler.get_extension(PromptStop)
+            if stop is not None:
+                stop.postpone(response.request)
+            return SitemapRead([])
         if read.capped:
             self.crawler.stats.inc_value(f"newscrawl/sitemaps/capped/{read.capped}")
-            self.logger.warning("sitemap %s cut at NEWSCRAWL_SITEMAP_MAX_%s: %d entries kept",
-                                printable(response.url), read.capped.upper(), len(read.entries))
+            setting = "NEWSCRAWL_SITEMAP_MAX_BYTES" if read.capped == "bytes" else "NEWSCRAWL_SITEMAP_MAX_URLS"
+            self.logger.warning("sitemap %s cut at %s (%s): %d entries kept",
+                                printable(response.url), setting, read.capped, len(read.entries))
+        elif read.malformed:
+            self.crawler.stats.inc_value("newscrawl/sitemaps/malformed")
+            self.logger.warning("sitemap %s unreadable after %d entries (kept): %s",
+                                printable(response.url), len(read.entries), printable(read.malformed))
         return read
 
     @property
