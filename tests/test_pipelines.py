@@ -370,7 +370,8 @@ def test_a_replica_crawl_keeps_its_data_and_memory_apart_from_the_live_dataset(f
     [articles] = [p for p in (out / dataset / "en").glob("*.jsonl") if not p.name.endswith(".breaking.jsonl")]
     assert read_jsonl(articles)
     assert (out / "state" / f"{dataset}-en.sqlite3").exists()
-    assert sorted(p.name for p in out.iterdir()) == [dataset, "state"]  # no output/almayadeen/
+    assert sorted(p.name for p in out.iterdir()) == [dataset, "state", "warc"]  # no output/almayadeen/
+    assert [p.name for p in (out / "warc").iterdir()] == [f"{dataset}-en"]  # its raw responses apart too
     assert sorted(p.name for p in (out / "state").iterdir() if p.suffix == ".sqlite3") == [f"{dataset}-en.sqlite3"]
 
 
