@@ -1,24 +1,33 @@
 """The run summary: a JSON file beside each run's output saying what the run did.
 
-``<output stem>.summary.json`` holds counts (items, drops by reason, requests,
-responses by status, errors), start and end time, the finish reason, the spider
-arguments and the output files. Written to a temporary name and renamed, so it is
-either whole or absent.
+``<output stem>.summary.json`` holds counts (articles and BREAKING ticker lines apart,
+article drops by reason, requests, responses by status, errors), start and end time,
+the finish reason, the spider arguments and the output files that exist. Written to a
+temporary name and renamed, so it is either whole or absent.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
 from .coverage import CoverageExtension
+
+logger = logging.getLogger(__name__)
+
+
+# Drop reasons of BREAKING ticker lines (newscrawl/pipelines.py): a line already emitted
+# is not a lost record, so these are reported under "ticker", not "dropped".
+_TICKER_DROPS = {"ticker_seen": "already_seen", "empty_ticker": "empty"}
 
 
 def _iso(value: Any) -> Any:
@@ -37,25 +46,49 @@ class RunSummary:
         ext = cls(crawler)
         crawler.signals.connect(ext.opened, signals.spider_opened)
         crawler.signals.connect(ext.closed, signals.feed_exporter_closed)
+        crawler.signals.connect(ext.scraped, signals.item_scraped)
         return ext
+
+    def scraped(self, item, response=None, spider=None):
+        # Scrapy's item_scraped_count mixes articles and ticker lines.
+        from .items import Article, BreakingItem
+
+        if isinstance(item, Article):
+            self.crawler.stats.inc_value("newscrawl/emitted/articles")
+        elif isinstance(item, BreakingItem):
+            self.crawler.stats.inc_value("newscrawl/emitted/ticker_lines")
 
     def opened(self, spider):
         exporter = self.crawler.get_extension(FeedExporter)
         for slot in getattr(exporter, "slots", []):
             uri = slot.uri
-            if uri.startswith("file:"):
+            scheme = urlsplit(uri).scheme
+            if scheme == "file":
                 uri = file_uri_to_path(uri)
-            if "://" not in uri:
-                self.outputs.append(str(Path(uri)))
+            elif len(scheme) > 1:
+                continue  # stdout:, s3://, ...: not a local file (a one-letter scheme is a drive)
+            self.outputs.append(str(Path(uri)))
 
     def closed(self):
         if not self.outputs:
+            if getattr(self.crawler.get_extension(FeedExporter), "slots", None):
+                # Feeds, but none a local file (-o -:jsonlines): no file to sit beside, so
+                # the summary is one log line (stderr), never a file named after stdout.
+                logger.info("run summary: %s", json.dumps(self._summary(), ensure_ascii=False, default=str))
             return
-        stats = self.crawler.stats.get_stats()
-        spider = self.crawler.spider
         main = Path(self.outputs[0])
         stem = main.name[: -len(main.suffix)] if main.suffix else main.name
         path = main.with_name(stem + ".summary.json")
+        summary = self._summary()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _summary(self) -> dict:
+        stats = self.crawler.stats.get_stats()
+        spider = self.crawler.spider
+        dropped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")}
         summary = {
             "spider": getattr(spider, "name", None),
             "edition": getattr(spider, "edition", None),
@@ -64,19 +97,20 @@ class RunSummary:
             "end_time": _iso(stats.get("finish_time") or datetime.now(timezone.utc)),
             "finish_reason": stats.get("finish_reason"),
             "items": stats.get("item_scraped_count", 0),
-            "dropped": {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")},
+            "articles": stats.get("newscrawl/emitted/articles", 0),
+            "ticker_lines": stats.get("newscrawl/emitted/ticker_lines", 0),
+            "dropped": {reason: v for reason, v in dropped.items() if reason not in _TICKER_DROPS},
+            "ticker": {"emitted": stats.get("newscrawl/emitted/ticker_lines", 0),
+                       **{name: dropped.get(reason, 0) for reason, name in _TICKER_DROPS.items()}},
             "requests": stats.get("downloader/request_count", 0),
             "responses_by_status": {k.rsplit("/", 1)[1]: v for k, v in stats.items()
                                     if k.startswith("downloader/response_status_count/")},
             "errors": stats.get("log_count/ERROR", 0),
             "newscrawl": {k: v for k, v in stats.items() if k.startswith("newscrawl/") and not k.startswith("newscrawl/dropped/")},
-            "outputs": self.outputs,
+            # A feed left empty is not created (FEED_STORE_EMPTY False): list what exists.
+            "outputs": [o for o in self.outputs if Path(o).exists()],
         }
-        coverage = self.crawler.get_extension(CoverageExtension) if self.crawler.settings.getbool(
-            "NEWSCRAWL_COVERAGE", True) else None
+        coverage = self.crawler.get_extension(CoverageExtension)  # None when NEWSCRAWL_COVERAGE is off
         if coverage is not None and coverage.summary() is not None:
             summary["coverage"] = coverage.summary()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        return summary

@@ -1,5 +1,10 @@
 """Downloader middlewares: how a request is fetched.
 
+- ``SlowServerMiddleware`` bounds the time spent per URL (all its attempts) and per
+  host (timeouts in a row).
+- ``ScopeMiddleware`` lets through only requests to the crawled origin (scheme, host and
+  port of ``base_url``; on the live site, the edition's hosts), redirects included.
+
 - ``ChallengeMiddleware`` recognises bot-challenge interstitials (Cloudflare's "Just a
   moment..." and the like), counts them, never lets them reach the parser, and retries
   each once through the browser.
@@ -26,12 +31,13 @@ from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -76,18 +82,74 @@ def retry_after_seconds(value: Optional[bytes], now: Optional[datetime] = None) 
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> Optional[tuple[str, str, Optional[int]]]:
+    """(scheme, host, port) of a URL, the port made explicit; None when it has no valid port."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    return scheme, (parts.hostname or "").lower(), port
+
+
+class ScopeMiddleware:
+    """Refuses any request outside the crawled origin, redirects included.
+
+    Scrapy's offsite check compares host names only, lets subdomains through, and
+    skips ``dont_filter`` requests: a redirect from ``127.0.0.1:A`` to ``127.0.0.1:B``
+    (another server) or to ``x.english.almayadeen.net`` would be fetched and stored
+    under the edition's host. Here scheme, host and port must be those of ``base_url``
+    (or, crawling the live site, one of the edition's hosts over https). Counted in
+    ``newscrawl/out_of_scope``.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self._origins: Optional[set] = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _allowed(self) -> Optional[set]:
+        if self._origins is None:
+            hosts = getattr(self.crawler.spider, "hosts", None)
+            if hosts is None:  # another spider (scrapy shell, tests): no scope of ours
+                return None
+            base = origin(f"{hosts.scheme}://{hosts.netloc}")
+            self._origins = {base}
+            if base is not None and base[1] in hosts.edition_hosts:
+                self._origins |= {("https", host, 443) for host in hosts.edition_hosts}
+        return self._origins
+
+    def process_request(self, request: Request):
+        allowed = self._allowed()
+        if allowed is None or origin(request.url) in allowed:
+            return None
+        self.crawler.stats.inc_value("newscrawl/out_of_scope")
+        logger.info("not fetched, outside %s: %s", self.crawler.spider.hosts.netloc, request.url[:300])
+        raise IgnoreRequest(f"outside the crawled origin: {request.url[:300]}")
+
+
 class CrawlDelayMiddleware:
     """Honours robots.txt ``Crawl-delay``, which Scrapy parses but does not apply.
 
     The delay is read from the robots.txt response as it passes (with the project's
     User-Agent) and kept as a floor under the host's download delay, which
-    AutoThrottle would otherwise lower.
+    AutoThrottle would otherwise lower. A delay above ``NEWSCRAWL_CRAWL_DELAY_MAX``
+    (``Crawl-delay: 86400`` would stall the crawl for a day per page) is capped there,
+    logged once and counted (``newscrawl/robots/crawl_delay_capped``).
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
         self.delays: dict[str, float] = {}
+        self.max_delay = crawler.settings.getfloat("NEWSCRAWL_CRAWL_DELAY_MAX", 60.0)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -101,8 +163,16 @@ class CrawlDelayMiddleware:
 
             delay = ProtegoRobotParser.from_crawler(self.crawler, response.body).crawl_delay(self.user_agent)
             if delay:
-                self.delays[urlsplit(request.url).netloc] = float(delay)
-                self.crawler.stats.set_value("newscrawl/robots/crawl_delay", float(delay))
+                delay = float(delay)
+                self.crawler.stats.set_value("newscrawl/robots/crawl_delay", delay)
+                if delay > self.max_delay > 0:
+                    logger.warning("robots.txt of %s asks for Crawl-delay %g s; using %g s (NEWSCRAWL_CRAWL_DELAY_MAX)",
+                                   urlsplit(request.url).netloc, delay, self.max_delay)
+                    self.crawler.stats.set_value("newscrawl/robots/crawl_delay_capped", self.max_delay)
+                    delay = self.max_delay
+                else:
+                    logger.info("robots.txt of %s asks for Crawl-delay %g s", urlsplit(request.url).netloc, delay)
+                self.delays[urlsplit(request.url).netloc] = delay
         return response
 
     def process_request(self, request: Request):
@@ -115,6 +185,176 @@ class CrawlDelayMiddleware:
                 floor = delay / (1.0 - slot.jitter) if 0 < slot.jitter < 1 else delay
                 if slot.delay < floor:
                     slot.delay = floor
+        return None
+
+
+class Postponed(IgnoreRequest):
+    """A request not sent because the crawl is stopping; it is back in the scheduler's
+    queue (saved in JOBDIR, so the next run fetches it)."""
+
+
+class PromptStop:
+    """Makes a stop (one SIGINT/SIGTERM, a CLOSESPIDER_* limit) take effect at once.
+
+    Scrapy's graceful stop waits for every request the downloader holds, and a request
+    waiting out a host's delay (a robots.txt ``Crawl-delay``, a ``Retry-After``) is
+    held: with ``Crawl-delay: 86400`` one Ctrl-C waited for a day. Once the engine is
+    closing, each request still waiting for its turn goes back to the scheduler (and so
+    into JOBDIR's saved queue) instead of being sent, counted in
+    ``newscrawl/stop/postponed``. Requests already on the wire finish (or time out).
+    """
+
+    # How often the engine is asked whether it is closing; the longest a stop waits for us.
+    POLL_SECONDS = 0.25
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stopping = asyncio.Event()
+        self._loop = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.engine_started, signals.engine_started)
+        crawler.signals.connect(ext.engine_stopped, signals.engine_stopped)
+        return ext
+
+    def engine_started(self):
+        from twisted.internet import task
+
+        self._loop = task.LoopingCall(self._check)
+        self._loop.start(self.POLL_SECONDS, now=False)
+
+    def engine_stopped(self):
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+
+    def _check(self):
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        if slot is None or slot.closing is None:
+            return
+        if not self.stopping.is_set():
+            self.stopping.set()
+            logger.info("stopping: requests waiting for their turn go back to the queue")
+        # Checked on every tick until the engine stops: a request may still arrive in a
+        # slot's queue after the first release (one leaving RetryAfterMiddleware's wait).
+        self.release(engine)
+
+    def release(self, engine) -> None:
+        """Every request waiting in a downloader slot: back to the scheduler, not sent."""
+        for request, deferred in _take_waiting(engine, lambda r: True):
+            self.postpone(request)
+            deferred.errback(Postponed(f"crawl stopping: {request.url}"))
+
+    def postpone(self, request: Request) -> None:
+        """Put a request back in the scheduler's queue (it was already seen by the dupe filter)."""
+        try:
+            scheduler = self.crawler.engine._slot.scheduler
+        except (RuntimeError, AttributeError):  # no engine (unit tests) or no open slot
+            scheduler = None
+        if scheduler is not None:
+            scheduler.enqueue_request(request.replace(dont_filter=True))
+        self.crawler.stats.inc_value("newscrawl/stop/postponed")
+
+
+def _take_waiting(engine, wanted) -> list:
+    """(request, deferred) pairs taken out of the downloader slots' queues, for the
+    requests ``wanted`` selects: they passed every middleware and only wait for their
+    turn (a host's delay). The caller fails each deferred; the engine then lets go."""
+    taken = []
+    for slot in list(engine.downloader.slots.values()):
+        keep = [entry for entry in slot.queue if not wanted(entry[0])]
+        if len(keep) == len(slot.queue):
+            continue
+        taken += [entry for entry in slot.queue if wanted(entry[0])]
+        slot.queue.clear()
+        slot.queue.extend(keep)
+        if not keep and slot.latercall is not None:
+            slot.latercall.cancel()
+            slot.latercall = None
+    return taken
+
+
+def _prompt_stop(crawler) -> Optional[PromptStop]:
+    return crawler.get_extension(PromptStop) if hasattr(crawler, "extensions") else None
+
+
+class SlowServerMiddleware:
+    """Bounds the time a slow or trickling server can take, per URL and per host.
+
+    Scrapy's timeout is per attempt: with 30 s and 5 retries, a server sending one byte
+    every few seconds held the host for 180 s per URL. Here:
+
+    - the attempts of a URL, retries included, may take ``NEWSCRAWL_URL_TIME_BUDGET``
+      seconds in all (each attempt's timeout is cut to what is left; waits asked for by
+      Retry-After do not count); past it the URL is given up
+      (``newscrawl/slow/url_budget_exceeded``);
+    - a host that spends ``NEWSCRAWL_HOST_TIMEOUT_BUDGET`` seconds timing out in a row
+      (no response in between) is given up: its remaining requests are skipped
+      (``newscrawl/slow/host_gave_up``, ``newscrawl/slow/host_skipped``).
+
+    A slow but honest server, one that answers within the timeout, is never affected:
+    only attempts that time out count against its host, and any response resets that.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.url_budget = crawler.settings.getfloat("NEWSCRAWL_URL_TIME_BUDGET", 90.0)
+        self.host_budget = crawler.settings.getfloat("NEWSCRAWL_HOST_TIMEOUT_BUDGET", 600.0)
+        self.timed_out: dict[str, float] = {}  # host -> seconds lost to timeouts in a row
+        self.given_up: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request):
+        host = urlsplit(request.url).netloc
+        if host in self.given_up:
+            self.stats.inc_value("newscrawl/slow/host_skipped")
+            raise IgnoreRequest(f"host {host} given up (timing out): {request.url}")
+        if self.url_budget > 0:
+            left = self.url_budget - request.meta.get("newscrawl_spent", 0.0)
+            if left <= 0:
+                self.stats.inc_value("newscrawl/slow/url_budget_exceeded")
+                logger.warning("giving up %s: %g s spent on its attempts (NEWSCRAWL_URL_TIME_BUDGET)",
+                               request.url[:300], self.url_budget)
+                raise IgnoreRequest(f"time budget spent: {request.url}")
+            timeout = request.meta.get("download_timeout") or self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+            request.meta["download_timeout"] = min(timeout, left) if timeout else left
+        request.meta["newscrawl_attempt_started"] = time.monotonic()
+        return None
+
+    def _spent(self, request: Request) -> float:
+        """Adds this attempt's time to the URL's (copied into its retry by RetryMiddleware)."""
+        started = request.meta.pop("newscrawl_attempt_started", None)
+        took = time.monotonic() - started if started is not None else 0.0
+        request.meta["newscrawl_spent"] = request.meta.get("newscrawl_spent", 0.0) + took
+        return took
+
+    def process_response(self, request: Request, response: Response):
+        self._spent(request)
+        self.timed_out.pop(urlsplit(request.url).netloc, None)
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException):
+        took = self._spent(request)
+        if not isinstance(exception, (DownloadTimeoutError, TwistedTimeoutError)):
+            return None
+        self.stats.inc_value("newscrawl/slow/timeouts")
+        host = urlsplit(request.url).netloc
+        lost = self.timed_out[host] = self.timed_out.get(host, 0.0) + took
+        if self.host_budget > 0 and lost >= self.host_budget and host not in self.given_up:
+            self.given_up.add(host)
+            self.stats.inc_value("newscrawl/slow/host_gave_up")
+            logger.warning("giving up %s: %.0f s spent timing out in a row (NEWSCRAWL_HOST_TIMEOUT_BUDGET %g s); "
+                           "its remaining requests are skipped", host, lost, self.host_budget)
+            # Requests already past this middleware wait in the downloader's slot: skip them too.
+            for waiting, deferred in _take_waiting(self.crawler.engine, lambda r: urlsplit(r.url).netloc == host):
+                self.stats.inc_value("newscrawl/slow/host_skipped")
+                deferred.errback(IgnoreRequest(f"host {host} given up (timing out): {waiting.url}"))
         return None
 
 
@@ -185,7 +425,18 @@ class RetryAfterMiddleware:
         wait = self.paused_until.get(host, 0.0) - time.monotonic()
         if wait > 0:
             self.stats.inc_value("newscrawl/retry_after/waited_requests")
-            await asyncio.sleep(wait)
+            stop = _prompt_stop(self.crawler)
+            if stop is None:
+                await asyncio.sleep(wait)
+            else:
+                # A stop must not wait out the server's Retry-After (up to 300 s).
+                try:
+                    await asyncio.wait_for(stop.stopping.wait(), wait)
+                except asyncio.TimeoutError:
+                    pass
+                if stop.stopping.is_set():
+                    stop.postpone(request)
+                    raise Postponed(f"crawl stopping: {request.url}")
         return None
 
     def process_response(self, request: Request, response: Response):

@@ -28,11 +28,14 @@ from .editions import ENGLISH
 from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open
 from .items import Article, BreakingItem, normalise_text
 from .store import StateError, Store
-from .urls import canonical_url
+from .urls import canonical_url, escape_controls
 
 logger = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters but tab and newline (which JSON escapes anyway); DEL and C1 would
+# otherwise reach the JSON Lines raw (U+009B is a terminal's CSI).
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CHALLENGE_TITLES = re.compile(r"^(just a moment|attention required|checking your browser)", re.I)
 
 
@@ -92,14 +95,42 @@ class _Counting:
         return DropItem(f"{reason}: {detail}" if detail else reason)
 
 
+def clean_controls(item: Article) -> None:
+    """No raw control character in any field: URLs (``url``, ``images[].url``, link URLs)
+    get them percent-encoded, other text loses them. One place for every record, so no
+    page path (parser, fallback, future field) can let one through."""
+    item.url = escape_controls(item.url)
+    for image in item.images:
+        image.url = escape_controls(image.url)
+        if image.caption and _RAW_CONTROL.search(image.caption):
+            image.caption = _RAW_CONTROL.sub("", image.caption)
+        if image.credit and _RAW_CONTROL.search(image.credit):
+            image.credit = _RAW_CONTROL.sub("", image.credit)
+    for link in (*item.related, *item.read_next):
+        link.url = escape_controls(link.url)
+        if _RAW_CONTROL.search(link.title):
+            link.title = _RAW_CONTROL.sub("", link.title)
+    for name in ("title", "summary", "source", "body", "published_at_raw", "section", "post_type"):
+        value = getattr(item, name)
+        if isinstance(value, str) and _RAW_CONTROL.search(value):
+            setattr(item, name, _RAW_CONTROL.sub("", value))
+    for name in ("authors", "tags", "regions", "coverage"):
+        values = getattr(item, name)
+        if any(_RAW_CONTROL.search(v) for v in values if isinstance(v, str)):
+            setattr(item, name, [_RAW_CONTROL.sub("", v) if isinstance(v, str) else v for v in values])
+
+
 class ValidatePipeline(_Counting):
     """Drops records that are not articles at all: no title, publication date or URL, or a bot
     challenge. A text post without body text is kept (the parser flags it ``body_empty``): its
-    title, date and links are still of use, and a missing body usually means changed markup."""
+    title, date and links are still of use, and a missing body usually means changed markup.
+
+    Kept records leave with no raw control character in any field (``clean_controls``)."""
 
     def process_item(self, item):
         if not isinstance(item, Article):
             return item
+        clean_controls(item)
         a = ItemAdapter(item)
         url = printable(a.get("url"))
         for field in ("canonical_url", "title", "published_at"):

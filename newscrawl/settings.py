@@ -35,11 +35,24 @@ NEWSCRAWL_INCOMPLETE_RETRIES = 3
 # Article pages are far below this; anything larger is not an article.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Sitemaps (-a discover=sitemap): one file is cut past these (decompressed bytes, URLs; the
+# sitemap protocol's own limits), counted in newscrawl/sitemaps/capped/*; its article URLs
+# are requested this many at a time, the next batch when the crawl runs dry.
+NEWSCRAWL_SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+NEWSCRAWL_SITEMAP_MAX_URLS = 50_000
+NEWSCRAWL_SITEMAP_BATCH = 100
+# Article links taken from one page (a listing, or one kind of block on an article); a real
+# page has a few dozen, the rest of a hostile page's links are counted in
+# newscrawl/links_capped/* and not requested. 0: no cap.
+NEWSCRAWL_MAX_LINKS_PER_PAGE = 500
 
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# One short line per dropped record (DEBUG for unchanged/duplicate/out of range), not
+# Scrapy's WARNING with the whole record (newscrawl/logformatter.py).
+LOG_FORMATTER = "newscrawl.logformatter.NewscrawlLogFormatter"
 
 # Breadth-first: listings and their cards before deep Related/Read Next chains, so a
 # crawl capped by max_pages still covers every section evenly.
@@ -87,8 +100,13 @@ FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
-EXTENSIONS = {"newscrawl.extensions.RunSummary": 500, "newscrawl.coverage.CoverageExtension": 510,
-              "newscrawl.progress.Progress": 520}
+EXTENSIONS = {
+    "newscrawl.extensions.RunSummary": 500,
+    "newscrawl.coverage.CoverageExtension": 510,
+    # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
+    "newscrawl.middlewares.PromptStop": 100,
+    "newscrawl.progress.Progress": 520,
+}
 # Field coverage in the run summary (newscrawl/coverage.py); runs with fewer records are
 # not judged against the edition's minimums.
 NEWSCRAWL_COVERAGE = True
@@ -101,6 +119,9 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
 COMMANDS_MODULE = "newscrawl.commands"
+# `scrapy check almayadeen [-a base_url=...]`: @path (a path on the crawled host) and
+# @filled (fields with values) in the spider's callbacks (newscrawl/contracts.py).
+SPIDER_CONTRACTS = {"newscrawl.contracts.PathContract": 10, "newscrawl.contracts.FilledContract": 10}
 
 # --- how requests are fetched (newscrawl/middlewares.py) -------------------------------
 DOWNLOADER_MIDDLEWARES = {
@@ -110,9 +131,21 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.RetryAfterMiddleware": 570,
     "newscrawl.middlewares.BrowserMiddleware": 590,
     "newscrawl.middlewares.CrawlDelayMiddleware": 120,
-    # First of all (lowest number): a request past NEWSCRAWL_MAX_REQUESTS is never sent.
-    "newscrawl.limits.RequestCapMiddleware": 50,
+    # After the offsite and scope checks, before robots.txt (100) and anything that sends
+    # or delays a request: a request past NEWSCRAWL_MAX_REQUESTS is never sent.
+    "newscrawl.limits.RequestCapMiddleware": 60,
+    # After Scrapy's offsite check (50), before robots.txt (100): nothing outside the
+    # crawled scheme, host and port is fetched, not even its robots.txt.
+    "newscrawl.middlewares.ScopeMiddleware": 55,
+    # After DownloadTimeoutMiddleware (350) sets the timeout it cuts, and after the
+    # Retry-After wait (570), which is not download time; its process_exception sees a
+    # timeout before RetryMiddleware (550) retries it.
+    "newscrawl.middlewares.SlowServerMiddleware": 575,
 }
+# Slow servers: all attempts of one URL (retries included) within this many seconds, and a
+# host that times out this many seconds in a row is given up (its other requests skipped).
+NEWSCRAWL_URL_TIME_BUDGET = 90.0
+NEWSCRAWL_HOST_TIMEOUT_BUDGET = 600.0
 # Hard cap on the requests of one crawl, 0 for none (the probe sets it).
 NEWSCRAWL_MAX_REQUESTS = 0
 # Article links taken from each listing page, 0 for all (the probe takes a handful).
@@ -122,6 +155,8 @@ NEWSCRAWL_PER_LISTING = 0
 NEWSCRAWL_RETRY_AFTER_MAX = 300.0
 NEWSCRAWL_RETRY_AFTER_DEFAULT = 30.0
 NEWSCRAWL_RETRY_AFTER_TIMES = 5
+# Longest robots.txt Crawl-delay honoured (s); a longer one is capped here and logged.
+NEWSCRAWL_CRAWL_DELAY_MAX = 60.0
 # False: never use a browser (requests that need one are skipped and counted).
 NEWSCRAWL_BROWSER_ENABLED = True
 

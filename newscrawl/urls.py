@@ -17,8 +17,16 @@ _FETCHABLE_SCHEMES = {"http", "https", ""}
 MAX_URL_LENGTH = 2048
 
 
-# Characters that cannot stand raw in a URL even in its readable form.
-_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}%]")
+# Characters that cannot stand raw in a URL even in its readable form (C1 controls
+# included: U+009B is a terminal's CSI).
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}%]")
+# Control characters (C0, DEL, C1) a URL taken from a page may carry; never raw in a record.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(url: str) -> str:
+    """The URL with control characters (C0, DEL, C1) percent-encoded as UTF-8, the rest as is."""
+    return _CONTROLS.sub(lambda m: quote(m.group(0), safe=""), url) if _CONTROLS.search(url) else url
 
 
 def _clean_path(path: str) -> str:

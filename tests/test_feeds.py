@@ -134,3 +134,25 @@ def test_an_output_that_fails_to_open_at_the_first_record_remembers_nothing(fres
     assert result.stderr.strip().splitlines()[-1].startswith("scrapy crawl almayadeen: error: cannot open the output /sys/")
     assert _state_posts(state) == 0
     assert result.stats["newscrawl/not_remembered/feed_write_failed"] >= 1
+
+
+def test_stdout_feed_holds_articles_only_and_leaves_no_file(fresh_site, fresh_server, tmp_path):
+    import subprocess
+    import sys
+
+    from newscrawl.testing import FAST_SETTINGS, ROOT
+
+    before = set(ROOT.iterdir())
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
+           "-a", "sections=politics", "-a", "follow=none", "-o", "-:jsonlines"]
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                       "NEWSCRAWL_NOW": fresh_site.now.isoformat()}.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    expected = fresh_site.reachable(js=False, follow=(), sections=["politics"])
+    assert records and all("canonical_url" in r for r in records)  # no ticker line among them
+    assert {r["post_id"] or r["canonical_url"] for r in records} == set(expected)
+    assert set(ROOT.iterdir()) == before, "files left in the project directory"
+    assert "run summary: {" in proc.stderr

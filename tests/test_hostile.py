@@ -49,6 +49,10 @@ def hostile_pages(site):
                                       f'<h2 class="box-title">Read Next</h2><div class="cards">{bad_links}').encode()
     dirty = title + " \x07&amp;quot;ok&amp;quot; &#x1F;"
     pages["control-characters"] = _with_meta(html, title=dirty, keywords="war on Gaza,\x1b[31mred, &amp; more").encode()
+    evil_link = '<div class="news-card"><a class="card-title" href="/news/politics/csi\x9bdel\x7fend"><h3>Evil</h3></a></div>'
+    control_urls = html.replace('.jpg?v=3', '\x7f\x9b.jpg?v=3').replace(
+        '<h2 class="box-title">Read Next</h2><div class="cards">', f'<h2 class="box-title">Read Next</h2><div class="cards">{evil_link}')
+    pages["control-urls"] = control_urls.encode()
     pages["future-date"] = _with_meta(html, published_time="2031-01-01T10:00:00+02:00").encode()
     pages["duplicate-post-id-a"] = _with_meta(html, url="https://english.almayadeen.net/news/politics/dup-a").encode()
     other = html.replace("<p class=\"lg_para summary\">", "<p>An entirely different first paragraph.</p><p class=\"lg_para summary\">")
@@ -91,7 +95,10 @@ def hostile_crawl(tmp_path_factory):
     head, pages, arabic = hostile_pages(site)
     out = tmp_path_factory.mktemp("hostile") / "out.jsonl"
     urls = out.with_name("urls.txt")
-    with ReplicaServer(site) as server:
+    with ReplicaServer(site) as server, ReplicaServer(site) as other:
+        # Same host, another port: another server, whose pages must not be fetched.
+        port_redirect = "/news/politics/hostile-redirect-port"
+        pages[port_redirect] = Reply(302, b"", headers={"Location": other.url + head.path})
         base = server.responder
 
         def respond(s, method, target, host_url, headers=None):
@@ -107,6 +114,8 @@ def hostile_crawl(tmp_path_factory):
         result = run_crawl(server.url, out, args={"urls_file": str(urls)},
                            settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_NOW": site.now.isoformat()})
         log = list(server.log)
+        other_log = list(other.log)
+    result.other_log = other_log
     return site, head, arabic, result, log
 
 
@@ -217,3 +226,42 @@ def test_redirect_loop_and_offsite_redirect_end_counted(hostile_crawl):
     assert 1 <= len(loops) <= 21  # ended by the duplicate filter or REDIRECT_MAX_TIMES, never forever
     assert result.stats["offsite/filtered"] == 1
     assert all("elsewhere" not in r.path for r in log)
+
+
+def test_control_characters_in_urls_are_percent_encoded(hostile_crawl):
+    *_, result, _ = hostile_crawl
+    [record] = records_from(result, "control-urls")
+    assert "%7F%C2%9B.jpg" in record["images"][0]["url"]
+    assert "https://english.almayadeen.net/news/politics/csi%C2%9Bdel%7Fend" in [l["url"] for l in record["read_next"]]
+    # DEL and C1 are not escaped by JSON: none may stand raw anywhere in the output file.
+    raw = result.output.read_text(encoding="utf-8")
+    assert not re.search(r"[\x7f-\x9f]", raw), re.search(r".{40}[\x7f-\x9f].{10}", raw).group(0)
+
+
+def test_redirect_to_another_port_is_not_followed(hostile_crawl):
+    *_, result, log = hostile_crawl
+    assert not records_from(result, "redirect-port")
+    assert result.other_log == []  # not even its robots.txt
+    assert result.stats["newscrawl/out_of_scope"] == 1
+
+
+def test_links_taken_from_one_page_are_capped_and_counted(fresh_site, fresh_server, tmp_path):
+    junk = "".join(f'<div class="news-card"><a class="card-title" href="/news/politics/junk-{i}"><h3>Junk {i}</h3></a></div>'
+                   for i in range(5000))
+    page = f"<!DOCTYPE html><html><head><title>Politics</title></head><body><div class=\"cards\">{junk}</div></body></html>"
+    base = fresh_server.responder
+
+    def respond(s, method, target, host_url, headers=None):
+        if target.split("?")[0].rstrip("/") == "/news/politics":
+            return Reply(200, page.encode())
+        return base(s, method, target, host_url, headers)
+
+    fresh_server.responder = respond
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl", args={"sections": "politics", "follow": "none"},
+                       settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                                 "NEWSCRAWL_MAX_LINKS_PER_PAGE": "40"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    junk_requests = [r for r in fresh_server.log if "/junk-" in r.path]
+    assert len(junk_requests) == 40
+    assert result.stats["newscrawl/links_capped/links"] == 5000 - 40
+    assert result.stats["newscrawl/links_capped/pages"] == 1

@@ -61,3 +61,30 @@ def test_refresh_refetches_recent_posts(fresh_site, fresh_server, tmp_path):
     assert [(key_of(r), r["revision"]) for r in again.records] == [(edited, 2)]
     fetched = {unquote(p) for p in article_requests(fresh_site, fresh_server.log[start:])}
     assert len(fetched) >= len(recent)
+
+
+def test_second_run_drops_are_short_quiet_lines_and_the_summary_tells_kinds_apart(fresh_site, fresh_server, tmp_path):
+    import json
+
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                "NEWSCRAWL_NOW": fresh_site.now.isoformat()}
+    first = run_crawl(fresh_server.url, tmp_path / "a.jsonl", args={"follow": "none"}, settings=settings)
+    assert first.returncode == 0 and first.records
+    summary = json.loads((tmp_path / "a.summary.json").read_text())
+    ticker = [r for r in map(json.loads, (tmp_path / "a.breaking.jsonl").read_text().splitlines())]
+    assert summary["articles"] == len(first.records) and summary["ticker_lines"] == len(ticker) > 0
+    assert summary["outputs"] == [str(tmp_path / "a.jsonl"), str(tmp_path / "a.breaking.jsonl")]
+
+    # Not incremental: every article is fetched again and dropped as unchanged.
+    again = run_crawl(fresh_server.url, tmp_path / "b.jsonl", args={"follow": "none"}, settings=settings)
+    assert again.returncode == 0 and again.records == []
+    unchanged = again.stats["newscrawl/dropped/unchanged"]
+    assert unchanged == len(first.records)
+    # Expected drops are DEBUG lines (the log is at INFO): no warning, no record in the log.
+    assert "Dropped" not in again.stderr and first.records[0]["body"][:80] not in again.stderr
+    summary = json.loads((tmp_path / "b.summary.json").read_text())
+    assert summary["articles"] == 0 and summary["ticker_lines"] == 0
+    assert summary["dropped"] == {"unchanged": unchanged}  # a ticker line seen before is not a drop
+    assert summary["ticker"]["already_seen"] == len(ticker)
+    assert summary["outputs"] == []  # nothing new: no file was created, none is listed
+    assert not (tmp_path / "b.jsonl").exists()

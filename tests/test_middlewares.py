@@ -146,3 +146,53 @@ def test_load_more_is_clicked_by_label_or_by_class(tmp_path):
                                   "newscrawl_load_more_classes": ["loadmorebtn"]})
     mw.process_request(by_class)
     assert by_class.meta["playwright_page_methods"][0].args[1] == ["المزيد", 1, ["loadmorebtn"]]
+
+
+@pytest.mark.parametrize(
+    "base,url,allowed",
+    [
+        ("http://127.0.0.1:8001", "http://127.0.0.1:8001/news/politics/a", True),
+        ("http://127.0.0.1:8001", "http://127.0.0.1:8002/news/politics/a", False),
+        ("http://127.0.0.1:8001", "https://127.0.0.1:8001/news/politics/a", False),
+        ("http://127.0.0.1:8001", "https://english.almayadeen.net/news/politics/a", False),
+        ("https://english.almayadeen.net", "https://english.almayadeen.net:443/news/politics/a", True),
+        ("https://english.almayadeen.net", "https://www.english.almayadeen.net/news/politics/a", True),
+        ("https://english.almayadeen.net", "https://evil.english.almayadeen.net/news/politics/a", False),
+        ("https://english.almayadeen.net", "https://english.almayadeen.net:8443/news/politics/a", False),
+        ("https://english.almayadeen.net", "http://english.almayadeen.net/news/politics/a", False),
+    ],
+)
+def test_scope_is_scheme_host_and_port(base, url, allowed):
+    from newscrawl.middlewares import ScopeMiddleware
+    from newscrawl.spiders.almayadeen import AlmayadeenSpider
+
+    crawler = get_crawler(AlmayadeenSpider, {})
+    crawler.spider = crawler._create_spider("almayadeen", base_url=base)
+    mw = ScopeMiddleware.from_crawler(crawler)
+    if allowed:
+        assert mw.process_request(Request(url)) is None
+    else:
+        with pytest.raises(IgnoreRequest):
+            mw.process_request(Request(url))
+        assert crawler.stats.get_value("newscrawl/out_of_scope") == 1
+
+
+def test_a_stop_ends_the_retry_after_wait_and_postpones_the_request(monkeypatch):
+    from newscrawl import middlewares
+    from newscrawl.middlewares import Postponed, PromptStop
+
+    crawler = crawler_for()
+    stop = PromptStop(crawler)
+    monkeypatch.setattr(middlewares, "_prompt_stop", lambda c: stop)
+    mw = RetryAfterMiddleware.from_crawler(crawler)
+    mw.paused_until["127.0.0.1:9"] = time.monotonic() + 3600  # the server asked for an hour
+
+    async def stopped_meanwhile():
+        asyncio.get_running_loop().call_later(0.05, stop.stopping.set)
+        started = time.monotonic()
+        with pytest.raises(Postponed):
+            await mw.process_request(Request(URL))
+        return time.monotonic() - started
+
+    assert asyncio.run(stopped_meanwhile()) < 5
+    assert crawler.stats.get_value("newscrawl/stop/postponed") == 1

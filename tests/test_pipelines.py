@@ -372,3 +372,21 @@ def test_a_replica_crawl_keeps_its_data_and_memory_apart_from_the_live_dataset(f
     assert (out / "state" / f"{dataset}-en.sqlite3").exists()
     assert sorted(p.name for p in out.iterdir()) == [dataset, "state"]  # no output/almayadeen/
     assert sorted(p.name for p in (out / "state").iterdir() if p.suffix == ".sqlite3") == [f"{dataset}-en.sqlite3"]
+
+
+def test_a_drop_is_one_short_line_quiet_when_expected():
+    import logging
+
+    from scrapy.exceptions import DropItem
+
+    from newscrawl.logformatter import NewscrawlLogFormatter
+
+    formatter = NewscrawlLogFormatter()
+    item = article()
+    expected = formatter.dropped(item, DropItem("unchanged: 1257172"), None, None)
+    assert expected["level"] == logging.DEBUG
+    assert expected["msg"] % expected["args"] == "Dropped (unchanged): 1257172"
+    broken = formatter.dropped(item, DropItem("missing title: http://x/\x1b[31m" + "y" * 500), None, None)
+    line = broken["msg"] % broken["args"]
+    assert broken["level"] == logging.WARNING and "\n" not in line and "\x1b" not in line and len(line) < 260
+    assert item.body[:40] not in line

@@ -47,3 +47,33 @@ def test_month_names_and_overlap():
     assert not month_overlaps((2024, 7), None, date(2024, 6, 30))
     assert month_overlaps((2024, 2), date(2024, 2, 29), date(2024, 2, 29))
     assert month_overlaps((2023, 12), None, None)
+
+
+def _urlset(n):
+    return (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + b"".join(b"<url><loc>https://english.almayadeen.net/news/politics/p%d</loc></url>" % i for i in range(n))
+            + b"</urlset>")
+
+
+def test_a_gzip_bomb_is_cut_at_the_byte_cap():
+    from newscrawl.parsers.sitemap import read_sitemap
+
+    bomb = gzip.compress(_urlset(20000))  # ~1.3 MB of XML from ~60 KB
+    read = read_sitemap(bomb, max_bytes=100_000)
+    assert read.capped == "bytes" and 0 < len(read.entries) < 2000
+
+
+def test_too_many_urls_are_cut_at_the_url_cap():
+    from newscrawl.parsers.sitemap import read_sitemap
+
+    read = read_sitemap(_urlset(500), max_urls=100)
+    assert read.capped == "urls" and [e.loc[-4:] for e in read.entries[-1:]] == ["/p99"]
+    whole = read_sitemap(_urlset(500))
+    assert whole.capped is None and len(whole.entries) == 500
+
+
+def test_parsing_ends_when_the_crawl_stops():
+    from newscrawl.parsers.sitemap import read_sitemap
+
+    read = read_sitemap(_urlset(5000), stop=lambda: True)
+    assert read.stopped and read.entries == []

@@ -3,6 +3,8 @@ and only the monthly sitemaps that overlap the range are requested."""
 
 from __future__ import annotations
 
+import gzip
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -71,3 +73,122 @@ def test_a_post_of_the_last_utc_day_filed_in_the_next_beirut_month_is_found(tmp_
     expected = {k for k, r in site.truth().items() if r["published_at"][:10] == "2025-03-31"}
     assert head.key in expected
     assert {key_of(r) for r in result.records} == expected
+
+
+MONTH = "/sitemaps/all/sitemap-2025-3.xml.gz"
+
+
+def one_month_sitemap(responder, month_reply, slow_articles=0.0, served=None):
+    """The site's sitemap index lists one monthly file, answered with ``month_reply(host_url)``;
+    junk article URLs 404 (after ``slow_articles`` seconds), and set ``served`` on the first."""
+    from urllib.parse import unquote
+
+    from tests.site.server import Reply
+
+    def respond(site, method, target, host_url, headers=None):
+        path = unquote(target.split("?", 1)[0])
+        if path == "/sitemaps/all.xml":
+            return Reply(200, ('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                               f"<sitemap><loc>{host_url}{MONTH}</loc></sitemap></sitemapindex>").encode(), "application/xml")
+        if path == MONTH:
+            return month_reply(host_url)
+        reply = responder(site, method, target, host_url, headers)
+        if "/junk-" in path:
+            if served is not None:
+                served.set()
+            reply.delay = slow_articles
+        return reply
+
+    return respond
+
+
+def junk_urlset(host_url, n):
+    return gzip.compress(('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
+        f"<url><loc>{host_url}/news/politics/junk-{i}</loc></url>" for i in range(n)) + "</urlset>").encode())
+
+
+SITEMAP_ARGS = {"discover": "sitemap", "since": "2025-03-01", "until": "2025-03-15", "follow": "none"}
+
+
+@pytest.mark.parametrize("cap,settings", [("bytes", {"NEWSCRAWL_SITEMAP_MAX_BYTES": "50000"}),
+                                          ("urls", {"NEWSCRAWL_SITEMAP_MAX_URLS": "300"})])
+def test_a_sitemap_past_a_cap_is_cut_counted_and_logged(fresh_server, tmp_path, cap, settings):
+    from tests.site.server import Reply
+
+    fresh_server.responder = one_month_sitemap(
+        fresh_server.responder, lambda host: Reply(200, junk_urlset(host, 2000), "application/gzip"))
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl", args=SITEMAP_ARGS,
+                       settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", **settings})
+    assert result.returncode == 0, result.stderr[-2000:]
+    junk = [r for r in fresh_server.log if "/junk-" in r.path]
+    assert result.stats[f"newscrawl/sitemaps/capped/{cap}"] == 1
+    assert 0 < len(junk) == result.stats["newscrawl/sitemaps/urls"] < 2000
+    if cap == "urls":
+        assert len(junk) == 300
+    assert result.stderr.count(f"cut at NEWSCRAWL_SITEMAP_MAX_{cap.upper()}") == 1
+
+
+def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_path):
+    import pickle
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from newscrawl.testing import FAST_SETTINGS, ROOT
+    from tests.site.server import Reply
+
+    served = threading.Event()
+    base = fresh_server.responder
+    fresh_server.responder = one_month_sitemap(
+        base, lambda host: Reply(200, junk_urlset(host, 3000), "application/gzip"),
+        slow_articles=0.2, served=served)
+    jobdir = tmp_path / "job"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
+           "-O", str(tmp_path / "out.jsonl"), "-s", f"JOBDIR={jobdir}"]
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"}.items():
+        cmd += ["-s", f"{key}={value}"]
+    for key, value in SITEMAP_ARGS.items():
+        cmd += ["-a", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert served.wait(60), "no article requested"
+        stopped = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, log = proc.communicate(timeout=60)
+        took = time.monotonic() - stopped
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert took < 10, f"one SIGINT took {took:.1f}s"
+    assert "Spider closed (shutdown)" in log and "Traceback" not in log, log[-2000:]
+    stats = dict(re.findall(r"'([^']+)': (\d+)", log.split("Dumping Scrapy stats", 1)[1]))
+    # A batch at a time in the scheduler (100 by default), not 3,000 requests.
+    assert int(stats["scheduler/enqueued"]) <= 400, stats["scheduler/enqueued"]
+    assert int(stats["newscrawl/sitemaps/urls"]) == 3000
+    # The rest waits in the job's saved spider state, for the next run.
+    state = pickle.loads((jobdir / "spider.state").read_bytes())
+    assert len(state["sitemap_pending"]) >= 2600
+
+    # The same command again resumes the job: every URL of the sitemap is requested, none lost.
+    fresh_server.responder = one_month_sitemap(
+        base, lambda host: Reply(200, junk_urlset(host, 3000), "application/gzip"))
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "Spider closed (finished)" in again.stderr, again.stderr[-2000:]
+    junk = {r.path for r in fresh_server.log if "/junk-" in r.path}
+    assert junk == {f"/news/politics/junk-{i}" for i in range(3000)}
+
+
+def test_a_failed_sitemap_is_one_counted_line(fresh_server, tmp_path):
+    from tests.site.server import Reply
+
+    fresh_server.responder = one_month_sitemap(
+        fresh_server.responder, lambda host: Reply(200, b"x" * 1000, "application/gzip", cut=10, content_length=1000, reset=True))
+    result = run_crawl(fresh_server.url, tmp_path / "out.jsonl", args=SITEMAP_ARGS,
+                       settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "RETRY_TIMES": "0"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stats["newscrawl/sitemaps/failed"] == 1
+    assert "Traceback" not in result.stderr and "Error downloading" not in result.stderr
+    assert len([line for line in result.stderr.splitlines() if "could not fetch" in line and MONTH in line]) == 1

@@ -2,7 +2,8 @@
 
 Parsed incrementally with lxml's iterparse so a large monthly file never becomes a
 whole tree in memory; gzipped files (by magic bytes, whatever their name) are
-decompressed as a stream too.
+decompressed as a stream too. Each file is capped at the protocol's limits (50 MiB
+uncompressed, 50,000 URLs): a gzip bomb or a file of a million URLs is cut there.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from lxml import etree
 
 # /sitemaps/all/sitemap-2024-7.xml (month not zero-padded), optionally gzipped.
 MONTHLY = re.compile(r"sitemap-(?P<year>\d{4})-(?P<month>\d{1,2})\.xml(?:\.gz)?$")
-# Refuse absurd documents instead of exhausting memory (a month of a news site is far below).
-MAX_DECOMPRESSED = 200 * 1024 * 1024
+# The sitemap protocol's own limits for one file: 50,000 URLs and 50 MiB uncompressed.
+# A file past either is hostile or broken; what came before the limit is kept.
+MAX_DECOMPRESSED = 50 * 1024 * 1024
+MAX_URLS = 50_000
 
 
 @dataclass
@@ -30,10 +33,21 @@ class SitemapEntry:
     lastmod: Optional[datetime]
 
 
-def _stream(body: bytes):
-    if body[:2] == b"\x1f\x8b":
-        return _LimitedReader(gzip.GzipFile(fileobj=io.BytesIO(body)), MAX_DECOMPRESSED)
-    return io.BytesIO(body)
+class CapReached(Exception):
+    """A sitemap went past one of the caps; ``which`` is ``"bytes"`` or ``"urls"``."""
+
+    def __init__(self, which: str):
+        super().__init__(which)
+        self.which = which
+
+
+class Stopped(Exception):
+    """The crawl is stopping: parsing ends where it is."""
+
+
+def _stream(body: bytes, max_bytes: int):
+    raw = gzip.GzipFile(fileobj=io.BytesIO(body)) if body[:2] == b"\x1f\x8b" else io.BytesIO(body)
+    return _LimitedReader(raw, max_bytes)
 
 
 class _LimitedReader(io.RawIOBase):
@@ -47,7 +61,7 @@ class _LimitedReader(io.RawIOBase):
         chunk = self.raw.read(size if size >= 0 else self.left + 1)
         self.left -= len(chunk)
         if self.left < 0:
-            raise ValueError("sitemap larger than the decompression limit")
+            raise CapReached("bytes")
         return chunk
 
 
@@ -63,11 +77,22 @@ def _parse_lastmod(text: Optional[str]) -> Optional[datetime]:
         return None
 
 
-def iter_entries(body: bytes) -> Iterator[SitemapEntry]:
-    """Entries of a sitemap or sitemap index, one at a time; malformed XML ends the stream."""
+def iter_entries(body: bytes, max_bytes: int = MAX_DECOMPRESSED, max_urls: int = MAX_URLS,
+                 stop: Optional[Callable[[], bool]] = None) -> Iterator[SitemapEntry]:
+    """Entries of a sitemap or sitemap index, one at a time (gzip or plain).
+
+    Malformed XML ends the stream quietly. Past ``max_bytes`` decompressed bytes or
+    ``max_urls`` entries it raises ``CapReached``, after yielding what came before;
+    ``stop()`` returning True (checked every 1,000 elements) raises ``Stopped``.
+    """
     loc = lastmod = None
+    count = 0
     try:
-        for event, element in etree.iterparse(_stream(body), events=("end",), resolve_entities=False, no_network=True, huge_tree=False):
+        parser = etree.iterparse(_stream(body, max_bytes), events=("end",), resolve_entities=False,
+                                 no_network=True, huge_tree=False)
+        for n, (event, element) in enumerate(parser):
+            if stop is not None and n % 1000 == 0 and stop():
+                raise Stopped()
             tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
             if tag == "loc":
                 loc = (element.text or "").strip()
@@ -75,6 +100,9 @@ def iter_entries(body: bytes) -> Iterator[SitemapEntry]:
                 lastmod = _parse_lastmod(element.text)
             elif tag in ("url", "sitemap"):
                 if loc:
+                    if count >= max_urls:
+                        raise CapReached("urls")
+                    count += 1
                     yield SitemapEntry(loc, lastmod)
                 loc = lastmod = None
                 element.clear()
@@ -82,6 +110,30 @@ def iter_entries(body: bytes) -> Iterator[SitemapEntry]:
                     del element.getparent()[0]
     except (etree.XMLSyntaxError, ValueError, EOFError, OSError):
         return
+
+
+@dataclass
+class SitemapRead:
+    """What ``read_sitemap`` found: the entries, and the cap that cut the file short, if any."""
+
+    entries: list[SitemapEntry]
+    capped: Optional[str] = None
+    stopped: bool = False
+
+
+def read_sitemap(body: bytes, max_bytes: int = MAX_DECOMPRESSED, max_urls: int = MAX_URLS,
+                 stop: Optional[Callable[[], bool]] = None) -> SitemapRead:
+    """Every entry of a sitemap up to the caps, in one list: meant to run in a thread
+    (a 50 MB file takes seconds to parse, which must not block the crawl)."""
+    read = SitemapRead([])
+    try:
+        for entry in iter_entries(body, max_bytes, max_urls, stop):
+            read.entries.append(entry)
+    except CapReached as cap:
+        read.capped = cap.which
+    except Stopped:
+        read.stopped = True
+    return read
 
 
 def month_of(url: str) -> Optional[tuple[int, int]]:

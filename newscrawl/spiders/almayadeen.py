@@ -8,13 +8,17 @@ and region listing, and follows article links by the block they sit in ("Related
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from scrapy.http import Response
 
 from ..args import CrawlArgs
@@ -23,7 +27,7 @@ from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..pipelines import printable
 from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink, looks_complete, page_text
-from ..parsers.sitemap import iter_entries, month_of, month_overlaps
+from ..parsers.sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
 from ..urls import HostMap, canonical_url, is_article_path, is_fetchable
 
 
@@ -45,7 +49,8 @@ class AlmayadeenSpider(scrapy.Spider):
 
         A feed given without ``item_classes`` (as ``-O x.jsonl`` is) receives only
         articles, and the BREAKING ticker lines go to a sibling ``x.breaking.jsonl``:
-        a dataset file loaded into pandas holds one kind of record.
+        a dataset file loaded into pandas holds one kind of record. A feed on stdout
+        (``-o -:jsonlines``) has no sibling: its run collects no ticker lines.
         """
         super().update_settings(settings)
         feeds = settings.getdict("FEEDS")
@@ -64,6 +69,10 @@ class AlmayadeenSpider(scrapy.Spider):
                 split[uri] = options
                 continue
             split[uri] = {**options, "item_classes": ["newscrawl.items.Article"]}
+            if str(uri).startswith("stdout:"):
+                # A stream of articles for a pipe (-o -:jsonlines): the ticker lines have no
+                # sibling file to go to, and must not be mixed into it.
+                continue
             stem, dot, ext = str(uri).rpartition(".")
             sibling = f"{stem}.breaking.{ext}" if dot and "/" not in ext else f"{uri}.breaking"
             split.setdefault(sibling, {**options, "item_classes": ["newscrawl.items.BreakingItem"]})
@@ -71,6 +80,10 @@ class AlmayadeenSpider(scrapy.Spider):
         # crawl command merges its settings into the crawler again afterwards, and an
         # equal priority would undo this.
         settings.set("FEEDS", split, priority=priority + 1)
+        if not any("BreakingItem" in str(c) for o in split.values() for c in o.get("item_classes") or ()):
+            # No feed takes ticker lines: not collected at all, so that none is remembered
+            # as emitted by the cross-run memory without being written anywhere.
+            settings.set("NEWSCRAWL_TICKER", False, priority=priority + 1)
 
     def __init__(self, *args: Any, **kwargs: Any):
         # Scrapy passes "_job" and similar private keys on some paths; keep only ours.
@@ -81,6 +94,13 @@ class AlmayadeenSpider(scrapy.Spider):
         self.language = self.args.edition.language
         self.hosts = HostMap(self.args.edition, self.args.base_url)
         self.allowed_domains = [urlsplit(self.args.base_url).hostname]
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Sitemap URLs are requested a batch at a time, the next when the crawl runs dry.
+        crawler.signals.connect(spider._sitemap_idle, signal=signals.spider_idle)
+        return spider
 
     @property
     def now(self):
@@ -96,7 +116,8 @@ class AlmayadeenSpider(scrapy.Spider):
                     yield request
             return
         if self.args.discover in ("sitemap", "both"):
-            yield scrapy.Request(self.args.base_url + "/sitemaps/all.xml", callback=self.parse_sitemap_index, priority=100)
+            yield scrapy.Request(self.args.base_url + "/sitemaps/all.xml", callback=self.parse_sitemap_index,
+                                 errback=self.sitemap_failed, priority=100)
         if self.args.discover in ("listings", "both"):
             yield scrapy.Request(
                 self.args.base_url + "/",
@@ -105,31 +126,118 @@ class AlmayadeenSpider(scrapy.Spider):
                 priority=100,
             )
 
-    def parse_sitemap_index(self, response: Response) -> Iterable[scrapy.Request]:
-        """Monthly sitemaps that overlap [since, until]; others are never requested."""
+    async def parse_sitemap_index(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Monthly sitemaps that overlap [since, until]; others are never requested.
+
+        @path /sitemaps/all.xml
+        @returns requests 1
+        """
         # Monthly files hold posts by their Beirut month, while since/until are UTC dates:
         # a post of UTC day d is dated d or d+1 in Beirut (UTC+2/+3), so the month of the
         # day after `until` is read too (a post at 01:00 Beirut on the 1st is the last
         # UTC day of the month before).
         until = self.args.until + timedelta(days=1) if self.args.until else None
-        for entry in iter_entries(response.body):
+        for entry in (await self._read_sitemap(response)).entries:
             month = month_of(entry.loc)
             if month is None or not month_overlaps(month, self.args.since, until):
                 continue
             url = self.hosts.to_crawl_url(entry.loc)
             if url is not None:
                 self.crawler.stats.inc_value("newscrawl/sitemaps/monthly")
-                yield scrapy.Request(url, callback=self.parse_sitemap, priority=90)
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed, priority=90)
 
-    def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Article URLs of a monthly sitemap, queued here and requested a batch at a time."""
         since = self.args.since
-        for entry in iter_entries(response.body):
+        pending = self._sitemap_pending
+        taken = 0
+        for entry in (await self._read_sitemap(response)).entries:
             # A post published on or after `since` cannot have been modified before it.
             if since and entry.lastmod and entry.lastmod.date() < since:
                 continue
-            request = self._article_request(entry.loc, "sitemap")
+            pending.append(entry.loc)
+            taken += 1
+        self.crawler.stats.inc_value("newscrawl/sitemaps/urls", taken)
+        for request in self._sitemap_batch():
+            yield request
+
+    async def _read_sitemap(self, response: Response) -> SitemapRead:
+        """The entries of a sitemap, parsed in a thread (a big file takes seconds, which
+        must not stall the crawl or a Ctrl-C), cut at NEWSCRAWL_SITEMAP_MAX_BYTES
+        (decompressed) and NEWSCRAWL_SITEMAP_MAX_URLS, each cut counted and logged."""
+        settings = self.crawler.settings
+        engine = self.crawler.engine
+
+        def stopping() -> bool:
+            return getattr(getattr(engine, "_slot", None), "closing", None) is not None
+
+        read = await maybe_deferred_to_future(deferToThread(
+            read_sitemap, response.body, settings.getint("NEWSCRAWL_SITEMAP_MAX_BYTES", MAX_DECOMPRESSED),
+            settings.getint("NEWSCRAWL_SITEMAP_MAX_URLS", MAX_URLS), stopping))
+        if read.capped:
+            self.crawler.stats.inc_value(f"newscrawl/sitemaps/capped/{read.capped}")
+            self.logger.warning("sitemap %s cut at NEWSCRAWL_SITEMAP_MAX_%s: %d entries kept",
+                                printable(response.url), read.capped.upper(), len(read.entries))
+        return read
+
+    @property
+    def _sitemap_pending(self) -> deque:
+        """Sitemap article URLs not yet requested. Kept in ``self.state`` when there is one
+        (JOBDIR: saved when the crawl stops, read back when it resumes)."""
+        state = getattr(self, "state", None)
+        if not isinstance(state, dict):
+            state = self.__dict__.setdefault("_sitemap_state", {})
+        return state.setdefault("sitemap_pending", deque())
+
+    def _sitemap_batch(self) -> Iterable[scrapy.Request]:
+        """The next few sitemap article requests. A sitemap of 50,000 URLs queued at once
+        would hold 50,000 requests in memory and in a stopped job's saved queue; a batch
+        at a time (the next when the crawl runs dry) keeps both small."""
+        pending = self._sitemap_pending
+        batch = self.crawler.settings.getint("NEWSCRAWL_SITEMAP_BATCH", 100)
+        made = 0
+        while pending and made < batch:
+            request = self._article_request(pending.popleft(), "sitemap")
             if request is not None:
+                made += 1
                 yield request
+
+    def _sitemap_idle(self) -> None:
+        if not self._sitemap_pending:
+            return
+        for request in self._sitemap_batch():
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider("sitemap URLs left")
+
+    def sitemap_failed(self, failure: Any) -> None:
+        """A sitemap that could not be fetched: counted, one line (no traceback)."""
+        if not failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value("newscrawl/sitemaps/failed")
+        return self.fetch_failed(failure)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
+        """Any page of the edition, by the shape of its URL: an article as with ``-a url=``,
+        the home page, or a listing. Requests without a callback (``scrapy parse <url>``,
+        ``scrapy shell``'s ``fetch``) come here."""
+        path = urlsplit(response.url).path
+        if is_article_path(path, self.args.edition):
+            return self.parse_article(response, discovered_via="url")
+        if path in ("", "/"):
+            return self.parse_home(response)
+        for listing in self.args.edition.listings:
+            if listing.path.rstrip("/") == path.rstrip("/"):
+                return self.parse_listing(response, slug=listing.slug)
+        self.logger.warning("%s is not an article, the home page or a listing of the %s edition",
+                            printable(response.url), self.edition)
+        return ()
+
+    @classmethod
+    def handles_request(cls, request: scrapy.Request) -> bool:
+        """URLs of any edition's host, so that ``scrapy parse <url>`` finds this spider."""
+        from ..editions import EDITIONS
+
+        host = (urlsplit(request.url).hostname or "").lower()
+        return any(host in (e.host, e.host.removeprefix("www.")) for e in EDITIONS.values())
 
     def _retry_incomplete(self, response: Response) -> scrapy.Request | None:
         """The request that fetches a page cut short (no closing </html>) again, or None once
@@ -144,17 +252,23 @@ class AlmayadeenSpider(scrapy.Spider):
         )
 
     def parse_home(self, response: Response, rendered: bool = False) -> Iterable[Any]:
+        """The home page: its BREAKING ticker lines, the listings of its menu, Most Read.
+
+        @path /
+        @returns requests 1
+        """
         if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
             yield retry
             return
         page = HomePage(response.text, response.url, self.args.edition)
         crawled_at = utc_now_iso()
-        for line in page.ticker():
+        ticker = page.ticker() if self.crawler.settings.getbool("NEWSCRAWL_TICKER", True) else ()
+        for line in ticker:
             yield BreakingItem(text=line, edition=self.edition, first_seen_at=crawled_at)
         if not rendered:
             yield from self._listing_requests(page.menu())
         if "most_read" in self.args.follow:
-            yield from self._follow(page.most_read())
+            yield from self._follow(page.most_read(), response.url)
         if rendered:
             return
         wanted = [b for b in page.blocks_left_to_scripts() if b == "breaking" or b in self.args.follow]
@@ -193,13 +307,20 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
+        """A section or region listing: requests for its article cards (and "Load more").
+
+        @path /news/politics
+        @cb_kwargs {"slug": "politics"}
+        @returns items 0 0
+        @returns requests 1
+        """
         if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
             yield retry
             return
         listing = ListingPage(response.text, response.url, self.args.edition)
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
         new = 0
-        links = listing.article_links()
+        links = self._cap_links(listing.article_links(), response.url)
         per_listing = self.crawler.settings.getint("NEWSCRAWL_PER_LISTING", 0)
         if per_listing > 0:
             links = links[:per_listing]  # the newest few (the probe)
@@ -209,7 +330,7 @@ class AlmayadeenSpider(scrapy.Spider):
                 new += 1
                 yield request
         if "most_read" in self.args.follow:
-            yield from self._follow(listing.most_read())
+            yield from self._follow(listing.most_read(), response.url)
         if rendered:
             return
         # Listings are newest first, so what the first page's last card says holds for
@@ -241,6 +362,13 @@ class AlmayadeenSpider(scrapy.Spider):
             )
 
     def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
+        """An article page: its record, and requests for the links it follows.
+
+        @path /news/politics/drone-hits-bahrain-airport-as-gulf-states-intercept-iranian
+        @cb_kwargs {"discovered_via": "url"}
+        @returns items 1 1
+        @filled url canonical_url title published_at_raw body content_hash
+        """
         text = response.text
         if hasattr(response, "_declared_encoding"):
             text = page_text(response.body, response._declared_encoding(), text)
@@ -268,7 +396,7 @@ class AlmayadeenSpider(scrapy.Spider):
         else:
             yield item
         if not self.args.urls:  # -a url / urls_file crawl just those pages
-            yield from self._follow(page.followable_links())
+            yield from self._follow(page.followable_links(), response.url)
 
     @property
     def store(self):
@@ -305,12 +433,26 @@ class AlmayadeenSpider(scrapy.Spider):
         return bool(dates) and dates[-1].date() < self.args.since
 
     # --- requests -----------------------------------------------------------------
-    def _follow(self, links: Iterable[PageLink]) -> Iterable[scrapy.Request]:
-        for link in links:
-            if link.kind in self.args.follow:
-                request = self._article_request(link.url, link.kind)
-                if request is not None:
-                    yield request
+    def _cap_links(self, links: list[PageLink], page_url: str) -> list[PageLink]:
+        """At most NEWSCRAWL_MAX_LINKS_PER_PAGE links of one page; the rest counted, not taken.
+
+        A real listing or article page links a few dozen articles; a hostile one with
+        250,000 links would otherwise queue them all (and hold them in memory)."""
+        cap = self.crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE", 500)
+        if cap <= 0 or len(links) <= cap:
+            return links
+        self.crawler.stats.inc_value("newscrawl/links_capped/pages")
+        self.crawler.stats.inc_value("newscrawl/links_capped/links", len(links) - cap)
+        self.logger.warning("%d article links on %s; only the first %d taken (NEWSCRAWL_MAX_LINKS_PER_PAGE)",
+                            len(links), printable(page_url), cap)
+        return links[:cap]
+
+    def _follow(self, links: Iterable[PageLink], page_url: str = "") -> Iterable[scrapy.Request]:
+        wanted = [link for link in links if link.kind in self.args.follow]
+        for link in self._cap_links(wanted, page_url):
+            request = self._article_request(link.url, link.kind)
+            if request is not None:
+                yield request
 
     def _article_request(self, url: str, discovered_via: str) -> scrapy.Request | None:
         """A request for an article link, or None when it is not an in-scope article URL.
