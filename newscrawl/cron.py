@@ -441,7 +441,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return EX_FAILED
     try:
         log_path, log = open_log(paths, now)
-        if not opts.quiet:  # where to `tail -f` a long run; --quiet promises silence on success
+        if not opts.quiet and sys.stdout.isatty():  # for whoever watches a long run: where to `tail -f`
             print(f"newscrawl.cron: {name}: log {_show(log_path)}", flush=True)
         with log:
             created_at, note = prepare_jobdir(paths.jobdir, now, opts.fresh, timedelta(hours=opts.resume_max_age))

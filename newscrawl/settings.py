@@ -107,6 +107,7 @@ EXTENSIONS = {
     "newscrawl.progress.Progress": 530,
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
     "newscrawl.middlewares.PromptStop": 100,
+    "newscrawl.progress.Progress": 520,
 }
 # Field coverage in the run summary (newscrawl/coverage.py); runs with fewer records are
 # not judged against the edition's minimums.
