@@ -296,7 +296,7 @@ class WarcCapture:
         return ext
 
     def _article_feed(self) -> Optional[Path]:
-        exporter = self.crawler.get_extension(FeedExporter) if self.crawler.settings.get("FEEDS") else None
+        exporter = self.crawler.get_extension(FeedExporter)
         for slot in getattr(exporter, "slots", []):
             classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
             if classes and not any(c.endswith("Article") for c in classes):
@@ -483,35 +483,32 @@ def scan_heads(path: Path, on_truncated: Optional[callable] = None) -> Iterator[
     than warcio's full record parse. Any other layout (uncompressed, several records in one
     member) is handed to warcio from where it starts.
     """
-    import mmap
-
     size = path.stat().st_size
     pos = 0
-    if size:
-        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            view = memoryview(mm)
-            try:
-                while pos < size:
-                    if view[pos:pos + 2] != b"\x1f\x8b":
-                        raise _NotOnePerMember
-                    inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                    fed = min(_SCAN_STEP, size - pos)
-                    data = inflate.decompress(view[pos:pos + fed])
-                    while not inflate.eof and pos + fed < size:
-                        step = min(_SCAN_STEP * 4, size - pos - fed)
-                        data += inflate.decompress(view[pos + fed:pos + fed + step])
-                        fed += step
-                    if not inflate.eof:
-                        if on_truncated is not None:
-                            on_truncated(path.name, f"{size - pos} bytes after the last whole record")
-                        return
-                    head = _head_of(data, pos)
-                    pos += fed - len(inflate.unused_data)
-                    yield head
-            except _NotOnePerMember:
-                pass
-            finally:
-                view.release()
+    # Plain reads, not a memory map: a 1 GB file would count whole in the process's memory.
+    with path.open("rb") as fh:
+        try:
+            while pos < size:
+                fh.seek(pos)
+                chunk = fh.read(_SCAN_STEP)
+                if chunk[:2] != b"\x1f\x8b":
+                    raise _NotOnePerMember
+                inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                fed = len(chunk)
+                data = inflate.decompress(chunk)
+                while not inflate.eof and pos + fed < size:
+                    chunk = fh.read(_SCAN_STEP * 4)
+                    fed += len(chunk)
+                    data += inflate.decompress(chunk)
+                if not inflate.eof:
+                    if on_truncated is not None:
+                        on_truncated(path.name, f"{size - pos} bytes after the last whole record")
+                    return
+                head = _head_of(data, pos)
+                pos += fed - len(inflate.unused_data)
+                yield head
+        except _NotOnePerMember:
+            pass
     if pos < size:
         with path.open("rb") as fh:
             fh.seek(pos)

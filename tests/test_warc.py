@@ -274,3 +274,14 @@ def test_replay_answers_from_the_warc_and_never_the_network(captured, small_site
     assert alone.returncode == 0, alone.stderr[-2000:]
     assert alone.records == [] and alone.stats["newscrawl/replay/missing"] == 1
     assert small_server.log[start:] == []
+
+
+def test_warc_directory_follows_the_feeds_output_root():
+    from newscrawl.warc import output_root
+
+    # The project's feeds and cron's --output-dir: <root>/almayadeen/<edition>/<UTC start>.jsonl
+    assert output_root(Path("/srv/out/almayadeen/ar/2026-11-30T02-18-39+00-00.jsonl"), "ar", "almayadeen") == \
+        (Path("/srv/out"), "2026-11-30T02-18-39+00-00")
+    # -O dir/file.jsonl: beside the file, with a time of its own.
+    assert output_root(Path("/tmp/x/run.jsonl"), "en", "almayadeen") == (Path("/tmp/x"), None)
+    assert output_root(None, "en", "almayadeen") == (Path("output"), None)
