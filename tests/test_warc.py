@@ -238,9 +238,11 @@ def test_a_record_cut_off_mid_write_ends_the_file_at_the_last_whole_record(captu
     last = records[-1]["offset"]
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(whole.read_bytes()[: last + 40])  # the last record's first 40 bytes only
+    cuts = []
     with cut.open("rb") as fh:
-        seen = [offset for _, offset in iter_records(fh, cut.name)]
+        seen = [offset for _, offset in iter_records(fh, cut.name, lambda name, why: cuts.append(name))]
     assert seen == [r["offset"] for r in records[:-1]]
+    assert cuts == [cut.name]
     # The last record was a request: every article response survives, and re-extraction reads them.
     out = tmp_path / "re.jsonl"
     assert reextract_main(["--edition", "en", "--workers", "1", "--output", str(out), str(cut)]) == 0
