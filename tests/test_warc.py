@@ -287,3 +287,36 @@ def test_warc_directory_follows_the_feeds_output_root():
     # -O dir/file.jsonl: beside the file, with a time of its own.
     assert output_root(Path("/tmp/x/run.jsonl"), "en", "almayadeen") == (Path("/tmp/x"), None)
     assert output_root(None, "en", "almayadeen") == (Path("output"), None)
+
+
+def test_a_failed_warc_write_is_counted_and_leaves_whole_records(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC": "on"})
+    ext = WarcCapture(crawler)
+    ext.capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    first = Request("http://127.0.0.1:1/news/politics/first")
+    response = HtmlResponse(first.url, body=b"<html>first</html>", request=first)
+    ext.received(response, first)
+    assert response.meta["newscrawl_warc"]["offset"] > 0
+    real_write = os.write
+    warc_fd = ext.capturer.out.file.fd
+
+    def disk_full(fd, data):
+        if fd != warc_fd:
+            return real_write(fd, data)
+        real_write(fd, bytes(data[:10]))  # part of the record lands, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)
+    second = Request("http://127.0.0.1:1/news/politics/second")
+    failed = HtmlResponse(second.url, body=b"<html>second</html>", request=second)
+    ext.received(failed, second)
+    monkeypatch.setattr(os, "write", real_write)
+    assert "newscrawl_warc" not in failed.meta
+    assert crawler.stats.get_value("newscrawl/warc/write_failed") == 1
+    ext.closed()
+    (path,) = warcs(tmp_path)
+    assert [(r["type"], r["url"]) for r in warc_records(path)][1:] == [
+        ("response", first.url), ("request", first.url)]
