@@ -238,9 +238,11 @@ def test_a_record_cut_off_mid_write_ends_the_file_at_the_last_whole_record(captu
     last = records[-1]["offset"]
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(whole.read_bytes()[: last + 40])  # the last record's first 40 bytes only
+    cuts = []
     with cut.open("rb") as fh:
-        seen = [offset for _, offset in iter_records(fh, cut.name)]
+        seen = [offset for _, offset in iter_records(fh, cut.name, lambda name, why: cuts.append(name))]
     assert seen == [r["offset"] for r in records[:-1]]
+    assert cuts == [cut.name]
     # The last record was a request: every article response survives, and re-extraction reads them.
     out = tmp_path / "re.jsonl"
     assert reextract_main(["--edition", "en", "--workers", "1", "--output", str(out), str(cut)]) == 0
@@ -281,7 +283,42 @@ def test_warc_directory_follows_the_feeds_output_root():
 
     # The project's feeds and cron's --output-dir: <root>/almayadeen/<edition>/<UTC start>.jsonl
     assert output_root(Path("/srv/out/almayadeen/ar/2026-11-30T02-18-39+00-00.jsonl"), "ar", "almayadeen") == \
-        (Path("/srv/out"), "2026-11-30T02-18-39+00-00")
+        (Path("/srv/out/warc/ar"), "2026-11-30T02-18-39+00-00")
+    # A mirror's (or the replica's) runs have a dataset of their own: their WARCs are kept apart.
+    assert output_root(Path("/srv/out/almayadeen-mirror-127.0.0.1-8000/en/T.jsonl"), "en", "almayadeen") == \
+        (Path("/srv/out/warc/almayadeen-mirror-127.0.0.1-8000-en"), "T")
     # -O dir/file.jsonl: beside the file, with a time of its own.
-    assert output_root(Path("/tmp/x/run.jsonl"), "en", "almayadeen") == (Path("/tmp/x"), None)
-    assert output_root(None, "en", "almayadeen") == (Path("output"), None)
+    assert output_root(Path("/tmp/x/run.jsonl"), "en", "almayadeen") == (Path("/tmp/x/warc/en"), None)
+
+
+def test_a_failed_warc_write_is_counted_and_leaves_whole_records(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC": "on"})
+    ext = WarcCapture(crawler)
+    ext.capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    first = Request("http://127.0.0.1:1/news/politics/first")
+    response = HtmlResponse(first.url, body=b"<html>first</html>", request=first)
+    ext.received(response, first)
+    assert response.meta["newscrawl_warc"]["offset"] > 0
+    real_write = os.write
+    warc_fd = ext.capturer.out.file.fd
+
+    def disk_full(fd, data):
+        if fd != warc_fd:
+            return real_write(fd, data)
+        real_write(fd, bytes(data[:10]))  # part of the record lands, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)
+    second = Request("http://127.0.0.1:1/news/politics/second")
+    failed = HtmlResponse(second.url, body=b"<html>second</html>", request=second)
+    ext.received(failed, second)
+    monkeypatch.setattr(os, "write", real_write)
+    assert "newscrawl_warc" not in failed.meta
+    assert crawler.stats.get_value("newscrawl/warc/write_failed") == 1
+    ext.closed()
+    (path,) = warcs(tmp_path)
+    assert [(r["type"], r["url"]) for r in warc_records(path)][1:] == [
+        ("response", first.url), ("request", first.url)]
