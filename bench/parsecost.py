@@ -41,7 +41,8 @@ def pages(n: int, seed: int = 1) -> list[tuple[str, str]]:
 def parse(html: str, url: str):
     """What parse_article does with one page (the same calls, in the same order)."""
     from newscrawl.editions import ENGLISH
-    from newscrawl.parsers.almayadeen import ArticlePage, looks_complete
+    from newscrawl.parsers.almayadeen import ArticlePage
+    from newscrawl.parsers.base import looks_complete
 
     page = ArticlePage(html, url, ENGLISH)
     if page.is_article() and not looks_complete(html.encode()):

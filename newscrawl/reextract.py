@@ -29,7 +29,7 @@ import logging
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
@@ -46,7 +46,8 @@ from .dates import iso_utc
 from .editions import EDITIONS
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
-from .parsers.almayadeen import ArticlePage, looks_complete, page_text
+from .parsers.almayadeen import ArticlePage
+from .parsers.base import looks_complete, page_text
 from .pipelines import DatesPipeline, ValidatePipeline, post_key
 from .urls import canonical_url, is_article_path
 from .warc import iter_records, scan_heads, stored_response, utc_stamp, warc_files

@@ -26,7 +26,8 @@ from ..dates import crawl_now, parse_date
 from ..settings import FEEDS as DEFAULT_FEEDS
 from ..items import BreakingItem
 from ..pipelines import printable
-from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage, PageLink, looks_complete, page_text
+from ..parsers.almayadeen import ArticlePage, HomePage, ListingPage
+from ..parsers.base import PageLink, looks_complete, page_text
 from ..parsers.sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
 from ..urls import HostMap, canonical_url, is_article_path, is_fetchable
 
