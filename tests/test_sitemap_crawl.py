@@ -128,15 +128,44 @@ def test_a_sitemap_past_a_cap_is_cut_counted_and_logged(fresh_server, tmp_path, 
     assert result.stderr.count(f"cut at NEWSCRAWL_SITEMAP_MAX_{cap.upper()}") == 1
 
 
-def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_path):
-    import pickle
+def crawl_and_stop_once(server_url, tmp_path, served, settings=(), timeout=60):
+    """A sitemap backfill with a job directory, stopped by one SIGINT once ``served`` is set:
+    how long the stop took, the crawl's log, its job directory and the command (to resume it)."""
     import signal
     import subprocess
     import sys
-    import threading
     import time
 
     from newscrawl.testing import FAST_SETTINGS, ROOT
+
+    jobdir = tmp_path / "job"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={server_url}",
+           "-O", str(tmp_path / "out.jsonl"), "-s", f"JOBDIR={jobdir}"]
+    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+                       **dict(settings)}.items():
+        cmd += ["-s", f"{key}={value}"]
+    for key, value in SITEMAP_ARGS.items():
+        cmd += ["-a", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert served.wait(60), "the sitemap backfill never reached the point to stop it"
+        stopped = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, log = proc.communicate(timeout=timeout)
+        took = time.monotonic() - stopped
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return took, log, jobdir, cmd
+
+
+def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_path):
+    import pickle
+    import subprocess
+    import threading
+
+    from newscrawl.testing import ROOT
     from tests.site.server import Reply
 
     served = threading.Event()
@@ -144,24 +173,7 @@ def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_p
     fresh_server.responder = one_month_sitemap(
         base, lambda host: Reply(200, junk_urlset(host, 3000), "application/gzip"),
         slow_articles=0.2, served=served)
-    jobdir = tmp_path / "job"
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
-           "-O", str(tmp_path / "out.jsonl"), "-s", f"JOBDIR={jobdir}"]
-    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"}.items():
-        cmd += ["-s", f"{key}={value}"]
-    for key, value in SITEMAP_ARGS.items():
-        cmd += ["-a", f"{key}={value}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    try:
-        assert served.wait(60), "no article requested"
-        stopped = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        _, log = proc.communicate(timeout=60)
-        took = time.monotonic() - stopped
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    took, log, jobdir, cmd = crawl_and_stop_once(fresh_server.url, tmp_path, served)
     assert took < 10, f"one SIGINT took {took:.1f}s"
     assert "Spider closed (shutdown)" in log and "Traceback" not in log, log[-2000:]
     stats = dict(re.findall(r"'([^']+)': (\d+)", log.split("Dumping Scrapy stats", 1)[1]))
@@ -210,13 +222,8 @@ def test_an_unreadable_sitemap_is_counted_with_what_came_before_kept(fresh_serve
 
 def test_a_stop_during_a_long_sitemap_parse_is_prompt_and_requeues_the_sitemap(fresh_server, tmp_path):
     import json
-    import signal
-    import subprocess
-    import sys
     import threading
-    import time
 
-    from newscrawl.testing import FAST_SETTINGS, ROOT
     from tests.site.server import Reply
 
     # Ten million tiny elements (50 KB of gzip): about a minute of parsing, in a thread.
@@ -228,25 +235,8 @@ def test_a_stop_during_a_long_sitemap_parse_is_prompt_and_requeues_the_sitemap(f
         return Reply(200, bomb, "application/gzip")
 
     fresh_server.responder = one_month_sitemap(fresh_server.responder, month)
-    jobdir = tmp_path / "job"
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",
-           "-O", str(tmp_path / "out.jsonl"), "-s", f"JOBDIR={jobdir}"]
-    for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
-                       "NEWSCRAWL_SITEMAP_MAX_URLS": "1000000"}.items():
-        cmd += ["-s", f"{key}={value}"]
-    for key, value in SITEMAP_ARGS.items():
-        cmd += ["-a", f"{key}={value}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    try:
-        assert served.wait(60), "the sitemap was not requested"
-        stopped = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        _, log = proc.communicate(timeout=120)
-        took = time.monotonic() - stopped
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    took, log, jobdir, _ = crawl_and_stop_once(fresh_server.url, tmp_path, served,
+                                               {"NEWSCRAWL_SITEMAP_MAX_URLS": "1000000"}, timeout=120)
     assert took < 10, f"one SIGINT took {took:.1f}s"
     assert "Spider closed (shutdown)" in log and "Traceback" not in log, log[-2000:]
     # The half-read sitemap is back in the saved queue, to be read whole on resume.
