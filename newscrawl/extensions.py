@@ -111,6 +111,7 @@ class RunSummary:
             "outputs": [o for o in self.outputs if Path(o).exists()],
         }
         coverage = self.crawler.get_extension(CoverageExtension)  # None when NEWSCRAWL_COVERAGE is off
-        if coverage is not None and coverage.summary() is not None:
-            summary["coverage"] = coverage.summary()
+        table = coverage.summary() if coverage is not None else None
+        if table is not None:
+            summary["coverage"] = table
         return summary

@@ -22,6 +22,7 @@ class RequestCapMiddleware:
         self.crawler = crawler
         self.cap = cap
         self.sent = 0
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -33,8 +34,8 @@ class RequestCapMiddleware:
     def process_request(self, request, spider=None):
         if self.sent >= self.cap:
             self.crawler.stats.inc_value("newscrawl/max_requests/refused")
-            if self.sent == self.cap:
-                self.sent += 1  # log and close once
+            if not self.closing:
+                self.closing = True
                 logger.info("request cap of %d reached (NEWSCRAWL_MAX_REQUESTS): closing", self.cap)
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_requests"))
             raise IgnoreRequest(f"request cap of {self.cap} reached")

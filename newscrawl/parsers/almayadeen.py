@@ -75,10 +75,10 @@ _METADATA = etree.XPath(METADATA_XPATH, smart_strings=False)
 _CRUMB_SEPARATORS = re.compile(r"\s*[›»]\s*")
 
 
+# Labels of the items of a label-less byline (Spanish): what ends a name or a labelled value.
+_BYLINE_ITEMS = ("author", "source", "views", "shares")
 # Byline item separators printed as text ("• Fuente: X • 18 Mayo 2022 06:33 • 216 Visualizaciones").
 _SEPARATORS = re.compile(r"\s*[•·|]\s*")
-# A view or share count item ("216 Visualizaciones"): neither an author nor a date.
-_COUNT = re.compile(r"^[\d.,\s]+[^\W\d_]+$")
 
 
 def _strip_separators(text: str) -> str:
@@ -372,7 +372,7 @@ class ArticlePage(_Page):
     def _labelled_value(self, label: str, scope: Selector) -> Optional[str]:
         """The text after a label ("Fuente: X") up to the next separator, label, date or count."""
         lit = _literal(label)
-        stops = [v for k, v in self.labels.items() if v and k in ("author", "source", "views", "shares") and v != label]
+        stops = [self.labels[k] for k in _BYLINE_ITEMS if self.labels.get(k) and self.labels[k] != label]
         # The label may follow other text in the same element ("By X Source: Y 9 Oct").
         for node in scope.xpath(f".//text()[contains(., {lit})]/.."):
             text = _spaced_text(node)
