@@ -34,7 +34,7 @@ demo: $(BIN)/.installed
 
 # Serves the replica in the foreground (prints its address).
 replica: $(BIN)/.installed
-	$(BIN)/python -m tests.site --articles $(ARTICLES) --seed $(SEED)
+	$(BIN)/python -m tests.outlets.almayadeen.replica --articles $(ARTICLES) --seed $(SEED)
 
 schema: $(BIN)/.installed
 	$(BIN)/python -m newscrawl.schema > docs/article.schema.json

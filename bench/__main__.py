@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.site import Replica, ReplicaServer  # noqa: E402
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer  # noqa: E402
 
 SAME = {  # settings both crawlers get: politeness off, same concurrency
     "DOWNLOAD_DELAY": "0",
@@ -202,9 +202,9 @@ def _norm(text) -> str:
 
 
 def bench_extraction(pages: int, results: dict, extractors_python: Path = EXTRACTORS_PYTHON) -> None:
-    from tests.site import pages as site_pages
-    from newscrawl.editions import ENGLISH
-    from newscrawl.parsers.almayadeen import ArticlePage
+    from tests.outlets.almayadeen.replica import pages as site_pages
+    from newscrawl.outlets.almayadeen.editions import ENGLISH
+    from newscrawl.outlets.almayadeen.pages import ArticlePage
 
     site = Replica(seed=1, articles=pages)
     truth = site.truth()

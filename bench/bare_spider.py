@@ -13,8 +13,8 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
-from newscrawl.editions import ENGLISH
-from newscrawl.urls import is_article_path
+from newscrawl.outlets.almayadeen.editions import ENGLISH
+from newscrawl.core.urls import is_article_path
 
 LIVE_HOSTS = {"english.almayadeen.net", "www.english.almayadeen.net"}
 LISTING_PATHS = {l.path.lower() for l in ENGLISH.listings}

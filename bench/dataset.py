@@ -39,7 +39,7 @@ def _shift(value, days: int):
 
 
 def prepare(articles: int, seed: int, out: Path, copies: int) -> Path:
-    from tests.site import Replica
+    from tests.outlets.almayadeen.replica import Replica
 
     site = Replica(seed=seed, articles=articles)
     truth = list(site.truth().values())
@@ -111,9 +111,9 @@ def phases(merged: Path) -> dict:
     import pyarrow.csv as pcsv
 
     from newscrawl.dataset import report
-    from newscrawl.dataset.build import csv_table, read_years, write_year
-    from newscrawl.dataset.schema import arrow_schema, columns
-    from newscrawl.dataset.stats import Stats
+    from newscrawl.core.dataset.build import csv_table, read_years, write_year
+    from newscrawl.core.dataset.schema import arrow_schema, columns
+    from newscrawl.core.dataset.stats import Stats
 
     cols = columns()
     schema = arrow_schema(cols)

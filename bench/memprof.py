@@ -61,7 +61,7 @@ class TracemallocReport:
 def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
     from bench.__main__ import ours_cmd  # the throughput benchmark's crawl, same settings
-    from tests.site import Replica, ReplicaServer
+    from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)

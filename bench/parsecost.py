@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def pages(n: int, seed: int = 1) -> list[tuple[str, str]]:
-    from tests.site import Replica, pages as site_pages
+    from tests.outlets.almayadeen.replica import Replica, pages as site_pages
 
     site = Replica(seed=seed, articles=n)
     return [(site_pages.article(site, i), "http://127.0.0.1:1" + site.heads[i].path) for i in range(n)]
@@ -40,9 +40,9 @@ def pages(n: int, seed: int = 1) -> list[tuple[str, str]]:
 
 def parse(html: str, url: str):
     """What parse_article does with one page (the same calls, in the same order)."""
-    from newscrawl.editions import ENGLISH
-    from newscrawl.parsers.almayadeen import ArticlePage
-    from newscrawl.parsers.base import looks_complete
+    from newscrawl.outlets.almayadeen.editions import ENGLISH
+    from newscrawl.outlets.almayadeen.pages import ArticlePage
+    from newscrawl.core.pages import looks_complete
 
     page = ArticlePage(html, url, ENGLISH)
     if page.is_article() and not looks_complete(html.encode()):

@@ -3,8 +3,8 @@
     python -m bench.warc make --articles 50000 --out DIR     # DIR/warc/en/<time>-00000.warc.gz
     python -m bench.warc serve --articles 10000              # the same replica over HTTP, for a crawl
 
-``make`` renders each article page of the replica (``tests.site.pages.article``) and stores it
-through the crawl's own writer (``newscrawl.warc.Capturer``: a Scrapy response and its request,
+``make`` renders each article page of the replica (``tests.outlets.almayadeen.replica.pages.article``) and stores it
+through the crawl's own writer (``newscrawl.core.warc.Capturer``: a Scrapy response and its request,
 as ``response_received`` hands them over), then prints the WARC's size per article. Re-extraction
 of that directory (``python -m newscrawl.reextract --output-dir DIR``) is then timed from outside
 against a live crawl of the served replica; the commands are in docs/benchmarks.md.
@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from scrapy.http import HtmlResponse, Request  # noqa: E402
 
-from newscrawl.warc import Capturer, utc_stamp  # noqa: E402
-from tests.site import Replica, ReplicaServer, pages  # noqa: E402
+from newscrawl.core.warc import Capturer, utc_stamp  # noqa: E402
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer, pages  # noqa: E402
 
 # The replica served on this address in `serve`, so that the WARC's URLs are those of a crawl of it.
 BASE_URL = "http://127.0.0.1:8765"

@@ -5,8 +5,8 @@ Every setting of our own starts with NEWSCRAWL_ and is documented where it is de
 """
 
 BOT_NAME = "newscrawl"
-SPIDER_MODULES = ["newscrawl.spiders"]
-NEWSPIDER_MODULE = "newscrawl.spiders"
+SPIDER_MODULES = ["newscrawl.outlets"]
+NEWSPIDER_MODULE = "newscrawl.outlets"
 
 # Identify ourselves: a research archive, with a way to reach its operators.
 NEWSCRAWL_CONTACT = "https://github.com/newscrawl/newscrawl"
@@ -52,7 +52,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 # One short line per dropped record (DEBUG for unchanged/duplicate/out of range), not
 # Scrapy's WARNING with the whole record (newscrawl/logformatter.py).
-LOG_FORMATTER = "newscrawl.logformatter.NewscrawlLogFormatter"
+LOG_FORMATTER = "newscrawl.core.logformatter.NewscrawlLogFormatter"
 
 # Breadth-first: listings and their cards before deep Related/Read Next chains, so a
 # crawl capped by max_pages still covers every section evenly.
@@ -62,9 +62,9 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # validate -> dates to UTC (and since/until) -> dedupe within and across runs.
 ITEM_PIPELINES = {
-    "newscrawl.pipelines.ValidatePipeline": 100,
-    "newscrawl.pipelines.DatesPipeline": 200,
-    "newscrawl.pipelines.DedupePipeline": 300,
+    "newscrawl.core.pipelines.ValidatePipeline": 100,
+    "newscrawl.core.pipelines.DatesPipeline": 200,
+    "newscrawl.core.pipelines.DedupePipeline": 300,
 }
 # Cross-run memory (newscrawl/store.py): "on", "off" (one-off crawls that emit everything),
 # or "auto": on for the project's own feeds below, off for a run given -O/-o (a file named
@@ -85,29 +85,29 @@ NEWSCRAWL_STATE_PATH = "output/state/%(dataset)s-%(edition)s.sqlite3"
 # Each run writes its own file (UTC start time in the name); -O/-o replace these.
 FEEDS = {
     "output/%(dataset)s/%(edition)s/%(time)s.jsonl": {
-        "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.items.Article"],
+        "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.core.items.Article"],
     },
     "output/%(dataset)s/%(edition)s/%(time)s.breaking.jsonl": {
-        "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.items.BreakingItem"],
+        "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.core.items.BreakingItem"],
     },
 }
 # Fills in %(dataset)s (newscrawl/feeds.py).
-FEED_URI_PARAMS = "newscrawl.feeds.uri_params"
+FEED_URI_PARAMS = "newscrawl.core.feeds.uri_params"
 # A scheduled run with nothing new leaves no empty files behind.
 FEED_STORE_EMPTY = False
 # Files are written line by line, unbuffered: a killed run leaves no partial line.
-FEED_STORAGES = {"file": "newscrawl.feeds.LineAtomicFileStorage", "": "newscrawl.feeds.LineAtomicFileStorage"}
+FEED_STORAGES = {"file": "newscrawl.core.feeds.LineAtomicFileStorage", "": "newscrawl.core.feeds.LineAtomicFileStorage"}
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
-FEED_EXPORTERS = {fmt: "newscrawl.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
+FEED_EXPORTERS = {fmt: "newscrawl.core.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
 EXTENSIONS = {
-    "newscrawl.extensions.RunSummary": 500,
-    "newscrawl.coverage.CoverageExtension": 510,
-    "newscrawl.warc.WarcCapture": 520,
-    "newscrawl.progress.Progress": 530,
+    "newscrawl.core.extensions.RunSummary": 500,
+    "newscrawl.core.coverage.CoverageExtension": 510,
+    "newscrawl.core.warc.WarcCapture": 520,
+    "newscrawl.core.progress.Progress": 530,
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
-    "newscrawl.middlewares.PromptStop": 100,
-    "newscrawl.progress.Progress": 520,
+    "newscrawl.core.middlewares.PromptStop": 100,
+    "newscrawl.core.progress.Progress": 520,
 }
 # Field coverage in the run summary (newscrawl/coverage.py); runs with fewer records are
 # not judged against the edition's minimums.
@@ -121,7 +121,7 @@ NEWSCRAWL_WARC = "on"
 NEWSCRAWL_WARC_DIR = ""
 NEWSCRAWL_WARC_MAX_SIZE = 1_000_000_000
 # Articles get the place of their stored response in their `warc` field.
-SPIDER_MIDDLEWARES = {"newscrawl.warc.WarcPointerMiddleware": 950}
+SPIDER_MIDDLEWARES = {"newscrawl.core.warc.WarcPointerMiddleware": 950}
 # Replay a crawl from WARC files (paths or globs, comma-separated): requests are answered
 # from the stored responses, never from the network; others are counted and ignored.
 NEWSCRAWL_REPLAY = ""
@@ -132,31 +132,31 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
-COMMANDS_MODULE = "newscrawl.commands"
+COMMANDS_MODULE = "newscrawl.core.commands"
 # `scrapy check almayadeen [-a base_url=...]`: @path (a path on the crawled host) and
 # @filled (fields with values) in the spider's callbacks (newscrawl/contracts.py).
-SPIDER_CONTRACTS = {"newscrawl.contracts.PathContract": 10, "newscrawl.contracts.FilledContract": 10}
+SPIDER_CONTRACTS = {"newscrawl.core.contracts.PathContract": 10, "newscrawl.core.contracts.FilledContract": 10}
 
 # --- how requests are fetched (newscrawl/middlewares.py) -------------------------------
 DOWNLOADER_MIDDLEWARES = {
     # process_response runs from the highest number down: challenges are recognised
     # before Retry-After handling, and both before Scrapy's RetryMiddleware (550).
-    "newscrawl.middlewares.ChallengeMiddleware": 580,
-    "newscrawl.middlewares.RetryAfterMiddleware": 570,
-    "newscrawl.middlewares.BrowserMiddleware": 590,
-    "newscrawl.middlewares.CrawlDelayMiddleware": 120,
+    "newscrawl.core.middlewares.ChallengeMiddleware": 580,
+    "newscrawl.core.middlewares.RetryAfterMiddleware": 570,
+    "newscrawl.core.middlewares.BrowserMiddleware": 590,
+    "newscrawl.core.middlewares.CrawlDelayMiddleware": 120,
     # After the offsite and scope checks, before robots.txt (100) and anything that sends
     # or delays a request: a request past NEWSCRAWL_MAX_REQUESTS is never sent.
-    "newscrawl.limits.RequestCapMiddleware": 60,
+    "newscrawl.core.limits.RequestCapMiddleware": 60,
     # After Scrapy's offsite check (50), before robots.txt (100): nothing outside the
     # crawled scheme, host and port is fetched, not even its robots.txt.
-    "newscrawl.middlewares.ScopeMiddleware": 55,
+    "newscrawl.core.middlewares.ScopeMiddleware": 55,
     # After DownloadTimeoutMiddleware (350) sets the timeout it cuts, and after the
     # Retry-After wait (570), which is not download time; its process_exception sees a
     # timeout before RetryMiddleware (550) retries it.
-    "newscrawl.middlewares.SlowServerMiddleware": 575,
+    "newscrawl.core.middlewares.SlowServerMiddleware": 575,
     # Last before the downloader: with NEWSCRAWL_REPLAY set it answers every request.
-    "newscrawl.warc.ReplayMiddleware": 950,
+    "newscrawl.core.warc.ReplayMiddleware": 950,
 }
 # Slow servers: all attempts of one URL (retries included) within this many seconds, and a
 # host that times out this many seconds in a row is given up (its other requests skipped).
@@ -184,8 +184,8 @@ import os as _os  # noqa: E402
 # started on the first request that needs the browser, not at engine start (~0.7 s and a
 # competing process at the start of every crawl, rendered or not; newscrawl/middlewares.py).
 DOWNLOAD_HANDLERS = {
-    "http": "newscrawl.middlewares.OnDemandPlaywrightHandler",
-    "https": "newscrawl.middlewares.OnDemandPlaywrightHandler",
+    "http": "newscrawl.core.middlewares.OnDemandPlaywrightHandler",
+    "https": "newscrawl.core.middlewares.OnDemandPlaywrightHandler",
 }
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
@@ -197,7 +197,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "args": ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
              "--no-first-run", "--disable-component-update", "--disable-sync"],
 }
-PLAYWRIGHT_ABORT_REQUEST = "newscrawl.middlewares.abort_request"
+PLAYWRIGHT_ABORT_REQUEST = "newscrawl.core.middlewares.abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000

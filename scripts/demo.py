@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newscrawl.testing import run_crawl  # noqa: E402
-from tests.site import Replica, ReplicaServer  # noqa: E402
+from newscrawl.core.testing import run_crawl  # noqa: E402
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer  # noqa: E402
 
 
 def main() -> int:

@@ -4,7 +4,7 @@
 """
 import os, sys, time, random, tempfile, resource
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from newscrawl.store import Store
+from newscrawl.core.state import Store
 d = tempfile.mkdtemp(); p = os.path.join(d, "s.sqlite3")
 s = Store(p)
 t = time.perf_counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.site import Replica, ReplicaServer
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
 DEFAULT_SEED = 1
 DEFAULT_ARTICLES = 300

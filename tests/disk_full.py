@@ -8,7 +8,7 @@ import errno
 import os
 
 from newscrawl import feeds
-from newscrawl.feeds import LineAtomicFileStorage
+from newscrawl.core.feeds import LineAtomicFileStorage
 
 _real_write = os.write
 _budgets: dict[int, int] = {}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.args import ArgumentError, CrawlArgs
-from newscrawl.editions import ENGLISH
+from newscrawl.core.args import ArgumentError, CrawlArgs
+from newscrawl.outlets.almayadeen.editions import ENGLISH
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +121,7 @@ def test_urls_file_that_is_binary_is_refused_without_quoting_it(url_lines):
 
 
 def test_urls_file_over_the_size_cap_is_refused_unread(url_lines, monkeypatch):
-    import newscrawl.args as args_module
+    import newscrawl.core.args as args_module
 
     monkeypatch.setattr(args_module, "URLS_FILE_MAX_BYTES", 100)
     url_lines.write_text("https://english.almayadeen.net/news/politics/a\n" * 3)

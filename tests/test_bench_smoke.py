@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from newscrawl.testing import ROOT
+from newscrawl.core.testing import ROOT
 
 
 def test_bench_smoke():

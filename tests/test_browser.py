@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from newscrawl.testing import read_jsonl, run_crawl
-from tests.site import Replica, ReplicaServer
+from newscrawl.core.testing import read_jsonl, run_crawl
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM} (make setup installs it)")

@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from newscrawl.coverage import coverage_of
-from newscrawl.editions import ENGLISH
-from newscrawl.testing import run_crawl
+from newscrawl.core.coverage import coverage_of
+from newscrawl.outlets.almayadeen.editions import ENGLISH
+from newscrawl.core.testing import run_crawl
 
 # Depend on the crawl, not on the truth.
 CRAWL_DEPENDENT = ("url", "crawled_at", "discovered_via")

@@ -1,4 +1,4 @@
-"""newscrawl.cron: the lock, exit codes, the job directory, run logs, and a real scheduled run."""
+"""newscrawl.core.cron: the lock, exit codes, the job directory, run logs, and a real scheduled run."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from newscrawl import cron
-from newscrawl.cron import EX_FAILED, EX_LOCKED, EX_OK, EX_USAGE, JOB_META, ROOT, Paths
-from newscrawl.merge import merge
-from newscrawl.testing import read_jsonl
-from tests.site import Replica, ReplicaServer
-from tests.site.server import LISTING_PATHS
+from newscrawl.core.cron import EX_FAILED, EX_LOCKED, EX_OK, EX_USAGE, JOB_META, ROOT, Paths
+from newscrawl.core.merge import merge
+from newscrawl.core.testing import read_jsonl
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+from tests.outlets.almayadeen.replica.server import LISTING_PATHS
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 # A crawl of a closed port: no browser, no retries, one listing.
@@ -27,9 +27,9 @@ DEAD_SITE = ["-a", "base_url=http://127.0.0.1:1", "-a", "sections=politics", "-s
 
 
 def run_cron(out: Path, *args: str) -> subprocess.Popen:
-    """``python -m newscrawl.cron`` as cron runs it: another working directory, a bare environment."""
+    """``python -m newscrawl.core.cron`` as cron runs it: another working directory, a bare environment."""
     return subprocess.Popen(
-        [sys.executable, "-m", "newscrawl.cron", "--output-dir", str(out), *args],
+        [sys.executable, "-m", "newscrawl.core.cron", "--output-dir", str(out), *args],
         cwd=out.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
@@ -99,7 +99,7 @@ def test_the_default_error_threshold_tolerates_a_few_errors(tmp_path):
     out = tmp_path / "output"
     code, stdout, stderr = finish(run_cron(out, *DEAD_SITE, *FAST))
     assert code == EX_OK, stderr
-    assert stdout.startswith("newscrawl.cron: almayadeen en finished in ") and stdout.count("\n") == 1
+    assert stdout.startswith("newscrawl.core.cron: almayadeen en finished in ") and stdout.count("\n") == 1
     assert " 0 items, " in stdout and " errors; log " in stdout
 
 
@@ -258,7 +258,7 @@ def test_a_scheduled_run_of_the_replica(replica, tmp_path):
     code, stdout, stderr = finish(run_cron(out, *replica_args(site, server)))
     assert code == EX_OK, stderr
     assert stderr == ""
-    assert stdout.startswith("newscrawl.cron: almayadeen en finished in ") and stdout.count("\n") == 1
+    assert stdout.startswith("newscrawl.core.cron: almayadeen en finished in ") and stdout.count("\n") == 1
     [log] = logs(out)
     assert f"log {log}" in stdout
     text = log.read_text()

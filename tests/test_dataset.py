@@ -1,4 +1,4 @@
-"""python -m newscrawl.dataset: crawl the replica, merge, build, and read the dataset back with
+"""python -m newscrawl.core.dataset: crawl the replica, merge, build, and read the dataset back with
 pandas, DuckDB and `datasets`, comparing every row with the replica's truth."""
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from newscrawl.dataset import DatasetError, build
-from newscrawl.dataset import report as report_mod
-from newscrawl.dataset.schema import arrow_type, columns, field_docs
-from newscrawl.items import Article, Link
-from newscrawl.schema import article_schema
-from newscrawl.testing import ROOT, run_crawl
-from tests.site import Replica, ReplicaServer
+from newscrawl.core.dataset import DatasetError, build
+from newscrawl.core.dataset import report as report_mod
+from newscrawl.core.dataset.schema import arrow_type, columns, field_docs
+from newscrawl.core.items import Article, Link
+from newscrawl.core.schema import article_schema
+from newscrawl.core.testing import ROOT, run_crawl
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
 EDITION = "en"
 RUN = "20261120T090000"
@@ -393,13 +393,13 @@ def test_an_unsorted_input_is_refused(built, tmp_path):
 
 def test_command_line(crawled, tmp_path):
     out, site = crawled
-    proc = subprocess.run([sys.executable, "-m", "newscrawl.dataset", "--edition", "en", "--output-dir", str(out),
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.core.dataset", "--edition", "en", "--output-dir", str(out),
                            "--target", str(tmp_path / "ds")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert f": {len(site.truth())} articles" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "newscrawl.dataset", "--edition", "ar", "--output-dir", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.core.dataset", "--edition", "ar", "--output-dir", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1 and "newscrawl.dataset: error:" in proc.stderr
+    assert proc.returncode == 1 and "newscrawl.core.dataset: error:" in proc.stderr
 
 
 def test_the_crawl_never_imports_the_dataset_libraries():
@@ -407,7 +407,7 @@ def test_the_crawl_never_imports_the_dataset_libraries():
     code = """
 import importlib, sys
 from newscrawl import settings
-names = ["newscrawl.spiders.almayadeen", "newscrawl.cron", "newscrawl.merge"]
+names = ["newscrawl.core.spider", "newscrawl.core.cron", "newscrawl.core.merge"]
 for table in (settings.ITEM_PIPELINES, settings.EXTENSIONS, settings.DOWNLOADER_MIDDLEWARES,
               settings.FEED_STORAGES, settings.FEED_EXPORTERS, settings.DOWNLOAD_HANDLERS):
     names += list(table.values() if isinstance(table, dict) and table and isinstance(next(iter(table.values())), str) else table)
@@ -428,8 +428,8 @@ print(len(names), heavy)
 
 
 def test_reading_in_small_chunks_gives_the_same_years(built):
-    from newscrawl.dataset.build import read_years
-    from newscrawl.dataset.schema import arrow_schema
+    from newscrawl.core.dataset.build import read_years
+    from newscrawl.core.dataset.schema import arrow_schema
 
     out, _, _ = built
     merged = out / "merged" / "almayadeen-en.jsonl"

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from newscrawl.dates import crawl_now, iso_utc, parse_date
+from newscrawl.core.dates import crawl_now, iso_utc, parse_date
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 

@@ -14,11 +14,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from newscrawl.coverage import coverage_of
-from newscrawl.editions import EDITIONS
-from newscrawl.testing import run_crawl
-from tests.site import Replica, ReplicaServer
-from tests.site.model import BEIRUT
+from newscrawl.core.coverage import coverage_of
+from newscrawl.outlets.almayadeen.editions import EDITIONS
+from newscrawl.core.testing import run_crawl
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+from tests.outlets.almayadeen.replica.model import BEIRUT
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
 ARTICLES = 200

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from newscrawl.testing import run_crawl
-from tests.site import Replica, ReplicaServer
-from tests.site.faults import FaultRates, faults
+from newscrawl.core.testing import run_crawl
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+from tests.outlets.almayadeen.replica.faults import FaultRates, faults
 from tests.test_browser import deep_enough
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from newscrawl import feeds
-from newscrawl.feeds import WholeLineFile
-from newscrawl.testing import run_crawl
+from newscrawl.core.feeds import WholeLineFile
+from newscrawl.core.testing import run_crawl
 
 
 def open_feed(path):
@@ -99,7 +99,7 @@ def _unwritable(tmp_path, kind):
 
 
 def _state_posts(path):
-    from newscrawl.store import Store
+    from newscrawl.core.state import Store
 
     store = Store(path)
     try:
@@ -140,7 +140,7 @@ def test_stdout_feed_holds_articles_only_and_leaves_no_file(fresh_site, fresh_se
     import subprocess
     import sys
 
-    from newscrawl.testing import FAST_SETTINGS, ROOT
+    from newscrawl.core.testing import FAST_SETTINGS, ROOT
 
     before = set(ROOT.iterdir())
     cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={fresh_server.url}",

@@ -10,10 +10,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from newscrawl.testing import run_crawl
-from tests.site import Replica, ReplicaServer
-from tests.site.pages import article
-from tests.site.server import Reply
+from newscrawl.core.testing import run_crawl
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+from tests.outlets.almayadeen.replica.pages import article
+from tests.outlets.almayadeen.replica.server import Reply
 
 LONG = "/news/politics/" + "x" * 5000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from newscrawl.testing import run_crawl
+from newscrawl.core.testing import run_crawl
 
 
 def key_of(record):

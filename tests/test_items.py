@@ -4,8 +4,8 @@ import json
 import re
 from pathlib import Path
 
-from newscrawl.items import Article
-from newscrawl.schema import article_schema
+from newscrawl.core.items import Article
+from newscrawl.core.schema import article_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ def test_readme_lists_every_field():
 
 
 def test_text_loses_direction_marks_but_keeps_joiners():
-    from newscrawl.items import normalise_text
+    from newscrawl.core.items import normalise_text
 
     marked = "\u200fحزب الله\u200e يعلن \u202bعن\u202c \ufeffالخطة\u2067 2024\u2069"
     assert normalise_text(marked) == "حزب الله يعلن عن الخطة 2024"

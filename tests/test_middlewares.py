@@ -11,7 +11,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.middlewares import (
+from newscrawl.core.middlewares import (
     BrowserMiddleware,
     ChallengeMiddleware,
     RetryAfterMiddleware,
@@ -163,8 +163,8 @@ def test_load_more_is_clicked_by_label_or_by_class(tmp_path):
     ],
 )
 def test_scope_is_scheme_host_and_port(base, url, allowed):
-    from newscrawl.middlewares import ScopeMiddleware
-    from newscrawl.spiders.almayadeen import AlmayadeenSpider
+    from newscrawl.core.middlewares import ScopeMiddleware
+    from newscrawl.outlets.almayadeen.spider import AlmayadeenSpider
 
     crawler = get_crawler(AlmayadeenSpider, {})
     crawler.spider = crawler._create_spider("almayadeen", base_url=base)
@@ -179,7 +179,7 @@ def test_scope_is_scheme_host_and_port(base, url, allowed):
 
 def test_a_stop_ends_the_retry_after_wait_and_postpones_the_request(monkeypatch):
     from newscrawl import middlewares
-    from newscrawl.middlewares import Postponed, PromptStop
+    from newscrawl.core.middlewares import Postponed, PromptStop
 
     crawler = crawler_for()
     stop = PromptStop(crawler)

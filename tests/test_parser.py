@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.editions import ENGLISH
-from newscrawl.parsers.almayadeen import ArticlePage, HomePage, ListingPage
-from tests.fixtures.regen import HERE, parse_case
+from newscrawl.outlets.almayadeen.editions import ENGLISH
+from newscrawl.outlets.almayadeen.pages import ArticlePage, HomePage, ListingPage
+from tests.outlets.almayadeen.fixtures.regen import HERE, parse_case
 
 CASES = sorted(p for p in HERE.iterdir() if p.is_dir())
 # Fields every article record must fill (the parser leaves dates raw).
@@ -179,7 +179,7 @@ def test_non_article_metadata_type_is_named():
 
 
 def test_load_more_found_by_class_when_its_label_differs():
-    from newscrawl.editions import ARABIC
+    from newscrawl.outlets.almayadeen.editions import ARABIC
 
     html = "<html><body><div class='white-card'><a href='/reports/x'><h4>X</h4></a></div>" \
            "<button class='btn loadmorebtn'>عرض الأخبار الإضافية</button></body></html>"
@@ -198,7 +198,7 @@ def test_load_more_found_by_class_when_its_label_differs():
      "<li>5 Visualizaciones</li></ul>", ["Ana Ruiz"], None),
 ])
 def test_spanish_byline_as_the_real_pages_print_it(byline, authors, source):
-    from newscrawl.editions import SPANISH
+    from newscrawl.outlets.almayadeen.editions import SPANISH
 
     html = (f"<html lang='es'><body><div class='crumbs'><a href='/'>Inicio</a> › <a href='/noticias'>Noticias</a> › "
             f"<a href='/noticias/cultura'>Cultura</a></div><article><h1>Título</h1>{byline}"
@@ -214,7 +214,7 @@ def test_spanish_byline_as_the_real_pages_print_it(byline, authors, source):
 
 
 def test_spanish_menu_is_not_taken_for_a_breadcrumb():
-    from newscrawl.editions import SPANISH
+    from newscrawl.outlets.almayadeen.editions import SPANISH
 
     menu = "".join(f"<li><a href='/s{i}'>S{i}</a></li>" for i in range(8))
     html = (f"<html><body><nav><ul><li><a href='/'>Inicio</a></li>{menu}</ul></nav><article><h1>T</h1>"

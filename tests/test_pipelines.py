@@ -18,11 +18,11 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from newscrawl.items import Article, BreakingItem, content_hash
-from newscrawl.pipelines import DatesPipeline, DedupePipeline, ValidatePipeline, printable
-from newscrawl.spiders.almayadeen import AlmayadeenSpider
-from newscrawl.store import StateError, Store
-from newscrawl.testing import ROOT, FAST_SETTINGS, read_jsonl, run_crawl
+from newscrawl.core.items import Article, BreakingItem, content_hash
+from newscrawl.core.pipelines import DatesPipeline, DedupePipeline, ValidatePipeline, printable
+from newscrawl.outlets.almayadeen.spider import AlmayadeenSpider
+from newscrawl.core.state import StateError, Store
+from newscrawl.core.testing import ROOT, FAST_SETTINGS, read_jsonl, run_crawl
 
 
 def article(**changes) -> Article:
@@ -340,7 +340,7 @@ def test_state_is_on_for_the_project_feeds_and_off_for_named_outputs(tmp_path):
     from scrapy.settings import Settings
 
     from newscrawl import settings as project
-    from newscrawl.pipelines import state_wanted
+    from newscrawl.core.pipelines import state_wanted
 
     def wanted(**cmdline):
         settings = Settings()
@@ -380,7 +380,7 @@ def test_a_drop_is_one_short_line_quiet_when_expected():
 
     from scrapy.exceptions import DropItem
 
-    from newscrawl.logformatter import NewscrawlLogFormatter
+    from newscrawl.core.logformatter import NewscrawlLogFormatter
 
     formatter = NewscrawlLogFormatter()
     item = article()

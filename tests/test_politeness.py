@@ -8,8 +8,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from newscrawl.testing import run_crawl
-from tests.site.modes import challenge, crawl_delay, rate_limit
+from newscrawl.core.testing import run_crawl
+from tests.outlets.almayadeen.replica.modes import challenge, crawl_delay, rate_limit
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
 
@@ -105,7 +105,7 @@ def test_one_sigint_stops_a_crawl_stalled_by_crawl_delay_and_keeps_its_queue(fre
     import sys
     import time
 
-    from newscrawl.testing import FAST_SETTINGS, ROOT
+    from newscrawl.core.testing import FAST_SETTINGS, ROOT
 
     fresh_server.responder = crawl_delay(fresh_server.responder, "86400")
     jobdir = tmp_path / "job"
@@ -142,7 +142,7 @@ def test_one_sigint_stops_a_crawl_stalled_by_crawl_delay_and_keeps_its_queue(fre
 
 def _slow(responder, seconds_by_path):
     """Answers the given paths only after a delay (the server holds the connection)."""
-    from tests.site.server import Reply
+    from tests.outlets.almayadeen.replica.server import Reply
 
     def respond(site, method, target, host_url, headers=None):
         reply = responder(site, method, target, host_url, headers)

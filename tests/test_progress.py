@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from newscrawl.cron import ROOT
-from newscrawl.testing import run_crawl
+from newscrawl.core.cron import ROOT
+from newscrawl.core.testing import run_crawl
 
 LINE = re.compile(
     r"\[newscrawl\.progress\] INFO: progress(?P<final> \(final\))?: (?P<pages>\d+) pages fetched, "
@@ -71,7 +71,7 @@ def test_no_progress_line_when_the_interval_is_zero(site, server, tmp_path):
                                  "NEWSCRAWL_BROWSER_ENABLED": "False"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(result.records) == 1
-    assert "newscrawl.progress" not in result.stderr
+    assert "newscrawl.core.progress" not in result.stderr
     # On by default: the final line of a listing crawl, without the backfill part.
     result = run_crawl(server.url, tmp_path / "two.jsonl", args={"url": url},
                        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False"})
@@ -84,7 +84,7 @@ def cron(out: Path, *args: str, terminal: bool) -> tuple[int, str]:
     every request fails at once, and --max-errors lets the run succeed."""
     import pty
 
-    cmd = [sys.executable, "-m", "newscrawl.cron", "--output-dir", str(out), "--max-errors", "1000",
+    cmd = [sys.executable, "-m", "newscrawl.core.cron", "--output-dir", str(out), "--max-errors", "1000",
            "-a", "base_url=http://127.0.0.1:1", "-a", "sections=politics", "-s", "RETRY_ENABLED=False",
            "-s", "NEWSCRAWL_BROWSER_ENABLED=False", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -113,7 +113,7 @@ def test_cron_says_where_its_log_is_first_on_a_terminal_unless_quiet(tmp_path):
     assert code == 0
     first, *rest = stdout.splitlines()
     (log,) = sorted((out / "logs").glob("*.log"))
-    assert first == f"newscrawl.cron: almayadeen en: log {log}"
+    assert first == f"newscrawl.core.cron: almayadeen en: log {log}"
     assert len(rest) == 1 and "finished" in rest[0]
     code, stdout = cron(out, "--quiet", terminal=True)
     assert code == 0 and stdout == ""
@@ -142,7 +142,7 @@ class _Crawler:
 
 
 def test_a_resumed_backfill_counts_what_it_inherited_as_left():
-    from newscrawl.progress import Progress
+    from newscrawl.core.progress import Progress
 
     crawler = _Crawler({"response_received_count": 40, "item_scraped_count": 30,
                         "newscrawl/dropped/unchanged": 7, "newscrawl/dropped/out_of_range": 3}, queued=58, active=2)
@@ -153,7 +153,7 @@ def test_a_resumed_backfill_counts_what_it_inherited_as_left():
     assert line == ("progress: 40 pages fetched, 30 articles written, 10 dropped (out_of_range 3, unchanged 7), "
                     "58 requests queued, 2 in flight; sitemap backfill: 0/0 monthly sitemaps read, "
                     "40/100 pages of the range done (40%)")
-    assert LINE.fullmatch(line.join(["[newscrawl.progress] INFO: ", ""]))
+    assert LINE.fullmatch(line.join(["[newscrawl.core.progress] INFO: ", ""]))
     # A fresh run: what it scheduled and has not fetched is what is left.
     ext.resumed, ext.scheduled = False, 50
     assert "40/50 pages of the range done (80%)" in ext.line()

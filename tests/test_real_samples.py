@@ -13,10 +13,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from newscrawl.editions import ARABIC
-from newscrawl.items import normalise_text
-from newscrawl.parsers.almayadeen import ArticlePage
-from newscrawl.urls import is_article_path, section_from_path
+from newscrawl.outlets.almayadeen.editions import ARABIC
+from newscrawl.core.items import normalise_text
+from newscrawl.outlets.almayadeen.pages import ArticlePage
+from newscrawl.core.urls import is_article_path, section_from_path
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "real-samples" / "ar-metadata-sample.jsonl"
 pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/real-samples is not beside this checkout")

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 
-from newscrawl.merge import merge
-from newscrawl.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
+from newscrawl.core.merge import merge
+from newscrawl.core.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
 
 
 def key_of(record):

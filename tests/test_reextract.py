@@ -18,13 +18,13 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.args import CrawlArgs
-from newscrawl.merge import merge
-from newscrawl.parsers.almayadeen import ArticlePage
-from newscrawl.reextract import reextract
-from newscrawl.testing import ROOT, read_jsonl, run_crawl
-from newscrawl.warc import warc_files
-from tests.site import Replica, ReplicaServer, pages
+from newscrawl.core.args import CrawlArgs
+from newscrawl.core.merge import merge
+from newscrawl.outlets.almayadeen.pages import ArticlePage
+from newscrawl.core.reextract import reextract
+from newscrawl.core.testing import ROOT, read_jsonl, run_crawl
+from newscrawl.core.warc import warc_files
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer, pages
 
 CRAWL_DEPENDENT = ("crawled_at", "discovered_via")
 
@@ -61,7 +61,7 @@ def captured(small_site, small_server, tmp_path_factory):
 def test_reextract_gives_the_crawls_records_and_merge_takes_them(captured, small_server):
     root = captured.output.parent
     start = len(small_server.log)
-    proc = subprocess.run([sys.executable, "-m", "newscrawl.reextract", "--edition", "en", "--output-dir", str(root)],
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.core.reextract", "--edition", "en", "--output-dir", str(root)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert small_server.log[start:] == []

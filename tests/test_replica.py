@@ -11,9 +11,9 @@ from urllib.parse import quote
 import pytest
 from parsel import Selector
 
-from newscrawl.items import Article
-from tests.site import Replica, ReplicaServer
-from tests.site.pages import key_js
+from newscrawl.core.items import Article
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+from tests.outlets.almayadeen.replica.pages import key_js
 
 META_KEYS = {"type", "postid", "title", "url", "keywords", "thumbnail", "video_duration", "word_count", "lang",
              "published_time", "last_updated", "description", "author", "classes", "html", "lite_url"}

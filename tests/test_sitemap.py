@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from newscrawl.parsers.sitemap import iter_entries, month_of, month_overlaps
+from newscrawl.core.sitemap import iter_entries, month_of, month_overlaps
 
 URLSET = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -56,7 +56,7 @@ def _urlset(n):
 
 
 def test_a_gzip_bomb_is_cut_at_the_byte_cap():
-    from newscrawl.parsers.sitemap import read_sitemap
+    from newscrawl.core.sitemap import read_sitemap
 
     bomb = gzip.compress(_urlset(20000))  # ~1.3 MB of XML from ~60 KB
     read = read_sitemap(bomb, max_bytes=100_000)
@@ -64,7 +64,7 @@ def test_a_gzip_bomb_is_cut_at_the_byte_cap():
 
 
 def test_too_many_urls_are_cut_at_the_url_cap():
-    from newscrawl.parsers.sitemap import read_sitemap
+    from newscrawl.core.sitemap import read_sitemap
 
     read = read_sitemap(_urlset(500), max_urls=100)
     assert read.capped == "urls" and [e.loc[-4:] for e in read.entries[-1:]] == ["/p99"]
@@ -73,14 +73,14 @@ def test_too_many_urls_are_cut_at_the_url_cap():
 
 
 def test_parsing_ends_when_the_crawl_stops():
-    from newscrawl.parsers.sitemap import read_sitemap
+    from newscrawl.core.sitemap import read_sitemap
 
     read = read_sitemap(_urlset(5000), stop=lambda: True)
     assert read.stopped and read.entries == []
 
 
 def test_a_padded_bomb_or_broken_file_is_reported_as_malformed():
-    from newscrawl.parsers.sitemap import read_sitemap
+    from newscrawl.core.sitemap import read_sitemap
 
     padded = gzip.compress(_urlset(3)[:-len(b"</urlset>")] + b" " * (12 * 1024 * 1024) + b"</urlset>")
     read = read_sitemap(padded)
@@ -90,7 +90,7 @@ def test_a_padded_bomb_or_broken_file_is_reported_as_malformed():
 
 
 def test_millions_of_tiny_elements_are_cut_early_and_not_kept():
-    from newscrawl.parsers.sitemap import ELEMENTS_PER_URL, read_sitemap
+    from newscrawl.core.sitemap import ELEMENTS_PER_URL, read_sitemap
 
     bomb = gzip.compress(_urlset(2)[:-len(b"</urlset>")] + b"<x/>" * 50_000 + b"</urlset>")
     read = read_sitemap(bomb, max_urls=10)

@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from newscrawl.testing import run_crawl
-from tests.site import Replica, ReplicaServer
-from tests.site.model import BEIRUT
+from newscrawl.core.testing import run_crawl
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+from tests.outlets.almayadeen.replica.model import BEIRUT
 
 
 def key_of(record):
@@ -83,7 +83,7 @@ def one_month_sitemap(responder, month_reply, slow_articles=0.0, served=None):
     junk article URLs 404 (after ``slow_articles`` seconds), and set ``served`` on the first."""
     from urllib.parse import unquote
 
-    from tests.site.server import Reply
+    from tests.outlets.almayadeen.replica.server import Reply
 
     def respond(site, method, target, host_url, headers=None):
         path = unquote(target.split("?", 1)[0])
@@ -113,7 +113,7 @@ SITEMAP_ARGS = {"discover": "sitemap", "since": "2025-03-01", "until": "2025-03-
 @pytest.mark.parametrize("cap,settings", [("bytes", {"NEWSCRAWL_SITEMAP_MAX_BYTES": "50000"}),
                                           ("urls", {"NEWSCRAWL_SITEMAP_MAX_URLS": "300"})])
 def test_a_sitemap_past_a_cap_is_cut_counted_and_logged(fresh_server, tmp_path, cap, settings):
-    from tests.site.server import Reply
+    from tests.outlets.almayadeen.replica.server import Reply
 
     fresh_server.responder = one_month_sitemap(
         fresh_server.responder, lambda host: Reply(200, junk_urlset(host, 2000), "application/gzip"))
@@ -136,7 +136,7 @@ def crawl_and_stop_once(server_url, tmp_path, served, settings=(), timeout=60):
     import sys
     import time
 
-    from newscrawl.testing import FAST_SETTINGS, ROOT
+    from newscrawl.core.testing import FAST_SETTINGS, ROOT
 
     jobdir = tmp_path / "job"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={server_url}",
@@ -165,8 +165,8 @@ def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_p
     import subprocess
     import threading
 
-    from newscrawl.testing import ROOT
-    from tests.site.server import Reply
+    from newscrawl.core.testing import ROOT
+    from tests.outlets.almayadeen.replica.server import Reply
 
     served = threading.Event()
     base = fresh_server.responder
@@ -194,7 +194,7 @@ def test_sitemap_urls_are_queued_lazily_and_a_stop_is_prompt(fresh_server, tmp_p
 
 
 def test_a_failed_sitemap_is_one_counted_line(fresh_server, tmp_path):
-    from tests.site.server import Reply
+    from tests.outlets.almayadeen.replica.server import Reply
 
     fresh_server.responder = one_month_sitemap(
         fresh_server.responder, lambda host: Reply(200, b"x" * 1000, "application/gzip", cut=10, content_length=1000, reset=True))
@@ -207,7 +207,7 @@ def test_a_failed_sitemap_is_one_counted_line(fresh_server, tmp_path):
 
 
 def test_an_unreadable_sitemap_is_counted_with_what_came_before_kept(fresh_server, tmp_path):
-    from tests.site.server import Reply
+    from tests.outlets.almayadeen.replica.server import Reply
 
     def broken(host):
         return Reply(200, gzip.decompress(junk_urlset(host, 5))[:-30] + b"<<not xml", "application/xml")
@@ -224,7 +224,7 @@ def test_a_stop_during_a_long_sitemap_parse_is_prompt_and_requeues_the_sitemap(f
     import json
     import threading
 
-    from tests.site.server import Reply
+    from tests.outlets.almayadeen.replica.server import Reply
 
     # Ten million tiny elements (50 KB of gzip): about a minute of parsing, in a thread.
     bomb = gzip.compress(b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + b"<x/>" * 10_000_000 + b"</urlset>")

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.testing import ROOT
-from tests.site import ReplicaServer
-from tests.site.server import Reply
+from newscrawl.core.testing import ROOT
+from tests.outlets.almayadeen.replica import ReplicaServer
+from tests.outlets.almayadeen.replica.server import Reply
 
 # The article path the contracts of parse_article name (a real article of the live site).
 CONTRACT_ARTICLE = "/news/politics/drone-hits-bahrain-airport-as-gulf-states-intercept-iranian"
-PAGE = (Path(__file__).parent / "fixtures" / "almayadeen" / "replica-full-list-byline-source" / "page.html").read_bytes()
+PAGE = (Path(__file__).parent / "outlets" / "almayadeen" / "fixtures" / "cases" / "replica-full-list-byline-source" / "page.html").read_bytes()
 TITLE = "Sana'a backs aid convoy restrictions after talks collapse"
 
 
@@ -82,7 +82,7 @@ def test_scrapy_shell_on_any_url_opens_no_feed(served):
 def test_the_spider_handles_the_edition_hosts():
     from scrapy import Request
 
-    from newscrawl.spiders.almayadeen import AlmayadeenSpider
+    from newscrawl.outlets.almayadeen.spider import AlmayadeenSpider
 
     assert AlmayadeenSpider.handles_request(Request("https://english.almayadeen.net" + CONTRACT_ARTICLE))
     assert AlmayadeenSpider.handles_request(Request("https://www.almayadeen.net/news/politics/x"))

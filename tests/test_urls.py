@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawl.editions import ARABIC, ENGLISH, SPANISH
-from newscrawl.urls import HostMap, canonical_url, is_article_path, post_id_from_path, section_from_path
+from newscrawl.outlets.almayadeen.editions import ARABIC, ENGLISH, SPANISH
+from newscrawl.core.urls import HostMap, canonical_url, is_article_path, post_id_from_path, section_from_path
 
 ARTICLES = [
     (ENGLISH, "/news/politics/drone-hits-bahrain-airport"),

@@ -20,10 +20,10 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from newscrawl.reextract import main as reextract_main
-from newscrawl.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
-from newscrawl.warc import RENDERED_HEADER, Capturer, WarcCapture, iter_records
-from tests.site import Replica, ReplicaServer
+from newscrawl.core.reextract import main as reextract_main
+from newscrawl.core.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
+from newscrawl.core.warc import RENDERED_HEADER, Capturer, WarcCapture, iter_records
+from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
 WARCIO = [sys.executable, "-m", "warcio.cli"]
 
@@ -279,7 +279,7 @@ def test_replay_answers_from_the_warc_and_never_the_network(captured, small_site
 
 
 def test_warc_directory_follows_the_feeds_output_root():
-    from newscrawl.warc import output_root
+    from newscrawl.core.warc import output_root
 
     # The project's feeds and cron's --output-dir: <root>/almayadeen/<edition>/<UTC start>.jsonl
     assert output_root(Path("/srv/out/almayadeen/ar/2026-11-30T02-18-39+00-00.jsonl"), "ar", "almayadeen") == \

@@ -1,0 +1,537 @@
+"""Scheduled crawls: one ``scrapy crawl almayadeen`` per cron tick, never two at once.
+
+    python -m newscrawl.cron [--edition en] [-a name=value ...] [-s NAME=VALUE ...]
+
+What a run does, in order:
+
+1. Takes ``<output-dir>/state/cron-<edition>.lock`` (``fcntl.flock``, non-blocking). When another
+   run still holds it, prints one line and exits 75 (EX_TEMPFAIL) without crawling. The lock is
+   also inherited by the crawl process, so it stays held as long as the crawl runs even if this
+   wrapper is killed.
+2. Keeps Scrapy's ``JOBDIR`` in ``<output-dir>/state/jobs/<edition>/`` so a run that was stopped
+   (SIGTERM/SIGINT, ``timeout``, a CLOSESPIDER limit) resumes its request queue next time.
+   Scrapy keeps ``requests.seen`` in that directory even after a crawl *finished*, and would then
+   filter every request of the next run (the home page included): the next run would fetch
+   nothing and still "finish". So the directory is deleted after every run whose finish reason
+   is ``finished``, and it is only resumed when Scrapy closed cleanly and wrote its queue: a run
+   killed with SIGKILL (or a crash) leaves a state that is discarded, as is a queue older than
+   ``--resume-max-age`` hours (a crawl that never gets to finish would otherwise never rescan
+   the listings), or any queue with ``--fresh``.
+3. Runs the real ``scrapy crawl almayadeen`` from the project root as a subprocess, its output
+   (Scrapy's log, any traceback) going to ``<output-dir>/logs/almayadeen-<edition>-<UTC time>.log``.
+   SIGTERM, SIGINT and SIGHUP sent to this command are passed on once to the crawl, which then
+   stops gracefully and saves its queue. Old logs beyond ``--keep-logs`` files or
+   ``--log-days`` days are deleted.
+4. Decides whether the run succeeded: the crawl exited 0, its finish reason (from the run summary
+   JSON when the pipelines wrote one, else from the log's ``Spider closed (reason)`` line) is
+   ``finished``, and it logged no more than ``--max-errors`` errors. Success prints one line on
+   stdout (nothing with ``--quiet``); failure prints one line on stderr.
+
+A crawl of a mirror or of the replica (``-a base_url=...`` not on the edition's host) keeps all of
+these apart from the live site's, under the name ``CrawlArgs.dataset`` gives it
+(``almayadeen-mirror-<host>-<port>``): lock, job directory, feeds, state and logs.
+
+Exit status:
+    0   the crawl finished (reason ``finished``, errors within ``--max-errors``)
+    1   the crawl failed: non-zero exit, another finish reason, no finish at all, or too many errors
+    2   bad arguments (ours, or a ``-a`` value the spider refused before crawling)
+    75  another run of this edition holds the lock (EX_TEMPFAIL); nothing was done
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import IO, Optional
+
+from ..outlets.almayadeen.editions import EDITIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+SPIDER = "almayadeen"
+
+EX_OK = 0
+EX_FAILED = 1
+EX_USAGE = 2
+EX_LOCKED = 75  # sysexits.h EX_TEMPFAIL: "try again later"
+
+DEFAULT_MAX_ERRORS = 10
+DEFAULT_KEEP_LOGS = 200
+DEFAULT_LOG_DAYS = 60
+DEFAULT_RESUME_MAX_AGE = 24.0
+# Settings of every scheduled run (``-s`` given to this command come later and win).
+# NEWSCRAWL_INCREMENTAL: articles the cross-run store already knows are not fetched again
+# (see settings.py; ``-a refresh=N`` re-fetches the recent ones to catch edits).
+SCHEDULED_SETTINGS = {"NEWSCRAWL_INCREMENTAL": "True"}
+# Written by this command inside JOBDIR: when the job directory was started, and whether the
+# crawl that last used it closed cleanly (Scrapy wrote its queue) and may be resumed.
+JOB_META = "newscrawl-cron.json"
+
+_CLOSED = re.compile(r"\] INFO: Spider closed \(([^)]*)\)")
+# One line of Scrapy's pprint-ed stats dump with an integer value, e.g. " 'log_count/ERROR': 3,".
+_STAT = re.compile(r"""^\{?\s*(['"])(.+?)\1: (\d+),?\s*\}?\s*$""")
+
+
+# --- paths ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Paths:
+    """Every file a scheduled run of one edition reads or writes, under ``output_dir``."""
+
+    output_dir: Path
+    edition: str
+    # The spider's name for the live site; a mirror or the replica (-a base_url) has a name
+    # of its own (CrawlArgs.dataset), and with it its own lock, queue, data and logs.
+    dataset: str = SPIDER
+
+    @property
+    def _tag(self) -> str:
+        return self.edition if self.dataset == SPIDER else f"{self.dataset}-{self.edition}"
+
+    @property
+    def state(self) -> Path:
+        return self.output_dir / "state"
+
+    @property
+    def lock(self) -> Path:
+        return self.state / f"cron-{self._tag}.lock"
+
+    @property
+    def jobdir(self) -> Path:
+        return self.state / "jobs" / self._tag
+
+    @property
+    def logs(self) -> Path:
+        return self.output_dir / "logs"
+
+    @property
+    def feeds(self) -> Path:
+        return self.output_dir / self.dataset / self.edition
+
+    def log_file(self, started: datetime) -> Path:
+        return self.logs / f"{self.dataset}-{self.edition}-{started.strftime('%Y%m%dT%H%M%SZ')}.log"
+
+    def log_glob(self) -> str:
+        return f"{self.dataset}-{self.edition}-*.log"
+
+
+def dataset_of(edition: str, spargs: list[str]) -> str:
+    """The dataset a crawl with these ``-a`` arguments writes (the spider's own name unless
+    ``base_url`` is a mirror); a base_url the spider will refuse leaves the default."""
+    from .args import ArgumentError, CrawlArgs
+
+    base_urls = [value for name, _, value in (a.partition("=") for a in spargs) if name.strip() == "base_url"]
+    if not base_urls:
+        return SPIDER
+    try:
+        return CrawlArgs.from_kwargs({"edition": edition, "base_url": base_urls[-1]}).dataset(SPIDER)
+    except ArgumentError:
+        return SPIDER
+
+
+# --- the lock ---------------------------------------------------------------------------
+class Locked(Exception):
+    """Another run holds the lock; the message says which one."""
+
+
+def acquire_lock(path: Path, info: dict) -> int:
+    """Open and flock ``path`` without waiting; return the descriptor (kept open = held).
+
+    The holder's pid, start time and log file are written into the lock file so that a
+    refused run can say who is running.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_NOFOLLOW: a symlink planted at the lock path must not make us truncate its target.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        holder = _read_holder(fd)
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise Locked(holder) from None
+        raise
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, (json.dumps(info) + "\n").encode(), 0)
+    return fd
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except ValueError:
+        info = {}
+    if not isinstance(info, dict) or "pid" not in info:
+        return "another run"
+    return f"pid {info['pid']} since {info.get('started_at', '?')}"
+
+
+# --- the job directory ------------------------------------------------------------------
+def prepare_jobdir(jobdir: Path, now: datetime, fresh: bool, max_age: timedelta) -> tuple[str, str]:
+    """Decide whether the queue in ``jobdir`` is resumed; return (job start time, note for the log)."""
+    meta = _read_json(jobdir / JOB_META)
+    created_at, note = _iso(now), ""
+    if jobdir.exists():
+        created = _parse_time(meta.get("created_at"))
+        if fresh:
+            reason = "--fresh"
+        elif meta.get("state") != "resumable":
+            reason = "the run that used it did not close cleanly (killed or crashed)"
+        elif created is None or now - created > max_age:
+            reason = f"its job began at {meta.get('created_at')}, longer ago than --resume-max-age"
+        else:
+            reason = ""
+        if reason:
+            shutil.rmtree(jobdir)
+            note = f"discarded the saved request queue: {reason}"
+        else:
+            created_at = meta["created_at"]
+            note = f"resuming the request queue saved by a stopped run (job began {created_at})"
+    jobdir.mkdir(parents=True, exist_ok=True)
+    _write_json(jobdir / JOB_META, {"created_at": created_at, "state": "running"})
+    return created_at, note
+
+
+def settle_jobdir(jobdir: Path, created_at: str, reason: Optional[str]) -> str:
+    """After the crawl: delete a finished job, mark a cleanly stopped one resumable."""
+    if reason == "finished":
+        shutil.rmtree(jobdir, ignore_errors=True)
+        return "job directory cleared (crawl finished)"
+    if reason is None and [p.name for p in jobdir.iterdir()] == [JOB_META]:
+        shutil.rmtree(jobdir, ignore_errors=True)  # Scrapy never started: nothing to keep
+        return "job directory cleared (the crawl never started)"
+    if reason is not None:
+        _write_json(jobdir / JOB_META, {"created_at": created_at, "state": "resumable", "reason": reason})
+        return f"job directory kept: the next run resumes the queue (finish reason {reason})"
+    return "job directory left unusable: the crawl did not close cleanly; the next run starts fresh"
+
+
+# --- the crawl --------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """What one crawl left behind."""
+
+    returncode: int
+    reason: Optional[str] = None
+    reason_source: str = ""
+    stats: dict[str, int] = field(default_factory=dict)
+    summary: Optional[Path] = None
+    last_line: str = ""
+    # Fields below the edition's minimum coverage, from the run summary (newscrawl/coverage.py).
+    coverage_below: list = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return self.stats.get("log_count/ERROR", 0)
+
+
+def scrapy_command(edition: str, spargs: list[str], settings: list[str], paths: Paths) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"edition={edition}"]
+    for arg in spargs:
+        cmd += ["-a", arg]
+    for name, value in {**SCHEDULED_SETTINGS, **output_settings(paths)}.items():
+        cmd += ["-s", f"{name}={value}"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    # Last, so a stray -s JOBDIR cannot move the queue away from where this command manages it.
+    cmd += ["-s", f"JOBDIR={paths.jobdir}"]
+    return cmd
+
+
+def output_settings(paths: Paths) -> dict[str, str]:
+    """``FEEDS`` and ``NEWSCRAWL_STATE_PATH`` of the project, moved under ``paths.output_dir``.
+
+    The project's defaults are paths relative to the project root under ``output/``; each is
+    re-rooted under the output directory (identical for the default one). Feed options
+    (formats, item classes) are kept as the project defines them; ``-s`` options given to
+    this command come later on the command line and win.
+    """
+    from .. import settings as project
+
+    feeds = {_reroot(uri, paths.output_dir): options for uri, options in project.FEEDS.items()}
+    return {
+        "FEEDS": json.dumps(feeds),
+        "NEWSCRAWL_STATE_PATH": _reroot(project.NEWSCRAWL_STATE_PATH, paths.output_dir),
+    }
+
+
+def _reroot(uri: str, output_dir: Path) -> str:
+    if "://" in uri or Path(uri).is_absolute():
+        return uri
+    parts = Path(uri).parts
+    if parts and parts[0] == "output":
+        return str(output_dir.joinpath(*parts[1:]))
+    return str(ROOT / uri)
+
+
+def run_crawl(cmd: list[str], log: IO[str], lock_fd: int) -> int:
+    """Run the crawl with its output in ``log``; pass SIGTERM/SIGINT/SIGHUP on to it."""
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        # Its own session: a terminal's Ctrl-C reaches only us, and we pass it on once
+        # (a second SIGINT would make Scrapy stop at once, without saving the queue).
+        start_new_session=True,
+        pass_fds=(lock_fd,),
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+    def forward(signum: int, _frame: object) -> None:
+        try:
+            proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+        except ProcessLookupError:
+            pass
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        return proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def read_outcome(returncode: int, log_path: Path, feeds: Path, started: float) -> Outcome:
+    """Finish reason and stats of a crawl, from its run summary when present, else its log."""
+    outcome = Outcome(returncode)
+    in_stats = False
+    with log_path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if line.strip():
+                outcome.last_line = line.strip()
+            if in_stats:
+                match = _STAT.match(line)
+                if match:
+                    outcome.stats[match.group(2)] = int(match.group(3))
+                in_stats = not line.rstrip().endswith("}")
+                continue
+            if "] INFO: Dumping Scrapy stats:" in line:
+                in_stats = True
+                continue
+            match = _CLOSED.search(line)
+            if match:
+                outcome.reason, outcome.reason_source = match.group(1), "log"
+    summary = find_summary(feeds, started)
+    if summary is not None:
+        data = _read_json(summary)
+        outcome.summary = summary
+        reason = data.get("finish_reason") or data.get("reason")
+        if isinstance(reason, str) and reason:
+            outcome.reason, outcome.reason_source = reason, "summary"
+        coverage = data.get("coverage")
+        if isinstance(coverage, dict) and isinstance(coverage.get("below_minimum"), list):
+            outcome.coverage_below = [b for b in coverage["below_minimum"] if isinstance(b, dict)]
+    return outcome
+
+
+def find_summary(feeds: Path, started: float) -> Optional[Path]:
+    """The newest ``*.summary.json`` written since ``started`` (a time.time()), if any."""
+    if not feeds.is_dir():
+        return None
+    found = [(p.stat().st_mtime, p) for p in feeds.glob("*.summary.json") if p.stat().st_mtime >= started - 1]
+    return max(found)[1] if found else None
+
+
+# --- logs -------------------------------------------------------------------------------
+def prune_logs(paths: Paths, keep: int, days: float, current: Path, now: float) -> list[Path]:
+    """Delete this edition's run logs beyond the newest ``keep`` or older than ``days`` (0: no limit)."""
+    logs = sorted(paths.logs.glob(paths.log_glob()), key=lambda p: p.name, reverse=True)
+    doomed = []
+    for position, path in enumerate(logs):
+        if path == current:
+            continue
+        too_many = keep > 0 and position >= keep
+        too_old = days > 0 and now - path.stat().st_mtime > days * 86400
+        if too_many or too_old:
+            path.unlink(missing_ok=True)
+            doomed.append(path)
+    return doomed
+
+
+def open_log(paths: Paths, started: datetime) -> tuple[Path, IO[str]]:
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    path = paths.log_file(started)
+    n = 1
+    while True:
+        try:
+            return path, path.open("x", encoding="utf-8")
+        except FileExistsError:
+            n += 1
+            path = path.with_name(paths.log_file(started).stem + f"-{n}.log")
+
+
+# --- command line -----------------------------------------------------------------------
+def _pair(text: str) -> str:
+    name, sep, _ = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not name=value")
+    return text
+
+
+def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m newscrawl.cron",
+        description="One scheduled crawl of an edition: locked, resumable, logged to a file.",
+        epilog="Exit status: 0 finished, 1 crawl failed, 2 bad arguments, 75 another run holds the lock.",
+    )
+    parser.add_argument("--edition", default="en", choices=sorted(EDITIONS), help="edition to crawl (default: en)")
+    parser.add_argument("-a", dest="spargs", action="append", default=[], type=_pair, metavar="NAME=VALUE",
+                        help="spider argument, as for scrapy crawl (repeatable)")
+    parser.add_argument("-s", dest="settings", action="append", default=[], type=_pair, metavar="NAME=VALUE",
+                        help="Scrapy setting, as for scrapy crawl (repeatable)")
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
+                        help="root for data, state, job queue and logs (default: <project>/output)")
+    parser.add_argument("--max-errors", type=int, default=DEFAULT_MAX_ERRORS, metavar="N",
+                        help=f"fail when the crawl logs more than N errors (default: {DEFAULT_MAX_ERRORS})")
+    parser.add_argument("--keep-logs", type=int, default=DEFAULT_KEEP_LOGS, metavar="N",
+                        help=f"keep the newest N run logs of this edition, 0 for all (default: {DEFAULT_KEEP_LOGS})")
+    parser.add_argument("--log-days", type=float, default=DEFAULT_LOG_DAYS, metavar="DAYS",
+                        help=f"delete run logs older than DAYS, 0 for never (default: {DEFAULT_LOG_DAYS:g})")
+    parser.add_argument("--resume-max-age", type=float, default=DEFAULT_RESUME_MAX_AGE, metavar="HOURS",
+                        help="resume a stopped run's queue only if that job began less than HOURS ago "
+                             f"(default: {DEFAULT_RESUME_MAX_AGE:g})")
+    parser.add_argument("--fresh", action="store_true", help="discard any saved request queue and start over")
+    parser.add_argument("--quiet", action="store_true", help="print nothing on success (cron mails only failures)")
+    parser.add_argument("--min-coverage", choices=("on", "off"), default="on",
+                        help="fail (exit 1) when a field's coverage is below the edition's minimum, as the run "
+                             "summary reports it; 'off' accepts such a run (default: on)")
+    opts = parser.parse_args(argv)
+    for arg in opts.spargs:
+        name, _, value = arg.partition("=")
+        if name.strip() == "edition" and value.strip().lower() != opts.edition:
+            parser.error(f"-a {arg} contradicts --edition {opts.edition}; use --edition")
+    for setting in opts.settings:
+        if setting.partition("=")[0].strip() == "JOBDIR":
+            parser.error("-s JOBDIR is managed by this command (under --output-dir/state/jobs)")
+    for name in ("max_errors", "keep_logs"):
+        if getattr(opts, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must be 0 or more")
+    return opts
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    opts = parse_args(argv)
+    paths = Paths(opts.output_dir.resolve(), opts.edition, dataset_of(opts.edition, opts.spargs))
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    wall = time.time()
+    name = f"{SPIDER} {opts.edition}"
+
+    log_path = paths.log_file(now)
+    try:
+        lock_fd = acquire_lock(paths.lock, {"pid": os.getpid(), "started_at": _iso(now)})
+    except Locked as exc:
+        print(f"newscrawl.cron: {name}: skipped, {exc} still holds {_show(paths.lock)} (exit {EX_LOCKED})",
+              file=sys.stderr)
+        return EX_LOCKED
+    except OSError as exc:
+        why = "it is a symbolic link" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        print(f"newscrawl.cron: {name}: cannot take the lock {_show(paths.lock)}: {why}", file=sys.stderr)
+        return EX_FAILED
+    try:
+        log_path, log = open_log(paths, now)
+        if not opts.quiet and sys.stdout.isatty():  # for whoever watches a long run: where to `tail -f`
+            print(f"newscrawl.cron: {name}: log {_show(log_path)}", flush=True)
+        with log:
+            created_at, note = prepare_jobdir(paths.jobdir, now, opts.fresh, timedelta(hours=opts.resume_max_age))
+            cmd = scrapy_command(opts.edition, opts.spargs, opts.settings, paths)
+            log.write(f"newscrawl.cron: {_iso(now)} pid {os.getpid()} in {ROOT}\n")
+            log.write(f"newscrawl.cron: command: {' '.join(cmd)}\n")
+            if note:
+                log.write(f"newscrawl.cron: {note}\n")
+            log.flush()
+            returncode = run_crawl(cmd, log, lock_fd)
+        outcome = read_outcome(returncode, log_path, paths.feeds, wall)
+        with log_path.open("a", encoding="utf-8") as log:
+            log.write(f"newscrawl.cron: crawl exited {returncode}; "
+                      f"{settle_jobdir(paths.jobdir, created_at, outcome.reason)}\n")
+            for old in prune_logs(paths, opts.keep_logs, opts.log_days, log_path, time.time()):
+                log.write(f"newscrawl.cron: deleted old log {old.name}\n")
+    finally:
+        os.close(lock_fd)
+
+    elapsed = _duration(time.time() - wall)
+    problems = []
+    if outcome.returncode == EX_USAGE and outcome.reason is None:
+        print(f"newscrawl.cron: {name}: the crawl refused its arguments: {outcome.last_line[:300]}", file=sys.stderr)
+        return EX_USAGE
+    if outcome.returncode != 0:
+        problems.append(f"scrapy exited with status {outcome.returncode}")
+    if outcome.reason is None:
+        problems.append("the crawl never closed (no 'Spider closed' in the log)")
+    elif outcome.reason != "finished":
+        problems.append(f"finish reason {outcome.reason!r}")
+    if outcome.errors > opts.max_errors:
+        problems.append(f"{outcome.errors} errors logged (more than --max-errors {opts.max_errors})")
+    if opts.min_coverage == "on" and outcome.coverage_below:
+        fields = ", ".join(f"{b.get('field')} {100 * float(b.get('share') or 0):.0f}% < {100 * float(b.get('minimum') or 0):.0f}%"
+                           for b in outcome.coverage_below)
+        problems.append(f"coverage below the edition's minimum: {fields} (the site may have changed; "
+                        "--min-coverage off accepts it)")
+    if problems:
+        tail = f"; last log line: {outcome.last_line[:300]}" if outcome.returncode != 0 and outcome.last_line else ""
+        print(f"newscrawl.cron: {name} FAILED after {elapsed}: {'; '.join(problems)}; log {_show(log_path)}{tail}",
+              file=sys.stderr)
+        return EX_FAILED
+    if not opts.quiet:
+        stats = outcome.stats
+        print(
+            f"newscrawl.cron: {name} finished in {elapsed}: {stats.get('item_scraped_count', 0)} items, "
+            f"{stats.get('item_dropped_count', 0)} dropped, {stats.get('downloader/request_count', 0)} requests, "
+            f"{outcome.errors} errors; log {_show(log_path)}"
+            + (f"; summary {_show(outcome.summary)}" if outcome.summary else "")
+        )
+    return EX_OK
+
+
+# --- small helpers ----------------------------------------------------------------------
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _parse_time(value: object) -> Optional[datetime]:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _show(path: Path) -> str:
+    return str(path)  # absolute: cron mails are read far from the working directory
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

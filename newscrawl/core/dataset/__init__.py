@@ -1,0 +1,118 @@
+"""The published dataset of one edition: Parquet, CSV, a dataset card and a report.
+
+    python -m newscrawl.dataset --edition en [--output-dir output] [--no-merge]
+
+From ``output/merged/almayadeen-<edition>.jsonl`` (merged again first when a run file is
+newer, or when it is missing) this writes ``output/dataset/almayadeen-<edition>/``:
+
+- ``data/almayadeen-<edition>-<year>.parquet``: typed columns (:mod:`.schema`), one file per
+  year of publication (a new month changes only its year's file), one row group per month;
+- ``almayadeen-<edition>.csv``: the scalar fields, lists joined (see the card);
+- ``README.md``: the dataset card (Hugging Face hub format);
+- ``report.html`` and ``figures/*.png`` with ``figures/figures.json`` (the numbers drawn).
+
+The directory is built beside the target and swapped in whole, and the Parquet files, CSV
+and card depend only on the merged file and the code (no build time inside).
+
+The crawl never imports this package (pyarrow and matplotlib are not needed to crawl).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Optional
+
+import pyarrow.csv as pcsv
+
+from ... import merge as merge_mod
+from . import card, report
+from .build import (
+    BuildResult, DatasetError, ROOT, by_time, csv_table, dataset_name, default_dataset_dir,
+    merge_is_stale, read_years, replace_dir, write_year,
+)
+from .schema import arrow_schema, columns
+from .stats import Stats
+
+__all__ = ["build", "BuildResult", "DatasetError"]
+
+
+def build(
+    edition: str,
+    output_dir: Path = ROOT / "output",
+    merged: Optional[Path] = None,
+    target: Optional[Path] = None,
+    summaries_dir: Optional[Path] = None,
+    merge_first: bool = True,
+    input_dir: Optional[Path] = None,
+) -> BuildResult:
+    """Build the dataset of ``edition``; see the module docstring. ``input_dir`` holds the run
+    files (and their summaries) to merge, by default ``<output_dir>/almayadeen/<edition>``."""
+    input_dir = input_dir or merge_mod.default_input_dir(edition, output_dir)
+    merged = merged or merge_mod.default_output(edition, output_dir)
+    target = target or default_dataset_dir(edition, output_dir)
+    summaries_dir = summaries_dir or input_dir
+    merged_again = False
+    if merge_first and merge_is_stale(merged, input_dir):
+        if not input_dir.is_dir():
+            raise DatasetError(f"no merged file {merged} and no runs in {input_dir}")
+        merge_mod.merge(edition, input_dir, merged)
+        merged_again = True
+    if not merged.exists():
+        raise DatasetError(f"merged file {merged} does not exist (run python -m newscrawl.merge)")
+
+    name = dataset_name(edition)
+    cols = columns()
+    schema = arrow_schema(cols)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    try:
+        (work / "data").mkdir()
+        stats = Stats()
+        result = BuildResult(target, merged, merged_again, 0)
+        csv_path = work / f"{name}.csv"
+        csv_writer: list = []
+
+        def write_csv(table):
+            flat = csv_table(table, cols)
+            if not csv_writer:
+                csv_writer.append(pcsv.CSVWriter(csv_path, flat.schema))
+            csv_writer[0].write_table(flat)
+
+        # matplotlib takes ~0.5 s to import: done meanwhile, while Arrow (which releases the
+        # GIL) reads and writes.
+        threading.Thread(target=report.preload, daemon=True).start()
+        try:
+            # A year's Parquet file, CSV rows and counts are independent: written side by
+            # side (Arrow's work runs outside the GIL); the next year is read only after, so
+            # one year of articles is in memory at a time.
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                for year, table in read_years(merged, schema):
+                    table = by_time(table)
+                    path = work / "data" / f"{name}-{year}.parquet"
+                    jobs = [pool.submit(write_year, table, path), pool.submit(write_csv, table),
+                            pool.submit(stats.add, year, table, cols)]
+                    result.row_groups[year] = jobs[0].result()
+                    for job in jobs[1:]:
+                        job.result()
+                    result.files.append(target / "data" / path.name)
+                    del table, jobs
+        finally:
+            if csv_writer:
+                csv_writer[0].close()
+        if not csv_writer:  # no rows: a header-only CSV still says what the columns are
+            pcsv.write_csv(csv_table(schema.empty_table(), cols), csv_path)
+        result.count = stats.count
+        files = [f"data/{p.name}" for p in result.files]
+        runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
+        (work / "README.md").write_text(card.render(edition, name, cols, stats, files, runs), encoding="utf-8")
+        report.write(work, f"{name}: report", report.figures_data(stats, runs, [c.name for c in cols]))
+        work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
+        replace_dir(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return result

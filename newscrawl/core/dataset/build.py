@@ -1,0 +1,261 @@
+"""Build the published dataset of one edition from its merged JSON Lines.
+
+The merged file (``newscrawl.merge``) is read once, streamed in blocks by Arrow's JSON reader
+with the explicit schema of :mod:`newscrawl.core.dataset.schema` (typed on the way in: no second
+pass of conversion in Python). Rows are gathered one year at a time (the merged file is
+sorted by ``published_at``), so memory holds at most one year of articles; each year is
+written as one Parquet file with one row group per UTC month, the CSV grows by that year,
+and the report's counts take their share. Everything is built in a temporary directory
+beside the target and swapped in at the end.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pjson
+import pyarrow.parquet as pq
+
+from ... import merge as merge_mod
+from .schema import Column
+
+ROOT = Path(__file__).resolve().parents[3]
+SPIDER = "almayadeen"
+# The merged file is read in chunks of CHUNK_SIZE bytes, each parsed by Arrow's JSON reader
+# in blocks of BLOCK_SIZE on every core; memory holds one chunk besides the current year
+# (64 MiB chunks: same speed, ~130 MB more peak memory at 50,000 articles).
+CHUNK_SIZE = 16 << 20
+BLOCK_SIZE = 4 << 20
+# zstd at its fastest level: already smaller than gzip'd JSON Lines (docs/benchmarks.md);
+# level 6 saves ~14% more and takes three times as long to write.
+COMPRESSION = "zstd"
+COMPRESSION_LEVEL = 1
+# What the CSV puts between the items of a list (documented in the card).
+LIST_SEPARATOR = " | "
+
+
+class DatasetError(Exception):
+    """The dataset cannot be built (one-line message)."""
+
+
+def dataset_name(edition: str) -> str:
+    return f"{SPIDER}-{edition}"
+
+
+def default_dataset_dir(edition: str, output_dir: Path = ROOT / "output") -> Path:
+    return output_dir / "dataset" / dataset_name(edition)
+
+
+def merge_is_stale(merged: Path, input_dir: Path) -> bool:
+    """True when the merged file is missing or a run file is newer than it."""
+    if not merged.exists():
+        return True
+    if not input_dir.is_dir():
+        return False
+    built = merged.stat().st_mtime_ns
+    return any(p.stat().st_mtime_ns > built for p in merge_mod.input_files(input_dir, exclude=(merged,)))
+
+
+# --- reading ----------------------------------------------------------------------------
+def _chunks(path: Path, size: int) -> Iterator[bytes]:
+    """The file in pieces of about ``size`` bytes, each ending at a line end."""
+    rest = b""
+    with path.open("rb") as fh:
+        while True:
+            data = fh.read(size)
+            if not data:
+                if rest.strip():
+                    yield rest
+                return
+            buf = rest + data
+            cut = buf.rfind(b"\n") + 1
+            if cut:
+                buf, rest = buf[:cut], buf[cut:]
+                yield buf
+            else:
+                rest = buf
+
+
+def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) -> Iterator[pa.RecordBatch]:
+    """Every record of the merged file as Arrow batches of ``schema``.
+
+    Read in chunks (memory stays at one chunk), each parsed by Arrow's threaded JSON reader
+    (its streaming reader parses on one core only).
+    """
+    parse = pjson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    read = pjson.ReadOptions(block_size=BLOCK_SIZE)
+    for chunk in _chunks(merged, chunk_size):
+        table = pjson.read_json(pa.BufferReader(chunk), read_options=read, parse_options=parse)
+        for batch in table.to_batches():
+            if batch.num_rows:
+                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)  # field metadata back on
+
+
+def read_years(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[int, pa.Table]]:
+    """(year, table of that year's rows) in order, streaming the merged file.
+
+    The merged file is sorted by ``published_at``; a year that comes back after a later one
+    means the input is not a merged file, and is refused rather than silently split.
+    """
+    current: Optional[int] = None
+    pending: list[pa.RecordBatch] = []
+    done: set[int] = set()
+    for batch in read_batches(merged, schema, chunk_size):
+        years = pc.year(batch.column("published_at"))
+        if years.null_count:
+            raise DatasetError(f"{merged}: a record without published_at (run the merge, which drops them)")
+        # Runs of equal years, in order (sorted input: at most a couple per batch).
+        if pc.min(years) == pc.max(years):
+            change = [0]
+        else:
+            values = years.to_pylist()
+            change = [0] + [i for i in range(1, len(values)) if values[i] != values[i - 1]]
+        bounds = change + [batch.num_rows]
+        for start, end in zip(bounds, bounds[1:]):
+            year = years[start].as_py()
+            if year != current:
+                if current is not None:
+                    done.add(current)
+                    yield current, pa.Table.from_batches(pending, schema)
+                if year in done or (current is not None and year < current):
+                    raise DatasetError(f"{merged} is not sorted by published_at (year {year} after {current})")
+                current, pending = year, []
+            pending.append(batch.slice(start, end - start))
+    if current is not None:
+        yield current, pa.Table.from_batches(pending, schema)
+
+
+# --- writing ----------------------------------------------------------------------------
+def by_time(table: pa.Table) -> pa.Table:
+    """The rows in ``published_at`` order (the merged file's order already, normally)."""
+    published = table.column("published_at")
+    if len(published) > 1 and not pc.all(pc.greater_equal(published[1:], published[:-1])).as_py():
+        # Only when needed: sorting copies every column (the bodies too). Stable, so the
+        # merge's order of equal times is kept.
+        table = table.sort_by([("published_at", "ascending")])
+    return table
+
+
+def write_year(table: pa.Table, path: Path) -> list[int]:
+    """One Parquet file of rows sorted by ``published_at`` (:func:`by_time`), one row group
+    per UTC month (readers skip the months a filter on ``published_at`` excludes by the row
+    groups' min/max); returns the row group sizes."""
+    months = pc.month(table.column("published_at")).to_pylist()
+    sizes, start = [], 0
+    with pq.ParquetWriter(
+        path, table.schema, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL,
+        write_statistics=True, store_schema=True,
+    ) as writer:
+        for i in range(1, len(months) + 1):
+            if i == len(months) or months[i] != months[start]:
+                writer.write_table(table.slice(start, i - start), row_group_size=i - start)
+                sizes.append(i - start)
+                start = i
+    return sizes
+
+
+def _iso_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    text = pc.strftime(values, format="%Y-%m-%dT%H:%M:%S")
+    # Whole seconds print without the zero fraction Arrow adds for microsecond timestamps.
+    text = pc.replace_substring_regex(text, pattern=r"\.000000$", replacement="")
+    return pc.binary_join_element_wise(text, pa.scalar("+00:00"), "")
+
+
+def csv_columns(cols: list[Column]) -> list[tuple[str, str]]:
+    """(column, how it is written) for the CSV: scalars as they are, lists joined."""
+    out = []
+    for c in cols:
+        if c.kind == "timestamp":
+            out.append((c.name, "ISO 8601 in UTC"))
+        elif c.scalar:
+            out.append((c.name, "as is"))
+        elif c.kind == "list":
+            out.append((c.name, f"items joined by `{LIST_SEPARATOR}`"))
+        elif c.kind == "struct-list":
+            first = c.type.value_type.field(0).name
+            out.append((c.name, f"the items' `{first}` joined by `{LIST_SEPARATOR}`"))
+    return out
+
+
+def csv_table(table: pa.Table, cols: list[Column]) -> pa.Table:
+    """The flat CSV rows of one year."""
+    by_name = {c.name: c for c in cols}
+    names, arrays = [], []
+    for name, _ in csv_columns(cols):
+        c, values = by_name[name], table.column(name)
+        if c.kind == "timestamp":
+            values = _iso_text(values)
+        elif c.kind == "list":
+            values = pc.binary_join(values, LIST_SEPARATOR)
+        elif c.kind == "struct-list":
+            first = c.type.value_type.field(0).name
+            values = pc.binary_join(_struct_list_child(values, first), LIST_SEPARATOR)
+        names.append(name)
+        arrays.append(values)
+    return pa.table(arrays, names=names)
+
+
+def _struct_list_child(values: pa.ChunkedArray, child: str) -> pa.ChunkedArray:
+    """list<struct> -> list<child> with the same offsets."""
+    chunks = []
+    for chunk in values.chunks:
+        # Works on slices too (a year's rows start mid-batch): flatten respects the slice,
+        # and the offsets are rebased to that flat array.
+        flat = pc.struct_field(chunk.flatten(), [child])
+        offsets = pc.subtract(chunk.offsets, chunk.offsets[0])
+        mask = chunk.is_null() if chunk.null_count else None
+        chunks.append(pa.ListArray.from_arrays(offsets, flat, mask=mask))
+    return pa.chunked_array(chunks, pa.list_(values.type.value_type.field(child).type))
+
+
+# --- the atomic swap --------------------------------------------------------------------
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False when the
+    system or filesystem cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put directory ``new`` at ``target``: the old one and the new one are exchanged in one
+    step, so a reader sees either whole; then the old one is deleted."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new)
+        return
+    # Fallback (no renameat2): a moment without the directory, never a half-written one.
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old)
+
+
+@dataclass
+class BuildResult:
+    """What one build wrote."""
+
+    directory: Path
+    merged: Path
+    merged_again: bool
+    count: int
+    files: list[Path] = field(default_factory=list)
+    row_groups: dict[int, list[int]] = field(default_factory=dict)

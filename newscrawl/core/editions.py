@@ -1,0 +1,87 @@
+"""Editions as data: what one outlet's edition (host, menu, URL shapes, visible labels, time
+zone) is made of, so that the crawl plan, the URL rules and the page classes take their
+differences from values rather than code branches. Each outlet fills these in its own
+``editions`` module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# What sits between an article URL's first segment (its root) and its slug.
+SECTION = "section"  # /news/politics/<slug>: a sub-section name
+POST_ID = "id"  # /news/1257172/<slug>: the post id (Spanish edition)
+DATE = "date"  # /newscast/2024/7/26/<slug>: year, month, day (Arabic newscasts)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One section or region listing of the menu."""
+
+    slug: str
+    """Stable name used in ``-a sections=`` and in ``discovered_via`` (``listing:<slug>``)."""
+    label: str
+    """The menu label as the site shows it."""
+    path: str
+    """Fallback listing path when the menu does not show the label."""
+    kind: str = "section"
+    """``section`` or ``region``."""
+
+
+# The shares of records that must have a value in a run, per field, unless the edition says
+# otherwise (``body`` counts text posts only). A run below one is reported (run summary,
+# a WARNING, cron's exit 1): on the live site it means a label, class or shape has changed.
+DEFAULT_MIN_COVERAGE = {"title": 0.95, "published_at": 0.95, "body": 0.9, "authors": 0.9, "section": 0.9}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Host, menu, URL shapes and visible labels of one edition."""
+
+    code: str
+    host: str
+    language: str
+    listings: tuple[Listing, ...]
+    # First path segment of article URLs -> the shapes of what sits between it and the
+    # slug, each a tuple: (SECTION,), (POST_ID,), (SECTION, POST_ID), (DATE,) or () for
+    # /videos/<slug>. A root may have several shapes (/articles/<section>/<slug> and
+    # /articles/<slug> in English).
+    article_roots: dict[str, tuple[tuple[str, ...], ...]]
+    # URL path segments naming a section, mapped to its label (used when the
+    # metadata block gives no category).
+    url_sections: dict[str, str]
+    # Visible labels. A label the edition does not print is None (Spanish bylines have no
+    # "Por" and no reading time).
+    labels: dict[str, str | None] = field(default_factory=dict)
+    # Posts without body text by design (videos, newscasts): not broken when the body is empty.
+    bodyless_roots: frozenset[str] = frozenset()
+    bodyless_post_types: frozenset[str] = frozenset()
+    # Classes of the "Load more" control, looked for as well as its label (Arabic listings:
+    # ``loadmorebtn``, seen in public scrapers, label unknown).
+    load_more_classes: tuple[str, ...] = ()
+    # Any /<root>/[<sub-section>/]<post id>/<slug> is an article, whatever the root (the
+    # Spanish edition puts the id in every article URL and has kinds we have not seen).
+    id_paths: bool = False
+    min_coverage: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_COVERAGE))
+    # The IANA zone of dates printed without an offset (and of the site's monthly sitemaps).
+    time_zone: str = "UTC"
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.host}"
+
+    def expects_body(self, post_type: str | None, path: str) -> bool:
+        """Whether a post of this type at this URL path should have body text."""
+        root = path.strip("/").split("/", 1)[0].lower()
+        return post_type not in self.bodyless_post_types and root not in self.bodyless_roots
+
+    def listing(self, slug: str) -> Listing | None:
+        for listing in self.listings:
+            if listing.slug == slug:
+                return listing
+        return None
+
+    def printed_labels(self) -> dict[str, str]:
+        """The visible labels a page of this edition can show (name -> text)."""
+        return {k: v for k, v in self.labels.items() if v and k != "and"}
+
+

@@ -1,0 +1,393 @@
+"""Merge every run's JSON Lines of one edition into one deduplicated dataset.
+
+    python -m newscrawl.merge --edition en [--dataset almayadeen] [--input-dir output/almayadeen/en] [--output FILE]
+
+Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
+edited between them) appears in several files. The merged dataset has one line per post
+(key: ``post_id``, else ``canonical_url``): the highest ``revision`` wins, ties broken by the
+latest ``crawled_at``, then by the later file and line. Lines are sorted by ``published_at``
+(then key) and copied byte for byte from the run files.
+
+Memory holds a small index entry per post (file, offset, rank), never the records
+themselves: the winning lines are read back from the run files in a second pass. Lines that
+are not a complete JSON article record (the partial last line of a run that is still writing
+or was killed, a breaking-ticker item, NaN or Infinity, nesting too deep to parse, a date out
+of range, a ``post_id`` that is not a string, a line over ``--max-line-bytes``) are skipped and
+counted by reason, never fatal. Files are written with the umask's mode, as the crawl's are.
+
+Written atomically (temporary file in the same directory, then ``os.replace``): first the
+dataset, then beside it ``<output stem>.manifest.json`` with the record count, the
+``published_at`` range, per-section counts, every input file's sha256 and line count, and
+the output's sha256. Excluded from the merge: ``*.breaking.jsonl``, ``*.summary.json``,
+hidden files, and the output itself.
+
+Exit status: 0 when the dataset was written (even with skipped lines), 1 when it could not
+be (missing input directory, I/O error), 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+SPIDER = "almayadeen"
+READ_CHUNK = 1 << 20
+# A record is far below this (pages over 10 MB are not fetched); a longer line (a file
+# without newlines, garbage) is skipped and counted without ever being held in memory.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+# At most this many run files are open at once during the second pass.
+OPEN_FILES = 32
+
+
+class MergeError(Exception):
+    """The merge cannot produce a dataset (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where the current winner of one post is, and how it ranks."""
+
+    rank: tuple  # (revision, crawled_at, file index, line number): larger wins
+    published_at: datetime
+    file_index: int
+    offset: int
+    length: int
+
+
+@dataclass
+class InputFile:
+    path: Path
+    sha256: str = ""
+    lines: int = 0
+    records: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class MergeResult:
+    output: Path
+    manifest: Path
+    count: int
+    inputs: list[InputFile]
+    skipped: Counter = field(default_factory=Counter)
+    superseded: int = 0
+
+
+def default_input_dir(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+    return output_dir / dataset / edition
+
+
+def default_output(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+    return output_dir / "merged" / f"{dataset}-{edition}.jsonl"
+
+
+def manifest_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".manifest.json")
+
+
+def input_files(input_dir: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """The run files of an edition directory, oldest first (names start with the UTC time)."""
+    excluded = {p.resolve() for p in exclude}
+    files = []
+    for path in input_dir.iterdir():
+        name = path.name
+        if (
+            not name.endswith(".jsonl")
+            or name.endswith(".breaking.jsonl")
+            or name.startswith(".")
+            or not path.is_file()
+            or path.resolve() in excluded
+        ):
+            continue
+        files.append(path)
+    return sorted(files, key=lambda p: p.name)
+
+
+def _parse_time(value: object) -> Optional[datetime]:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59:59-14:00 is past datetime.max in UTC
+        return None
+
+
+_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+def record_key(record: dict) -> Optional[str]:
+    """``post_id`` when present, else ``canonical_url``; None for a record without either.
+
+    Both are strings in the record contract: a number (``123``) is not taken to be the same
+    post as ``"123"`` (such a record is skipped as ``bad_post_id`` by the merge).
+    """
+    for name in ("post_id", "canonical_url"):
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            return f"{name}:{value.strip()}"
+    return None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: valid syntax, but Infinity once read
+        raise ValueError("number out of range")
+    return value
+
+
+def _check(line: bytes, edition: str) -> tuple[Optional[dict], str]:
+    """The record of one line, or None and why it is skipped."""
+    # A last line without its newline may be a write cut short: kept only if it parses.
+    text = line.strip()
+    if not text:
+        return None, "blank"
+    try:
+        # Strict JSON: NaN and Infinity (which Python's json reads by default) would be
+        # copied into the dataset, and most JSON readers refuse them.
+        record = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... 100,000 deep
+        return None, "invalid_json"
+    if not isinstance(record, dict):
+        return None, "not_an_object"
+    if record.get("post_id") is not None and not isinstance(record.get("post_id"), str):
+        return None, "bad_post_id"
+    if record_key(record) is None:
+        return None, "no_key"
+    if _parse_time(record.get("published_at")) is None:
+        return None, "bad_published_at"
+    if "crawled_at" in record and _parse_time(record["crawled_at"]) is None:
+        return None, "bad_crawled_at"
+    if record.get("edition") not in (None, edition):
+        return None, "other_edition"
+    return record, ""
+
+
+def _lines(fh: BinaryIO, digest: "hashlib._Hash", max_bytes: int) -> Iterator[tuple[int, Optional[bytes]]]:
+    """(offset, line) for every line of an open binary file, updating ``digest`` with every byte.
+
+    A line longer than ``max_bytes`` is read on in chunks (hashed, never kept) and given
+    as None: memory stays bounded by ``max_bytes`` whatever the file holds.
+    """
+    offset = 0
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        digest.update(line)
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield offset, line
+            offset += len(line)
+            continue
+        length = len(line)
+        while not line.endswith(b"\n"):
+            line = fh.readline(READ_CHUNK)
+            if not line:
+                break
+            digest.update(line)
+            length += len(line)
+        yield offset, None
+        offset += length
+
+
+def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX_LINE_BYTES) -> MergeResult:
+    if not input_dir.is_dir():
+        raise MergeError(f"input directory {input_dir} does not exist")
+    manifest = manifest_path(output)
+    paths = input_files(input_dir, exclude=(output, manifest))
+    inputs = [InputFile(path) for path in paths]
+    index: dict[str, Entry] = {}
+    skipped: Counter = Counter()
+    superseded = 0
+
+    # Pass 1: stream every file once; keep only the best entry per post.
+    for file_index, info in enumerate(inputs):
+        digest = hashlib.sha256()
+        with info.path.open("rb") as fh:
+            for line_no, (offset, line) in enumerate(_lines(fh, digest, max_line_bytes)):
+                info.lines += 1
+                record, reason = _check(line, edition) if line is not None else (None, "too_long")
+                if record is None:
+                    if reason != "blank":
+                        skipped[reason] += 1
+                        info.skipped += 1
+                    continue
+                info.records += 1
+                key = record_key(record)
+                revision = record.get("revision")
+                if not isinstance(revision, int) or isinstance(revision, bool):
+                    revision = 1
+                crawled = _parse_time(record.get("crawled_at")) or _EPOCH
+                entry = Entry(
+                    rank=(revision, crawled, file_index, line_no),
+                    published_at=_parse_time(record["published_at"]),
+                    file_index=file_index,
+                    offset=offset,
+                    length=len(line),
+                )
+                current = index.get(key)
+                if current is not None:
+                    superseded += 1
+                    if current.rank >= entry.rank:
+                        continue
+                index[key] = entry
+        info.sha256 = digest.hexdigest()
+
+    # Pass 2: copy the winners, sorted by published_at, into a temporary file.
+    order = sorted(index.items(), key=lambda kv: (kv[1].published_at, kv[0]))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode()
+    sections: Counter = Counter()
+    out_digest = hashlib.sha256()
+    handles: "OrderedDict[int, BinaryIO]" = OrderedDict()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    tmp = Path(tmp_name)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as out:
+            for key, entry in order:
+                fh = handles.pop(entry.file_index, None)
+                if fh is None:
+                    if len(handles) >= OPEN_FILES:
+                        handles.popitem(last=False)[1].close()
+                    fh = inputs[entry.file_index].path.open("rb")
+                handles[entry.file_index] = fh
+                fh.seek(entry.offset)
+                line = fh.read(entry.length)
+                record, _ = _check(line, edition)
+                if record is None or record_key(record) != key:
+                    raise MergeError(f"{inputs[entry.file_index].path} changed during the merge; run it again")
+                data = line.rstrip(b"\r\n") + b"\n"
+                out.write(data)
+                out_digest.update(data)
+                section = record.get("section")
+                sections[section if isinstance(section, str) and section else "(none)"] += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+    published = [entry.published_at for _, entry in order]
+    document = {
+        "edition": edition,
+        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "output": {"path": output.name, "sha256": out_digest.hexdigest(), "lines": len(order)},
+        "count": len(order),
+        "published_at": {
+            "min": published[0].isoformat() if published else None,
+            "max": published[-1].isoformat() if published else None,
+        },
+        "sections": dict(sorted(sections.items())),
+        "duplicates_superseded": superseded,
+        "skipped_lines": dict(sorted(skipped.items())),
+        "inputs": [
+            {
+                "path": _display(info.path, input_dir),
+                "sha256": info.sha256,
+                "lines": info.lines,
+                "records": info.records,
+                "skipped": info.skipped,
+            }
+            for info in inputs
+        ],
+    }
+    write_json_atomic(manifest, document, mode)
+    return MergeResult(output, manifest, len(order), inputs, skipped, superseded)
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def _file_mode() -> int:
+    """The mode a plain ``open(..., "w")`` gives a new file: 0o666 less the umask (as the
+    crawl's own files get), not the 0o600 of ``mkstemp``."""
+    umask = os.umask(0o022)  # reading the umask means setting it; put it back at once
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_json_atomic(path: Path, document: object, mode: Optional[int] = None) -> None:
+    """Write ``document`` as JSON to ``path`` through a temporary file and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, _file_mode() if mode is None else mode)
+        # backslashreplace: a lone surrogate (from a "\ud800" escape in a record, or an
+        # undecodable file name) is written as its JSON escape instead of failing.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            json.dump(document, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m newscrawl.merge",
+        description="Merge every run's JSON Lines of an edition into one deduplicated dataset.",
+    )
+    parser.add_argument("--edition", default="en", help="edition code (default: en)")
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
+                        help="root of the crawl output (default: <project>/output)")
+    parser.add_argument("--dataset", default=SPIDER,
+                        help=f"the crawl's dataset name: {SPIDER} (the live site, default) or a mirror's, "
+                             f"e.g. {SPIDER}-mirror-127.0.0.1-8000 (the directory under --output-dir)")
+    parser.add_argument("--input-dir", type=Path,
+                        help="directory of run files (default: <output-dir>/almayadeen/<edition>)")
+    parser.add_argument("--output", type=Path,
+                        help="merged file (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
+    parser.add_argument("--max-line-bytes", type=int, default=MAX_LINE_BYTES, metavar="N",
+                        help=f"skip (and count) lines longer than N bytes (default: {MAX_LINE_BYTES})")
+    opts = parser.parse_args(argv)
+    if opts.max_line_bytes < 1:
+        parser.error("--max-line-bytes must be 1 or more")
+    if not opts.dataset or "/" in opts.dataset or opts.dataset.startswith("."):
+        parser.error(f"--dataset {opts.dataset!r} is not a directory name")
+    input_dir = opts.input_dir or default_input_dir(opts.edition, opts.output_dir, opts.dataset)
+    output = opts.output or default_output(opts.edition, opts.output_dir, opts.dataset)
+    try:
+        result = merge(opts.edition, input_dir, output, opts.max_line_bytes)
+    except (MergeError, OSError) as exc:
+        print(f"newscrawl.merge: error: {exc}", file=sys.stderr)
+        return 1
+    skipped = sum(result.skipped.values())
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(result.skipped.items()))
+    print(
+        f"merged {result.count} posts from {len(result.inputs)} files -> {result.output} "
+        f"({result.superseded} older copies superseded, {skipped} lines skipped"
+        f"{': ' + detail if detail else ''}; manifest {result.manifest.name})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,371 @@
+"""Re-extract articles from stored responses (WARC files): the current parser, no network.
+
+    python -m newscrawl.reextract --edition en [--since D] [--until D] [WARC ...]
+
+Reads the WARC files named (paths, globs or directories; default: every WARC of the edition
+in ``<output-dir>/warc/<edition>/``), keeps the ``response`` records of article pages (status
+200, an article-shaped path on the edition's host, or on the host the capturing crawl named as
+``base_url`` in its ``warcinfo``), and runs each through the parser and the pipelines' checks
+and date conversion, exactly as a crawl does. Any WARC serves, not only ours: Common Crawl's
+news crawl and other archives keep the same request/response records.
+
+Writes a run file as a crawl does, ``<output-dir>/almayadeen/<edition>/<UTC now>.jsonl`` (and
+``.summary.json``), so ``python -m newscrawl.merge`` takes it with the crawls' files; being the
+newest file, its records win over the crawls' records of the same revision. Each record has
+``discovered_via`` ``warc``, ``crawled_at`` the capture time, and ``warc`` its response record.
+Captures are read in file-name order (for our files, capture order): a post's first version
+is revision 1, each later capture whose content hash differs one more, and a repeat of the
+same content is dropped (``unchanged``), as across scheduled runs.
+
+Pages are parsed by a pool of processes (``--workers``, default one per core); the main
+process reads the WARC files once to find the records and writes the output in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from multiprocessing import get_context
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Iterator, Optional
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
+
+from .args import ArgumentError, CrawlArgs
+from .dates import iso_utc
+from ..outlets.almayadeen.editions import EDITIONS
+from .feeds import JsonLinesExporter, WholeLineFile
+from .items import WarcRecordRef
+from ..outlets.almayadeen.pages import ArticlePage
+from .pages import looks_complete, page_text
+from .pipelines import DatesPipeline, ValidatePipeline, post_key
+from .urls import canonical_url, is_article_path
+from .warc import iter_records, scan_heads, stored_response, utc_stamp, warc_files
+
+ROOT = Path(__file__).resolve().parents[2]
+SPIDER = "almayadeen"
+DISCOVERED_VIA = "warc"
+# Records handed to a worker at a time: large enough that inter-process traffic is a small
+# share of the parse time, small enough to keep both cores busy to the end.
+CHUNK = 64
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One stored article response to extract."""
+
+    path: str
+    offset: int
+    now: str  # "now" of the capturing crawl (its NEWSCRAWL_NOW), else the capture time
+
+
+@dataclass
+class Result:
+    """What came of one task: a record (its JSON line, as the crawl's exporter writes it, and
+    what the dedupe needs), or why there is none."""
+
+    line: bytes = b""
+    key: str = ""
+    canonical_url: str = ""
+    content_hash: str = ""
+    skipped: str = ""
+
+
+class _Lines:
+    """The exporter's output, one line at a time (the worker sends lines, not records)."""
+
+    def __init__(self):
+        self.last = b""
+
+    def write(self, data: bytes) -> int:
+        self.last = data
+        return len(data)
+
+
+class _Stats:
+    """Just enough of Scrapy's stats collector for the pipelines."""
+
+    def __init__(self):
+        self.values: Counter = Counter()
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] += count
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+class Extractor:
+    """The crawl's parse of an article response and its validate and dates pipelines."""
+
+    def __init__(self, args: CrawlArgs):
+        self.args = args
+        self.edition = args.edition
+        self.stats = _Stats()
+        spider = SimpleNamespace(args=args, edition=args.edition.code, language=args.edition.language, name=SPIDER)
+        crawler = SimpleNamespace(stats=self.stats, settings=Settings({"NEWSCRAWL_NOW": ""}), spider=spider)
+        self.validate = ValidatePipeline(crawler)
+        self.dates = DatesPipeline(crawler)
+        self._files: dict[str, Any] = {}
+        self._lines = _Lines()
+        self.exporter = JsonLinesExporter(self._lines, encoding="utf-8")
+
+    def _record(self, path: str, offset: int):
+        fh = self._files.get(path)
+        if fh is None:
+            fh = self._files[path] = open(path, "rb")  # noqa: SIM115 (kept open for the next tasks)
+        fh.seek(offset)
+        for record, _ in iter_records(fh, path):
+            return record
+        return None
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
+
+    def extract(self, task: Task) -> Result:
+        record = self._record(task.path, task.offset)
+        stored = stored_response(record, Path(task.path).name, task.offset) if record is not None else None
+        if stored is None:
+            return Result(skipped="unreadable")
+        response = stored.response()
+        if not hasattr(response, "text"):
+            return Result(skipped="not_html")
+        # As the spider's parse_article reads a page.
+        text = response.text
+        if hasattr(response, "_declared_encoding"):
+            text = page_text(response.body, response._declared_encoding(), text)
+        page = ArticlePage(text, response.url, self.edition)
+        if page.is_article() and not looks_complete(response.body):
+            # A capture cut short: the crawl fetched it again, and that capture is extracted.
+            # A complete page that looks odd (a body shorter than its word count) is kept
+            # with its flags, as by the crawl.
+            return Result(skipped="incomplete")
+        captured = _warc_time(stored.date)
+        item = page.to_item(discovered_via=DISCOVERED_VIA, crawled_at=iso_utc(captured))
+        if item is None:
+            return Result(skipped="not_article")
+        item.warc = WarcRecordRef(file=stored.file, offset=stored.offset, record_id=stored.record_id)
+        self.dates.now = datetime.fromisoformat(task.now)
+        try:
+            self.validate.process_item(item)
+            self.dates.process_item(item)
+        except DropItem as exc:
+            return Result(skipped="dropped/" + str(exc).split(":", 1)[0].replace(" ", "_"))
+        a = ItemAdapter(item)
+        # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
+        a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
+        self.exporter.export_item(item)
+        return Result(self._lines.last, post_key(a), item.canonical_url, item.content_hash)
+
+
+def _warc_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else datetime.now(timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# One extractor per worker process, built by the pool's initializer.
+_WORKER: Optional[Extractor] = None
+
+
+def _init_worker(raw_args: dict[str, str]) -> None:
+    global _WORKER
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _WORKER = Extractor(CrawlArgs.from_kwargs(raw_args))
+
+
+def _extract_chunk(tasks: list[Task]) -> list[Result]:
+    return [_WORKER.extract(task) for task in tasks]
+
+
+def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple[str, ...] = ()) -> Iterator[Task]:
+    """The article response records of the edition in these files, in order.
+
+    Kept: ``response`` records with status 200 whose URL is on the edition's hosts (or on
+    the host a capturing crawl of this edition named as its ``base_url``, or ``extra_hosts``)
+    and has an article's path shape. The first record of our files, ``warcinfo``, gives that
+    host and the crawl's "now" (``NEWSCRAWL_NOW``); without one, "now" is the capture time.
+    """
+    host = args.edition.host.removeprefix("www.")
+    edition_hosts = {host, "www." + host} | {h.lower() for h in extra_hosts}
+
+    def truncated(name: str, exc: Exception) -> None:
+        counts["truncated_files"] += 1
+        logger.warning("%s ends in a cut-off record (%s); read up to the last whole one", name, exc)
+
+    for path in files:
+        hosts = set(edition_hosts)
+        fixed_now = ""
+        counts["files"] += 1
+        for head in scan_heads(path, truncated):
+            counts[f"records/{head.kind}"] += 1
+            if head.kind == "warcinfo":
+                info = head.info or {}
+                if info.get("newscrawl-edition", args.edition.code) == args.edition.code:
+                    base = urlsplit(info.get("newscrawl-base-url", "")).netloc.lower()
+                    if base:
+                        hosts.add(base)
+                    fixed_now = info.get("newscrawl-setting-NEWSCRAWL_NOW", "")
+                continue
+            if head.kind != "response" or head.status is None:
+                continue
+            parts = urlsplit(head.url)
+            if parts.netloc.lower() not in hosts or not is_article_path(parts.path, args.edition):
+                counts["skipped/not_article_url"] += 1
+                continue
+            if head.status != 200:
+                counts["skipped/status"] += 1
+                continue
+            now = fixed_now or iso_utc(_warc_time(head.date))
+            yield Task(str(path), head.offset, _utc_iso(now))
+
+
+def _utc_iso(value: str) -> str:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+
+
+@dataclass
+class Outcome:
+    """What a re-extraction wrote and counted."""
+
+    output: Path
+    written: int
+    counts: Counter
+
+
+def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0,
+              extra_hosts: tuple[str, ...] = ()) -> Outcome:
+    """Extract every article response of ``files`` into the JSON Lines file ``output``."""
+    counts: Counter = Counter()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, tuple[str, int]] = {}
+    urls: dict[str, str] = {}
+    written = 0
+    tasks = scan(files, args, counts, extra_hosts)
+    out = WholeLineFile(open(output, "wb", buffering=0))  # noqa: SIM115 (closed below)
+    try:
+        encoder = JsonLinesExporter(out, encoding="utf-8").encoder
+        for result in _results(tasks, args, workers):
+            if not result.line:
+                counts[f"skipped/{result.skipped}"] += 1
+                continue
+            key = urls.get(result.canonical_url) or result.key
+            before = seen.get(key)
+            line, revision = result.line, 1
+            if before is not None:
+                if before[0] == result.content_hash:
+                    counts["dropped/unchanged"] += 1
+                    continue
+                revision = before[1] + 1
+                record = json.loads(line)
+                record["revision"] = revision
+                line = (encoder.encode(record) + "\n").encode("utf-8")
+                counts["revised"] += 1
+            seen[key] = (result.content_hash, revision)
+            urls[result.canonical_url] = key
+            out.write(line)
+            written += 1
+    finally:
+        out.close()
+    return Outcome(output, written, counts)
+
+
+def _results(tasks: Iterator[Task], args: CrawlArgs, workers: int) -> Iterator[Result]:
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        _init_worker(args.raw)
+        try:
+            for task in tasks:
+                yield _WORKER.extract(task)
+        finally:
+            _WORKER.close()
+        return
+    with get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
+        workers, initializer=_init_worker, initargs=(args.raw,)
+    ) as pool:
+        for chunk in pool.imap(_extract_chunk, _chunks(tasks, CHUNK)):
+            yield from chunk
+
+
+def _chunks(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.reextract",
+                                     description="Re-extract articles from WARC files with the current parser (no network).")
+    parser.add_argument("warcs", nargs="*", metavar="WARC",
+                        help="WARC files, globs or directories (default: <output-dir>/warc/<edition>/)")
+    parser.add_argument("--edition", default="en", choices=sorted(EDITIONS))
+    parser.add_argument("--since", help="keep articles published on or after this ISO date (UTC)")
+    parser.add_argument("--until", help="keep articles published on or before this ISO date (UTC)")
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
+                        help="root of the crawl's output (default: <project>/output)")
+    parser.add_argument("--output", type=Path, help="write this file instead of <output-dir>/almayadeen/<edition>/<UTC now>.jsonl")
+    parser.add_argument("--host", action="append", default=[],
+                        help="also take pages of this host (a mirror), besides the edition's own")
+    parser.add_argument("--workers", type=int, default=0, help="parsing processes (default: one per core)")
+    opts = parser.parse_args(argv)
+    raw = {"edition": opts.edition}
+    for name in ("since", "until"):
+        if getattr(opts, name):
+            raw[name] = getattr(opts, name)
+    try:
+        args = CrawlArgs.from_kwargs(raw)
+    except ArgumentError as exc:
+        parser.error(str(exc))
+    files = warc_files([str(p) for p in opts.warcs] or [str(opts.output_dir / "warc" / opts.edition)])
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing or not files:
+        print(f"reextract: no WARC file at {', '.join(missing) or ', '.join(opts.warcs) or opts.output_dir / 'warc' / opts.edition}",
+              file=sys.stderr)
+        return 1
+    started = datetime.now(timezone.utc)
+    output = opts.output or opts.output_dir / SPIDER / opts.edition / f"{utc_stamp(started)}.jsonl"
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    outcome = reextract(files, args, output, opts.workers, tuple(opts.host))
+    summary = {
+        "command": "reextract",
+        "edition": opts.edition,
+        "arguments": raw,
+        "warc_files": [str(p) for p in files],
+        "start_time": iso_utc(started),
+        "end_time": iso_utc(datetime.now(timezone.utc)),
+        "items": outcome.written,
+        "counts": dict(sorted(outcome.counts.items())),
+        "outputs": [str(output)],
+    }
+    summary_path = output.with_name(output.name[: -len(output.suffix)] + ".summary.json" if output.suffix else output.name + ".summary.json")
+    tmp = summary_path.with_name(summary_path.name + ".tmp")
+    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, summary_path)
+    print(f"{outcome.written} articles from {len(files)} WARC files -> {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,508 @@
+"""The shared crawl plan: what every outlet's spider does, whatever the site.
+
+It starts from the home page (menu and BREAKING ticker), walks every selected section
+and region listing, and follows article links by the block they sit in (related, read
+next, most read); or reads the monthly sitemaps of a date range. All extraction is done
+by the outlet's page classes (``Outlet.home_page`` and the rest); what is kept is decided
+by the pipelines. An outlet's spider is this class with a ``name`` and an ``outlet``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta, timezone
+from typing import Any, AsyncIterator, Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+from scrapy.http import Response
+
+from .args import CrawlArgs
+from .dates import crawl_now, parse_date
+from ..settings import FEEDS as DEFAULT_FEEDS
+from .items import BreakingItem
+from .outlet import Outlet
+from .pipelines import printable
+from .pages import PageLink, looks_complete, page_text
+from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
+from .urls import HostMap, canonical_url, is_article_path, is_fetchable
+
+
+def utc_now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class NewsSpider(scrapy.Spider):
+    """The crawl plan of every outlet; a subclass sets ``name`` and ``outlet``.
+
+    Arguments are documented in the README and validated by ``CrawlArgs``.
+    """
+
+    outlet: Outlet
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """Keep record types apart in every feed, including ``-O``/``-o`` ones.
+
+        A feed given without ``item_classes`` (as ``-O x.jsonl`` is) receives only
+        articles, and the BREAKING ticker lines go to a sibling ``x.breaking.jsonl``:
+        a dataset file loaded into pandas holds one kind of record. A feed on stdout
+        (``-o -:jsonlines``) has no sibling: its run collects no ticker lines.
+        """
+        super().update_settings(settings)
+        feeds = settings.getdict("FEEDS")
+        if not feeds:
+            return
+        # Scrapy merges -O/-o into the FEEDS of settings.py (all at one priority); a
+        # user who names an output file expects only that file, so the project's
+        # default feeds step aside.
+        if set(feeds) - set(DEFAULT_FEEDS):
+            feeds = {uri: opts for uri, opts in feeds.items() if uri not in DEFAULT_FEEDS}
+        priority = settings.getpriority("FEEDS")
+        split = {}
+        for uri, options in feeds.items():
+            options = dict(options or {})
+            if options.get("item_classes"):
+                split[uri] = options
+                continue
+            split[uri] = {**options, "item_classes": ["newscrawl.core.items.Article"]}
+            if str(uri).startswith("stdout:"):
+                # A stream of articles for a pipe (-o -:jsonlines): the ticker lines have no
+                # sibling file to go to, and must not be mixed into it.
+                continue
+            stem, dot, ext = str(uri).rpartition(".")
+            sibling = f"{stem}.breaking.{ext}" if dot and "/" not in ext else f"{uri}.breaking"
+            split.setdefault(sibling, {**options, "item_classes": ["newscrawl.core.items.BreakingItem"]})
+        # Replace the whole value (a plain dict, one above the feeds' own priority): the
+        # crawl command merges its settings into the crawler again afterwards, and an
+        # equal priority would undo this.
+        settings.set("FEEDS", split, priority=priority + 1)
+        if not any("BreakingItem" in str(c) for o in split.values() for c in o.get("item_classes") or ()):
+            # No feed takes ticker lines: not collected at all, so that none is remembered
+            # as emitted by the cross-run memory without being written anywhere.
+            settings.set("NEWSCRAWL_TICKER", False, priority=priority + 1)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        # Scrapy passes "_job" and similar private keys on some paths; keep only ours.
+        spider_kwargs = {k: v for k, v in kwargs.items() if k in CrawlArgs.KNOWN}
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k not in CrawlArgs.KNOWN})
+        self.args = CrawlArgs.from_kwargs(spider_kwargs)
+        self.edition = self.args.edition.code
+        self.language = self.args.edition.language
+        self.hosts = HostMap(self.args.edition, self.args.base_url)
+        self.allowed_domains = [urlsplit(self.args.base_url).hostname]
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Sitemap URLs are requested a batch at a time, the next when the crawl runs dry.
+        crawler.signals.connect(spider._sitemap_idle, signal=signals.spider_idle)
+        return spider
+
+    @property
+    def now(self):
+        """The crawl's "now" (NEWSCRAWL_NOW or the clock), for reading year-less card dates."""
+        return crawl_now(self.crawler.settings)
+
+    # --- plan ---------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.args.urls:
+            for url in self.args.urls:
+                request = self._article_request(url, "url")
+                if request is not None:
+                    yield request
+            return
+        if self.args.discover in ("sitemap", "both") and self.outlet.sitemap_index:
+            yield scrapy.Request(self.args.base_url + self.outlet.sitemap_index, callback=self.parse_sitemap_index,
+                                 errback=self.sitemap_failed, priority=100)
+        if self.args.discover in ("listings", "both"):
+            yield scrapy.Request(
+                self.args.base_url + "/",
+                callback=self.parse_home,
+                errback=self.home_failed,
+                priority=100,
+            )
+
+    async def parse_sitemap_index(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Monthly sitemaps that overlap [since, until]; others are never requested.
+
+        @path /sitemaps/all.xml
+        @returns requests 1
+        """
+        # Monthly files hold posts by their Beirut month, while since/until are UTC dates:
+        # a post of UTC day d is dated d or d+1 in Beirut (UTC+2/+3), so the month of the
+        # day after `until` is read too (a post at 01:00 Beirut on the 1st is the last
+        # UTC day of the month before).
+        until = self.args.until + timedelta(days=1) if self.args.until else None
+        for entry in (await self._read_sitemap(response)).entries:
+            month = month_of(entry.loc)
+            if month is None or not month_overlaps(month, self.args.since, until):
+                continue
+            url = self.hosts.to_crawl_url(entry.loc)
+            if url is not None:
+                self.crawler.stats.inc_value("newscrawl/sitemaps/monthly")
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed, priority=90)
+
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Article URLs of a monthly sitemap, queued here and requested a batch at a time."""
+        since = self.args.since
+        pending = self._sitemap_pending
+        taken = 0
+        for entry in (await self._read_sitemap(response)).entries:
+            # A post published on or after `since` cannot have been modified before it.
+            if since and entry.lastmod and entry.lastmod.date() < since:
+                continue
+            pending.append(entry.loc)
+            taken += 1
+        self.crawler.stats.inc_value("newscrawl/sitemaps/urls", taken)
+        for request in self._sitemap_batch():
+            yield request
+
+    async def _read_sitemap(self, response: Response) -> SitemapRead:
+        """The entries of a sitemap, parsed in a thread (a big file takes seconds, which
+        must not stall the crawl or a Ctrl-C), cut at NEWSCRAWL_SITEMAP_MAX_BYTES
+        (decompressed) and NEWSCRAWL_SITEMAP_MAX_URLS, each cut counted and logged."""
+        settings = self.crawler.settings
+        engine = self.crawler.engine
+
+        def stopping() -> bool:
+            return getattr(getattr(engine, "_slot", None), "closing", None) is not None
+
+        read = await maybe_deferred_to_future(deferToThread(
+            read_sitemap, response.body, settings.getint("NEWSCRAWL_SITEMAP_MAX_BYTES", MAX_DECOMPRESSED),
+            settings.getint("NEWSCRAWL_SITEMAP_MAX_URLS", MAX_URLS), stopping))
+        if read.stopped:
+            # The crawl stopped mid-file: the sitemap goes back to the queue (JOBDIR) to be
+            # read whole when the job resumes, rather than half of it being lost.
+            from .middlewares import PromptStop
+
+            stop = self.crawler.get_extension(PromptStop)
+            if stop is not None:
+                stop.postpone(response.request)
+            return SitemapRead([])
+        if read.capped:
+            self.crawler.stats.inc_value(f"newscrawl/sitemaps/capped/{read.capped}")
+            setting = "NEWSCRAWL_SITEMAP_MAX_BYTES" if read.capped == "bytes" else "NEWSCRAWL_SITEMAP_MAX_URLS"
+            self.logger.warning("sitemap %s cut at %s (%s): %d entries kept",
+                                printable(response.url), setting, read.capped, len(read.entries))
+        elif read.malformed:
+            self.crawler.stats.inc_value("newscrawl/sitemaps/malformed")
+            self.logger.warning("sitemap %s unreadable after %d entries (kept): %s",
+                                printable(response.url), len(read.entries), printable(read.malformed))
+        return read
+
+    @property
+    def _sitemap_pending(self) -> deque:
+        """Sitemap article URLs not yet requested. Kept in ``self.state`` when there is one
+        (JOBDIR: saved when the crawl stops, read back when it resumes)."""
+        state = getattr(self, "state", None)
+        if not isinstance(state, dict):
+            state = self.__dict__.setdefault("_sitemap_state", {})
+        return state.setdefault("sitemap_pending", deque())
+
+    def _sitemap_batch(self) -> Iterable[scrapy.Request]:
+        """The next few sitemap article requests. A sitemap of 50,000 URLs queued at once
+        would hold 50,000 requests in memory and in a stopped job's saved queue; a batch
+        at a time (the next when the crawl runs dry) keeps both small."""
+        pending = self._sitemap_pending
+        batch = self.crawler.settings.getint("NEWSCRAWL_SITEMAP_BATCH", 100)
+        made = 0
+        while pending and made < batch:
+            request = self._article_request(pending.popleft(), "sitemap")
+            if request is not None:
+                made += 1
+                yield request
+
+    def _sitemap_idle(self) -> None:
+        if not self._sitemap_pending:
+            return
+        for request in self._sitemap_batch():
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider("sitemap URLs left")
+
+    def sitemap_failed(self, failure: Any) -> None:
+        """A sitemap that could not be fetched: counted, one line (no traceback)."""
+        if not failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value("newscrawl/sitemaps/failed")
+        return self.fetch_failed(failure)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
+        """Any page of the edition, by the shape of its URL: an article as with ``-a url=``,
+        the home page, or a listing. Requests without a callback (``scrapy parse <url>``,
+        ``scrapy shell``'s ``fetch``) come here."""
+        path = urlsplit(response.url).path
+        if is_article_path(path, self.args.edition):
+            return self.parse_article(response, discovered_via="url")
+        if path in ("", "/"):
+            return self.parse_home(response)
+        for listing in self.args.edition.listings:
+            if listing.path.rstrip("/") == path.rstrip("/"):
+                return self.parse_listing(response, slug=listing.slug)
+        self.logger.warning("%s is not an article, the home page or a listing of the %s edition",
+                            printable(response.url), self.edition)
+        return ()
+
+    @classmethod
+    def handles_request(cls, request: scrapy.Request) -> bool:
+        """URLs of any edition's host, so that ``scrapy parse <url>`` finds this spider."""
+        host = (urlsplit(request.url).hostname or "").lower()
+        return any(host in (e.host, e.host.removeprefix("www.")) for e in cls.outlet.editions.values())
+
+    def _retry_incomplete(self, response: Response) -> scrapy.Request | None:
+        """The request that fetches a page cut short (no closing </html>) again, or None once
+        the retries are spent: then the page is parsed as it came, rather than lost."""
+        self.crawler.stats.inc_value("newscrawl/incomplete/detected")
+        return get_retry_request(
+            response.request, spider=self, reason="incomplete page",
+            max_retry_times=self.crawler.settings.getint("NEWSCRAWL_INCOMPLETE_RETRIES", 3),
+            stats_base_key="newscrawl/incomplete",
+            # Not an error: what came is parsed and kept (an article is flagged).
+            give_up_log_level="WARNING",
+        )
+
+    def parse_home(self, response: Response, rendered: bool = False) -> Iterable[Any]:
+        """The home page: its BREAKING ticker lines, the listings of its menu, Most Read.
+
+        @path /
+        @returns requests 1
+        """
+        if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
+            yield retry
+            return
+        page = self.outlet.home_page(response.text, response.url, self.args.edition)
+        crawled_at = utc_now_iso()
+        ticker = page.ticker() if self.crawler.settings.getbool("NEWSCRAWL_TICKER", True) else ()
+        for line in ticker:
+            yield BreakingItem(text=line, edition=self.edition, first_seen_at=crawled_at)
+        if not rendered:
+            yield from self._listing_requests(page.menu())
+        if "most_read" in self.args.follow:
+            yield from self._follow(page.most_read(), response.url)
+        if rendered:
+            return
+        wanted = [b for b in page.blocks_left_to_scripts() if b == "breaking" or b in self.args.follow]
+        if wanted:
+            # The ticker or Most Read is filled in by JavaScript: the home page once more,
+            # in the browser. Once per crawl is enough, as both are the same on every page.
+            self.logger.info("home page blocks filled in by JavaScript: %s; rendering it", ", ".join(wanted))
+            yield response.request.replace(
+                dont_filter=True,
+                cb_kwargs={"rendered": True},
+                errback=None,  # without a browser this is counted, not a failed home page
+                meta={"newscrawl_render": "js_fragment"},
+            )
+
+    def home_failed(self, failure: Any) -> Iterable[scrapy.Request]:
+        """Without the home page, fall back to the listing paths we know."""
+        self.logger.warning("home page failed (%s); using the known listing paths", failure.value)
+        self.crawler.stats.inc_value("newscrawl/home_failed")
+        yield from self._listing_requests({})
+
+    def _listing_requests(self, menu: dict[str, str]) -> Iterable[scrapy.Request]:
+        for slug in self.args.sections:
+            listing = self.args.edition.listing(slug)
+            url = menu.get(listing.label)
+            if url is None:
+                self.crawler.stats.inc_value("newscrawl/menu_label_missing")
+                url = self.args.base_url + listing.path
+            crawl_url = self.hosts.to_crawl_url(url)
+            if crawl_url is None:
+                continue
+            yield scrapy.Request(
+                crawl_url,
+                callback=self.parse_listing,
+                cb_kwargs={"slug": slug},
+                priority=50,
+            )
+
+    def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
+        """A section or region listing: requests for its article cards (and "Load more").
+
+        @path /news/politics
+        @cb_kwargs {"slug": "politics"}
+        @returns items 0 0
+        @returns requests 1
+        """
+        if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
+            yield retry
+            return
+        listing = self.outlet.listing_page(response.text, response.url, self.args.edition)
+        self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
+        new = 0
+        links = self._cap_links(listing.article_links(), response.url)
+        per_listing = self.crawler.settings.getint("NEWSCRAWL_PER_LISTING", 0)
+        if per_listing > 0:
+            links = links[:per_listing]  # the newest few (the probe)
+        for link in links:
+            request = self._article_request(link.url, f"listing:{slug}")
+            if request is not None:
+                new += 1
+                yield request
+        if "most_read" in self.args.follow:
+            yield from self._follow(listing.most_read(), response.url)
+        if rendered:
+            return
+        # Listings are newest first, so what the first page's last card says holds for
+        # every card further down; the last card, not the first, as a pinned story on top
+        # may be older than the rest. Each stop saves a browser session and its requests.
+        if self.args.since and self._last_card_before_since(listing):
+            self.crawler.stats.inc_value("newscrawl/listing_stopped/since")
+            return
+        if self.store is not None and links:
+            # Incremental run: older items than a stored one were stored too.
+            if new == 0:
+                self.crawler.stats.inc_value("newscrawl/listing_stopped/nothing_new")
+                return
+            if self._already_stored(links[-1].url):
+                self.crawler.stats.inc_value("newscrawl/listing_stopped/reached_known")
+                return
+        if self.args.max_pages > 1 and listing.has_load_more():
+            # Further items come only from JavaScript: the same listing again, in the
+            # browser, clicking "Load more" up to max_pages - 1 times.
+            yield response.request.replace(
+                dont_filter=True,
+                cb_kwargs={"slug": slug, "rendered": True},
+                meta={
+                    "newscrawl_render": "load_more",
+                    "newscrawl_load_more_label": self.args.edition.labels["load_more"],
+                    "newscrawl_load_more_classes": list(self.args.edition.load_more_classes),
+                    "newscrawl_load_more_steps": self.args.max_pages - 1,
+                },
+            )
+
+    def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
+        """An article page: its record, and requests for the links it follows.
+
+        @path /news/politics/drone-hits-bahrain-airport-as-gulf-states-intercept-iranian
+        @cb_kwargs {"discovered_via": "url"}
+        @returns items 1 1
+        @filled url canonical_url title published_at_raw body content_hash
+        """
+        text = response.text
+        if hasattr(response, "_declared_encoding"):
+            text = page_text(response.body, response._declared_encoding(), text)
+        page = self.outlet.article_page(text, response.url, self.args.edition)
+        unclosed = not looks_complete(response.body) and page.is_article()
+        if unclosed:
+            # A cut transfer: fetched again (bounded). A complete page is never refetched or
+            # refused for looking odd: the record keeps it with its flags. A page that never
+            # arrives closed is kept too, flagged, once the retries are spent.
+            retry = self._retry_incomplete(response)
+            if retry is not None:
+                yield retry
+                return
+            self.crawler.stats.inc_value("newscrawl/incomplete/kept")
+        if page.metadata_invalid:
+            self.crawler.stats.inc_value("newscrawl/metadata_invalid")
+        item = page.to_item(discovered_via=discovered_via, crawled_at=utc_now_iso())
+        if item is not None and unclosed:
+            item.flags.insert(0, "closing_markup_missing")
+        if item is None:
+            self.crawler.stats.inc_value("newscrawl/skipped/not_article")
+            if page.page_type() is not None:
+                # The CMS says it is not a post (metadata type "page", ...): counted apart.
+                self.crawler.stats.inc_value("newscrawl/skipped/not_article_type")
+        else:
+            yield item
+        if not self.args.urls:  # -a url / urls_file crawl just those pages
+            yield from self._follow(page.followable_links(), response.url)
+
+    @property
+    def store(self):
+        """The cross-run store, when the dedupe pipeline opened one (state on) and the run is
+        incremental (``NEWSCRAWL_INCREMENTAL``, as scheduled runs are): then known articles
+        are not fetched again. A plain run re-fetches them, so edits are found."""
+        if not self.crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
+            return None
+        return getattr(self, "_store", None)
+
+    @store.setter
+    def store(self, value):
+        self._store = value
+
+    def _already_stored(self, url: str) -> bool:
+        """Whether an earlier run emitted this post and it need not be fetched again.
+
+        ``-a refresh=N`` re-fetches posts published in the last N days, to catch edits.
+        """
+        if self.store is None:
+            return False
+        published = self.store.published_at(canonical_url(url, self.args.edition))
+        if published is None:
+            return False
+        if self.args.refresh_days is not None:
+            horizon = self.now - timedelta(days=self.args.refresh_days)
+            if not published or published >= horizon.isoformat():
+                return False
+        return True
+
+    def _last_card_before_since(self, listing: Any) -> bool:
+        dates = [parse_date(d, self.now, self.language) for d in listing.card_dates()]
+        dates = [d for d in dates if d is not None]
+        return bool(dates) and dates[-1].date() < self.args.since
+
+    # --- requests -----------------------------------------------------------------
+    def _cap_links(self, links: list[PageLink], page_url: str) -> list[PageLink]:
+        """At most NEWSCRAWL_MAX_LINKS_PER_PAGE links of one page; the rest counted, not taken.
+
+        A real listing or article page links a few dozen articles; a hostile one with
+        250,000 links would otherwise queue them all (and hold them in memory)."""
+        cap = self.crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE", 500)
+        if cap <= 0 or len(links) <= cap:
+            return links
+        self.crawler.stats.inc_value("newscrawl/links_capped/pages")
+        self.crawler.stats.inc_value("newscrawl/links_capped/links", len(links) - cap)
+        self.logger.warning("%d article links on %s; only the first %d taken (NEWSCRAWL_MAX_LINKS_PER_PAGE)",
+                            len(links), printable(page_url), cap)
+        return links[:cap]
+
+    def _follow(self, links: Iterable[PageLink], page_url: str = "") -> Iterable[scrapy.Request]:
+        wanted = [link for link in links if link.kind in self.args.follow]
+        for link in self._cap_links(wanted, page_url):
+            request = self._article_request(link.url, link.kind)
+            if request is not None:
+                yield request
+
+    def _article_request(self, url: str, discovered_via: str) -> scrapy.Request | None:
+        """A request for an article link, or None when it is not an in-scope article URL.
+
+        Query strings and fragments are dropped before fetching: article pages do not
+        depend on them, and tracking parameters would otherwise make one post several
+        requests.
+        """
+        if not is_fetchable(url):
+            return None
+        crawl_url = self.hosts.to_crawl_url(url)
+        if crawl_url is None:
+            self.crawler.stats.inc_value("newscrawl/offsite_link")
+            return None
+        parts = urlsplit(crawl_url)
+        if not is_article_path(parts.path, self.args.edition):
+            return None
+        if discovered_via != "url" and self._already_stored(url):
+            self.crawler.stats.inc_value("newscrawl/skipped/known")
+            return None
+        path = parts.path.rstrip("/") or "/"
+        return scrapy.Request(
+            urlunsplit((parts.scheme, parts.netloc, path, "", "")),
+            callback=self.parse_article,
+            errback=self.fetch_failed,
+            cb_kwargs={"discovered_via": discovered_via},
+        )
+
+    def fetch_failed(self, failure: Any) -> None:
+        """A page that could not be fetched: one counted, readable line, not a traceback."""
+        if failure.check(IgnoreRequest):
+            # Decided on purpose (robots.txt, no browser, a challenge not passed) and
+            # counted where it was decided; not a failure to fetch.
+            return
+        reason = failure.type.__name__ if failure.type else "error"
+        self.crawler.stats.inc_value(f"newscrawl/fetch_failed/{reason}")
+        request = getattr(failure, "request", None)
+        self.logger.warning("could not fetch %s: %s", printable(request.url if request else "?"),
+                            printable(failure.getErrorMessage()))

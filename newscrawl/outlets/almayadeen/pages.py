@@ -1,0 +1,656 @@
+"""Page objects for Al Mayadeen: HTML and URL in, records and links out.
+
+Extraction is layered as shared/site-notes.md asks, most stable signal first:
+the ``tawsiyat-metadata`` JSON block, then ``<meta>`` tags, then documented classes
+(``p.lg_para.summary``, ``div.p-content``), then visible label text ("By", "Source:",
+"Min Read", "Related News", "Read Next", "Most Read"). Class names of the byline and the
+link blocks are unknown on the real site, so those are found by their labels, never by
+class. Every value records the layer it came from in ``extracted_from``.
+
+Dates are left raw here (``published_at`` holds the text as found); the dates pipeline
+turns them into UTC. What is not particular to this site (label lookups, link blocks, text
+as the page spaces it, candidate values) is in ``base.py``; this file holds the site's
+selectors, visible-text rules and field rules. No Scrapy import beyond parsel.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any, Iterable, Optional
+from urllib.parse import urljoin
+
+from lxml import etree
+from parsel import Selector
+
+from ...core.editions import Edition
+from ...core.items import Article, Image, Link, content_hash, normalise_text
+from ...core.urls import canonical_url, is_fetchable, post_id_from_path, section_from_path
+from ...core.pages import (
+    READ_NEXT,
+    RELATED,
+    PageLink,
+    _ALL_TEXT_NODES,
+    _ANCHORS,
+    _BODY_ANCHORS,
+    _CHILD_ELEMENTS,
+    _FIGCAPTIONS,
+    _FIGURES,
+    _IMG_DATA_SRC,
+    _IMG_SRC,
+    _META_TAGS,
+    _NESTED_BLOCKS,
+    _OWN_TEXT,
+    _TEXT_NODES,
+    _Later,
+    _Page,
+    _ancestors,
+    _as_int,
+    _as_str,
+    _dedupe,
+    _element_ancestors,
+    _literal,
+    _spaced_text,
+    _split_list,
+    _text,
+    class_xpath,
+)
+
+METADATA_XPATH = '//script[@id="tawsiyat-metadata"]/text()'
+SUMMARY_CSS = "p.lg_para.summary"
+BODY_CSS = "div.p-content"
+BODY_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6"}
+# "9 Oct 2024 09:01", "9 Oct 09:01", "18 Mayo 2022 06:33", "3 تشرين الثاني 14:05": a day,
+# a month name (Levantine Arabic ones may be two words, "آب" only two letters), maybe a
+# year, a time.
+_MONTH = r"[^\W\d_]{2,10}(?:\s[\u0600-\u06ff]{2,7})?\.?"
+VISIBLE_DATE = re.compile(r"\b\d{1,2}\s+" + _MONTH + r"(?:\s+\d{4})?,?\s+\d{1,2}:\d{2}\b")
+CARD_DATE = re.compile(r"^\d{1,2}\s+" + _MONTH + r"(?:\s+\d{4})?$")
+# Name separators in a byline without links: commas (Latin and Arabic) and the edition's "and".
+_COMMAS = re.compile(r"[,،]")
+CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
+
+_METADATA = etree.XPath(METADATA_XPATH, smart_strings=False)
+_CRUMB_SEPARATORS = re.compile(r"\s*[›»]\s*")
+
+
+# Labels of the items of a label-less byline (Spanish): what ends a name or a labelled value.
+_BYLINE_ITEMS = ("author", "source", "views", "shares")
+# Byline item separators printed as text ("• Fuente: X • 18 Mayo 2022 06:33 • 216 Visualizaciones").
+_SEPARATORS = re.compile(r"\s*[•·|]\s*")
+
+
+def _strip_separators(text: str) -> str:
+    return normalise_text(_SEPARATORS.sub(" ", text))
+
+
+def _undouble(text: str) -> str:
+    """"Bouthaina Shaaban Bouthaina Shaaban" -> "Bouthaina Shaaban": a name printed twice in one
+    text (image alt and name). Only names of two words or more, so "Ali Ali" stays."""
+    words = text.split()
+    half = len(words) // 2
+    if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return text
+
+
+def _split_names(parts: Iterable[str], conjunction: str) -> list[str]:
+    """Names from byline text: split at commas (Latin and Arabic) and the edition's "and"."""
+    conj = f" {conjunction} "
+    names = [normalise_text(p) for part in parts for chunk in _COMMAS.split(part) for p in chunk.split(conj)]
+    return _dedupe(n for n in names if n)
+
+
+class HomePage(_Page):
+    """The edition's home page: the menu and the ticker."""
+
+    def menu(self) -> dict[str, str]:
+        """Menu label -> absolute listing URL, for every known listing label found on the page."""
+        wanted = {l.label for l in self.edition.listings}
+        found: dict[str, str] = {}
+        for a in self.sel.xpath("//a[@href]"):
+            label = _text(a)
+            if label in wanted and label not in found and is_fetchable(a.attrib["href"]):
+                found[label] = urljoin(self.url, a.attrib["href"].strip())
+        return found
+
+
+    def blocks_left_to_scripts(self) -> list[str]:
+        """Blocks whose label is on the page but whose content is not (``breaking``,
+        ``most_read``): filled in by JavaScript after load, so only a browser sees them."""
+        empty = []
+        if self._label_nodes("breaking") and not self.ticker():
+            empty.append("breaking")
+        if self._label_nodes("most_read") and not self.most_read():
+            empty.append("most_read")
+        return empty
+
+
+class ListingPage(_Page):
+    """A section or region listing: article cards, plus the page-wide Most Read block."""
+
+    def has_load_more(self) -> bool:
+        """Whether the page offers a "Load more" control (items filled in by JavaScript): by
+        its label, or by one of the edition's classes for it (the label may differ)."""
+        lit = _literal(self.labels["load_more"])
+        found = self.sel.xpath(f"//body//*[self::button or self::a or @role='button'][normalize-space(.)={lit}]")
+        return bool(found) or any(self.sel.xpath(class_xpath(c)) for c in self.edition.load_more_classes)
+
+    def card_dates(self) -> list[str]:
+        """Visible dates of the listing's cards ("14 Nov 2025"), in page order, Most Read excluded."""
+        bodies = self.sel.root.xpath("//body")
+        if not bodies:
+            return []
+        body = bodies[0]
+        container = self._find_block("most_read")[0]
+        most_read = set(container.iter()) if container is not None else set()
+        dates = []
+        for text in body.xpath(".//text()[not(ancestor::script)]"):
+            # A tail text belongs to the parent of the element it follows.
+            owner = text.getparent().getparent() if text.is_tail else text.getparent()
+            if owner in most_read:
+                continue
+            text = normalise_text(text)
+            if CARD_DATE.match(text):
+                dates.append(text)
+        return dates
+
+    def article_links(self) -> list[PageLink]:
+        most_read = {l.url for l in self.most_read()}
+        cards = self._links(_BODY_ANCHORS(self.sel.root), "listing")
+        return [l for l in cards if l.url not in most_read]
+
+
+class ArticlePage(_Page):
+    """An article page. ``to_item`` returns the record, or None for non-article pages."""
+
+    def __init__(self, html: str, url: str, edition: Edition):
+        super().__init__(html, url, edition)
+        # Set when a metadata block exists but is not valid JSON (counted by the spider).
+        self.metadata_invalid = False
+        self._body_text: Optional[str] = None
+        self._containers = None
+        self._title_found: Optional[tuple[Any, Optional[str]]] = None
+        self._byline: Optional[tuple[Optional[Selector]]] = None
+        self.metadata = self._read_metadata()
+        self.meta = self._read_meta_tags()
+        self.classes = self._read_classes()
+        article = self.sel.css("article")
+        self.scope = article[0] if article else self.sel
+
+    # --- layer 1 and 2, read once -------------------------------------------------
+    def _read_metadata(self) -> dict[str, Any]:
+        found = _METADATA(self.sel.root)
+        raw = found[0] if found else None
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            # RecursionError: absurdly nested JSON (hostile or broken); the meta tags and
+            # the visible page still hold the article.
+            self.metadata_invalid = True
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _read_meta_tags(self) -> dict[str, str]:
+        tags: dict[str, str] = {}
+        for m in _META_TAGS(self.sel.root):
+            key = (m.get("name") or m.get("property") or "").strip().lower()
+            if key and key not in tags:
+                value = normalise_text(m.get("content"))
+                if value:
+                    tags[key] = value
+        return tags
+
+    def _read_classes(self) -> dict[str, list[str]]:
+        classes: dict[str, list[str]] = {}
+        entries = self.metadata.get("classes")
+        if not isinstance(entries, list):
+            return classes
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            mapping, value = _as_str(entry.get("mapping")), _as_str(entry.get("value"))
+            if mapping and value:
+                classes.setdefault(mapping.lower(), [])
+                if value not in classes[mapping.lower()]:
+                    classes[mapping.lower()].append(value)
+        return classes
+
+    # --- checks ---------------------------------------------------------------------
+    def body_shorter_than_word_count(self) -> bool:
+        """Whether the body has fewer than half the words the metadata's word count gives.
+
+        Only a flag: how the CMS counts words (captions, lists, embedded posts, Arabic
+        tokens) is unknown, and complete pages this short were seen on the real site.
+        """
+        expected = _as_int(self.metadata.get("word_count"))
+        if not expected:
+            return False
+        return len(self._body().split()) < expected * 0.5
+
+    def page_type(self) -> Optional[str]:
+        """The metadata ``type`` when it is present and is not ``article`` (authors, coverage,
+        hubs: ``page``), else None."""
+        page_type = _as_str(self.metadata.get("type"))
+        return page_type if page_type and page_type.lower() != "article" else None
+
+    def is_article(self) -> bool:
+        """False for CMS pages that are not posts (authors, coverage, hubs)."""
+        if self.page_type() is not None:
+            return False
+        return self._title()[0] is not None
+
+    # --- fields ---------------------------------------------------------------------
+    def _first(self, *candidates: tuple[str, Any]) -> tuple[Any, Optional[str]]:
+        """The first non-empty candidate value, with its source name. A ``_Later`` value is
+        computed only when every candidate before it is empty (the page readers are pure,
+        so this changes nothing but the time spent on fallbacks that are not needed)."""
+        for source, value in candidates:
+            if isinstance(value, _Later):
+                value = value.compute()
+            if value not in (None, "", []):
+                return value, source
+        return None, None
+
+    def _title(self):
+        # Asked three times per page (the spider's is_article, to_item's and the field).
+        if self._title_found is None:
+            self._title_found = self._first(
+                ("metadata", _as_str(self.metadata.get("title"))),
+                ("meta", self.meta.get("og:title")),
+                ("html", _Later(lambda: _text(self.scope.css("h1")[0]) if self.scope.css("h1") else None)),
+            )
+        return self._title_found
+
+    def _byline_node(self) -> Optional[Selector]:
+        # Read by _byline_text and _byline_names.
+        if self._byline is None:
+            self._byline = (self._find_byline(),)
+        return self._byline[0]
+
+    def _find_byline(self) -> Optional[Selector]:
+        """The byline element: the innermost one starting with the "By" label; in an edition
+        without one (Spanish), the item list around the first "Autor:"/"Fuente:" label or
+        view count, else around the first visible date with a time."""
+        by = self.labels.get("by")
+        if by:
+            lit = _literal(by + " ")
+            nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {lit})][not(.//*[starts-with(normalize-space(.), {lit})])]")
+            return nodes[0] if nodes else None
+        for key in ("author", "source", "views"):
+            label = self.labels.get(key)
+            if not label:
+                continue
+            nodes = self.scope.xpath(f".//text()[contains(., {_literal(label)})]/..")
+            if nodes:
+                return self._widen_to_names(nodes[0])
+        for node in self.scope.xpath(".//*[not(self::script)][text()]"):
+            if VISIBLE_DATE.search(_OWN_TEXT(node.root) or ""):
+                return self._widen_to_names(node)
+        return None
+
+    def _widen_to_names(self, node: Selector) -> Selector:
+        """From the item holding a byline label, up to the element that also holds the name
+        printed before it (a list item's list, at most three levels up)."""
+        for current in [node, *_ancestors(node, 3)]:
+            if self._name_part(current):
+                return current
+            if current.root.tag in ("article", "body", "main"):
+                break
+        return node
+
+    def _name_part(self, node: Selector) -> list[str]:
+        """The text pieces of a label-less byline before its first label, date or count:
+        the author names, each printed once or twice (image alt text and name)."""
+        stop = self._byline_stop
+        pieces: list[str] = []
+        for raw in node.root.xpath(".//text()[not(ancestor::script)]"):
+            text = normalise_text(raw)
+            found = stop.search(text)
+            piece = _strip_separators(text[: found.start()] if found else text)
+            if piece:
+                pieces.append(piece)
+            if found:
+                break
+        return _dedupe(_undouble(p) for p in pieces)
+
+    @functools.cached_property
+    def _byline_stop(self) -> re.Pattern:
+        """Where the names of a label-less byline end: a label, a date or a count."""
+        labels = [re.escape(self.labels[k]) for k in ("author", "source") if self.labels.get(k)]
+        counts = [re.escape(self.labels[k]) for k in ("views", "shares") if self.labels.get(k)]
+        parts = labels + [VISIBLE_DATE.pattern]
+        if counts:
+            parts.append(r"[\d.,]*\s*(?:" + "|".join(counts) + ")")
+        return re.compile("|".join(parts))
+
+    def _byline_text(self) -> str:
+        """Text of the byline area: the byline element widened until it holds the date."""
+        node = self._byline_node()
+        if node is None:
+            return ""
+        for current in [node, *_ancestors(node, 2)]:
+            text = _spaced_text(current)
+            if VISIBLE_DATE.search(text):
+                return text
+        return _spaced_text(node)
+
+    def _byline_names(self) -> list[str]:
+        node = self._byline_node()
+        if node is None:
+            return []
+        by = self.labels.get("by")
+        if not by:
+            return self._labelled_names(node) or _split_names(self._name_part(node), self.labels["and"])
+        source_label = self.labels["source"]
+        names = []
+        for a in node.xpath(".//a"):
+            preceding = normalise_text("".join(a.xpath("preceding-sibling::text()").getall()))
+            if source_label in preceding:
+                break
+            name = _text(a)
+            if name:
+                names.append(name)
+        if names:
+            return _dedupe(names)
+        text = _text(node)[len(by):]
+        text = text.split(source_label)[0]
+        text = VISIBLE_DATE.split(text)[0]
+        return _split_names([text], self.labels["and"])
+
+    def _labelled_names(self, node: Selector) -> list[str]:
+        """Names after an "Autor:" label in the byline, when the edition prints one."""
+        label = self.labels.get("author")
+        if not label:
+            return []
+        value = self._labelled_value(label, node)
+        return _split_names([value], self.labels["and"]) if value else []
+
+    def _labelled_value(self, label: str, scope: Selector) -> Optional[str]:
+        """The text after a label ("Fuente: X") up to the next separator, label, date or count."""
+        lit = _literal(label)
+        stops = [self.labels[k] for k in _BYLINE_ITEMS if self.labels.get(k) and self.labels[k] != label]
+        # The label may follow other text in the same element ("By X Source: Y 9 Oct").
+        for node in scope.xpath(f".//text()[contains(., {lit})]/.."):
+            text = _spaced_text(node)
+            if label not in text:
+                continue
+            after = text.split(label, 1)[1]
+            after = VISIBLE_DATE.split(after)[0]
+            for stop in stops:
+                after = after.split(stop, 1)[0]
+            value = next((normalise_text(p) for p in _SEPARATORS.split(after) if normalise_text(p)), None)
+            if value:
+                return value
+        return None
+
+    def _source(self) -> Optional[str]:
+        return self._labelled_value(self.labels["source"], self.scope)
+
+    def _visible_date(self) -> Optional[str]:
+        """The date in the byline; without a byline (its label renamed, say), the first date
+        with a time in the article, rather than losing the article for want of a date."""
+        match = VISIBLE_DATE.search(self._byline_text())
+        if match:
+            return match.group(0)
+        for text in _TEXT_NODES(self.scope.root):
+            match = VISIBLE_DATE.search(normalise_text(text))
+            if match:
+                return match.group(0)
+        return None
+
+    def _read_time(self) -> Optional[int]:
+        if not self.labels.get("min_read"):
+            return None  # the edition prints no reading time (Spanish): null, not a guess
+        pattern = re.compile(r"(\d+)\s*" + re.escape(self.labels["min_read"]), re.I)
+        # The first text node holding "<n> Min Read": one search over the nodes joined by
+        # NUL, which no part of the pattern matches, so no match spans two nodes and the
+        # first match is the one a node-by-node search finds first.
+        match = pattern.search("\x00".join(_ALL_TEXT_NODES(self.scope.root)))
+        if match:
+            return int(match.group(1))
+        # Number and label may sit in separate elements ("<span>5</span> Min Read").
+        match = pattern.search(_text(self.scope))
+        return int(match.group(1)) if match else None
+
+    def _body_containers(self):
+        if self._containers is None:
+            self._containers = self.scope.css(BODY_CSS)
+        return self._containers
+
+    def _body(self) -> str:
+        # Read by the completeness check and by to_item: extract once per page.
+        if self._body_text is None:
+            self._body_text = self._extract_body()
+        return self._body_text
+
+    def _extract_body(self) -> str:
+        containers = self._body_containers()
+        if not containers:
+            return ""
+        root = containers[0].root
+        paragraphs = self._paragraphs(_CHILD_ELEMENTS(root))
+        if not paragraphs:
+            # Paragraphs wrapped in an inner element (a layout div): the blocks anywhere
+            # under the container, outside figures and link boxes, rather than no body.
+            paragraphs = self._paragraphs(_NESTED_BLOCKS(root))
+        return "\n\n".join(paragraphs)
+
+    def _paragraphs(self, elements: Iterable) -> list[str]:
+        read_more = self.labels["read_more"]
+        related = self.labels["related"]
+        paragraphs = []
+        for child in elements:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""  # name() of an HTML element
+            if tag not in BODY_BLOCKS:
+                continue
+            text = _text(child)
+            if not text or text.startswith(read_more) or text == related:
+                continue
+            paragraphs.append(text)
+        return paragraphs
+
+    @functools.cached_property
+    def breadcrumb(self) -> list[str]:
+        """The breadcrumb's items after the home item ("Inicio › Noticias › Cultura" gives
+        ["Noticias", "Cultura"]), the page title left out; [] when the edition has no home
+        label or the page no breadcrumb. Found by the home label and its separators, as
+        its class is unknown."""
+        home = self.labels.get("home")
+        if not home:
+            return []
+        title = self._title()[0]
+        for node in self.sel.root.xpath("//body//*[not(self::script)][normalize-space(text())=$home]", home=home):
+            for current in _element_ancestors(node, 3):
+                # Separators printed as text ("›"), or drawn by CSS: then each item is a node.
+                nodes = [normalise_text(t) for t in _TEXT_NODES(current)]
+                items = [normalise_text(i) for t in nodes for i in _CRUMB_SEPARATORS.split(t)]
+                items = [i for i in items if i]
+                if len(items) < 2 or items[0] != home:
+                    continue
+                if len(items) > 6:
+                    break  # the menu, not a breadcrumb
+                items = items[1:]
+                if items and items[-1] == title:
+                    items = items[:-1]
+                return items
+        return []
+
+    def _images(self) -> list[Image]:
+        images = []
+        seen = set()
+        for figure in _FIGURES(self.scope.root):
+            src = next(iter(_IMG_SRC(figure)), None) or next(iter(_IMG_DATA_SRC(figure)), None)
+            if not src or not is_fetchable(src):
+                continue
+            url = urljoin(self.url, src.strip())
+            if url in seen:
+                continue
+            seen.add(url)
+            caption_sel = _FIGCAPTIONS(figure)
+            caption = _text(caption_sel[0]) if caption_sel else ""
+            credit = None
+            match = CREDIT.match(caption)
+            if match:
+                caption, credit = match.group("caption").strip(), normalise_text(match.group("credit")) or None
+            images.append(Image(url=url, caption=caption or None, credit=credit))
+        return images
+
+    def _tag_links(self) -> list[str]:
+        # Inline links in the body may point at tag pages too; only the tag list counts.
+        anchors = self.scope.xpath(
+            ".//a[contains(@href, '/tags/')][not(ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' p-content ')])]"
+        )
+        return _dedupe(t for t in (_text(a) for a in anchors) if t)
+
+    def _canonical(self) -> tuple[str, str]:
+        value, source = self._first(
+            ("metadata", _as_str(self.metadata.get("url"))),
+            ("meta", _Later(lambda: self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url"))),
+        )
+        if value and is_fetchable(value):
+            return canonical_url(urljoin(self.url, value), self.edition), source
+        return canonical_url(self.url, self.edition), "url"
+
+    def related(self) -> list[PageLink]:
+        """Links of the "Related News" box."""
+        return self._block("related", RELATED)
+
+    def read_next(self) -> list[PageLink]:
+        return self._block("read_next", READ_NEXT)
+
+    def body_links(self) -> list[PageLink]:
+        """Article links inside the body (Related box, "Read more:" promos, inline links)."""
+        return self._links([a for c in self._body_containers() for a in _ANCHORS(c.root)], RELATED)
+
+    def followable_links(self) -> list[PageLink]:
+        """Every article link worth following from this page, each tagged with its block."""
+        links: dict[str, PageLink] = {}
+        for link in [*self.related(), *self.body_links(), *self.read_next(), *self.most_read()]:
+            links.setdefault(link.url, link)
+        return list(links.values())
+
+    def to_item(self, *, discovered_via: str, crawled_at: str) -> Optional[Article]:
+        """The record for this page (dates still raw), or None when it is not an article.
+
+        A complete page is never refused for looking odd: what looked odd goes into
+        ``flags`` (documented in ``newscrawl.core.items.Article``)."""
+        if not self.is_article():
+            return None
+        md, meta, classes = self.metadata, self.meta, self.classes
+        sources: dict[str, str] = {}
+
+        def pick(field: str, *candidates):
+            value, source = self._first(*candidates)
+            if source is not None:
+                sources[field] = source
+            return value
+
+        canonical, canonical_source = self._canonical()
+        sources["canonical_url"] = canonical_source
+        canonical_path = canonical.split(self.edition.host, 1)[1]
+        post_id = pick(
+            "post_id",
+            ("metadata", _as_str(md.get("postid"))),
+            ("meta", meta.get("postid")),
+            ("url", _Later(lambda: post_id_from_path(canonical_path, self.edition))),
+        )
+        language = pick(
+            "language",
+            ("metadata", _as_str(md.get("lang"))),
+            ("html", _as_str(self.sel.xpath("/html/@lang").get())),
+        ) or self.edition.language
+        # The breadcrumb before the URL: the two can disagree (Spanish pages), and the
+        # breadcrumb is what the site shows the reader.
+        section = pick(
+            "section",
+            ("metadata", (classes.get("category") or [None])[0]),
+            ("html", _Later(lambda: (self.breadcrumb or [None])[-1])),
+            ("url", _Later(lambda: section_from_path(canonical_path, self.edition))),
+        )
+        title, title_source = self._title()
+        sources["title"] = title_source
+        summary = pick(
+            "summary",
+            ("html", _text(summary_nodes[0]) if (summary_nodes := self.scope.css(SUMMARY_CSS)) else None),
+            ("metadata", _as_str(md.get("description"))),
+            ("meta", meta.get("description") or meta.get("og:description")),
+        )
+        metadata_author = _as_str(md.get("author"))
+        from_classes = classes.get("author", [])
+        authors = pick(
+            "authors",
+            ("metadata", from_classes),
+            ("text", _Later(self._byline_names)),
+            ("metadata", [metadata_author] if metadata_author else []),
+            ("meta", [meta["author"]] if meta.get("author") else []),
+        ) or []
+        published_raw = pick(
+            "published_at",
+            ("metadata", _as_str(md.get("published_time"))),
+            ("meta", meta.get("article:published_time")),
+            ("text", _Later(self._visible_date)),
+        )
+        modified_raw = pick(
+            "modified_at",
+            ("metadata", _as_str(md.get("last_updated"))),
+            ("meta", meta.get("article:modified_time")),
+        )
+        tags = pick(
+            "tags",
+            ("metadata", _split_list(_as_str(md.get("keywords")))),
+            ("meta", _split_list(meta.get("keywords"))),
+            ("html", _Later(self._tag_links)),
+        ) or []
+        video = pick(
+            "video_duration_seconds",
+            ("metadata", _as_int(md.get("video_duration"))),
+            ("meta", _as_int(meta.get("og:video_duration"))),
+        )
+        body = self._body()
+        flags = []
+        if self.metadata_invalid:
+            flags.append("metadata_invalid")
+        if not body and self.edition.expects_body((classes.get("posttype") or [None])[0], canonical_path) \
+                and _as_int(md.get("word_count")) != 0:
+            flags.append("body_empty")
+        elif self.body_shorter_than_word_count():
+            flags.append("body_shorter_than_word_count")
+        if sources.get("published_at") == "text":
+            flags.append("date_from_visible_text")
+        if authors and not from_classes and sources.get("authors") in ("metadata", "meta"):
+            flags.append("authors_from_metadata_only")
+        return Article(
+            url=self.url,
+            canonical_url=canonical,
+            post_id=post_id,
+            edition=self.edition.code,
+            language=language,
+            post_type=(classes.get("posttype") or [None])[0],
+            section=section,
+            regions=classes.get("country", []),
+            coverage=classes.get("coverage", []),
+            title=title,
+            summary=summary,
+            authors=authors,
+            source=self._source(),
+            published_at=published_raw,
+            published_at_raw=published_raw,
+            modified_at=modified_raw,
+            read_time_minutes=self._read_time(),
+            word_count=_as_int(md.get("word_count")),
+            tags=tags,
+            body=body,
+            images=self._images(),
+            video_duration_seconds=video,
+            related=[Link(canonical_url(l.url, self.edition), l.title) for l in self.related()],
+            read_next=[Link(canonical_url(l.url, self.edition), l.title) for l in self.read_next()],
+            content_hash=content_hash(title, body),
+            extracted_from=sources,
+            discovered_via=discovered_via,
+            crawled_at=crawled_at,
+            flags=flags,
+        )

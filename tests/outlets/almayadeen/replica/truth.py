@@ -1,0 +1,151 @@
+"""Ground truth: the exact record a crawler must produce for each article, and which
+articles a crawl can reach (and by what way), derived from the model, not from pages."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterable, Optional
+
+from newscrawl.core.items import content_hash, normalise_text
+
+from .editions import SECTION, Profile
+from .model import PAGE_SIZE, Replica, iso_local, iso_utc, visible_date
+from .pages import link_target_path
+
+
+def _url_section(path: str, ed: Profile) -> Optional[str]:
+    """The section a URL names: its sub-section segment where it has one, else its root."""
+    segments = path.strip("/").split("/")
+    kinds = ed.roots.get(segments[0]) or ()
+    if kinds[:1] == (SECTION,) and len(segments) == len(kinds) + 2:
+        return ed.url_sections.get(segments[1])
+    return ed.url_sections.get(segments[0])
+
+
+def _keywords(raw: str) -> list[str]:
+    out: list[str] = []
+    for part in raw.split(","):
+        part = normalise_text(part)
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def record(site: Replica, i: int) -> dict:
+    """The expected record of article i (all fields but url, crawled_at, discovered_via)."""
+    h, b, ed = site.heads[i], site.body(i), site.ed
+    live = ed.live
+    full, meta = h.variant == "full", h.variant in ("full", "meta_only")
+    if full:
+        src = "metadata"
+    elif meta:
+        src = "meta"
+    else:
+        src = None
+    published_raw = iso_local(h.published) if meta else visible_date(h.published, site.now, months=ed.months)
+    categorised = full and h.root not in ed.uncategorised_roots
+    crumbs = site.crumbs(i)
+    if categorised:
+        section, section_src = ed.sections[h.section][0], "metadata"
+    elif crumbs:
+        section, section_src = crumbs[0][-1], "html"
+    else:
+        section, section_src = _url_section(h.path, ed), "url"
+    extracted = {"canonical_url": "metadata" if full else "url", "language": "metadata" if full else "html",
+                 "section": section_src, "title": src or "html", "summary": "html",
+                 "authors": "metadata" if full else "text", "published_at": src or "text",
+                 "tags": src or "html"}
+    if meta:
+        extracted["post_id"] = src
+        extracted["modified_at"] = src
+    elif h.id_in_url:
+        extracted["post_id"] = "url"
+    if b.video_duration and meta:
+        extracted["video_duration_seconds"] = src
+    body = b.text
+    related = next((blk.links for blk in b.blocks if blk.kind == "related"), [])
+    return {
+        "canonical_url": live + h.path,
+        "post_id": h.post_id if meta or h.id_in_url else None,
+        "edition": ed.code,
+        "language": ed.lang,
+        "post_type": h.post_type if full else None,
+        "section": section,
+        "regions": [h.country] if full and h.country else [],
+        "coverage": [b.coverage] if full and b.coverage else [],
+        "title": h.title,
+        "summary": b.summary,
+        "authors": list(b.authors),
+        "source": b.source,
+        "published_at": iso_utc(h.published),
+        "published_at_raw": published_raw,
+        "modified_at": iso_utc(b.modified) if meta else None,
+        "read_time_minutes": None if h.is_video or not ed.read_time else max(1, round(b.words / 200)),
+        "word_count": site.word_count(i) if full else None,
+        "tags": _keywords(b.keywords_raw) if meta else list(dict.fromkeys(b.tags)),
+        "body": body,
+        "images": [dict(img) for img in b.images],
+        "video_duration_seconds": b.video_duration if meta else None,
+        "related": [{"url": live + link_target_path(site, j, f"related:{i}"), "title": site.heads[j].title} for j in related],
+        "read_next": [{"url": live + link_target_path(site, j, f"read-next:{i}"), "title": site.heads[j].title} for j in b.read_next],
+        "content_hash": content_hash(h.title, body),
+        "extracted_from": extracted,
+        "revision": 1,
+        "flags": (["body_shorter_than_word_count"] if site.inflated(i) else [])
+        + ([] if meta else ["date_from_visible_text"]),
+    }
+
+
+def truth(site: Replica) -> dict[str, dict]:
+    """Expected record of every article, by key (post id, else canonical URL)."""
+    return {h.key: record(site, h.index) for h in site.heads if not h.members_only}
+
+
+def out_links(site: Replica, i: int) -> Iterable[tuple[str, int]]:
+    """(kind, target) for every article link on article i's page."""
+    b = site.body(i)
+    for block in b.blocks:
+        if block.kind in ("related", "promo"):
+            for j in block.links:
+                yield "related", j
+        elif block.kind == "p":
+            for seg in block.segments:
+                if isinstance(seg.html, tuple):
+                    yield "related", seg.html[1]
+    for j in b.read_next:
+        yield "read_next", j
+    if not site.js_blocks:  # else only a browser sees them (the home page, rendered once)
+        for j in site.most_read:
+            yield "most_read", j
+
+
+def reachable(site: Replica, js: bool = False, follow=("related", "read_next", "most_read"),
+              max_pages: Optional[int] = None, sections: Optional[Iterable[str]] = None) -> dict[str, set[str]]:
+    """Articles a crawl starting from the listings can reach, each with every
+    ``discovered_via`` value by which it can be found. Robots-disallowed posts never are."""
+    follow = set(follow)
+    ways: dict[int, set[str]] = {}
+    queue: deque[int] = deque()
+
+    def reach(j: int, way: str) -> None:
+        if site.heads[j].members_only:
+            return
+        if j not in ways:
+            ways[j] = set()
+            queue.append(j)
+        ways[j].add(way)
+
+    slugs = list(sections) if sections else list(site.listings)
+    pages = 1 if not js else (max_pages or 10**9)
+    for slug in slugs:
+        for j in site.listings[slug][: pages * PAGE_SIZE]:
+            reach(j, f"listing:{slug}")
+    if "most_read" in follow and (js or not site.js_blocks):
+        for j in site.most_read:
+            reach(j, "most_read")
+    while queue:
+        i = queue.popleft()
+        for kind, j in out_links(site, i):
+            if kind in follow:
+                reach(j, kind)
+    return {site.heads[j].key: v for j, v in ways.items()}
