@@ -7,7 +7,7 @@ from __future__ import annotations
 import errno
 import os
 
-from newscrawl import feeds
+from newscrawl.core import feeds
 from newscrawl.core.feeds import LineAtomicFileStorage
 
 _real_write = os.write

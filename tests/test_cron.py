@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl import cron
+from newscrawl.core import cron
 from newscrawl.core.cron import EX_FAILED, EX_LOCKED, EX_OK, EX_USAGE, JOB_META, ROOT, Paths
 from newscrawl.core.merge import merge
 from newscrawl.core.testing import read_jsonl

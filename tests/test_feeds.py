@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl import feeds
+from newscrawl.core import feeds
 from newscrawl.core.feeds import WholeLineFile
 from newscrawl.core.testing import run_crawl
 

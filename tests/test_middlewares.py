@@ -178,7 +178,7 @@ def test_scope_is_scheme_host_and_port(base, url, allowed):
 
 
 def test_a_stop_ends_the_retry_after_wait_and_postpones_the_request(monkeypatch):
-    from newscrawl import middlewares
+    from newscrawl.core import middlewares
     from newscrawl.core.middlewares import Postponed, PromptStop
 
     crawler = crawler_for()

@@ -28,7 +28,7 @@ from typing import Optional
 
 import pyarrow.csv as pcsv
 
-from ... import merge as merge_mod
+from .. import merge as merge_mod
 from . import card, report
 from .build import (
     BuildResult, DatasetError, ROOT, by_time, csv_table, dataset_name, default_dataset_dir,

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
-from ... import merge as merge_mod
+from .. import merge as merge_mod
 from .schema import Column
 
 ROOT = Path(__file__).resolve().parents[3]
