@@ -66,7 +66,7 @@ ITEM_PIPELINES = {
     "newscrawl.core.pipelines.DatesPipeline": 200,
     "newscrawl.core.pipelines.DedupePipeline": 300,
 }
-# Cross-run memory (newscrawl/store.py): "on", "off" (one-off crawls that emit everything),
+# Cross-run memory (newscrawl/core/state.py): "on", "off" (one-off crawls that emit everything),
 # or "auto": on for the project's own feeds below, off for a run given -O/-o (a file named
 # on the command line is a full snapshot) unless -s NEWSCRAWL_STATE_PATH names the memory.
 NEWSCRAWL_STATE = "auto"
@@ -81,6 +81,9 @@ NEWSCRAWL_INCREMENTAL = False
 # is the spider's name for the live site, and a name of its own for a mirror or the replica
 # (-a base_url=...: almayadeen-mirror-127.0.0.1-8000), whose data and memory stay apart.
 NEWSCRAWL_STATE_PATH = "output/state/%(dataset)s-%(edition)s.sqlite3"
+# Set by the spider from its validated arguments (spider, edition, dataset, since, until), for
+# the components that need them; not a setting to give on the command line.
+NEWSCRAWL_RUN = {}
 
 # Each run writes its own file (UTC start time in the name); -O/-o replace these.
 FEEDS = {
@@ -102,9 +105,11 @@ FEED_STORAGES = {"file": "newscrawl.core.feeds.LineAtomicFileStorage", "": "news
 FEED_EXPORTERS = {fmt: "newscrawl.core.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
 EXTENSIONS = {
     "newscrawl.core.extensions.RunSummary": 500,
+    # Owns the cross-run memory; after the feed exporter (0), so that a record is
+    # remembered only once its line is written.
+    "newscrawl.core.state.StateKeeper": 505,
     "newscrawl.core.coverage.CoverageExtension": 510,
     "newscrawl.core.warc.WarcCapture": 520,
-    "newscrawl.core.progress.Progress": 530,
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
     "newscrawl.core.middlewares.PromptStop": 100,
     "newscrawl.core.progress.Progress": 520,

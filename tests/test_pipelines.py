@@ -21,7 +21,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.core.items import Article, BreakingItem, content_hash
 from newscrawl.core.pipelines import DatesPipeline, DedupePipeline, ValidatePipeline, printable
 from newscrawl.outlets.almayadeen.spider import AlmayadeenSpider
-from newscrawl.core.state import StateError, Store
+from newscrawl.core.state import StateError, StateKeeper, Store, state_wanted
 from newscrawl.core.testing import ROOT, FAST_SETTINGS, read_jsonl, run_crawl
 
 
@@ -40,10 +40,20 @@ def article(**changes) -> Article:
 
 
 def crawler_with(tmp_path, edition="en", **settings):
+    """A crawler with its spider and the state keeper, set up in the order of a real crawl
+    (the spider publishes NEWSCRAWL_RUN before the settings freeze)."""
     crawler = get_crawler(AlmayadeenSpider, {"NEWSCRAWL_NOW": "2026-11-20T09:00:00+00:00",
-                                             "NEWSCRAWL_STATE_PATH": str(tmp_path / "state-%(edition)s.sqlite3"), **settings})
+                                             "NEWSCRAWL_STATE_PATH": str(tmp_path / "state-%(edition)s.sqlite3"),
+                                             "EXTENSIONS": {StateKeeper: 505}, **settings})
+    crawler.settings = crawler.settings.copy()
+    crawler.settings.frozen = False  # a copy keeps the flag
     crawler.spider = crawler._create_spider(base_url="http://127.0.0.1:5", edition=edition)
+    crawler.settings.freeze()
     return crawler
+
+
+def keeper_of(crawler) -> StateKeeper:
+    return crawler.get_extension(StateKeeper)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +109,7 @@ def test_since_until_filter(tmp_path):
 def test_url_variants_collapse_within_a_run(tmp_path, variant):
     crawler = crawler_with(tmp_path, NEWSCRAWL_STATE="off")
     pipeline = DedupePipeline.from_crawler(crawler)
-    pipeline.open(crawler.spider)
+    keeper_of(crawler).open(crawler.spider)
     pipeline.process_item(article(post_id=None))
     with pytest.raises(DropItem):
         pipeline.process_item(article(post_id=None, canonical_url=variant))
@@ -109,16 +119,16 @@ def test_url_variants_collapse_within_a_run(tmp_path, variant):
 def run_pipeline(tmp_path, items, now="2026-11-20T09:00:00+00:00"):
     """One 'run': open, pass items through, 'export' the kept ones, close."""
     crawler = crawler_with(tmp_path, NEWSCRAWL_NOW=now)
-    pipeline = DedupePipeline.from_crawler(crawler)
-    pipeline.open(crawler.spider)
+    pipeline, keeper = DedupePipeline.from_crawler(crawler), keeper_of(crawler)
+    keeper.open(crawler.spider)
     kept = []
     for item in items:
         try:
             kept.append(pipeline.process_item(item))
-            pipeline.item_exported(kept[-1])
+            keeper.item_written(kept[-1])
         except DropItem:
             pass
-    pipeline.close(crawler.spider)
+    keeper.close(crawler.spider)
     return kept, crawler.stats
 
 
@@ -135,7 +145,7 @@ def test_store_revisions_across_runs(tmp_path):
 def test_state_off_remembers_nothing(tmp_path):
     crawler = crawler_with(tmp_path, NEWSCRAWL_STATE="off")
     pipeline = DedupePipeline.from_crawler(crawler)
-    pipeline.open(crawler.spider)
+    keeper_of(crawler).open(crawler.spider)
     assert pipeline.store is None and not list(tmp_path.iterdir())
 
 
@@ -340,7 +350,6 @@ def test_state_is_on_for_the_project_feeds_and_off_for_named_outputs(tmp_path):
     from scrapy.settings import Settings
 
     from newscrawl import settings as project
-    from newscrawl.core.pipelines import state_wanted
 
     def wanted(**cmdline):
         settings = Settings()

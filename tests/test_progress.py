@@ -12,7 +12,7 @@ from newscrawl.core.cron import ROOT
 from newscrawl.core.testing import run_crawl
 
 LINE = re.compile(
-    r"\[newscrawl\.progress\] INFO: progress(?P<final> \(final\))?: (?P<pages>\d+) pages fetched, "
+    r"\[newscrawl\.core\.progress\] INFO: progress(?P<final> \(final\))?: (?P<pages>\d+) pages fetched, "
     r"(?P<items>\d+) articles written, (?P<dropped>\d+) dropped(?: \((?P<reasons>[^)]*)\))?, "
     r"(?P<queued>\d+) requests queued, (?P<flight>\d+) in flight"
     r"(?:; sitemap backfill: (?P<read>\d+)/(?P<monthly>\d+) monthly sitemaps read, "

@@ -29,6 +29,7 @@ from .items import BreakingItem
 from .outlet import Outlet
 from .pipelines import printable
 from .pages import PageLink, looks_complete, page_text
+from .state import StateKeeper
 from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
 from .urls import HostMap, canonical_url, is_article_path, is_fetchable
 
@@ -100,9 +101,22 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if not crawler.settings.frozen:
+            # What components need of the arguments, published once (they read settings,
+            # not the spider's attributes).
+            crawler.settings.set("NEWSCRAWL_RUN", spider.run_facts(), priority="cmdline")
         # Sitemap URLs are requested a batch at a time, the next when the crawl runs dry.
         crawler.signals.connect(spider._sitemap_idle, signal=signals.spider_idle)
         return spider
+
+    def run_facts(self) -> dict[str, Any]:
+        """Spider name, edition, dataset name and date range of this crawl (``NEWSCRAWL_RUN``)."""
+        args = self.args
+        return {
+            "spider": self.name, "edition": self.edition, "dataset": args.dataset(self.name),
+            "since": args.since.isoformat() if args.since else None,
+            "until": args.until.isoformat() if args.until else None,
+        }
 
     @property
     def now(self):
@@ -414,16 +428,13 @@ class NewsSpider(scrapy.Spider):
 
     @property
     def store(self):
-        """The cross-run store, when the dedupe pipeline opened one (state on) and the run is
+        """The cross-run store (owned by ``StateKeeper``), when the memory is on and the run is
         incremental (``NEWSCRAWL_INCREMENTAL``, as scheduled runs are): then known articles
         are not fetched again. A plain run re-fetches them, so edits are found."""
         if not self.crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
             return None
-        return getattr(self, "_store", None)
-
-    @store.setter
-    def store(self, value):
-        self._store = value
+        keeper = self.crawler.get_extension(StateKeeper)
+        return keeper.store if keeper is not None else None
 
     def _already_stored(self, url: str) -> bool:
         """Whether an earlier run emitted this post and it need not be fetched again.

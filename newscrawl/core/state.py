@@ -1,7 +1,8 @@
 """Cross-run memory: which posts were emitted, with which content hash and revision.
 
-One SQLite file per edition (``output/state/almayadeen-<edition>.sqlite3`` by default; a
-mirror's or the replica's has its own, ``almayadeen-mirror-<host>-<port>-<edition>.sqlite3``).
+One SQLite file per dataset and edition (``output/state/<spider>-<edition>.sqlite3`` by
+default; a mirror's or the replica's has its own, ``<spider>-mirror-<host>-<port>-<edition>.sqlite3``),
+owned during a crawl by :class:`StateKeeper`.
 Look-ups go through primary-key and indexed queries only, so the file stays fast and
 small at millions of posts and is never loaded into memory. Every statement is
 parameterised.
@@ -9,11 +10,27 @@ parameterised.
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.utils.defer import deferred_from_coro
+from w3lib.url import file_uri_to_path
+
+from .dates import crawl_now, iso_utc
+from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open
+from .items import Article, BreakingItem, normalise_text
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -177,3 +194,181 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+# Set (to one line) when the run failed in a way Scrapy would call "finished": the crawl
+# command then exits 1 with that line (newscrawl/core/commands/crawl.py).
+RUN_FAILED_STAT = "newscrawl/run_failed"
+_CMDLINE = SETTINGS_PRIORITIES["cmdline"]
+
+
+def state_wanted(settings) -> tuple[bool, str]:
+    """Whether this run uses the cross-run memory, and why not when it does not.
+
+    ``NEWSCRAWL_STATE=auto`` (the default): on, except for a run given ``-O``/``-o`` (the
+    crawl command sets ``NEWSCRAWL_NAMED_OUTPUT``), whose file is a full snapshot, unless
+    ``-s NEWSCRAWL_STATE_PATH`` names the memory to use.
+    """
+    state = str(settings.get("NEWSCRAWL_STATE", "auto")).strip().lower()
+    if state in ("off", "0", "false", "no"):
+        return False, "NEWSCRAWL_STATE=off"
+    if state == "auto" and settings.getbool("NEWSCRAWL_NAMED_OUTPUT") \
+            and settings.getpriority("NEWSCRAWL_STATE_PATH") < _CMDLINE:
+        return False, "an -O/-o run; add -s NEWSCRAWL_STATE=on to use it"
+    return True, ""
+
+
+def state_path(settings) -> str:
+    """``NEWSCRAWL_STATE_PATH`` filled in for this run (edition, spider name, dataset),
+    from what the spider published of its arguments (``NEWSCRAWL_RUN``)."""
+    run = settings.getdict("NEWSCRAWL_RUN")
+    return settings.get("NEWSCRAWL_STATE_PATH") % {
+        "edition": run.get("edition", ""), "name": run.get("spider", ""), "dataset": run.get("dataset", ""),
+    }
+
+
+def post_key(record) -> str:
+    """Identity of a post: its CMS id, else its canonical URL."""
+    return record.get("post_id") or record["canonical_url"]
+
+
+class StateKeeper:
+    """The one owner of the cross-run memory (extension).
+
+    Opens the store when the spider opens (after checking every local feed file can be
+    written: a run that could not write would otherwise fetch pages and remember them),
+    catches up with what the previous run wrote but did not live to remember, commits a
+    record only once its line was written (``item_scraped`` fires after the feed exporter
+    wrote it, so a kill never loses a record), and stops the crawl when the output fails.
+    Others reach it with ``crawler.get_extension(StateKeeper)``.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store: Optional[Store] = None
+        self.stopping = False
+        self.now_iso = iso_utc(crawl_now(crawler.settings))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        keeper = cls(crawler)
+        crawler.signals.connect(keeper.open, signals.spider_opened)
+        crawler.signals.connect(keeper.close, signals.spider_closed)
+        crawler.signals.connect(keeper.item_written, signals.item_scraped)
+        return keeper
+
+    # --- open -----------------------------------------------------------------------
+    def open(self, spider):
+        self._check_feeds()
+        on, why = state_wanted(self.crawler.settings)
+        if not on:
+            self.stats.set_value("newscrawl/state/memory", f"off ({why})")
+            logger.info("cross-run memory off (%s): every post found is emitted", why)
+            return
+        path = state_path(self.crawler.settings)
+        try:
+            self.store = Store(path)
+        except StateError as exc:
+            # Scrapy would log this and crawl on without memory, emitting every post again
+            # as revision 1: the run stops before its first request instead.
+            self.stats.set_value(RUN_FAILED_STAT, str(exc))
+            logger.error("%s", exc)
+            raise CloseSpider("state_unusable") from None
+        self.stats.set_value("newscrawl/state/memory", f"on ({path})")
+        self._reconcile()
+        self.store.set_meta("last_outputs", json.dumps(self._feed_paths(article_only=True)))
+
+    def _check_feeds(self) -> None:
+        # Every local feed file must be writable before the first request.
+        for path in self._feed_paths(article_only=False):
+            problem = cannot_open(Path(path))
+            if problem:
+                self.stopping = True
+                self.stats.inc_value(WRITE_FAILED_STAT)
+                self.stats.set_value(FEED_FAILURE_STAT, problem)
+                self.stats.set_value(RUN_FAILED_STAT, problem)
+                self._no_empty_files()
+                logger.error("%s; the crawl does not start", problem)
+                raise CloseSpider("feed_write_failed")
+
+    def _feed_paths(self, article_only: bool) -> list[str]:
+        """Paths of this run's feeds (local files only; article feeds only if asked)."""
+        exporter = self.crawler.get_extension(FeedExporter)
+        paths = []
+        for slot in getattr(exporter, "slots", []):
+            classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
+            if article_only and classes and not any(c.endswith("Article") for c in classes):
+                continue
+            uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
+            # Another scheme (stdout: for -O -, s3://, ...) is not a local file.
+            if ":" not in uri.split("/", 1)[0]:
+                paths.append(str(Path(uri).resolve()))
+        return paths
+
+    def _reconcile(self) -> None:
+        """Record what the previous run wrote but did not live to remember.
+
+        A run killed between writing a record's line and committing it to the store
+        would otherwise emit that post again. Its output files are read back (only
+        whole lines exist) and the store caught up before this run emits anything.
+        """
+        for name in json.loads(self.store.get_meta("last_outputs") or "[]"):
+            path = Path(name)
+            if not path.is_file():
+                continue
+            with path.open("rb") as fh:
+                for line in fh:
+                    try:
+                        self._catch_up(json.loads(line))
+                    except (ValueError, KeyError, TypeError, AttributeError):
+                        continue
+
+    def _catch_up(self, record: dict) -> None:
+        key = post_key(record)
+        seen = self.store.get(key)
+        if seen is None or (seen.content_hash != record["content_hash"]
+                            and record.get("revision", 1) > seen.revision):
+            self.store.record(key, record.get("post_id"), record["canonical_url"], record["content_hash"],
+                              record.get("revision", 1), record.get("published_at"), self.now_iso)
+            self.stats.inc_value("newscrawl/state/reconciled")
+
+    def _no_empty_files(self) -> None:
+        # A feed that cannot be opened is not opened again at close to store it empty
+        # (-O does that): one clear line, not a second traceback.
+        for slot in getattr(self.crawler.get_extension(FeedExporter), "slots", []):
+            slot.store_empty = False
+
+    # --- during the run -------------------------------------------------------------
+    def item_written(self, item, response=None, spider=None):
+        """Remember a record the feed exporter has written; stop the run if it could not."""
+        if self.stats.get_value(WRITE_FAILED_STAT):
+            self._output_failed()
+            return
+        if self.store is None:
+            return
+        if isinstance(item, BreakingItem):
+            self.store.record_ticker(normalise_text(item.text).casefold(), item.text, self.now_iso)
+        elif isinstance(item, Article):
+            self.store.record(post_key(ItemAdapter(item)), item.post_id, item.canonical_url, item.content_hash,
+                              item.revision, item.published_at, self.now_iso)
+
+    def _output_failed(self) -> None:
+        # The feed exporter could not open its file, or its write raised (disk full): this
+        # record may not be in the file, so it must not be remembered as emitted. Stop the
+        # run rather than crawl on with nowhere to write (memory on or off).
+        if self.store is not None:
+            self.stats.inc_value("newscrawl/not_remembered/feed_write_failed")
+        if self.stopping:
+            return
+        self.stopping = True
+        self._no_empty_files()
+        message = self.stats.get_value(FEED_FAILURE_STAT) or "writing the output failed"
+        self.stats.set_value(RUN_FAILED_STAT, message)
+        logger.error("%s; stopping the crawl (nothing unwritten is remembered)", message)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="feed_write_failed"))
+
+    def close(self, spider):
+        if self.store is not None:
+            self.stats.set_value("newscrawl/state/posts", self.store.count())
+            self.store.close()

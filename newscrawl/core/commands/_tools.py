@@ -1,7 +1,7 @@
-"""What ``scrapy parse`` and ``scrapy shell`` share: they look at pages, they do not archive.
+"""What ``scrapy parse``, ``scrapy shell`` and ``scrapy check`` share: they look at pages, they do not archive.
 
 Scrapy runs them with the project's settings, so they would open the run's feeds
-(``output/almayadeen/<edition>/...``, whose name needs the spider's edition: a
+(``output/<spider>/<edition>/...``, whose name needs the spider's edition: a
 ``KeyError: 'edition'`` in ``scrapy shell`` on another site's URL) and the cross-run
 state database. Here neither is opened unless asked for on the command line (``-s``).
 """

@@ -21,7 +21,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from ..args import ArgumentError, CrawlArgs
 from ..feeds import WRITE_FAILED_STAT
-from ..pipelines import RUN_FAILED_STAT
+from ..state import RUN_FAILED_STAT
 
 CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
 
