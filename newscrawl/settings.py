@@ -79,7 +79,7 @@ NEWSCRAWL_TICKER_REPEAT_HOURS = 24
 NEWSCRAWL_INCREMENTAL = False
 # Where that memory lives; %(edition)s, %(name)s and %(dataset)s are filled in. The dataset
 # is the spider's name for the live site, and a name of its own for a mirror or the replica
-# (-a base_url=...: almayadeen-mirror-127.0.0.1-8000), whose data and memory stay apart.
+# (-a base_url=...: <spider>-mirror-127.0.0.1-8000), whose data and memory stay apart.
 NEWSCRAWL_STATE_PATH = "output/state/%(dataset)s-%(edition)s.sqlite3"
 # Set by the spider from its validated arguments (spider, edition, dataset, since, until), for
 # the components that need them; not a setting to give on the command line.
@@ -138,7 +138,7 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
 COMMANDS_MODULE = "newscrawl.core.commands"
-# `scrapy check almayadeen [-a base_url=...]`: @path (a path on the crawled host) and
+# `scrapy check <spider> [-a base_url=...]`: @path (a path on the crawled host) and
 # @filled (fields with values) in the spider's callbacks (newscrawl/contracts.py).
 SPIDER_CONTRACTS = {"newscrawl.core.contracts.PathContract": 10, "newscrawl.core.contracts.FilledContract": 10}
 

@@ -1,8 +1,8 @@
-"""Scrapy contracts for the spider's callbacks (``scrapy check almayadeen``).
+"""Scrapy contracts for the spider's callbacks (``scrapy check <spider>``).
 
 Scrapy's ``@url`` names one fixed URL; ours are written as a path on the crawled host
 (``@path``), so the same contracts run against the live site (the default ``base_url``)
-and against a mirror or the local replica (``scrapy check almayadeen -a base_url=...``).
+and against a mirror or the local replica (``scrapy check <spider> -a base_url=...``).
 ``@filled`` checks that fields have values, where Scrapy's ``@scrapes`` only checks that
 they exist (a dataclass record always has every field).
 """

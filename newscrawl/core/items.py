@@ -63,7 +63,7 @@ class WarcRecordRef:
 
 @dataclass
 class Article:
-    """One article page of Al Mayadeen, as one JSON Lines record."""
+    """One article page of a news outlet, as one JSON Lines record."""
 
     url: str
     """URL the page was fetched from, after redirects."""

@@ -2,7 +2,7 @@
 text as the page spaces it, visible-label lookups, link blocks found by their label, candidate
 values with their source, and the encoding and completeness checks of a fetched page.
 
-The site's own file (``almayadeen.py``) holds only its selectors, labels and field rules.
+An outlet's page classes (``newscrawl/outlets/<name>/pages.py``) hold only its selectors, labels and field rules.
 No Scrapy import beyond parsel, so scripts and tests can use it.
 """
 

@@ -143,15 +143,11 @@ class NewsSpider(scrapy.Spider):
             )
 
     async def parse_sitemap_index(self, response: Response) -> AsyncIterator[scrapy.Request]:
-        """Monthly sitemaps that overlap [since, until]; others are never requested.
-
-        @path /sitemaps/all.xml
-        @returns requests 1
-        """
-        # Monthly files hold posts by their Beirut month, while since/until are UTC dates:
-        # a post of UTC day d is dated d or d+1 in Beirut (UTC+2/+3), so the month of the
-        # day after `until` is read too (a post at 01:00 Beirut on the 1st is the last
-        # UTC day of the month before).
+        """Monthly sitemaps that overlap [since, until]; others are never requested."""
+        # Monthly files hold posts by their month in the site's time zone, while since/until
+        # are UTC dates: east of UTC a post of UTC day d is dated d or d+1 locally, so the
+        # month of the day after `until` is read too (a post at 01:00 local time on the 1st
+        # is the last UTC day of the month before).
         until = self.args.until + timedelta(days=1) if self.args.until else None
         for entry in (await self._read_sitemap(response)).entries:
             month = month_of(entry.loc)
@@ -280,11 +276,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_home(self, response: Response, rendered: bool = False) -> Iterable[Any]:
-        """The home page: its BREAKING ticker lines, the listings of its menu, Most Read.
-
-        @path /
-        @returns requests 1
-        """
+        """The home page: its BREAKING ticker lines, the listings of its menu, Most Read."""
         if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
             yield retry
             return
@@ -335,13 +327,7 @@ class NewsSpider(scrapy.Spider):
             )
 
     def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
-        """A section or region listing: requests for its article cards (and "Load more").
-
-        @path /news/politics
-        @cb_kwargs {"slug": "politics"}
-        @returns items 0 0
-        @returns requests 1
-        """
+        """A section or region listing: requests for its article cards (and "Load more")."""
         if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
             yield retry
             return
@@ -390,13 +376,7 @@ class NewsSpider(scrapy.Spider):
             )
 
     def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
-        """An article page: its record, and requests for the links it follows.
-
-        @path /news/politics/drone-hits-bahrain-airport-as-gulf-states-intercept-iranian
-        @cb_kwargs {"discovered_via": "url"}
-        @returns items 1 1
-        @filled url canonical_url title published_at_raw body content_hash
-        """
+        """An article page: its record, and requests for the links it follows."""
         text = response.text
         if hasattr(response, "_declared_encoding"):
             text = page_text(response.body, response._declared_encoding(), text)
