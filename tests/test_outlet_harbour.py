@@ -13,8 +13,8 @@ import pytest
 from parsel import Selector
 
 from tests.outlets.harbour import truth
-from tests.outlets.harbour.model import LIVE, OLDER_LABEL, RELATED_LABEL, SECTIONS, Gazette
-from tests.outlets.harbour.pages import GazetteArticlePage, to_utc
+from tests.outlets.harbour.model import LIVE, OLDER_LABEL, RELATED_LABEL, SECTIONS, Gazette, lisbon
+from tests.outlets.harbour.pages import GazetteArticlePage, GazetteHomePage, GazetteListingPage, to_utc
 from tests.outlets.harbour.server import gazette_server
 
 
@@ -45,10 +45,10 @@ def path_of(href: str) -> str:
 def test_home_page_links_every_section_listing(gazette_url):
     status, page = get(gazette_url + "/")
     assert status == 200
-    menu = {Selector(text=page).css("nav.sections a::text").getall()[k]: href for k, href in
-            enumerate(Selector(text=page).css("nav.sections a::attr(href)").getall())}
+    sel = Selector(text=page)
+    menu = dict(zip(sel.css("nav.sections a::text").getall(), sel.css("nav.sections a::attr(href)").getall()))
     assert menu == {label: f"/section/{slug}" for slug, label in SECTIONS.items()}
-    assert not [h for h in Selector(text=page).css("main a::attr(href)").getall()], "the front page links no story"
+    assert not sel.css("main a::attr(href)").getall(), "the front page links no story"
 
 
 def test_listings_page_through_older_stories(gazette, gazette_url):
@@ -155,3 +155,32 @@ def test_discovered_via_is_how_a_breadth_first_walk_from_the_home_page_first_fin
         level = following
     expected = {s.path: truth.record(gazette, s.index)["discovered_via"] for s in gazette.stories}
     assert found == expected
+
+
+def test_home_page_class_gives_the_menu_and_nothing_else(gazette_url):
+    url = gazette_url + "/"
+    home = GazetteHomePage(get(url)[1], url)
+    assert home.menu() == {label: f"{gazette_url}/section/{slug}" for slug, label in SECTIONS.items()}
+    assert (home.ticker(), home.most_read(), home.blocks_left_to_scripts()) == ([], [], [])
+
+
+def test_listing_page_class_gives_teasers_their_dates_and_the_older_page(gazette, gazette_url):
+    for slug in SECTIONS:
+        url, page = f"{gazette_url}/section/{slug}", 0
+        while url:
+            page += 1
+            listing = GazetteListingPage(get(url)[1], url)
+            stories = [gazette.stories[j] for j in gazette.listing_page(slug, page)]
+            assert [(path_of(l.url), l.title, l.kind) for l in listing.article_links()] == \
+                [(s.path, s.title, "listing") for s in stories]
+            assert listing.card_dates() == [f"{lisbon(s.published):%d %B %Y}" for s in stories]
+            assert not listing.has_load_more()
+            url = listing.next_page()
+        assert page == gazette.listing_pages(slug)
+
+
+def test_article_page_class_follows_the_more_from_the_gazette_links(gazette, gazette_url):
+    for story in gazette.stories:
+        url = gazette_url + story.path
+        links = GazetteArticlePage(get(url)[1], url).followable_links()
+        assert [(path_of(l.url), l.kind) for l in links] == [(gazette.stories[j].path, "related") for j in story.related]

@@ -1,1 +1,0 @@
-"""Test-only outlets and the replicas the crawler is tested against, one folder per outlet."""

@@ -1,7 +1,7 @@
-"""The Gazette's article page class, built on the shared parser machinery
-(``newscrawl/parsers/base.py``): HTML and URL in, a complete ``Article`` out.
+"""The Gazette's page classes (home, section listing, story), built on the shared parser
+machinery (``newscrawl/parsers/base.py``), with the methods the shared spider calls on each.
 
-One small method per field, each returning its value (and, for fields that record it, the
+A story page gives a complete ``Article``: one small method per field, each returning its value (and, for fields that record it, the
 source of the value: ``metadata`` for the JSON-LD block, ``meta`` for meta tags, ``html``
 for the page's markup). Dates leave in UTC: the JSON-LD gives Lisbon time, with its offset
 on some pages and without on others.
@@ -18,16 +18,16 @@ from zoneinfo import ZoneInfo
 
 from newscrawl.editions import DATE, Edition, Listing
 from newscrawl.items import Article, Image, Link, content_hash, normalise_text
-from newscrawl.parsers.base import RELATED, _dedupe, _Page, _text
+from newscrawl.parsers.base import RELATED, PageLink, _dedupe, _literal, _Page, _text
 from newscrawl.urls import canonical_url
 
 ZONE = ZoneInfo("Europe/Lisbon")
 _SECTIONS = {"port": "Port & Shipping", "town": "Town Hall", "culture": "Arts & Culture"}
 
 # The Gazette as the shared code sees an edition: host, listings, URL shapes, labels.
-# Stories live at /<section>/<yyyy>/<mm>/<dd>/<slug>. The shared link-block lookup asks for
-# the three block labels of Al Mayadeen; the Gazette prints only its related block, so the
-# other two are labels no Gazette page shows.
+# Stories live at /<section>/<yyyy>/<mm>/<dd>/<slug>. The shared lookups ask for Al Mayadeen's
+# block labels (related, read next, most read, breaking); the Gazette prints only its related
+# block, so the others are labels no Gazette page shows.
 GAZETTE = Edition(
     code="en",
     host="www.harbour-gazette.example",
@@ -36,7 +36,7 @@ GAZETTE = Edition(
     article_roots={slug: ((DATE,),) for slug in _SECTIONS},
     url_sections=dict(_SECTIONS),
     labels={"related": "More from the Gazette", "read_next": "Read Next", "most_read": "Most Read",
-            "load_more": "Older stories"},
+            "breaking": "Breaking", "load_more": "Load more", "older": "Older stories"},
 )
 
 Sourced = tuple[Any, Optional[str]]
@@ -50,11 +50,63 @@ def to_utc(raw: str, zone: ZoneInfo = ZONE) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-class GazetteArticlePage(_Page):
-    """A Gazette story page. ``to_item(discovered_via=..., crawled_at=...)`` gives its record."""
+class _GazettePage(_Page):
+    """A Gazette page; the edition defaults to the Gazette's (the spider passes it)."""
 
     def __init__(self, html: str, url: str, edition: Edition = GAZETTE):
         super().__init__(html, url, edition)
+
+
+class GazetteHomePage(_GazettePage):
+    """The front page: the section menu (no ticker, no Most Read, nothing left to scripts)."""
+
+    def menu(self) -> dict[str, str]:
+        """Menu label -> absolute listing URL, for every listing of the edition the menu shows."""
+        wanted = {listing.label for listing in self.edition.listings}
+        found: dict[str, str] = {}
+        for a in self.sel.css("nav.sections a[href]"):
+            label = _text(a)
+            if label in wanted:
+                found.setdefault(label, urljoin(self.url, a.attrib["href"].strip()))
+        return found
+
+    def blocks_left_to_scripts(self) -> list[str]:
+        return []
+
+
+class GazetteListingPage(_GazettePage):
+    """A page of a section listing: teasers, and a plain link to the next (older) page."""
+
+    def article_links(self) -> list[PageLink]:
+        return self._links(self.sel.css("li.teaser h2 a[href]"), "listing")
+
+    def card_dates(self) -> list[str]:
+        """The teasers' dates as printed ("20 November 2026", Lisbon time)."""
+        return [normalise_text(t) for t in self.sel.css("li.teaser time::text").getall()]
+
+    def has_load_more(self) -> bool:
+        return False  # older stories are a plain link: see next_page()
+
+    def next_page(self) -> Optional[str]:
+        """Absolute URL of the "Older stories" page, or None on the last page. The shared
+        spider has no use for it yet (it pages listings only through "Load more")."""
+        href = self.sel.xpath(f"//a[normalize-space(.)={_literal(self.labels['older'])}]/@href").get()
+        return urljoin(self.url, href.strip()) if href else None
+
+
+class GazetteArticlePage(_GazettePage):
+    """A Gazette story page. ``to_item(discovered_via=..., crawled_at=...)`` gives its record."""
+
+    # Read by the shared spider; a JSON-LD block that is not JSON is not handled (the
+    # replica never serves one).
+    metadata_invalid = False
+
+    def page_type(self) -> Optional[str]:
+        return None  # every Gazette page with a NewsArticle block is a story
+
+    def followable_links(self) -> list[PageLink]:
+        """Story links worth following: the "More from the Gazette" block."""
+        return self._block("related", RELATED)
 
     @functools.cached_property
     def ld(self) -> dict:
@@ -123,7 +175,7 @@ class GazetteArticlePage(_Page):
 
     def related(self) -> list[Link]:
         """The "More from the Gazette" links (found by their label, as canonical URLs)."""
-        return [Link(canonical_url(l.url, self.edition), l.title) for l in self._block("related", RELATED)]
+        return [Link(canonical_url(l.url, self.edition), l.title) for l in self.followable_links()]
 
     # --- the record -----------------------------------------------------------------
     def to_item(self, *, discovered_via: str, crawled_at: str) -> Optional[Article]:
