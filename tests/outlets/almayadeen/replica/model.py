@@ -205,27 +205,19 @@ class Replica:
 
     # --- heads ------------------------------------------------------------------
     def _head(self, i: int, published: Optional[datetime] = None) -> Head:
+        # As in _body, the order of the draws from ``rng`` is part of the output.
         rng = random.Random(f"{self.seed}:head:{i}")
         ed = self.ed
         section = rng.choice(self._slugs)
         members_only = i % 97 == 41 and i > 0
         if members_only:
             section = ed.members_section
-        if published is None:
-            step = SPAN / max(self.size, 1)
-            published = self.now - timedelta(minutes=30) - step * i - timedelta(minutes=rng.randrange(0, 9))
-        published = published.replace(second=0, microsecond=0)
+        published = self._published(rng, i, published)
         roll = rng.random()
         variant = self.variant or ("full" if roll < 0.85 else "meta_only" if roll < 0.93 else "html_only")
         if variant == "html_only" and _ambiguous(published):
             published -= timedelta(hours=2)
-        title = f"{rng.choice(ed.subjects)} {rng.choice(ed.verbs)} {rng.choice(ed.objects)}{rng.choice(ed.contexts)}"
-        if i % 150 == 7 and not members_only:
-            # Two posts whose slugs are cut to the same 60 characters (in different sections).
-            title = ed.long_title + str(i)
-            section = ed.twin_sections[0] if i % 300 == 7 else ed.twin_sections[1]
-        if i % 61 == 5:
-            title = title[:-1] + "é" if title[-1].isalpha() else title + " — update"
+        title, section = self._title(rng, i, section, members_only)
         slug = slugify(title)
         if members_only:
             slug = ("members-only-" + slug)[:60]
@@ -235,13 +227,37 @@ class Replica:
         country = rng.choice(self._countries) if rng.random() < 0.7 else None
         head = Head(i, post_id, section, title, path, published, variant, country, listed, members_only, ed=ed)
         head.unlinked = listed and rng.random() < 0.15
-        kinds = ed.roots[head.root]
-        if (variant == "full" and not members_only and listed and kinds == (SECTION,) and head.root == "news"
-                and rng.random() < 0.06):
-            head.second_section = rng.choice([s for s, v in ed.sections.items() if v[2] == "news" and s != section])
-        if variant == "full" and not members_only and rng.random() < 0.1:
-            head.link_variant = rng.choice(TRACKING + ("UPPER",))
+        self._url_variants(rng, head)
         return head
+
+    def _published(self, rng: random.Random, i: int, published: Optional[datetime]) -> datetime:
+        """Evenly spread over the archive, newest first, with a few minutes of jitter."""
+        if published is None:
+            step = SPAN / max(self.size, 1)
+            published = self.now - timedelta(minutes=30) - step * i - timedelta(minutes=rng.randrange(0, 9))
+        return published.replace(second=0, microsecond=0)
+
+    def _title(self, rng: random.Random, i: int, section: str, members_only: bool) -> tuple[str, str]:
+        """The headline, and the section (changed for the twin posts whose slugs collide)."""
+        ed = self.ed
+        title = f"{rng.choice(ed.subjects)} {rng.choice(ed.verbs)} {rng.choice(ed.objects)}{rng.choice(ed.contexts)}"
+        if i % 150 == 7 and not members_only:
+            # Two posts whose slugs are cut to the same 60 characters (in different sections).
+            title = ed.long_title + str(i)
+            section = ed.twin_sections[0] if i % 300 == 7 else ed.twin_sections[1]
+        if i % 61 == 5:
+            title = title[:-1] + "é" if title[-1].isalpha() else title + " — update"
+        return title, section
+
+    def _url_variants(self, rng: random.Random, head: Head) -> None:
+        """Some complete posts get a second listing URL or links that name them in another form."""
+        ed = self.ed
+        plain = head.variant == "full" and not head.members_only
+        if (plain and head.listed and ed.roots[head.root] == (SECTION,) and head.root == "news"
+                and rng.random() < 0.06):
+            head.second_section = rng.choice([s for s, v in ed.sections.items() if v[2] == "news" and s != head.section])
+        if plain and rng.random() < 0.1:
+            head.link_variant = rng.choice(TRACKING + ("UPPER",))
 
     def _path(self, section: str, slug: str, post_id: str, published: datetime, i: int) -> str:
         """The article's URL path, in the shape its edition gives that kind of post."""
@@ -301,59 +317,28 @@ class Replica:
 
     @functools.lru_cache(maxsize=4096)
     def _body(self, i: int, edits: int) -> Body:
+        # The order of the draws from ``rng`` is part of the replica's output: every step
+        # below takes its draws in the order the pages have always been generated with.
         h = self.heads[i]
-        ed = self.ed
         rng = random.Random(f"{self.seed}:body:{i}")
-        opinion = h.post_type in ed.opinion_types
-        if opinion and h.section != ed.members_section or h.section == "opinion":
-            authors = rng.sample(ed.people, 2 if rng.random() < 0.3 else 1)
-        elif opinion:
-            authors = [rng.choice(ed.people + [ed.desk])]
-        else:
-            authors = [ed.desk]
-        news_type = next(iter(ed.sections.values()))[3]
-        source = rng.choice(ed.sources) if h.post_type == news_type and rng.random() < 0.6 else None
+        authors = self._authors(rng, h)
+        source = self._source(rng, h)
         modified = h.published + timedelta(minutes=rng.randrange(0, 300), seconds=rng.randrange(60))
         if edits:
             modified = max(modified, self.now) + timedelta(hours=edits)
-        summary = self._sentence(rng, 14) + ("" if rng.random() < 0.5 else ed.summary_quote)
-        tags = rng.sample(ed.tags, rng.randrange(2, 6))
+        summary = self._sentence(rng, 14) + ("" if rng.random() < 0.5 else self.ed.summary_quote)
+        tags = rng.sample(self.ed.tags, rng.randrange(2, 6))
         raw_keywords = ",".join((" " + t if rng.random() < 0.2 else t) for t in tags)
-        coverage = rng.choice(ed.coverage) if rng.random() < 0.2 else None
+        coverage = rng.choice(self.ed.coverage) if rng.random() < 0.2 else None
         pool = self._link_pool(i)
-        blocks: list[Block] = []
         images: list[dict] = []
         thumbnail = self._image_url(rng, h)
         if not h.is_video:
             images.append(self._image(rng, h, thumbnail))
-        n_paragraphs = ed.paragraphs.get(h.post_type, rng.randrange(3, 8))
-        related = [j for j in rng.sample(pool, min(2, len(pool)))] if pool and rng.random() < 0.6 else []
-        # An unlisted neighbour is reachable only through this article's links.
-        if i + 1 < self.base_size and (not self.heads[i + 1].listed) and not self.heads[i + 1].members_only:
-            related = [i + 1] + [j for j in related if j != i + 1][:1]
-        for p in range(n_paragraphs):
-            if p == 2 and rng.random() < 0.5:
-                blocks.append(Block("h3" if rng.random() < 0.5 else "strong_heading", [Segment(rng.choice(ed.headings), "")]))
-            blocks.append(self._paragraph(rng, pool))
-            if p == 1 and related:
-                blocks.append(Block("related", links=related))
-            if p == 2 and pool and rng.random() < 0.4:
-                blocks.append(Block("promo", links=[rng.choice(pool)]))
-            if p == 3 and rng.random() < 0.2:
-                second = self._image(rng, h, self._image_url(rng, h))
-                images.append(second)
-                blocks.append(Block("figure", links=[len(images) - 1]))
-            if p == 0 and rng.random() < 0.15:
-                blocks.append(Block("empty"))
-        if h.post_type == "In Pictures":
-            for _ in range(2):
-                images.append(self._image(rng, h, self._image_url(rng, h)))
-                blocks.append(Block("figure", links=[len(images) - 1]))
+        blocks = self._blocks(rng, h, pool, images)
         for e in range(edits):
-            blocks.append(Block("p", [Segment(ed.update_line.format(n=e + 1), "")]))
-        read_next = rng.sample(pool, min(4, len(pool)))
-        if i + 2 < self.base_size and self.heads[i + 2].members_only:
-            read_next = [i + 2] + read_next[:3]
+            blocks.append(Block("p", [Segment(self.ed.update_line.format(n=e + 1), "")]))
+        read_next = self._read_next(rng, h.index, pool)
         return Body(
             authors=authors,
             source=source,
@@ -369,6 +354,65 @@ class Replica:
             byline="flat" if rng.random() < 0.2 else "list",
             thumbnail=thumbnail,
         )
+
+    def _authors(self, rng: random.Random, h: Head) -> list[str]:
+        """Opinion pieces are signed by people (some by two); news by the desk."""
+        ed = self.ed
+        opinion = h.post_type in ed.opinion_types
+        if opinion and h.section != ed.members_section or h.section == "opinion":
+            return rng.sample(ed.people, 2 if rng.random() < 0.3 else 1)
+        if opinion:
+            return [rng.choice(ed.people + [ed.desk])]
+        return [ed.desk]
+
+    def _source(self, rng: random.Random, h: Head) -> Optional[str]:
+        """Only news posts name a source, and not all of them."""
+        news_type = next(iter(self.ed.sections.values()))[3]
+        return rng.choice(self.ed.sources) if h.post_type == news_type and rng.random() < 0.6 else None
+
+    def _related(self, rng: random.Random, i: int, pool: list[int]) -> list[int]:
+        related = [j for j in rng.sample(pool, min(2, len(pool)))] if pool and rng.random() < 0.6 else []
+        # An unlisted neighbour is reachable only through this article's links.
+        if i + 1 < self.base_size and (not self.heads[i + 1].listed) and not self.heads[i + 1].members_only:
+            related = [i + 1] + [j for j in related if j != i + 1][:1]
+        return related
+
+    def _read_next(self, rng: random.Random, i: int, pool: list[int]) -> list[int]:
+        read_next = rng.sample(pool, min(4, len(pool)))
+        # A members-only neighbour is linked, so that robots.txt has something to refuse.
+        if i + 2 < self.base_size and self.heads[i + 2].members_only:
+            read_next = [i + 2] + read_next[:3]
+        return read_next
+
+    def _blocks(self, rng: random.Random, h: Head, pool: list[int], images: list[dict]) -> list[Block]:
+        """The direct children of div.p-content; second figures are appended to ``images``."""
+        n_paragraphs = self.ed.paragraphs.get(h.post_type, rng.randrange(3, 8))
+        related = self._related(rng, h.index, pool)
+        blocks: list[Block] = []
+        for p in range(n_paragraphs):
+            self._paragraph_with_extras(rng, h, p, pool, related, images, blocks)
+        if h.post_type == "In Pictures":
+            for _ in range(2):
+                images.append(self._image(rng, h, self._image_url(rng, h)))
+                blocks.append(Block("figure", links=[len(images) - 1]))
+        return blocks
+
+    def _paragraph_with_extras(self, rng: random.Random, h: Head, p: int, pool: list[int], related: list[int],
+                               images: list[dict], blocks: list[Block]) -> None:
+        """Paragraph p, with the sub-heading, related box, promo, figure or empty paragraph
+        that may come around it."""
+        if p == 2 and rng.random() < 0.5:
+            blocks.append(Block("h3" if rng.random() < 0.5 else "strong_heading", [Segment(rng.choice(self.ed.headings), "")]))
+        blocks.append(self._paragraph(rng, pool))
+        if p == 1 and related:
+            blocks.append(Block("related", links=related))
+        if p == 2 and pool and rng.random() < 0.4:
+            blocks.append(Block("promo", links=[rng.choice(pool)]))
+        if p == 3 and rng.random() < 0.2:
+            images.append(self._image(rng, h, self._image_url(rng, h)))
+            blocks.append(Block("figure", links=[len(images) - 1]))
+        if p == 0 and rng.random() < 0.15:
+            blocks.append(Block("empty"))
 
     def word_count(self, i: int) -> int:
         """The metadata word count: the body's words, except on some complete text pages whose

@@ -256,9 +256,9 @@ def metadata(site: Replica, i: int) -> dict:
     }
 
 
-def article(site: Replica, i: int) -> str:
+def _head_tags(site: Replica, i: int) -> str:
+    """The metadata block (full variant) and the meta tags (full and meta_only)."""
     h, b, ed = site.heads[i], site.body(i), site.ed
-    labels = ed.labels
     head = []
     if h.variant == "full":
         data = json.dumps(metadata(site, i), ensure_ascii=False).replace("</", "<\\/")
@@ -271,29 +271,50 @@ def article(site: Replica, i: int) -> str:
         if b.video_duration:
             metas.append(("property", "og:video_duration", str(b.video_duration)))
         head += [f'<meta {k}="{n}" content="{_e(v)}">' for k, n, v in metas]
-    date = visible_date(h.published, site.now, months=ed.months)
+    return "\n".join(head)
+
+
+def _byline(site: Replica, i: int) -> str:
+    """The byline in the edition's template: a list, or one flat line."""
+    b, ed = site.body(i), site.ed
+    labels = ed.labels
+    date = visible_date(site.heads[i].published, site.now, months=ed.months)
+    if ed.byline_style == "es":
+        return _spanish_byline(site, i, date)
     author_links = ed.author_joiner.join(f'<a href="/authors/{slugify(a)}">{_e(a)}</a>' for a in b.authors)
     by, source_label = _e(labels["by"] or ""), _e(labels["source"])
-    if ed.byline_style == "es":
-        byline = _spanish_byline(site, i, date)
-    elif b.byline == "list":
+    if b.byline == "list":
         source = f"<li>{source_label} {_e(b.source)}</li>" if b.source else ""
-        byline = f'<ul class="post-info"><li class="post-author">{by} {author_links}</li>{source}<li class="post-date">{date}</li></ul>'
-    else:
-        source = f" {source_label} {_e(b.source)}" if b.source else ""
-        byline = f'<div class="byline-line">{by} {author_links}{source} {date}</div>'
+        return f'<ul class="post-info"><li class="post-author">{by} {author_links}</li>{source}<li class="post-date">{date}</li></ul>'
+    source = f" {source_label} {_e(b.source)}" if b.source else ""
+    return f'<div class="byline-line">{by} {author_links}{source} {date}</div>'
+
+
+def _breadcrumb(site: Replica, i: int) -> str:
     crumbs = site.crumbs(i)
-    breadcrumb = ""
-    if crumbs:
-        items, with_title = crumbs
-        parts = [f'<a href="/">{_e(labels["home"])}</a>'] + [f'<a href="#">{_e(c)}</a>' for c in items]
-        if with_title:
-            parts.append(f"<span>{_e(h.title)}</span>")
-        breadcrumb = f'<div class="crumbs">{" › ".join(parts)}</div>'
+    if not crumbs:
+        return ""
+    items, with_title = crumbs
+    parts = [f'<a href="/">{_e(site.ed.labels["home"])}</a>'] + [f'<a href="#">{_e(c)}</a>' for c in items]
+    if with_title:
+        parts.append(f"<span>{_e(site.heads[i].title)}</span>")
+    return f'<div class="crumbs">{" › ".join(parts)}</div>'
+
+
+def _read_time(site: Replica, i: int) -> str:
+    """The "N Min Read" line of text posts, where the edition prints one (in its own digits)."""
+    h, b, ed = site.heads[i], site.body(i), site.ed
+    if h.is_video or not ed.read_time:
+        return ""
     minutes = str(max(1, round(b.words / 200)))
     if ed.read_time_digits:
         minutes = "".join(ed.read_time_digits[c] for c in minutes)
-    read_time = "" if h.is_video or not ed.read_time else f'<div class="read-time"><span>{minutes}</span> {_e(labels["min_read"])}</div>'
+    return f'<div class="read-time"><span>{minutes}</span> {_e(ed.labels["min_read"])}</div>'
+
+
+def article(site: Replica, i: int) -> str:
+    """The article page of article i."""
+    h, b, ed = site.heads[i], site.body(i), site.ed
     video = (f'<div class="video-player" data-src="https://{ed.image_host}/video/{h.post_id}.mp4"></div>'
              if h.is_video else "")
     lead = _figure(b.images[0]) if b.images and not h.is_video else ""
@@ -301,11 +322,11 @@ def article(site: Replica, i: int) -> str:
     tags = "".join(f'<a href="/tags/{slugify(t)}">{_e(t)}</a>' for t in b.tags)
     coverage = f'<a class="coverage-link" href="/coverage/{slugify(b.coverage)}">{_e(b.coverage)}</a>' if b.coverage else ""
     read_next = "".join(_card(site, j, f"read-next:{i}", with_date=False) for j in b.read_next)
-    main = f"""{breadcrumb}<article class="post">
+    main = f"""{_breadcrumb(site, i)}<article class="post">
 {coverage}
 <h1 class="post-title">{_e(h.title)}</h1>
-{byline}
-{read_time}
+{_byline(site, i)}
+{_read_time(site, i)}
 <p class="lg_para summary">{_e(b.summary)}</p>
 {video}
 {lead}
@@ -315,8 +336,8 @@ def article(site: Replica, i: int) -> str:
 <div class="post-tags">{tags}</div>
 </article>
 {_most_read(site)}
-<section class="more-box"><h2 class="box-title">{_e(labels["read_next"])}</h2><div class="cards">{read_next}</div></section>"""
-    return _layout(site, f"{h.title} | {ed.site_name}", "\n".join(head), main)
+<section class="more-box"><h2 class="box-title">{_e(ed.labels["read_next"])}</h2><div class="cards">{read_next}</div></section>"""
+    return _layout(site, f"{h.title} | {ed.site_name}", _head_tags(site, i), main)
 
 
 def _spanish_byline(site: Replica, i: int, date: str) -> str:

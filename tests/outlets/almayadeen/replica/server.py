@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import pages
@@ -60,12 +60,22 @@ def html(text: str, status: int = 200) -> Reply:
     return Reply(status, text.encode("utf-8"))
 
 
+NOT_FOUND = "<!DOCTYPE html><html><head><title>Not found</title></head><body><h1>Page not found</h1></body></html>"
+
+
 def respond(site: Replica, method: str, target: str, host_url: str, headers=None) -> Reply:
     """The reply for a request target (path and query)."""
     parts = urlsplit(target)
     path = unquote(parts.path)
-    if path == "/":
-        return html(pages.home(site))
+    for route in (_machine_files, _api, _pages):
+        reply = route(site, path, parts.query, host_url)
+        if reply is not None:
+            return reply
+    return html(NOT_FOUND, 404)
+
+
+def _machine_files(site: Replica, path: str, query: str, host_url: str) -> Optional[Reply]:
+    """robots.txt and the sitemaps (they name the host the request came to)."""
     if path == "/robots.txt":
         return Reply(200, pages.robots(host_url, site.ed).encode(), "text/plain; charset=utf-8")
     if path == "/sitemaps/all.xml":
@@ -74,22 +84,37 @@ def respond(site: Replica, method: str, target: str, host_url: str, headers=None
     if match:
         body = pages.sitemap_month(site, host_url, int(match.group(1)), int(match.group(2)))
         return Reply(200, body.encode(), "application/xml") if body else html("<h1>Not found</h1>", 404)
+    return None
+
+
+def _api(site: Replica, path: str, query: str, host_url: str) -> Optional[Reply]:
+    """The JSON endpoints that page scripts call (Most Read, ticker, Load more)."""
     if path in ("/api/popular", "/api/ticker"):
         fill = pages.most_read_cards(site) if path == "/api/popular" else pages.ticker_items(site)
         return Reply(200, json.dumps({"html": fill}).encode(), "application/json")
     if path == "/api/listing":
-        query = parse_qs(parts.query)
-        slug = (query.get("section") or [""])[0]
-        if slug not in site.listings:
-            return Reply(404, b'{"error": "unknown section"}', "application/json")
-        if (query.get("key") or [""])[0] != str(pages.key_js(slug)):
-            return Reply(403, b'{"error": "bad key"}', "application/json")
-        try:
-            page = max(1, int((query.get("page") or ["1"])[0]))
-        except ValueError:
-            return Reply(400, b'{"error": "bad page"}', "application/json")
-        cards, more = pages.listing_cards(site, slug, page)
-        return Reply(200, json.dumps({"html": cards, "more": more}).encode(), "application/json")
+        return _load_more(site, parse_qs(query))
+    return None
+
+
+def _load_more(site: Replica, query: dict) -> Reply:
+    slug = (query.get("section") or [""])[0]
+    if slug not in site.listings:
+        return Reply(404, b'{"error": "unknown section"}', "application/json")
+    if (query.get("key") or [""])[0] != str(pages.key_js(slug)):
+        return Reply(403, b'{"error": "bad key"}', "application/json")
+    try:
+        page = max(1, int((query.get("page") or ["1"])[0]))
+    except ValueError:
+        return Reply(400, b'{"error": "bad page"}', "application/json")
+    cards, more = pages.listing_cards(site, slug, page)
+    return Reply(200, json.dumps({"html": cards, "more": more}).encode(), "application/json")
+
+
+def _pages(site: Replica, path: str, query: str, host_url: str) -> Optional[Reply]:
+    """HTML pages: home, listings, articles, and the CMS pages that are not posts."""
+    if path == "/":
+        return html(pages.home(site))
     listing = listing_paths(site.ed).get(path.rstrip("/"))
     if listing:
         return html(pages.listing(site, listing))
@@ -104,7 +129,7 @@ def respond(site: Replica, method: str, target: str, host_url: str, headers=None
         return html(pages.plain_page(site, path.rsplit("/", 1)[1].replace("-", " ").title(), f"{first} page", site.most_read))
     if path in ("/videos", "/live", "/search", "/news", "/articles"):
         return html(pages.plain_page(site, path.strip("/").title() or "Home", "hub page"))
-    return html("<!DOCTYPE html><html><head><title>Not found</title></head><body><h1>Page not found</h1></body></html>", 404)
+    return None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -169,14 +194,16 @@ class _Server(ThreadingHTTPServer):
 class ReplicaServer:
     """Serves a Replica on 127.0.0.1 in a background thread (``with ReplicaServer(site) as s``)."""
 
-    def __init__(self, site: Replica, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, site, host: str = "127.0.0.1", port: int = 0, responder: Optional[Callable] = None):
+        # ``site`` is handed to the responder untouched, so another replica (tests/outlets/)
+        # can be served by passing its own ``responder(site, method, target, host_url, headers)``.
         self.site = site
         self.host, self.requested_port = host, port
         self.log: list[RequestRecord] = []
         self._lock = threading.Lock()
         self._httpd: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
-        self.responder = respond
+        self.responder = responder or respond
 
     def record(self, method: str, path: str, status: int, user_agent: str) -> None:
         with self._lock:

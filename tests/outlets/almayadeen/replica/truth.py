@@ -31,65 +31,98 @@ def _keywords(raw: str) -> list[str]:
     return out
 
 
-def record(site: Replica, i: int) -> dict:
-    """The expected record of article i (all fields but url, crawled_at, discovered_via)."""
-    h, b, ed = site.heads[i], site.body(i), site.ed
-    live = ed.live
-    full, meta = h.variant == "full", h.variant in ("full", "meta_only")
-    if full:
-        src = "metadata"
-    elif meta:
-        src = "meta"
-    else:
-        src = None
-    published_raw = iso_local(h.published) if meta else visible_date(h.published, site.now, months=ed.months)
-    categorised = full and h.root not in ed.uncategorised_roots
+def _layer(variant: str) -> Optional[str]:
+    """Where a page's machine-readable fields come from: metadata, meta tags, or neither."""
+    return {"full": "metadata", "meta_only": "meta"}.get(variant)
+
+
+def _section(site: Replica, i: int) -> tuple[Optional[str], str]:
+    """The expected section and its source: the category class, else the breadcrumb, else the URL."""
+    h, ed = site.heads[i], site.ed
+    if h.variant == "full" and h.root not in ed.uncategorised_roots:
+        return ed.sections[h.section][0], "metadata"
     crumbs = site.crumbs(i)
-    if categorised:
-        section, section_src = ed.sections[h.section][0], "metadata"
-    elif crumbs:
-        section, section_src = crumbs[0][-1], "html"
-    else:
-        section, section_src = _url_section(h.path, ed), "url"
+    if crumbs:
+        return crumbs[0][-1], "html"
+    return _url_section(h.path, ed), "url"
+
+
+def _extracted(site: Replica, i: int, section_src: str) -> dict[str, str]:
+    """extracted_from: one source for each multi-source field that has a value."""
+    h, b = site.heads[i], site.body(i)
+    src = _layer(h.variant)
+    full = h.variant == "full"
     extracted = {"canonical_url": "metadata" if full else "url", "language": "metadata" if full else "html",
                  "section": section_src, "title": src or "html", "summary": "html",
                  "authors": "metadata" if full else "text", "published_at": src or "text",
                  "tags": src or "html"}
-    if meta:
+    if src:
         extracted["post_id"] = src
         extracted["modified_at"] = src
     elif h.id_in_url:
         extracted["post_id"] = "url"
-    if b.video_duration and meta:
+    if b.video_duration and src:
         extracted["video_duration_seconds"] = src
-    body = b.text
+    return extracted
+
+
+def _links(site: Replica, i: int) -> dict[str, list[dict]]:
+    """related and read_next: canonical URL and title of each link's target."""
+    b, live = site.body(i), site.ed.live
     related = next((blk.links for blk in b.blocks if blk.kind == "related"), [])
+
+    def entries(targets: list[int], where: str) -> list[dict]:
+        return [{"url": live + link_target_path(site, j, where), "title": site.heads[j].title} for j in targets]
+
+    return {"related": entries(related, f"related:{i}"), "read_next": entries(b.read_next, f"read-next:{i}")}
+
+
+def _classes(site: Replica, i: int) -> dict:
+    """Fields only the metadata block carries (null or empty on the other variants)."""
+    h, b = site.heads[i], site.body(i)
+    full = h.variant == "full"
     return {
-        "canonical_url": live + h.path,
+        "post_type": h.post_type if full else None,
+        "regions": [h.country] if full and h.country else [],
+        "coverage": [b.coverage] if full and b.coverage else [],
+        "word_count": site.word_count(i) if full else None,
+    }
+
+
+def record(site: Replica, i: int) -> dict:
+    """The expected record of article i (all fields but url, crawled_at, discovered_via)."""
+    h, b, ed = site.heads[i], site.body(i), site.ed
+    meta = _layer(h.variant) is not None
+    section, section_src = _section(site, i)
+    body = b.text
+    classes = _classes(site, i)
+    links = _links(site, i)
+    return {
+        "canonical_url": ed.live + h.path,
         "post_id": h.post_id if meta or h.id_in_url else None,
         "edition": ed.code,
         "language": ed.lang,
-        "post_type": h.post_type if full else None,
+        "post_type": classes["post_type"],
         "section": section,
-        "regions": [h.country] if full and h.country else [],
-        "coverage": [b.coverage] if full and b.coverage else [],
+        "regions": classes["regions"],
+        "coverage": classes["coverage"],
         "title": h.title,
         "summary": b.summary,
         "authors": list(b.authors),
         "source": b.source,
         "published_at": iso_utc(h.published),
-        "published_at_raw": published_raw,
+        "published_at_raw": iso_local(h.published) if meta else visible_date(h.published, site.now, months=ed.months),
         "modified_at": iso_utc(b.modified) if meta else None,
         "read_time_minutes": None if h.is_video or not ed.read_time else max(1, round(b.words / 200)),
-        "word_count": site.word_count(i) if full else None,
+        "word_count": classes["word_count"],
         "tags": _keywords(b.keywords_raw) if meta else list(dict.fromkeys(b.tags)),
         "body": body,
         "images": [dict(img) for img in b.images],
         "video_duration_seconds": b.video_duration if meta else None,
-        "related": [{"url": live + link_target_path(site, j, f"related:{i}"), "title": site.heads[j].title} for j in related],
-        "read_next": [{"url": live + link_target_path(site, j, f"read-next:{i}"), "title": site.heads[j].title} for j in b.read_next],
+        "related": links["related"],
+        "read_next": links["read_next"],
         "content_hash": content_hash(h.title, body),
-        "extracted_from": extracted,
+        "extracted_from": _extracted(site, i, section_src),
         "revision": 1,
         "flags": (["body_shorter_than_word_count"] if site.inflated(i) else [])
         + ([] if meta else ["date_from_visible_text"]),
