@@ -16,10 +16,10 @@ from typing import Any, Optional
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from newscrawl.editions import DATE, Edition, Listing
-from newscrawl.items import Article, Image, Link, content_hash, normalise_text
-from newscrawl.parsers.base import RELATED, PageLink, _dedupe, _literal, _Page, _text
-from newscrawl.urls import canonical_url
+from newscrawl.core.editions import DATE, Edition, Listing
+from newscrawl.core.items import Article, Image, Link, content_hash, normalise_text
+from newscrawl.core.pages import RELATED, PageLink, _dedupe, _literal, _Page, _text
+from newscrawl.core.urls import canonical_url
 
 ZONE = ZoneInfo("Europe/Lisbon")
 _SECTIONS = {"port": "Port & Shipping", "town": "Town Hall", "culture": "Arts & Culture"}
@@ -37,6 +37,7 @@ GAZETTE = Edition(
     url_sections=dict(_SECTIONS),
     labels={"related": "More from the Gazette", "read_next": "Read Next", "most_read": "Most Read",
             "breaking": "Breaking", "load_more": "Load more", "older": "Older stories"},
+    time_zone="Europe/Lisbon",
 )
 
 Sourced = tuple[Any, Optional[str]]

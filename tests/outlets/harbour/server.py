@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.site.server import Reply, ReplicaServer, html
+from tests.outlets.almayadeen.replica.server import Reply, ReplicaServer, html
 
 from . import templates
 from .model import SECTIONS, Gazette

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from newscrawl.items import content_hash, normalise_text
+from newscrawl.core.items import content_hash, normalise_text
 
 from .model import LIVE, SECTIONS, UTC, Gazette, lisbon
 
@@ -23,7 +23,7 @@ def _raw(moment, with_offset: bool) -> str:
 
 
 def record(site: Gazette, i: int) -> dict:
-    """The expected ``newscrawl.items.Article`` of story i, as a dict (every field; crawl-time
+    """The expected ``newscrawl.core.items.Article`` of story i, as a dict (every field; crawl-time
     fields hold what a crawl from the home page gives, ``url`` the live one)."""
     story = site.stories[i]
     body = "\n\n".join(story.paragraphs)
