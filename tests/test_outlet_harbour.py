@@ -184,3 +184,39 @@ def test_article_page_class_follows_the_more_from_the_gazette_links(gazette, gaz
         url = gazette_url + story.path
         links = GazetteArticlePage(get(url)[1], url).followable_links()
         assert [(path_of(l.url), l.kind) for l in links] == [(gazette.stories[j].path, "related") for j in story.related]
+
+
+# --- the shared crawler on the second outlet --------------------------------------------
+def _ways_to_find(gazette: Gazette) -> dict[str, set[str]]:
+    """Every way a crawl can first reach each story (by post id): its section's listing when
+    it is listed, and "related" when another story links it. Which one comes first depends on
+    the order responses arrive in, so the crawl test accepts any of them."""
+    ways: dict[str, set[str]] = {s.story_id: set() for s in gazette.stories}
+    for slug in SECTIONS:
+        for page in range(1, gazette.listing_pages(slug) + 1):
+            for i in gazette.listing_page(slug, page):
+                ways[gazette.stories[i].story_id].add(f"listing:{slug}")
+    for story in gazette.stories:
+        for i in story.related:
+            ways[gazette.stories[i].story_id].add("related")
+    return ways
+
+
+def test_the_shared_spider_crawls_the_gazette_to_its_truth(gazette, gazette_url, tmp_path):
+    from newscrawl.core.testing import run_crawl
+
+    result = run_crawl(gazette_url, tmp_path / "harbour.jsonl", spider="harbour",
+                       settings={"SPIDER_MODULES": "tests.outlets.harbour.spider", "NEWSCRAWL_BROWSER_ENABLED": "False"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = truth.truth(gazette)
+    got = {r["post_id"]: r for r in result.records}
+    assert set(got) == set(expected), "every story, and nothing else, once"
+    ways = _ways_to_find(gazette)
+    for post_id, want in expected.items():
+        record = got[post_id]
+        assert urlsplit(record["url"]).path == urlsplit(want["url"]).path
+        assert record["discovered_via"] in ways[post_id]
+        assert record["crawled_at"] and record["warc"]
+        same = {k: v for k, v in record.items() if k not in truth.CRAWL_FIELDS}
+        assert same == {k: v for k, v in want.items() if k not in truth.CRAWL_FIELDS}, post_id
+    assert result.stats["newscrawl/listing_pages"] == sum(gazette.listing_pages(s) for s in SECTIONS)

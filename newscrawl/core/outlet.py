@@ -28,7 +28,8 @@ class Outlet:
     home_page: type
     """Page class of the home page: ``menu()``, ``ticker()``, ``most_read()``, ``blocks_left_to_scripts()``."""
     listing_page: type
-    """Page class of a listing: ``article_links()``, ``card_dates()``, ``has_load_more()``, ``most_read()``."""
+    """Page class of a listing: ``article_links()``, ``card_dates()``, ``has_load_more()``, ``most_read()``,
+    and optionally ``next_page()`` (the URL of a plain link to the next, older page, or None)."""
     article_page: type
     """Page class of an article: ``to_item(...)``, ``is_article()``, ``followable_links()``."""
     sitemap_index: Optional[str] = None

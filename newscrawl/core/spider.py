@@ -326,7 +326,7 @@ class NewsSpider(scrapy.Spider):
                 priority=50,
             )
 
-    def parse_listing(self, response: Response, slug: str, rendered: bool = False) -> Iterable[Any]:
+    def parse_listing(self, response: Response, slug: str, rendered: bool = False, page: int = 1) -> Iterable[Any]:
         """A section or region listing: requests for its article cards (and "Load more")."""
         if not looks_complete(response.body) and (retry := self._retry_incomplete(response)) is not None:
             yield retry
@@ -361,6 +361,14 @@ class NewsSpider(scrapy.Spider):
             if self._already_stored(links[-1].url):
                 self.crawler.stats.inc_value("newscrawl/listing_stopped/reached_known")
                 return
+        older = listing.next_page() if hasattr(listing, "next_page") else None
+        if older and page < self.args.max_pages:
+            # A plain link to the next (older) page: followed without a browser.
+            next_url = self.hosts.to_crawl_url(older)
+            if next_url is not None:
+                yield scrapy.Request(next_url, callback=self.parse_listing,
+                                     cb_kwargs={"slug": slug, "page": page + 1}, priority=50)
+            return
         if self.args.max_pages > 1 and listing.has_load_more():
             # Further items come only from JavaScript: the same listing again, in the
             # browser, clicking "Load more" up to max_pages - 1 times.
