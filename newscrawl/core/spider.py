@@ -333,43 +333,44 @@ class NewsSpider(scrapy.Spider):
             return
         listing = self.outlet.listing_page(response.text, response.url, self.args.edition)
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
-        new = 0
         links = self._cap_links(listing.article_links(), response.url)
         per_listing = self.crawler.settings.getint("NEWSCRAWL_PER_LISTING", 0)
         if per_listing > 0:
             links = links[:per_listing]  # the newest few (the probe)
-        for link in links:
-            request = self._article_request(link.url, f"listing:{slug}")
-            if request is not None:
-                new += 1
-                yield request
+        requests = [r for r in (self._article_request(l.url, f"listing:{slug}") for l in links) if r is not None]
+        yield from requests
         if "most_read" in self.args.follow:
             yield from self._follow(listing.most_read(), response.url)
-        if rendered:
+        if rendered or self._listing_stops_here(listing, links, new=len(requests)):
             return
+        yield from self._more_of_listing(listing, response, slug, page)
+
+    def _listing_stops_here(self, listing: Any, links: list[PageLink], new: int) -> bool:
+        """Whether the older pages of this listing are not worth asking for (counted why)."""
         # Listings are newest first, so what the first page's last card says holds for
         # every card further down; the last card, not the first, as a pinned story on top
         # may be older than the rest. Each stop saves a browser session and its requests.
         if self.args.since and self._last_card_before_since(listing):
-            self.crawler.stats.inc_value("newscrawl/listing_stopped/since")
-            return
-        if self.store is not None and links:
+            reason = "since"
+        elif self.store is not None and links and new == 0:
             # Incremental run: older items than a stored one were stored too.
-            if new == 0:
-                self.crawler.stats.inc_value("newscrawl/listing_stopped/nothing_new")
-                return
-            if self._already_stored(links[-1].url):
-                self.crawler.stats.inc_value("newscrawl/listing_stopped/reached_known")
-                return
+            reason = "nothing_new"
+        elif self.store is not None and links and self._already_stored(links[-1].url):
+            reason = "reached_known"
+        else:
+            return False
+        self.crawler.stats.inc_value(f"newscrawl/listing_stopped/{reason}")
+        return True
+
+    def _more_of_listing(self, listing: Any, response: Response, slug: str, page: int) -> Iterable[scrapy.Request]:
+        """The next page of a listing: a plain link followed as it is, or "Load more" in the browser."""
         older = listing.next_page() if hasattr(listing, "next_page") else None
-        if older and page < self.args.max_pages:
-            # A plain link to the next (older) page: followed without a browser.
-            next_url = self.hosts.to_crawl_url(older)
+        if older:
+            next_url = self.hosts.to_crawl_url(older) if page < self.args.max_pages else None
             if next_url is not None:
                 yield scrapy.Request(next_url, callback=self.parse_listing,
                                      cb_kwargs={"slug": slug, "page": page + 1}, priority=50)
-            return
-        if self.args.max_pages > 1 and listing.has_load_more():
+        elif self.args.max_pages > 1 and listing.has_load_more():
             # Further items come only from JavaScript: the same listing again, in the
             # browser, clicking "Load more" up to max_pages - 1 times.
             yield response.request.replace(
