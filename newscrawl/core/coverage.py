@@ -22,10 +22,10 @@ from dataclasses import fields
 from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
-from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 
+from .component import connected
 from .editions import Edition
 from .items import FLAGS, SOURCES, Article
 from .urls import url_shape
@@ -156,11 +156,8 @@ class CoverageExtension:
         if not crawler.settings.getbool("NEWSCRAWL_COVERAGE", True):
             raise NotConfigured
         ext = cls(crawler)
-        crawler.signals.connect(ext.opened, signals.spider_opened)
-        crawler.signals.connect(ext.item_scraped, signals.item_scraped)
-        crawler.signals.connect(ext.response_received, signals.response_received)
-        crawler.signals.connect(ext.closed, signals.spider_closed)
-        return ext
+        return connected(ext, crawler, spider_opened=ext.opened, item_scraped=ext.item_scraped,
+                         response_received=ext.response_received, spider_closed=ext.closed)
 
     def opened(self, spider):
         edition = getattr(getattr(spider, "args", None), "edition", None)

@@ -26,9 +26,10 @@ import time
 from datetime import timedelta
 from typing import Optional
 
-from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+
+from .component import connected
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +64,9 @@ class Progress:
         if interval <= 0:
             raise NotConfigured
         ext = cls(crawler, interval)
-        crawler.signals.connect(ext.opened, signals.spider_opened)
-        crawler.signals.connect(ext.closed, signals.spider_closed)
-        crawler.signals.connect(ext.scheduled_request, signals.request_scheduled)
-        crawler.signals.connect(ext.dropped_request, signals.request_dropped)
-        crawler.signals.connect(ext.left_downloader, signals.request_left_downloader)
-        crawler.signals.connect(ext.response, signals.response_received)
-        return ext
+        return connected(ext, crawler, spider_opened=ext.opened, spider_closed=ext.closed,
+                         request_scheduled=ext.scheduled_request, request_dropped=ext.dropped_request,
+                         request_left_downloader=ext.left_downloader, response_received=ext.response)
 
     def opened(self, spider):
         args = getattr(spider, "args", None)

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Optional
 
 from itemadapter import ItemAdapter
-from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import deferred_from_coro
 from w3lib.url import file_uri_to_path
 
+from .component import connected
 from .dates import crawl_now, iso_utc
 from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open
 from .items import Article, BreakingItem, normalise_text
@@ -253,10 +253,8 @@ class StateKeeper:
     @classmethod
     def from_crawler(cls, crawler):
         keeper = cls(crawler)
-        crawler.signals.connect(keeper.open, signals.spider_opened)
-        crawler.signals.connect(keeper.close, signals.spider_closed)
-        crawler.signals.connect(keeper.item_written, signals.item_scraped)
-        return keeper
+        return connected(keeper, crawler, spider_opened=keeper.open, spider_closed=keeper.close,
+                         item_scraped=keeper.item_written)
 
     # --- open -----------------------------------------------------------------------
     def open(self, spider):
