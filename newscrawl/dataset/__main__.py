@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from ..merge import MergeError
+from ..merge import MergeError, add_location_arguments
 from . import DatasetError, build
-from .build import ROOT
 
 
 def _memory_pool() -> None:
@@ -32,11 +31,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         prog="python -m newscrawl.dataset",
         description="Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
     )
-    parser.add_argument("--edition", default="en", help="edition code (default: en)")
-    parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
-                        help="root of the crawl output (default: <project>/output)")
-    parser.add_argument("--input-dir", type=Path,
-                        help="run files and their summaries (default: <output-dir>/almayadeen/<edition>)")
+    add_location_arguments(parser, "run files and their summaries")
     parser.add_argument("--merged", type=Path,
                         help="merged JSON Lines to read (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
     parser.add_argument("--target", type=Path,
