@@ -342,21 +342,21 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def add_location_arguments(parser: argparse.ArgumentParser, input_help: str) -> None:
-    """``--edition``, ``--output-dir`` and ``--input-dir``: where an edition's run files are,
-    for the merge and for the dataset build (which merges first)."""
+def location_parser(prog: str, description: str, input_help: str) -> argparse.ArgumentParser:
+    """A command-line parser with ``--edition``, ``--output-dir`` and ``--input-dir``: where an
+    edition's run files are, for the merge and for the dataset build (which merges first)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
     parser.add_argument("--input-dir", type=Path, help=f"{input_help} (default: <output-dir>/{SPIDER}/<edition>)")
+    return parser
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m newscrawl.merge",
-        description="Merge every run's JSON Lines of an edition into one deduplicated dataset.",
-    )
-    add_location_arguments(parser, "directory of run files")
+    parser = location_parser("python -m newscrawl.merge",
+                             "Merge every run's JSON Lines of an edition into one deduplicated dataset.",
+                             "directory of run files")
     parser.add_argument("--dataset", default=SPIDER,
                         help=f"the crawl's dataset name: {SPIDER} (the live site, default) or a mirror's, "
                              f"e.g. {SPIDER}-mirror-127.0.0.1-8000 (the directory under --output-dir)")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 from typing import Optional
 
-from ..merge import MergeError, add_location_arguments
+from ..merge import MergeError, location_parser
 from . import DatasetError, build
 
 
@@ -27,11 +26,9 @@ def _memory_pool() -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m newscrawl.dataset",
-        description="Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
-    )
-    add_location_arguments(parser, "run files and their summaries")
+    parser = location_parser("python -m newscrawl.dataset",
+                             "Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
+                             "run files and their summaries")
     parser.add_argument("--merged", type=Path,
                         help="merged JSON Lines to read (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
     parser.add_argument("--target", type=Path,
