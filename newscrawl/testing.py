@@ -6,6 +6,7 @@ runs as its own ``scrapy crawl almayadeen`` process, exactly as a user would run
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -74,7 +75,8 @@ def run_crawl(
     for key, value in {**FAST_SETTINGS, **dict(settings)}.items():
         cmd += ["-s", f"{key}={value}"]
     cmd += list(extra)
-    summary_beside(output).unlink(missing_ok=True)  # stats are this run's, or none
+    with contextlib.suppress(OSError):  # an output under a file or in /sys: no summary there either
+        summary_beside(output).unlink(missing_ok=True)  # stats are this run's, or none
     proc = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **dict(env or {})}
     )
