@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from newscrawl.core.runsummary import SUMMARY_PATH_SETTING, read_summary  # noqa: E402
 from tests.outlets.almayadeen.replica import Replica, ReplicaServer  # noqa: E402
 
 SAME = {  # settings both crawlers get: politeness off, same concurrency
@@ -54,12 +55,9 @@ BARE_EXTRA = {
 TABLES = ("throughput", "throughput_jobdir")  # results keyed by archive size, merged row by row
 # Extractors whose pinned dependencies differ from the crawler's run from their own venv.
 EXTRACTORS_PYTHON = ROOT / ".venv-extractors" / "bin" / "python"
-_STAT = re.compile(r"'([^']+)': (\d+(?:\.\d+)?)[,}]")
-
-
-def stats_of(stderr: str) -> dict:
-    dump = stderr.split("Dumping Scrapy stats", 1)[-1]
-    return {k: float(v) if "." in v else int(v) for k, v in _STAT.findall(dump)}
+# The bare spider is given our run summary extension alone (its cost: one file written at
+# close), so that both crawls' stats are read the same way, from the summary they were told to write.
+BARE_SUMMARY_EXTENSION = json.dumps({"newscrawl.core.extensions.RunSummary": 500})
 
 
 def _vm_hwm_kib(pid: int) -> int:
@@ -80,8 +78,11 @@ def _vm_hwm_kib(pid: int) -> int:
     return 0
 
 
-def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 3600) -> dict:
-    """One crawl subprocess: wall time, peak RSS (MiB), stats, replica CPU share."""
+def run(cmd: list[str], cwd: Path, summary_path: Path, env: dict | None = None, timeout: float = 3600) -> dict:
+    """One crawl subprocess: wall time, peak RSS (MiB), stats (from the run summary it was
+    told to write at ``summary_path``), replica CPU share."""
+    summary_path.unlink(missing_ok=True)
+    cmd = [*cmd, "-s", f"{SUMMARY_PATH_SETTING}={summary_path}"]
     with tempfile.TemporaryFile("w+") as err:
         cpu0, t0 = time.process_time(), time.monotonic()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
@@ -102,10 +103,12 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 360
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         stderr = err.read()
-    stats = stats_of(stderr)
-    if proc.returncode != 0:
+    summary = read_summary(summary_path)
+    if proc.returncode != 0 or summary is None:
         print(stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"crawl failed ({proc.returncode}): {shlex.join(cmd)}")
+        raise SystemExit(f"crawl failed ({proc.returncode}{', no run summary' if summary is None else ''}): "
+                         f"{shlex.join(cmd)}")
+    stats = summary.stats
     return {"wall": wall, "rss_mib": peak_kib / 1024, "stats": stats, "replica_cpu": cpu / wall,
             "elapsed": stats.get("elapsed_time_seconds", wall), "cmd": shlex.join(cmd)}
 
@@ -123,7 +126,7 @@ def crawl_ours(url: str, tmp: Path, site: Replica, **extra: str) -> dict:
     out = tmp / "out.jsonl"
     for p in (out, tmp / "out.breaking.jsonl", tmp / "out.summary.json"):
         p.unlink(missing_ok=True)
-    r = run(ours_cmd(url, tmp, site, **extra), ROOT)
+    r = run(ours_cmd(url, tmp, site, **extra), ROOT, tmp / "out.summary.json")
     r["records"] = sum(1 for line in out.open() if line.strip()) if out.exists() else 0
     r["requests"] = r["stats"].get("downloader/request_count", 0)
     r["responses"] = r["stats"].get("downloader/response_count", 0)
@@ -132,10 +135,10 @@ def crawl_ours(url: str, tmp: Path, site: Replica, **extra: str) -> dict:
 
 def crawl_bare(url: str, tmp: Path, **extra: str) -> dict:
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "bare_spider.py"), "-a", f"base_url={url}"]
-    for k, v in {**SAME, **BARE_EXTRA, **extra}.items():
+    for k, v in {**SAME, **BARE_EXTRA, "EXTENSIONS": BARE_SUMMARY_EXTENSION, **extra}.items():
         cmd += ["-s", f"{k}={v}"]
     # cwd without scrapy.cfg: the project's settings (pipelines, middlewares, feeds) are not loaded.
-    r = run(cmd, tmp, env={"PYTHONPATH": str(ROOT)})
+    r = run(cmd, tmp, tmp / "bare.summary.json", env={"PYTHONPATH": str(ROOT)})
     r["requests"] = r["stats"].get("downloader/request_count", 0)
     r["responses"] = r["stats"].get("downloader/response_count", 0)
     r["records"] = r["stats"].get("bare/article_pages", 0)

@@ -170,3 +170,29 @@ def test_a_mirror_is_its_own_dataset(base_url, dataset):
 def test_base_url_with_a_bad_port_or_no_host_is_refused(base_url):
     with pytest.raises(ArgumentError, match="^argument base_url: "):
         CrawlArgs.from_kwargs({"base_url": base_url})
+
+
+def _readme_arguments() -> dict[str, str]:
+    """Argument name -> default column of the README's spider-argument table."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Spider arguments", 1)[1]
+    table = section[section.index("| argument |"):].split("\n\n", 1)[0]  # the first table only
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`"):
+            for name in cells[0].replace("`", "").split(" / "):
+                rows[name.strip()] = cells[1].strip("`")
+    return rows
+
+
+def test_the_readme_lists_exactly_the_declared_arguments_with_their_defaults():
+    from newscrawl.core.args import ARGUMENTS
+
+    readme = _readme_arguments()
+    assert sorted(readme) == sorted(a.name for a in ARGUMENTS)
+    for argument in ARGUMENTS:
+        shown = argument.default if argument.default is not None else ""
+        if argument.name == "base_url":  # absent means the edition's own host, as the README shows it
+            shown = ENGLISH.base_url
+        assert readme[argument.name] == shown, argument.name

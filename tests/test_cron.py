@@ -1,4 +1,4 @@
-"""newscrawl.core.cron: the lock, exit codes, the job directory, run logs, and a real scheduled run."""
+"""newscrawl.cron: the lock, exit codes, the job directory, run logs, and a real scheduled run."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ DEAD_SITE = ["-a", "base_url=http://127.0.0.1:1", "-a", "sections=politics", "-s
 
 
 def run_cron(out: Path, *args: str) -> subprocess.Popen:
-    """``python -m newscrawl.core.cron`` as cron runs it: another working directory, a bare environment."""
+    """``python -m newscrawl.cron`` as cron runs it: another working directory, a bare environment."""
     return subprocess.Popen(
-        [sys.executable, "-m", "newscrawl.core.cron", "--output-dir", str(out), *args],
+        [sys.executable, "-m", "newscrawl.cron", "--output-dir", str(out), *args],
         cwd=out.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
@@ -99,7 +99,7 @@ def test_the_default_error_threshold_tolerates_a_few_errors(tmp_path):
     out = tmp_path / "output"
     code, stdout, stderr = finish(run_cron(out, *DEAD_SITE, *FAST))
     assert code == EX_OK, stderr
-    assert stdout.startswith("newscrawl.core.cron: almayadeen en finished in ") and stdout.count("\n") == 1
+    assert stdout.startswith("newscrawl.cron: almayadeen en finished in ") and stdout.count("\n") == 1
     assert " 0 items, " in stdout and " errors; log " in stdout
 
 
@@ -196,29 +196,41 @@ def test_old_logs_are_pruned_by_count_and_age(tmp_path):
     assert sorted(paths.logs.iterdir()) == [other, *made[7:]]  # other editions are not ours to prune
 
 
-def test_outcome_from_the_log_and_the_summary(tmp_path):
+def test_outcome_from_the_summary_the_crawl_was_told_to_write(tmp_path):
+    """The finish reason and counts come from the run summary; the log gives only its last line."""
     log = tmp_path / "run.log"
     log.write_text(
-        "2026-11-20 09:00:00 [scrapy.core.engine] INFO: Spider opened\n"
-        "2026-11-20 09:01:00 [scrapy.statscollectors] INFO: Dumping Scrapy stats:\n"
-        "{'downloader/request_count': 87,\n"
-        " 'elapsed_time_seconds': 6.25,\n"
-        " 'finish_reason': 'closespider_errorcount',\n"
-        " 'item_scraped_count': 12,\n"
-        " 'log_count/ERROR': 4,\n"
-        " 'start_time': datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.timezone.utc)}\n"
-        "2026-11-20 09:01:00 [scrapy.core.engine] INFO: Spider closed (closespider_errorcount)\n"
-        " 'log_count/ERROR': 999,\n"
+        "2026-11-20 09:00:00 [scrapy.statscollectors] INFO: Dumping Scrapy stats:\n"
+        "{'finish_reason': 'finished',\n 'log_count/ERROR': 999}\n"
+        "2026-11-20 09:01:00 [scrapy.core.engine] INFO: Spider closed (finished)\n"
     )
-    outcome = cron.read_outcome(0, log, tmp_path / "feeds", started=0)
-    assert outcome.reason == "closespider_errorcount" and outcome.reason_source == "log"
-    assert outcome.stats == {"downloader/request_count": 87, "item_scraped_count": 12, "log_count/ERROR": 4}
+    summary = tmp_path / "2026-11-20T09-00-00+00-00.summary.json"
+    summary.write_text(json.dumps({"finish_reason": "closespider_errorcount", "stats": {
+        "downloader/request_count": 87, "elapsed_time_seconds": 6.25, "finish_reason": "closespider_errorcount",
+        "item_scraped_count": 12, "log_count/ERROR": 4, "start_time": "2026-11-20T09:00:00+00:00"}}))
+    outcome = cron.read_outcome(0, log, summary)
+    assert outcome.reason == "closespider_errorcount" and outcome.summary.path == summary
+    assert outcome.stats == {"downloader/request_count": 87, "elapsed_time_seconds": 6.25,
+                             "item_scraped_count": 12, "log_count/ERROR": 4}
     assert outcome.errors == 4
+    assert outcome.last_line.endswith("Spider closed (finished)")
 
-    (tmp_path / "feeds").mkdir()
-    (tmp_path / "feeds" / "2026-11-20T09-00-00.summary.json").write_text('{"finish_reason": "shutdown"}')
-    outcome = cron.read_outcome(0, log, tmp_path / "feeds", started=0)
-    assert outcome.reason == "shutdown" and outcome.reason_source == "summary"
+
+@pytest.mark.parametrize("content", [None, "", '{"finish_reason": "fin', "[1, 2]", '{"stats": {}}'],
+                         ids=["missing", "empty", "cut-short", "not-an-object", "no-finish-reason"])
+def test_no_usable_summary_is_a_failed_run_said_in_one_line(tmp_path, content, capsys):
+    """Whatever the log says: without the summary it asked for, cron takes the crawl as never closed."""
+    log = tmp_path / "run.log"
+    log.write_text("2026-11-20 09:01:00 [scrapy.core.engine] INFO: Spider closed (finished)\n")
+    summary = tmp_path / "run.summary.json"
+    if content is not None:
+        summary.write_text(content)
+    outcome = cron.read_outcome(0, log, summary)
+    assert outcome.summary is None and outcome.reason is None
+    opts = cron.parse_args([])
+    assert cron.report(opts, "almayadeen en", outcome, log, "1s") == EX_FAILED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"the crawl wrote no run summary ({summary} is missing" in err
 
 
 # --- real scheduled runs against the replica --------------------------------------------
@@ -258,13 +270,17 @@ def test_a_scheduled_run_of_the_replica(replica, tmp_path):
     code, stdout, stderr = finish(run_cron(out, *replica_args(site, server)))
     assert code == EX_OK, stderr
     assert stderr == ""
-    assert stdout.startswith("newscrawl.core.cron: almayadeen en finished in ") and stdout.count("\n") == 1
+    assert stdout.startswith("newscrawl.cron: almayadeen en finished in ") and stdout.count("\n") == 1
     [log] = logs(out)
     assert f"log {log}" in stdout
     text = log.read_text()
     assert "INFO: Spider closed (finished)" in text
     assert "job directory cleared (crawl finished)" in text
     assert not (out / mirror(server).jobdir).exists()
+    # one run, one time: the summary cron read is beside the run's feed, under the same name
+    [summary] = (out / mirror(server).feeds).glob("*.summary.json")
+    assert stdout.rstrip().endswith(f"; summary {summary}")
+    assert (out / mirror(server).feeds / summary.name.replace(".summary.json", ".jsonl")).is_file()
     got = records(out, server)
     assert got and {r["post_id"] or r["canonical_url"] for r in got} <= set(site.truth())
     assert home_hits(server) == 1
@@ -341,11 +357,18 @@ def test_the_crawl_writes_feeds_and_state_under_the_output_dir(tmp_path):
     assert feeds and all(uri.startswith(f"{tmp_path}/%(dataset)s/") for uri in feeds)
     assert any(uri.endswith(".breaking.jsonl") for uri in feeds)  # every project feed, options kept
     assert settings["NEWSCRAWL_STATE_PATH"].startswith(f"{tmp_path}/state/")
-    cmd = cron.scrapy_command("en", ["sections=politics"], ["LOG_LEVEL=DEBUG", "NEWSCRAWL_INCREMENTAL=False"],
-                              Paths(tmp_path, "en"))
+    stamp = "2026-11-20T09-00-00+00-00"
+    cmd = cron.scrapy_command("en", ["sections=politics"], ["LOG_LEVEL=DEBUG", "NEWSCRAWL_INCREMENTAL=False",
+                                                            "NEWSCRAWL_SUMMARY_PATH=/tmp/elsewhere.json"],
+                              Paths(tmp_path, "en"), stamp)
     # scheduled runs are incremental unless told otherwise: the user's -s comes later and wins
     assert cmd.index("NEWSCRAWL_INCREMENTAL=True") < cmd.index("NEWSCRAWL_INCREMENTAL=False")
-    assert cmd[-2:] == ["-s", f"JOBDIR={tmp_path}/state/jobs/en"]
+    # ... but not for the summary cron reads the outcome from, nor the queue it manages
+    summary = f"{tmp_path}/almayadeen/en/{stamp}.summary.json"
+    assert cmd[-4:] == ["-s", f"NEWSCRAWL_SUMMARY_PATH={summary}", "-s", f"JOBDIR={tmp_path}/state/jobs/en"]
+    # the run's feeds carry its start time, as its summary and log do
+    feeds = json.loads(next(c for c in cmd if c.startswith("FEEDS=")).partition("=")[2])
+    assert f"{tmp_path}/%(dataset)s/%(edition)s/{stamp}.jsonl" in feeds
     assert cmd.index("LOG_LEVEL=DEBUG") > cmd.index(f"NEWSCRAWL_STATE_PATH={settings['NEWSCRAWL_STATE_PATH']}")
 
 

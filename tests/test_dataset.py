@@ -1,4 +1,4 @@
-"""python -m newscrawl.core.dataset: crawl the replica, merge, build, and read the dataset back with
+"""python -m newscrawl.dataset: crawl the replica, merge, build, and read the dataset back with
 pandas, DuckDB and `datasets`, comparing every row with the replica's truth."""
 
 from __future__ import annotations
@@ -393,13 +393,13 @@ def test_an_unsorted_input_is_refused(built, tmp_path):
 
 def test_command_line(crawled, tmp_path):
     out, site = crawled
-    proc = subprocess.run([sys.executable, "-m", "newscrawl.core.dataset", "--edition", "en", "--output-dir", str(out),
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.dataset", "--edition", "en", "--output-dir", str(out),
                            "--target", str(tmp_path / "ds")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert f": {len(site.truth())} articles" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "newscrawl.core.dataset", "--edition", "ar", "--output-dir", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.dataset", "--edition", "ar", "--output-dir", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1 and "newscrawl.core.dataset: error:" in proc.stderr
+    assert proc.returncode == 1 and "newscrawl.dataset: error:" in proc.stderr
 
 
 def test_the_crawl_never_imports_the_dataset_libraries():
@@ -407,7 +407,7 @@ def test_the_crawl_never_imports_the_dataset_libraries():
     code = """
 import importlib, sys
 from newscrawl import settings
-names = ["newscrawl.core.spider", "newscrawl.core.cron", "newscrawl.core.merge"]
+names = ["newscrawl.core.spider", "newscrawl.cron", "newscrawl.merge"]
 for table in (settings.ITEM_PIPELINES, settings.EXTENSIONS, settings.DOWNLOADER_MIDDLEWARES,
               settings.FEED_STORAGES, settings.FEED_EXPORTERS, settings.DOWNLOAD_HANDLERS):
     names += list(table.values() if isinstance(table, dict) and table and isinstance(next(iter(table.values())), str) else table)

@@ -1,4 +1,4 @@
-"""newscrawl.core.merge on synthetic run files: dedupe across runs, revisions, partial lines, manifest."""
+"""newscrawl.merge on synthetic run files: dedupe across runs, revisions, partial lines, manifest."""
 
 from __future__ import annotations
 
@@ -153,14 +153,14 @@ def test_empty_directory_gives_an_empty_dataset(tmp_path):
 def test_cli_missing_input_dir_exits_1(tmp_path, capsys):
     assert main(["--edition", "en", "--input-dir", str(tmp_path / "nope"), "--output", str(tmp_path / "o.jsonl")]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("newscrawl.core.merge: error:") and "\n" not in err
+    assert err.startswith("newscrawl.merge: error:") and "\n" not in err
     assert not (tmp_path / "o.jsonl").exists()
 
 
 def test_cli_as_module_with_output_dir(runs, tmp_path):
-    """`python -m newscrawl.core.merge` from another directory, default paths under --output-dir."""
+    """`python -m newscrawl.merge` from another directory, default paths under --output-dir."""
     proc = subprocess.run(
-        [sys.executable, "-m", "newscrawl.core.merge", "--edition", "en", "--output-dir", str(tmp_path)],
+        [sys.executable, "-m", "newscrawl.merge", "--edition", "en", "--output-dir", str(tmp_path)],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )

@@ -1,4 +1,4 @@
-"""The probe (``python -m newscrawl.core.probe``): a capped first look that writes nothing."""
+"""The probe (``python -m newscrawl.probe``): a capped first look that writes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
 def run_probe(server, site, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "newscrawl.core.probe", "--base-url", server.url, "-s", "DOWNLOAD_DELAY=0",
+        [sys.executable, "-m", "newscrawl.probe", "--base-url", server.url, "-s", "DOWNLOAD_DELAY=0",
          "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"NEWSCRAWL_NOW={site.now.isoformat()}", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )

@@ -84,7 +84,7 @@ def cron(out: Path, *args: str, terminal: bool) -> tuple[int, str]:
     every request fails at once, and --max-errors lets the run succeed."""
     import pty
 
-    cmd = [sys.executable, "-m", "newscrawl.core.cron", "--output-dir", str(out), "--max-errors", "1000",
+    cmd = [sys.executable, "-m", "newscrawl.cron", "--output-dir", str(out), "--max-errors", "1000",
            "-a", "base_url=http://127.0.0.1:1", "-a", "sections=politics", "-s", "RETRY_ENABLED=False",
            "-s", "NEWSCRAWL_BROWSER_ENABLED=False", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -113,7 +113,7 @@ def test_cron_says_where_its_log_is_first_on_a_terminal_unless_quiet(tmp_path):
     assert code == 0
     first, *rest = stdout.splitlines()
     (log,) = sorted((out / "logs").glob("*.log"))
-    assert first == f"newscrawl.core.cron: almayadeen en: log {log}"
+    assert first == f"newscrawl.cron: almayadeen en: log {log}"
     assert len(rest) == 1 and "finished" in rest[0]
     code, stdout = cron(out, "--quiet", terminal=True)
     assert code == 0 and stdout == ""

@@ -61,7 +61,7 @@ def captured(small_site, small_server, tmp_path_factory):
 def test_reextract_gives_the_crawls_records_and_merge_takes_them(captured, small_server):
     root = captured.output.parent
     start = len(small_server.log)
-    proc = subprocess.run([sys.executable, "-m", "newscrawl.core.reextract", "--edition", "en", "--output-dir", str(root)],
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.reextract", "--edition", "en", "--output-dir", str(root)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert small_server.log[start:] == []

@@ -12,10 +12,11 @@ import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
-from ..outlets.almayadeen.editions import EDITIONS, Edition
+from .editions import Edition
+from .outlet import outlet
 from .urls import HostMap, is_article_path, is_fetchable
 
 FOLLOW_KINDS = ("related", "read_next", "most_read")
@@ -40,9 +41,151 @@ class ArgumentError(ValueError):
         self.name = name
 
 
+@dataclass(frozen=True)
+class Argument:
+    """One ``-a`` argument: its name, the text it has when not given (None: absent), a one-line
+    help, and the parser that turns its text into the ``CrawlArgs`` field ``field``.
+
+    A parser gets the text (None when absent without a default) and the fields parsed so far
+    (arguments are parsed in declaration order, so ``url`` sees ``edition`` and ``base_url``);
+    it returns the value or raises ``ArgumentError``.
+    """
+
+    name: str
+    default: Optional[str]
+    help: str
+    parse: Callable[[Optional[str], dict[str, Any]], Any]
+    field: str = ""
+
+    @property
+    def target(self) -> str:
+        return self.field or self.name
+
+
+def _choice(name: str, choices: Iterable[str]) -> Callable[[Optional[str], dict[str, Any]], str]:
+    allowed = tuple(choices)
+
+    def parse(text: Optional[str], got: dict[str, Any]) -> str:
+        value = (text or "").strip().lower()
+        if value not in allowed:
+            raise ArgumentError(name, f"{value!r} is not one of: {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def _whole_number(name: str, low: int, high: int, unit: str = "") -> Callable[[Optional[str], dict[str, Any]], Optional[int]]:
+    def parse(text: Optional[str], got: dict[str, Any]) -> Optional[int]:
+        if text is None:
+            return None
+        value = _whole(text.strip(), low, high)
+        if value is None:
+            raise ArgumentError(name, f"{text.strip()[:20]!r} is not a whole number{unit} from {low} to {high}")
+        return value
+
+    return parse
+
+
+# Where the outlet's editions wait for the edition argument (the first one parsed).
+_EDITIONS = "_editions"
+
+
+def _edition(text: Optional[str], got: dict[str, Any]) -> Edition:
+    editions = got.pop(_EDITIONS)
+    return editions[_choice("edition", editions)(text, got)]
+
+
+def _base_url(text: Optional[str], got: dict[str, Any]) -> str:
+    edition = got["edition"]
+    base_url = (text if text is not None else edition.base_url).strip().rstrip("/")
+    parts = urlsplit(base_url)
+    try:
+        _ = parts.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if (parts.scheme not in ("http", "https") or not parts.netloc or not parts.hostname
+            or parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise ArgumentError("base_url", f"{base_url[:100]!r} is not an http(s) URL of a host (e.g. https://{edition.host})")
+    return base_url
+
+
+def _sections(text: Optional[str], got: dict[str, Any]) -> tuple[str, ...]:
+    slugs = [l.slug for l in got["edition"].listings]
+    sections = _split(text or "")
+    if sections in ([], ["all"]):
+        return tuple(slugs)
+    for slug in sections:
+        if slug not in slugs:
+            raise ArgumentError("sections", f"{slug!r} is not a section or region; allowed: all, {', '.join(slugs)}")
+    return tuple(sections)
+
+
+def _follow(text: Optional[str], got: dict[str, Any]) -> frozenset[str]:
+    follow = _split(text or "")
+    if follow == ["none"]:
+        return frozenset()
+    for kind in follow:
+        if kind not in FOLLOW_KINDS:
+            raise ArgumentError("follow", f"{kind!r} is not allowed; use none or a comma list of {', '.join(FOLLOW_KINDS)}")
+    return frozenset(follow)
+
+
+# An URL the spider would skip (another host, a listing, a tag page) is refused here: a run
+# given only such URLs would otherwise exit 0 having done nothing.
+def _url(text: Optional[str], got: dict[str, Any]) -> tuple[str, ...]:
+    hosts = HostMap(got["edition"], got["base_url"])
+    urls = _split(text or "")
+    for url in urls:
+        problem = _not_an_article(url, got["edition"], hosts)
+        if problem:
+            raise ArgumentError("url", f"{url[:100]!r} {problem}")
+    return tuple(urls)
+
+
+def _urls_file(text: Optional[str], got: dict[str, Any]) -> tuple[str, ...]:
+    if text is None:
+        return got["urls"]
+    hosts = HostMap(got["edition"], got["base_url"])
+    lines = []
+    # File content is never quoted in a message: it may be anything (binary, a terminal
+    # escape sequence); a line number says where to look.
+    for number, line in _read_urls_file(text):
+        problem = _not_an_article(line, got["edition"], hosts)
+        if problem:
+            raise ArgumentError("urls_file", f"line {number} {problem}")
+        lines.append(line)
+    return got["urls"] + tuple(lines)
+
+
+def _until(text: Optional[str], got: dict[str, Any]) -> Optional[date]:
+    since, until = got["since"], _date("until", text)
+    if since and until and since > until:
+        raise ArgumentError("until", f"{until.isoformat()} is before since={since.isoformat()}")
+    return until
+
+
+# Every argument, in the order they are checked (the first bad one is reported).
+ARGUMENTS = (
+    Argument("edition", "en", "edition code, one of the outlet's editions", _edition),
+    Argument("base_url", None, "crawl a mirror or the local replica instead of the edition's host", _base_url),
+    Argument("sections", "all", "comma list of section/region slugs, or all", _sections),
+    Argument("max_pages", str(DEFAULT_MAX_PAGES), f"listing pages per section, 1 to {MAX_PAGES_LIMIT}",
+             _whole_number("max_pages", 1, MAX_PAGES_LIMIT)),
+    Argument("follow", ",".join(FOLLOW_KINDS), "article links to follow from pages, or none", _follow),
+    Argument("url", None, "comma list of article URLs to crawl alone", _url, field="urls"),
+    Argument("urls_file", None, "a file of article URLs, one per line", _urls_file, field="urls"),
+    Argument("since", None, f"ISO date ({FIRST_YEAR}-{LAST_YEAR}): drop articles published before",
+             lambda text, got: _date("since", text)),
+    Argument("until", None, f"ISO date ({FIRST_YEAR}-{LAST_YEAR}): drop articles published after", _until),
+    Argument("discover", "listings", "how articles are found: " + ", ".join(DISCOVERY), _choice("discover", DISCOVERY)),
+    Argument("refresh", None, f"incremental runs: re-fetch posts of the last N days, 0 to {MAX_REFRESH_DAYS}",
+             _whole_number("refresh", 0, MAX_REFRESH_DAYS, " of days"), field="refresh_days"),
+)
+
+
 @dataclass
 class CrawlArgs:
-    """The validated arguments of the almayadeen spider."""
+    """The validated arguments of an outlet's spider."""
 
     edition: Edition
     base_url: str
@@ -56,11 +199,12 @@ class CrawlArgs:
     refresh_days: Optional[int] = None
     raw: dict[str, str] = field(default_factory=dict)
 
-    KNOWN = ("edition", "base_url", "sections", "max_pages", "follow", "url", "urls_file", "since", "until", "discover", "refresh")
+    KNOWN = tuple(a.name for a in ARGUMENTS)
 
     @classmethod
-    def from_kwargs(cls, kwargs: dict[str, Any]) -> "CrawlArgs":
-        """Validate ``-a`` arguments; unknown names are refused so typos do not pass silently.
+    def from_kwargs(cls, kwargs: dict[str, Any], editions: Optional[Mapping[str, Edition]] = None) -> "CrawlArgs":
+        """Validate ``-a`` arguments against an outlet's ``editions`` (the registry's first
+        outlet's when not given); unknown names are refused so typos do not pass silently.
 
         Names starting with ``_`` are not ours and are ignored, as Scrapy does: scrapyd
         passes ``-a _job=<id>`` to every job.
@@ -69,88 +213,10 @@ class CrawlArgs:
         for name in raw:
             if name not in cls.KNOWN:
                 raise ArgumentError(name, f"unknown argument; allowed: {', '.join(cls.KNOWN)}")
-
-        code = raw.get("edition", "en").strip().lower()
-        if code not in EDITIONS:
-            raise ArgumentError("edition", f"{code!r} is not one of: {', '.join(EDITIONS)}")
-        edition = EDITIONS[code]
-
-        base_url = raw.get("base_url", edition.base_url).strip().rstrip("/")
-        parts = urlsplit(base_url)
-        try:
-            _ = parts.port  # raises on a port that is not a number from 0 to 65535
-        except ValueError:
-            parts = parts._replace(netloc="")
-        if (parts.scheme not in ("http", "https") or not parts.netloc or not parts.hostname
-                or parts.path not in ("", "/") or parts.query or parts.fragment):
-            raise ArgumentError("base_url", f"{base_url[:100]!r} is not an http(s) URL of a host (e.g. https://{edition.host})")
-
-        slugs = [l.slug for l in edition.listings]
-        sections = _split(raw.get("sections", "all"))
-        if sections in ([], ["all"]):
-            sections = slugs
-        for slug in sections:
-            if slug not in slugs:
-                raise ArgumentError("sections", f"{slug!r} is not a section or region; allowed: all, {', '.join(slugs)}")
-
-        max_pages_text = raw.get("max_pages", str(DEFAULT_MAX_PAGES)).strip()
-        max_pages = _whole(max_pages_text, 1, MAX_PAGES_LIMIT)
-        if max_pages is None:
-            raise ArgumentError("max_pages", f"{max_pages_text[:20]!r} is not a whole number from 1 to {MAX_PAGES_LIMIT}")
-
-        follow = _split(raw.get("follow", ",".join(FOLLOW_KINDS)))
-        if follow == ["none"]:
-            follow = []
-        for kind in follow:
-            if kind not in FOLLOW_KINDS:
-                raise ArgumentError("follow", f"{kind!r} is not allowed; use none or a comma list of {', '.join(FOLLOW_KINDS)}")
-
-        # An URL the spider would skip (another host, a listing, a tag page) is refused
-        # here: a run given only such URLs would otherwise exit 0 having done nothing.
-        hosts = HostMap(edition, base_url)
-        urls = _split(raw.get("url", ""))
-        for url in urls:
-            problem = _not_an_article(url, edition, hosts)
-            if problem:
-                raise ArgumentError("url", f"{url[:100]!r} {problem}")
-        if "urls_file" in raw:
-            # File content is never quoted in a message: it may be anything (binary, a
-            # terminal escape sequence); a line number says where to look.
-            for number, line in _read_urls_file(raw["urls_file"]):
-                problem = _not_an_article(line, edition, hosts)
-                if problem:
-                    raise ArgumentError("urls_file", f"line {number} {problem}")
-                urls.append(line)
-
-        since, until = _date(raw, "since"), _date(raw, "until")
-        if since and until and since > until:
-            raise ArgumentError("until", f"{until.isoformat()} is before since={since.isoformat()}")
-
-        discover = raw.get("discover", "listings").strip().lower()
-        if discover not in DISCOVERY:
-            raise ArgumentError("discover", f"{discover!r} is not one of: {', '.join(DISCOVERY)}")
-
-        refresh = raw.get("refresh")
-        refresh_days = None
-        if refresh is not None:
-            refresh_days = _whole(refresh.strip(), 0, MAX_REFRESH_DAYS)
-            if refresh_days is None:
-                raise ArgumentError("refresh", f"{refresh[:20]!r} is not a whole number of days from 0 to {MAX_REFRESH_DAYS}")
-
-        return cls(
-            edition=edition,
-            discover=discover,
-            refresh_days=refresh_days,
-            base_url=base_url,
-            sections=tuple(sections),
-            max_pages=max_pages,
-            follow=frozenset(follow),
-            urls=tuple(urls),
-            since=since,
-            until=until,
-            raw=raw,
-        )
-
+        got: dict[str, Any] = {_EDITIONS: editions if editions is not None else outlet().editions}
+        for argument in ARGUMENTS:
+            got[argument.target] = argument.parse(raw.get(argument.name, argument.default), got)
+        return cls(**got, raw=raw)
 
     @property
     def is_live(self) -> bool:
@@ -187,13 +253,13 @@ def _whole(text: str, low: int, high: int) -> Optional[int]:
     return value if low <= value <= high else None
 
 
-def _date(raw: dict[str, str], name: str) -> Optional[date]:
-    if name not in raw:
+def _date(name: str, text: Optional[str]) -> Optional[date]:
+    if text is None:
         return None
     try:
-        value = date.fromisoformat(raw[name].strip())
+        value = date.fromisoformat(text.strip())
     except ValueError:
-        raise ArgumentError(name, f"{raw[name][:40]!r} is not an ISO date (YYYY-MM-DD)") from None
+        raise ArgumentError(name, f"{text[:40]!r} is not an ISO date (YYYY-MM-DD)") from None
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ArgumentError(name, f"{value.isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}; "
                                   f"leave {name} out for an open range")

@@ -22,10 +22,13 @@ What a run does, in order:
    SIGTERM, SIGINT and SIGHUP sent to this command are passed on once to the crawl, which then
    stops gracefully and saves its queue. Old logs beyond ``--keep-logs`` files or
    ``--log-days`` days are deleted.
-4. Decides whether the run succeeded: the crawl exited 0, its finish reason (from the run summary
-   JSON when the pipelines wrote one, else from the log's ``Spider closed (reason)`` line) is
-   ``finished``, and it logged no more than ``--max-errors`` errors. Success prints one line on
-   stdout (nothing with ``--quiet``); failure prints one line on stderr.
+4. Decides whether the run succeeded from the run summary it told the crawl to write
+   (``-s NEWSCRAWL_SUMMARY_PATH=<feeds>/<UTC time>.summary.json``, beside the run's feeds, which
+   carry the same time): the crawl exited 0, the summary exists and says the finish reason is
+   ``finished``, it counts no more than ``--max-errors`` errors, and no field is below the
+   edition's minimum coverage. A missing or unreadable summary means the crawl never closed:
+   the run failed. Success prints one line on stdout (nothing with ``--quiet``); failure prints
+   one line on stderr.
 
 A crawl of a mirror or of the replica (``-a base_url=...`` not on the edition's host) keeps all of
 these apart from the live site's, under the name ``CrawlArgs.dataset`` gives it
@@ -45,18 +48,20 @@ import errno
 import fcntl
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Optional
 
+from .clock import file_stamp, iso_utc, parse_utc_or_none, utc_now
 from ..outlets.almayadeen.editions import EDITIONS
+from .jsonfile import read_json_object, write_json_atomic
+from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 SPIDER = "almayadeen"
@@ -78,9 +83,6 @@ SCHEDULED_SETTINGS = {"NEWSCRAWL_INCREMENTAL": "True"}
 # crawl that last used it closed cleanly (Scrapy wrote its queue) and may be resumed.
 JOB_META = "newscrawl-cron.json"
 
-_CLOSED = re.compile(r"\] INFO: Spider closed \(([^)]*)\)")
-# One line of Scrapy's pprint-ed stats dump with an integer value, e.g. " 'log_count/ERROR': 3,".
-_STAT = re.compile(r"""^\{?\s*(['"])(.+?)\1: (\d+),?\s*\}?\s*$""")
 
 
 # --- paths ------------------------------------------------------------------------------
@@ -117,6 +119,10 @@ class Paths:
     @property
     def feeds(self) -> Path:
         return self.output_dir / self.dataset / self.edition
+
+    def summary(self, stamp: str) -> Path:
+        """The run summary a run started at ``stamp`` (``clock.file_stamp``) is told to write."""
+        return self.feeds / f"{stamp}.summary.json"
 
     def log_file(self, started: datetime) -> Path:
         return self.logs / f"{self.dataset}-{self.edition}-{started.strftime('%Y%m%dT%H%M%SZ')}.log"
@@ -179,10 +185,10 @@ def _read_holder(fd: int) -> str:
 # --- the job directory ------------------------------------------------------------------
 def prepare_jobdir(jobdir: Path, now: datetime, fresh: bool, max_age: timedelta) -> tuple[str, str]:
     """Decide whether the queue in ``jobdir`` is resumed; return (job start time, note for the log)."""
-    meta = _read_json(jobdir / JOB_META)
-    created_at, note = _iso(now), ""
+    meta = read_json_object(jobdir / JOB_META) or {}
+    created_at, note = iso_utc(now), ""
     if jobdir.exists():
-        created = _parse_time(meta.get("created_at"))
+        created = parse_utc_or_none(meta.get("created_at"))
         if fresh:
             reason = "--fresh"
         elif meta.get("state") != "resumable":
@@ -198,7 +204,7 @@ def prepare_jobdir(jobdir: Path, now: datetime, fresh: bool, max_age: timedelta)
             created_at = meta["created_at"]
             note = f"resuming the request queue saved by a stopped run (job began {created_at})"
     jobdir.mkdir(parents=True, exist_ok=True)
-    _write_json(jobdir / JOB_META, {"created_at": created_at, "state": "running"})
+    write_json_atomic(jobdir / JOB_META, {"created_at": created_at, "state": "running"})
     return created_at, note
 
 
@@ -211,7 +217,7 @@ def settle_jobdir(jobdir: Path, created_at: str, reason: Optional[str]) -> str:
         shutil.rmtree(jobdir, ignore_errors=True)  # Scrapy never started: nothing to keep
         return "job directory cleared (the crawl never started)"
     if reason is not None:
-        _write_json(jobdir / JOB_META, {"created_at": created_at, "state": "resumable", "reason": reason})
+        write_json_atomic(jobdir / JOB_META, {"created_at": created_at, "state": "resumable", "reason": reason})
         return f"job directory kept: the next run resumes the queue (finish reason {reason})"
     return "job directory left unusable: the crawl did not close cleanly; the next run starts fresh"
 
@@ -219,46 +225,62 @@ def settle_jobdir(jobdir: Path, created_at: str, reason: Optional[str]) -> str:
 # --- the crawl --------------------------------------------------------------------------
 @dataclass
 class Outcome:
-    """What one crawl left behind."""
+    """What one crawl left behind: its exit status, its run summary (None when it wrote
+    none) and the last line of its log (for the message when it failed)."""
 
     returncode: int
-    reason: Optional[str] = None
-    reason_source: str = ""
-    stats: dict[str, int] = field(default_factory=dict)
-    summary: Optional[Path] = None
+    summary: Optional[Summary] = None
+    summary_path: Optional[Path] = None
     last_line: str = ""
-    # Fields below the edition's minimum coverage, from the run summary (newscrawl/coverage.py).
-    coverage_below: list = field(default_factory=list)
+
+    @property
+    def reason(self) -> Optional[str]:
+        return self.summary.finish_reason if self.summary is not None else None
+
+    @property
+    def stats(self) -> dict:
+        return self.summary.stats if self.summary is not None else {}
 
     @property
     def errors(self) -> int:
         return self.stats.get("log_count/ERROR", 0)
 
+    @property
+    def coverage_below(self) -> list:
+        """Fields below the edition's minimum coverage, from the run summary (newscrawl/coverage.py)."""
+        coverage = self.summary.data.get("coverage") if self.summary is not None else None
+        below = coverage.get("below_minimum") if isinstance(coverage, dict) else None
+        return [b for b in below if isinstance(b, dict)] if isinstance(below, list) else []
 
-def scrapy_command(edition: str, spargs: list[str], settings: list[str], paths: Paths) -> list[str]:
+
+def scrapy_command(edition: str, spargs: list[str], settings: list[str], paths: Paths, stamp: str) -> list[str]:
+    """The ``scrapy crawl`` of one run; ``stamp`` names its feeds and its run summary."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"edition={edition}"]
     for arg in spargs:
         cmd += ["-a", arg]
-    for name, value in {**SCHEDULED_SETTINGS, **output_settings(paths)}.items():
+    for name, value in {**SCHEDULED_SETTINGS, **output_settings(paths, stamp)}.items():
         cmd += ["-s", f"{name}={value}"]
     for setting in settings:
         cmd += ["-s", setting]
-    # Last, so a stray -s JOBDIR cannot move the queue away from where this command manages it.
-    cmd += ["-s", f"JOBDIR={paths.jobdir}"]
+    # Last, so that a stray -s cannot move the run summary from where this command reads
+    # the outcome, nor the queue from where it manages it.
+    cmd += ["-s", f"{SUMMARY_PATH_SETTING}={paths.summary(stamp)}", "-s", f"JOBDIR={paths.jobdir}"]
     return cmd
 
 
-def output_settings(paths: Paths) -> dict[str, str]:
+def output_settings(paths: Paths, stamp: Optional[str] = None) -> dict[str, str]:
     """``FEEDS`` and ``NEWSCRAWL_STATE_PATH`` of the project, moved under ``paths.output_dir``.
 
     The project's defaults are paths relative to the project root under ``output/``; each is
     re-rooted under the output directory (identical for the default one). Feed options
     (formats, item classes) are kept as the project defines them; ``-s`` options given to
-    this command come later on the command line and win.
+    this command come later on the command line and win. With ``stamp``, the feeds' ``%(time)s``
+    is this run's start: its feeds, run summary and log then share one time.
     """
     from .. import settings as project
 
-    feeds = {_reroot(uri, paths.output_dir): options for uri, options in project.FEEDS.items()}
+    feeds = {_reroot(uri, paths.output_dir).replace("%(time)s", stamp or "%(time)s"): options
+             for uri, options in project.FEEDS.items()}
     return {
         "FEEDS": json.dumps(feeds),
         "NEWSCRAWL_STATE_PATH": _reroot(project.NEWSCRAWL_STATE_PATH, paths.output_dir),
@@ -303,45 +325,18 @@ def run_crawl(cmd: list[str], log: IO[str], lock_fd: int) -> int:
             signal.signal(sig, handler)
 
 
-def read_outcome(returncode: int, log_path: Path, feeds: Path, started: float) -> Outcome:
-    """Finish reason and stats of a crawl, from its run summary when present, else its log."""
-    outcome = Outcome(returncode)
-    in_stats = False
-    with log_path.open(encoding="utf-8", errors="replace") as fh:
+def read_outcome(returncode: int, log_path: Path, summary_path: Path) -> Outcome:
+    """The crawl's outcome from the run summary it was told to write at ``summary_path``."""
+    return Outcome(returncode, read_summary(summary_path), summary_path, _last_line(log_path))
+
+
+def _last_line(path: Path) -> str:
+    last = ""
+    with path.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             if line.strip():
-                outcome.last_line = line.strip()
-            if in_stats:
-                match = _STAT.match(line)
-                if match:
-                    outcome.stats[match.group(2)] = int(match.group(3))
-                in_stats = not line.rstrip().endswith("}")
-                continue
-            if "] INFO: Dumping Scrapy stats:" in line:
-                in_stats = True
-                continue
-            match = _CLOSED.search(line)
-            if match:
-                outcome.reason, outcome.reason_source = match.group(1), "log"
-    summary = find_summary(feeds, started)
-    if summary is not None:
-        data = _read_json(summary)
-        outcome.summary = summary
-        reason = data.get("finish_reason") or data.get("reason")
-        if isinstance(reason, str) and reason:
-            outcome.reason, outcome.reason_source = reason, "summary"
-        coverage = data.get("coverage")
-        if isinstance(coverage, dict) and isinstance(coverage.get("below_minimum"), list):
-            outcome.coverage_below = [b for b in coverage["below_minimum"] if isinstance(b, dict)]
-    return outcome
-
-
-def find_summary(feeds: Path, started: float) -> Optional[Path]:
-    """The newest ``*.summary.json`` written since ``started`` (a time.time()), if any."""
-    if not feeds.is_dir():
-        return None
-    found = [(p.stat().st_mtime, p) for p in feeds.glob("*.summary.json") if p.stat().st_mtime >= started - 1]
-    return max(found)[1] if found else None
+                last = line.strip()
+    return last
 
 
 # --- logs -------------------------------------------------------------------------------
@@ -424,13 +419,11 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 def main(argv: Optional[list[str]] = None) -> int:
     opts = parse_args(argv)
     paths = Paths(opts.output_dir.resolve(), opts.edition, dataset_of(opts.edition, opts.spargs))
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = utc_now()
     wall = time.time()
     name = f"{SPIDER} {opts.edition}"
-
-    log_path = paths.log_file(now)
     try:
-        lock_fd = acquire_lock(paths.lock, {"pid": os.getpid(), "started_at": _iso(now)})
+        lock_fd = acquire_lock(paths.lock, {"pid": os.getpid(), "started_at": iso_utc(now)})
     except Locked as exc:
         print(f"newscrawl.cron: {name}: skipped, {exc} still holds {_show(paths.lock)} (exit {EX_LOCKED})",
               file=sys.stderr)
@@ -440,36 +433,47 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"newscrawl.cron: {name}: cannot take the lock {_show(paths.lock)}: {why}", file=sys.stderr)
         return EX_FAILED
     try:
-        log_path, log = open_log(paths, now)
-        if not opts.quiet and sys.stdout.isatty():  # for whoever watches a long run: where to `tail -f`
-            print(f"newscrawl.cron: {name}: log {_show(log_path)}", flush=True)
-        with log:
-            created_at, note = prepare_jobdir(paths.jobdir, now, opts.fresh, timedelta(hours=opts.resume_max_age))
-            cmd = scrapy_command(opts.edition, opts.spargs, opts.settings, paths)
-            log.write(f"newscrawl.cron: {_iso(now)} pid {os.getpid()} in {ROOT}\n")
-            log.write(f"newscrawl.cron: command: {' '.join(cmd)}\n")
-            if note:
-                log.write(f"newscrawl.cron: {note}\n")
-            log.flush()
-            returncode = run_crawl(cmd, log, lock_fd)
-        outcome = read_outcome(returncode, log_path, paths.feeds, wall)
-        with log_path.open("a", encoding="utf-8") as log:
-            log.write(f"newscrawl.cron: crawl exited {returncode}; "
-                      f"{settle_jobdir(paths.jobdir, created_at, outcome.reason)}\n")
-            for old in prune_logs(paths, opts.keep_logs, opts.log_days, log_path, time.time()):
-                log.write(f"newscrawl.cron: deleted old log {old.name}\n")
+        log_path, outcome = locked_run(opts, paths, now, lock_fd)
     finally:
         os.close(lock_fd)
+    return report(opts, name, outcome, log_path, _duration(time.time() - wall))
 
-    elapsed = _duration(time.time() - wall)
+
+def locked_run(opts: argparse.Namespace, paths: Paths, now: datetime, lock_fd: int) -> tuple[Path, Outcome]:
+    """With the lock held: prepare the job directory, run the crawl into its log, read its
+    summary, settle the job directory and prune old logs."""
+    log_path, log = open_log(paths, now)
+    if not opts.quiet and sys.stdout.isatty():  # for whoever watches a long run: where to `tail -f`
+        print(f"newscrawl.cron: {SPIDER} {opts.edition}: log {_show(log_path)}", flush=True)
+    stamp = file_stamp(now)
+    with log:
+        created_at, note = prepare_jobdir(paths.jobdir, now, opts.fresh, timedelta(hours=opts.resume_max_age))
+        cmd = scrapy_command(opts.edition, opts.spargs, opts.settings, paths, stamp)
+        log.write(f"newscrawl.cron: {iso_utc(now)} pid {os.getpid()} in {ROOT}\n")
+        log.write(f"newscrawl.cron: command: {' '.join(cmd)}\n")
+        if note:
+            log.write(f"newscrawl.cron: {note}\n")
+        log.flush()
+        # A summary left by an earlier run in the same second must not pass for this one's.
+        paths.summary(stamp).unlink(missing_ok=True)
+        returncode = run_crawl(cmd, log, lock_fd)
+    outcome = read_outcome(returncode, log_path, paths.summary(stamp))
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(f"newscrawl.cron: crawl exited {returncode}; "
+                  f"{settle_jobdir(paths.jobdir, created_at, outcome.reason)}\n")
+        for old in prune_logs(paths, opts.keep_logs, opts.log_days, log_path, time.time()):
+            log.write(f"newscrawl.cron: deleted old log {old.name}\n")
+    return log_path, outcome
+
+
+def problems_of(outcome: Outcome, opts: argparse.Namespace) -> list[str]:
+    """Why the run failed, one phrase each; empty when it succeeded."""
     problems = []
-    if outcome.returncode == EX_USAGE and outcome.reason is None:
-        print(f"newscrawl.cron: {name}: the crawl refused its arguments: {outcome.last_line[:300]}", file=sys.stderr)
-        return EX_USAGE
     if outcome.returncode != 0:
         problems.append(f"scrapy exited with status {outcome.returncode}")
     if outcome.reason is None:
-        problems.append("the crawl never closed (no 'Spider closed' in the log)")
+        problems.append(f"the crawl wrote no run summary ({_show(outcome.summary_path)} is missing or not a summary): "
+                        "it never closed")
     elif outcome.reason != "finished":
         problems.append(f"finish reason {outcome.reason!r}")
     if outcome.errors > opts.max_errors:
@@ -479,6 +483,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                            for b in outcome.coverage_below)
         problems.append(f"coverage below the edition's minimum: {fields} (the site may have changed; "
                         "--min-coverage off accepts it)")
+    return problems
+
+
+def report(opts: argparse.Namespace, name: str, outcome: Outcome, log_path: Path, elapsed: str) -> int:
+    """Print the run's one line (stderr on failure, stdout on success unless --quiet); return the exit status."""
+    if outcome.returncode == EX_USAGE and outcome.reason is None:
+        print(f"newscrawl.cron: {name}: the crawl refused its arguments: {outcome.last_line[:300]}", file=sys.stderr)
+        return EX_USAGE
+    problems = problems_of(outcome, opts)
     if problems:
         tail = f"; last log line: {outcome.last_line[:300]}" if outcome.returncode != 0 and outcome.last_line else ""
         print(f"newscrawl.cron: {name} FAILED after {elapsed}: {'; '.join(problems)}; log {_show(log_path)}{tail}",
@@ -489,41 +502,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(
             f"newscrawl.cron: {name} finished in {elapsed}: {stats.get('item_scraped_count', 0)} items, "
             f"{stats.get('item_dropped_count', 0)} dropped, {stats.get('downloader/request_count', 0)} requests, "
-            f"{outcome.errors} errors; log {_show(log_path)}"
-            + (f"; summary {_show(outcome.summary)}" if outcome.summary else "")
+            f"{outcome.errors} errors; log {_show(log_path)}; summary {_show(outcome.summary_path)}"
         )
     return EX_OK
 
 
 # --- small helpers ----------------------------------------------------------------------
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def _parse_time(value: object) -> Optional[datetime]:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _show(path: Path) -> str:
     return str(path)  # absolute: cron mails are read far from the working directory
 

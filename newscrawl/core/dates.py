@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from .clock import iso_utc, parse_utc, utc_now  # noqa: F401  (iso_utc: imported from here by others)
+
 BEIRUT = ZoneInfo("Asia/Beirut")
 UTC = timezone.utc
 
@@ -47,15 +49,7 @@ _LANGUAGES = {"en": ["en"], "es": ["es", "en"], "ar": ["ar", "en"]}
 def crawl_now(settings) -> datetime:
     """The crawl's "now": the NEWSCRAWL_NOW setting (ISO 8601) or the clock, in UTC."""
     value = (settings.get("NEWSCRAWL_NOW") or "").strip() if settings is not None else ""
-    if not value:
-        return datetime.now(UTC).replace(microsecond=0)
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC with seconds and a +00:00 suffix, as every record field uses."""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+    return parse_utc(value) if value else utc_now()
 
 
 def _local(naive: datetime) -> datetime:

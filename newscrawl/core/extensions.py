@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +19,10 @@ from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
+from .clock import iso_utc, utc_now
 from .coverage import CoverageExtension
+from .jsonfile import write_json_atomic
+from .runsummary import SUMMARY_PATH_SETTING, summary_beside
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +33,12 @@ _TICKER_DROPS = {"ticker_seen": "already_seen", "empty_ticker": "empty"}
 
 
 def _iso(value: Any) -> Any:
-    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat() if isinstance(value, datetime) else value
+    return iso_utc(value) if isinstance(value, datetime) else value
 
 
 class RunSummary:
-    """Writes ``<first article feed>.summary.json`` when the spider closes."""
+    """Writes the run summary when the spider closes: to ``NEWSCRAWL_SUMMARY_PATH`` when set
+    (so a caller knows where to read it), else as ``<first article feed>.summary.json``."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -46,6 +49,7 @@ class RunSummary:
         ext = cls(crawler)
         crawler.signals.connect(ext.opened, signals.spider_opened)
         crawler.signals.connect(ext.closed, signals.feed_exporter_closed)
+        crawler.signals.connect(ext.spider_closed, signals.spider_closed)
         crawler.signals.connect(ext.scraped, signals.item_scraped)
         return ext
 
@@ -69,21 +73,21 @@ class RunSummary:
                 continue  # stdout:, s3://, ...: not a local file (a one-letter scheme is a drive)
             self.outputs.append(str(Path(uri)))
 
+    def spider_closed(self):
+        # Without feeds no feed_exporter_closed comes: a summary asked for by path is written now.
+        if self.crawler.get_extension(FeedExporter) is None:
+            self.closed()
+
     def closed(self):
-        if not self.outputs:
-            if getattr(self.crawler.get_extension(FeedExporter), "slots", None):
-                # Feeds, but none a local file (-o -:jsonlines): no file to sit beside, so
-                # the summary is one log line (stderr), never a file named after stdout.
-                logger.info("run summary: %s", json.dumps(self._summary(), ensure_ascii=False, default=str))
-            return
-        main = Path(self.outputs[0])
-        stem = main.name[: -len(main.suffix)] if main.suffix else main.name
-        path = main.with_name(stem + ".summary.json")
-        summary = self._summary()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        asked = self.crawler.settings.get(SUMMARY_PATH_SETTING)
+        if asked:
+            write_json_atomic(Path(asked), self._summary())
+        elif self.outputs:
+            write_json_atomic(summary_beside(Path(self.outputs[0])), self._summary())
+        elif getattr(self.crawler.get_extension(FeedExporter), "slots", None):
+            # Feeds, but none a local file (-o -:jsonlines): no file to sit beside, so
+            # the summary is one log line (stderr), never a file named after stdout.
+            logger.info("run summary: %s", json.dumps(self._summary(), ensure_ascii=False, default=str))
 
     def _summary(self) -> dict:
         stats = self.crawler.stats.get_stats()
@@ -94,7 +98,7 @@ class RunSummary:
             "edition": getattr(spider, "edition", None),
             "arguments": getattr(getattr(spider, "args", None), "raw", {}),
             "start_time": _iso(stats.get("start_time")),
-            "end_time": _iso(stats.get("finish_time") or datetime.now(timezone.utc)),
+            "end_time": _iso(stats.get("finish_time") or utc_now()),
             "finish_reason": stats.get("finish_reason"),
             "items": stats.get("item_scraped_count", 0),
             "articles": stats.get("newscrawl/emitted/articles", 0),
@@ -107,6 +111,8 @@ class RunSummary:
                                     if k.startswith("downloader/response_status_count/")},
             "errors": stats.get("log_count/ERROR", 0),
             "newscrawl": {k: v for k, v in stats.items() if k.startswith("newscrawl/") and not k.startswith("newscrawl/dropped/")},
+            # Every stat, as Scrapy dumps them in its log: what cron, tests and benchmarks read.
+            "stats": {k: _iso(v) for k, v in sorted(stats.items())},
             # A feed left empty is not created (FEED_STORE_EMPTY False): list what exists.
             "outputs": [o for o in self.outputs if Path(o).exists()],
         }

@@ -39,6 +39,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
+from .clock import now_iso, parse_utc, parse_utc_or_none
+from .jsonfile import umask_mode, write_json_atomic
+
 ROOT = Path(__file__).resolve().parents[2]
 SPIDER = "almayadeen"
 READ_CHUNK = 1 << 20
@@ -113,18 +116,6 @@ def input_files(input_dir: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
     return sorted(files, key=lambda p: p.name)
 
 
-def _parse_time(value: object) -> Optional[datetime]:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
-        return parsed.astimezone(timezone.utc)
-    except (ValueError, OverflowError):  # 9999-12-31T23:59:59-14:00 is past datetime.max in UTC
-        return None
-
-
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 
 
@@ -170,9 +161,9 @@ def _check(line: bytes, edition: str) -> tuple[Optional[dict], str]:
         return None, "bad_post_id"
     if record_key(record) is None:
         return None, "no_key"
-    if _parse_time(record.get("published_at")) is None:
+    if parse_utc_or_none(record.get("published_at")) is None:
         return None, "bad_published_at"
-    if "crawled_at" in record and _parse_time(record["crawled_at"]) is None:
+    if "crawled_at" in record and parse_utc_or_none(record["crawled_at"]) is None:
         return None, "bad_crawled_at"
     if record.get("edition") not in (None, edition):
         return None, "other_edition"
@@ -207,92 +198,25 @@ def _lines(fh: BinaryIO, digest: "hashlib._Hash", max_bytes: int) -> Iterator[tu
 
 
 def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX_LINE_BYTES) -> MergeResult:
+    """Merge the run files of ``input_dir`` into ``output`` and its manifest (see the module's docstring)."""
     if not input_dir.is_dir():
         raise MergeError(f"input directory {input_dir} does not exist")
     manifest = manifest_path(output)
-    paths = input_files(input_dir, exclude=(output, manifest))
-    inputs = [InputFile(path) for path in paths]
-    index: dict[str, Entry] = {}
+    inputs = [InputFile(path) for path in input_files(input_dir, exclude=(output, manifest))]
     skipped: Counter = Counter()
-    superseded = 0
-
+    index: dict[str, Entry] = {}
     # Pass 1: stream every file once; keep only the best entry per post.
-    for file_index, info in enumerate(inputs):
-        digest = hashlib.sha256()
-        with info.path.open("rb") as fh:
-            for line_no, (offset, line) in enumerate(_lines(fh, digest, max_line_bytes)):
-                info.lines += 1
-                record, reason = _check(line, edition) if line is not None else (None, "too_long")
-                if record is None:
-                    if reason != "blank":
-                        skipped[reason] += 1
-                        info.skipped += 1
-                    continue
-                info.records += 1
-                key = record_key(record)
-                revision = record.get("revision")
-                if not isinstance(revision, int) or isinstance(revision, bool):
-                    revision = 1
-                crawled = _parse_time(record.get("crawled_at")) or _EPOCH
-                entry = Entry(
-                    rank=(revision, crawled, file_index, line_no),
-                    published_at=_parse_time(record["published_at"]),
-                    file_index=file_index,
-                    offset=offset,
-                    length=len(line),
-                )
-                current = index.get(key)
-                if current is not None:
-                    superseded += 1
-                    if current.rank >= entry.rank:
-                        continue
-                index[key] = entry
-        info.sha256 = digest.hexdigest()
-
+    superseded = sum(_index_file(info, file_index, edition, max_line_bytes, index, skipped)
+                     for file_index, info in enumerate(inputs))
     # Pass 2: copy the winners, sorted by published_at, into a temporary file.
     order = sorted(index.items(), key=lambda kv: (kv[1].published_at, kv[0]))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    mode = _file_mode()
-    sections: Counter = Counter()
-    out_digest = hashlib.sha256()
-    handles: "OrderedDict[int, BinaryIO]" = OrderedDict()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    tmp = Path(tmp_name)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as out:
-            for key, entry in order:
-                fh = handles.pop(entry.file_index, None)
-                if fh is None:
-                    if len(handles) >= OPEN_FILES:
-                        handles.popitem(last=False)[1].close()
-                    fh = inputs[entry.file_index].path.open("rb")
-                handles[entry.file_index] = fh
-                fh.seek(entry.offset)
-                line = fh.read(entry.length)
-                record, _ = _check(line, edition)
-                if record is None or record_key(record) != key:
-                    raise MergeError(f"{inputs[entry.file_index].path} changed during the merge; run it again")
-                data = line.rstrip(b"\r\n") + b"\n"
-                out.write(data)
-                out_digest.update(data)
-                section = record.get("section")
-                sections[section if isinstance(section, str) and section else "(none)"] += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        for fh in handles.values():
-            fh.close()
-
+    mode = umask_mode()
+    sha256, sections = _write_winners(order, inputs, edition, output, mode)
     published = [entry.published_at for _, entry in order]
     document = {
         "edition": edition,
-        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-        "output": {"path": output.name, "sha256": out_digest.hexdigest(), "lines": len(order)},
+        "created_at": now_iso(),
+        "output": {"path": output.name, "sha256": sha256, "lines": len(order)},
         "count": len(order),
         "published_at": {
             "min": published[0].isoformat() if published else None,
@@ -316,6 +240,101 @@ def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX
     return MergeResult(output, manifest, len(order), inputs, skipped, superseded)
 
 
+def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: int,
+                index: dict[str, Entry], skipped: Counter) -> int:
+    """Read one run file into ``index`` (best entry per post) and ``skipped``; return how many
+    of its records met an entry already there."""
+    superseded = 0
+    digest = hashlib.sha256()
+    with info.path.open("rb") as fh:
+        for line_no, (offset, line) in enumerate(_lines(fh, digest, max_line_bytes)):
+            info.lines += 1
+            record, reason = _check(line, edition) if line is not None else (None, "too_long")
+            if record is None:
+                if reason != "blank":
+                    skipped[reason] += 1
+                    info.skipped += 1
+                continue
+            info.records += 1
+            key = record_key(record)
+            entry = Entry(
+                rank=(_revision(record), parse_utc_or_none(record.get("crawled_at")) or _EPOCH, file_index, line_no),
+                published_at=parse_utc(record["published_at"]),
+                file_index=file_index,
+                offset=offset,
+                length=len(line),
+            )
+            current = index.get(key)
+            if current is not None:
+                superseded += 1
+                if current.rank >= entry.rank:
+                    continue
+            index[key] = entry
+    info.sha256 = digest.hexdigest()
+    return superseded
+
+
+def _revision(record: dict) -> int:
+    revision = record.get("revision")
+    return revision if isinstance(revision, int) and not isinstance(revision, bool) else 1
+
+
+def _write_winners(order: list[tuple[str, Entry]], inputs: list[InputFile], edition: str, output: Path,
+                   mode: int) -> tuple[str, Counter]:
+    """Copy the winning lines byte for byte into ``output`` (atomically); return its sha256
+    and the count of posts per section."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    sections: Counter = Counter()
+    out_digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    tmp = Path(tmp_name)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as out, _RunFiles(inputs) as files:
+            for key, entry in order:
+                line = files.read(entry)
+                record, _ = _check(line, edition)
+                if record is None or record_key(record) != key:
+                    raise MergeError(f"{inputs[entry.file_index].path} changed during the merge; run it again")
+                data = line.rstrip(b"\r\n") + b"\n"
+                out.write(data)
+                out_digest.update(data)
+                section = record.get("section")
+                sections[section if isinstance(section, str) and section else "(none)"] += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out_digest.hexdigest(), sections
+
+
+class _RunFiles:
+    """The run files of the second pass, at most ``OPEN_FILES`` open at once (least recently used closed)."""
+
+    def __init__(self, inputs: list[InputFile]):
+        self.inputs = inputs
+        self.handles: "OrderedDict[int, BinaryIO]" = OrderedDict()
+
+    def read(self, entry: Entry) -> bytes:
+        fh = self.handles.pop(entry.file_index, None)
+        if fh is None:
+            if len(self.handles) >= OPEN_FILES:
+                self.handles.popitem(last=False)[1].close()
+            fh = self.inputs[entry.file_index].path.open("rb")
+        self.handles[entry.file_index] = fh
+        fh.seek(entry.offset)
+        return fh.read(entry.length)
+
+    def __enter__(self) -> "_RunFiles":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for fh in self.handles.values():
+            fh.close()
+
+
 def _display(path: Path, base: Path) -> str:
     try:
         return str(path.relative_to(base))
@@ -323,46 +342,24 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _file_mode() -> int:
-    """The mode a plain ``open(..., "w")`` gives a new file: 0o666 less the umask (as the
-    crawl's own files get), not the 0o600 of ``mkstemp``."""
-    umask = os.umask(0o022)  # reading the umask means setting it; put it back at once
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_json_atomic(path: Path, document: object, mode: Optional[int] = None) -> None:
-    """Write ``document`` as JSON to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, _file_mode() if mode is None else mode)
-        # backslashreplace: a lone surrogate (from a "\ud800" escape in a record, or an
-        # undecodable file name) is written as its JSON escape instead of failing.
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            json.dump(document, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m newscrawl.merge",
-        description="Merge every run's JSON Lines of an edition into one deduplicated dataset.",
-    )
+def location_parser(prog: str, description: str, input_help: str) -> argparse.ArgumentParser:
+    """A command-line parser with ``--edition``, ``--output-dir`` and ``--input-dir``: where an
+    edition's run files are, for the merge and for the dataset build (which merges first)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
+    parser.add_argument("--input-dir", type=Path, help=f"{input_help} (default: <output-dir>/{SPIDER}/<edition>)")
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = location_parser("python -m newscrawl.merge",
+                             "Merge every run's JSON Lines of an edition into one deduplicated dataset.",
+                             "directory of run files")
     parser.add_argument("--dataset", default=SPIDER,
                         help=f"the crawl's dataset name: {SPIDER} (the live site, default) or a mirror's, "
                              f"e.g. {SPIDER}-mirror-127.0.0.1-8000 (the directory under --output-dir)")
-    parser.add_argument("--input-dir", type=Path,
-                        help="directory of run files (default: <output-dir>/almayadeen/<edition>)")
     parser.add_argument("--output", type=Path,
                         help="merged file (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
     parser.add_argument("--max-line-bytes", type=int, default=MAX_LINE_BYTES, metavar="N",

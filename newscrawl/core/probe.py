@@ -23,6 +23,8 @@ from typing import Any, Optional
 
 from .coverage import REPORTED_FIELDS, coverage_of, has_value
 from ..outlets.almayadeen.editions import EDITIONS
+from .editions import Edition
+from .runsummary import SUMMARY_PATH_SETTING, read_summary, summary_beside
 from .urls import known_shapes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +38,7 @@ def probe_command(opts: argparse.Namespace, output: Path) -> list[str]:
            "-a", f"edition={opts.edition}", "-a", "max_pages=1", "-a", "follow=none",
            "-s", "NEWSCRAWL_STATE=off", "-s", "NEWSCRAWL_WARC=off",
            "-s", f"NEWSCRAWL_PER_LISTING={opts.per_listing}", "-s", f"NEWSCRAWL_MAX_REQUESTS={opts.max_requests}",
-           "-s", f"LOG_FILE={output.with_suffix('.log')}"]
+           "-s", f"LOG_FILE={output.with_suffix('.log')}", "-s", f"{SUMMARY_PATH_SETTING}={summary_beside(output)}"]
     if opts.base_url:
         cmd += ["-a", f"base_url={opts.base_url}"]
     if opts.sections:
@@ -60,6 +62,16 @@ def report(records: list[dict], summary: dict, edition_code: str) -> str:
     edition = EDITIONS[edition_code]
     coverage = coverage_of(records, edition)
     table = coverage.table()
+    lines = _field_rows(records, table) + ["", *_not_seen(table, summary, edition)]
+    below = coverage.below_minimum(min_records=1)
+    if below:
+        lines.append("below the edition's minimum: " + ", ".join(
+            f"{b['field']} {100 * b['share']:.0f}% < {100 * b['minimum']:.0f}%" for b in below))
+    return "\n".join(lines)
+
+
+def _field_rows(records: list[dict], table: dict) -> list[str]:
+    """One aligned line per reported field: name, coverage, sources, an example value."""
     rows = [("field", "coverage", "source", "example")]
     for name in REPORTED_FIELDS:
         info = table["fields"][name]
@@ -68,23 +80,21 @@ def report(records: list[dict], summary: dict, edition_code: str) -> str:
         example = next((r.get(name) for r in records if has_value(r.get(name))), "")
         rows.append((name, share, sources, _example(example)))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip() for row in rows]
+    return [f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip() for row in rows]
+
+
+def _not_seen(table: dict, summary: dict, edition: Edition) -> list[str]:
+    """Counts and flags, then the labels and URL shapes of the edition no fetched page showed."""
     missing = (summary.get("coverage") or {}).get("labels_missing", [])
     labels = edition.printed_labels()
     seen_shapes = set(table["url_shapes"])
-    lines += [
-        "",
+    return [
         f"articles: {table['records']} (text posts {table['text_posts']}); requests: {summary.get('requests', 0)}",
         "flags: " + (", ".join(f"{k} {v}" for k, v in table["flags"].items()) or "none"),
         "labels never seen: " + (", ".join(f"{k} ({labels[k]!r})" for k in missing if k in labels) or "none"),
         "URL shapes not seen: " + (", ".join(s for s in known_shapes(edition) if s not in seen_shapes) or "none"),
         "URL shapes seen: " + ", ".join(f"{k} {v}" for k, v in table["url_shapes"].items()),
     ]
-    below = coverage.below_minimum(min_records=1)
-    if below:
-        lines.append("below the edition's minimum: " + ", ".join(
-            f"{b['field']} {100 * b['share']:.0f}% < {100 * b['minimum']:.0f}%" for b in below))
-    return "\n".join(lines)
 
 
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
@@ -117,8 +127,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             return 2
         records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()
                    if line.strip()] if output.exists() else []
-        summary_path = output.with_name("probe.summary.json")
-        summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+        found = read_summary(summary_beside(output))
+        summary = found.data if found is not None else {}
         if proc.returncode != 0 or not records:
             log = output.with_suffix(".log")
             tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] if log.exists() else []

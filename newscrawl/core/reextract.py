@@ -30,7 +30,7 @@ import os
 import sys
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 from types import SimpleNamespace
@@ -42,10 +42,11 @@ from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 
 from .args import ArgumentError, CrawlArgs
-from .dates import iso_utc
+from .clock import iso_utc, now_iso, parse_utc, utc_now
 from ..outlets.almayadeen.editions import EDITIONS
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
+from .jsonfile import write_json_atomic
 from ..outlets.almayadeen.pages import ArticlePage
 from .pages import looks_complete, page_text
 from .pipelines import DatesPipeline, ValidatePipeline, post_key
@@ -162,7 +163,7 @@ class Extractor:
         if item is None:
             return Result(skipped="not_article")
         item.warc = WarcRecordRef(file=stored.file, offset=stored.offset, record_id=stored.record_id)
-        self.dates.now = datetime.fromisoformat(task.now)
+        self.dates.now = parse_utc(task.now)
         try:
             self.validate.process_item(item)
             self.dates.process_item(item)
@@ -176,8 +177,7 @@ class Extractor:
 
 
 def _warc_time(value: str) -> datetime:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else datetime.now(timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return parse_utc(value) if value else utc_now()
 
 
 # One extractor per worker process, built by the pool's initializer.
@@ -233,12 +233,7 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
                 counts["skipped/status"] += 1
                 continue
             now = fixed_now or iso_utc(_warc_time(head.date))
-            yield Task(str(path), head.offset, _utc_iso(now))
-
-
-def _utc_iso(value: str) -> str:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+            yield Task(str(path), head.offset, iso_utc(parse_utc(now)))
 
 
 @dataclass
@@ -344,7 +339,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"reextract: no WARC file at {', '.join(missing) or ', '.join(opts.warcs) or opts.output_dir / 'warc' / opts.edition}",
               file=sys.stderr)
         return 1
-    started = datetime.now(timezone.utc)
+    started = utc_now()
     output = opts.output or opts.output_dir / SPIDER / opts.edition / f"{utc_stamp(started)}.jsonl"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     outcome = reextract(files, args, output, opts.workers, tuple(opts.host))
@@ -354,15 +349,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         "arguments": raw,
         "warc_files": [str(p) for p in files],
         "start_time": iso_utc(started),
-        "end_time": iso_utc(datetime.now(timezone.utc)),
+        "end_time": now_iso(),
         "items": outcome.written,
         "counts": dict(sorted(outcome.counts.items())),
         "outputs": [str(output)],
     }
     summary_path = output.with_name(output.name[: -len(output.suffix)] + ".summary.json" if output.suffix else output.name + ".summary.json")
-    tmp = summary_path.with_name(summary_path.name + ".tmp")
-    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, summary_path)
+    write_json_atomic(summary_path, summary)
     print(f"{outcome.written} articles from {len(files)} WARC files -> {output}")
     return 0
 

@@ -92,7 +92,7 @@ class NewsSpider(scrapy.Spider):
         # Scrapy passes "_job" and similar private keys on some paths; keep only ours.
         spider_kwargs = {k: v for k, v in kwargs.items() if k in CrawlArgs.KNOWN}
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k not in CrawlArgs.KNOWN})
-        self.args = CrawlArgs.from_kwargs(spider_kwargs)
+        self.args = CrawlArgs.from_kwargs(spider_kwargs, self.outlet.editions)
         self.edition = self.args.edition.code
         self.language = self.args.edition.language
         self.hosts = HostMap(self.args.edition, self.args.base_url)

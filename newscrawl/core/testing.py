@@ -1,19 +1,22 @@
 """Running a real ``scrapy crawl`` in a subprocess, for tests, the demo and benchmarks.
 
 A Twisted reactor cannot be restarted inside one process, so every crawl of the replica
-runs as its own ``scrapy crawl almayadeen`` process, exactly as a user would run it.
+runs as its own ``scrapy crawl <spider>`` process, exactly as a user would run it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
+
+from .outlet import outlet_names
+from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary, summary_beside
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,12 +40,15 @@ class CrawlResult:
     output: Path
 
     @property
-    def stats(self) -> dict[str, int]:
-        """The integer crawl stats Scrapy dumps in its log when the spider closes."""
-        return {m.group(1): int(m.group(2)) for m in _STAT.finditer(self.stderr.split("Dumping Scrapy stats", 1)[-1])}
+    def summary(self) -> Optional[Summary]:
+        """The run summary the crawl was asked to write beside its output (None if it wrote none)."""
+        return read_summary(summary_beside(self.output))
 
-
-_STAT = re.compile(r"'([^']+)': (\d+)[,}]")
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The crawl's numeric stats, from its run summary ({} when there is none)."""
+        summary = self.summary
+        return summary.stats if summary is not None else {}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -61,14 +67,19 @@ def run_crawl(
     extra: Sequence[str] = (),
     timeout: float = 600,
     env: Optional[Mapping[str, str]] = None,
+    spider: Optional[str] = None,
 ) -> CrawlResult:
-    """Run ``scrapy crawl almayadeen`` against ``base_url`` writing ``output`` (-O)."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={base_url}", "-O", str(output)]
+    """Run ``scrapy crawl <spider>`` (the registry's first outlet by default) against
+    ``base_url`` writing ``output`` (-O)."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider or outlet_names()[0], "-a", f"base_url={base_url}", "-O", str(output),
+           "-s", f"{SUMMARY_PATH_SETTING}={summary_beside(output)}"]
     for key, value in dict(args).items():
         cmd += ["-a", f"{key}={value}"]
     for key, value in {**FAST_SETTINGS, **dict(settings)}.items():
         cmd += ["-s", f"{key}={value}"]
     cmd += list(extra)
+    with contextlib.suppress(OSError):  # an output under a file or in /sys: no summary there either
+        summary_beside(output).unlink(missing_ok=True)  # stats are this run's, or none
     proc = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **dict(env or {})}
     )

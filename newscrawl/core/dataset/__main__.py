@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 from typing import Optional
 
-from ..merge import MergeError
+from ..merge import MergeError, location_parser
 from . import DatasetError, build
-from .build import ROOT
 
 
 def _memory_pool() -> None:
@@ -28,15 +26,9 @@ def _memory_pool() -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m newscrawl.dataset",
-        description="Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
-    )
-    parser.add_argument("--edition", default="en", help="edition code (default: en)")
-    parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
-                        help="root of the crawl output (default: <project>/output)")
-    parser.add_argument("--input-dir", type=Path,
-                        help="run files and their summaries (default: <output-dir>/almayadeen/<edition>)")
+    parser = location_parser("python -m newscrawl.dataset",
+                             "Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
+                             "run files and their summaries")
     parser.add_argument("--merged", type=Path,
                         help="merged JSON Lines to read (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
     parser.add_argument("--target", type=Path,
