@@ -8,6 +8,7 @@ import gzip
 import json
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.reextract import main as reextract_main
 from newscrawl.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
-from newscrawl.warc import RENDERED_HEADER, Capturer, WarcCapture, iter_records
+from newscrawl.warc import RENDERED_HEADER, Capturer, DigestMemory, WarcCapture, iter_records
 from tests.site import Replica, ReplicaServer
 
 WARCIO = [sys.executable, "-m", "warcio.cli"]
@@ -176,6 +177,38 @@ def test_rendered_pages_are_marked_and_repeats_are_revisits(tmp_path):
     records = [r for r in warc_records(warcs(tmp_path)[0]) if r["type"] != "request"]
     assert [(r["type"], r["headers"].get(RENDERED_HEADER)) for r in records] == [
         ("warcinfo", None), ("response", None), ("response", "load_more"), ("revisit", None), ("revisit", "load_more")]
+
+
+def test_digest_memory_writes_in_batches_and_a_crash_loses_only_dedup(tmp_path, monkeypatch):
+    monkeypatch.setattr(DigestMemory, "MAX_AGE", 3600.0)
+    path = tmp_path / "digests.sqlite3"
+    memory = DigestMemory(path)
+    for n in range(DigestMemory.BATCH - 1):
+        memory.remember(f"u{n}", "sha1:A", "2026-01-01T00:00:00Z", f"<urn:{n}>", "f.warc.gz", n)
+    other = sqlite3.connect(str(path))
+    assert other.execute("SELECT count(*) FROM captures").fetchone() == (0,), "no commit per capture"
+    # Held entries still count for this run's revisits.
+    assert memory.last("u3") == ("sha1:A", "2026-01-01T00:00:00Z", "<urn:3>", "f.warc.gz", 3)
+    memory.remember("last", "sha1:B", "2026-01-01T00:00:00Z", "<urn:x>", "f.warc.gz", 9)
+    assert other.execute("SELECT count(*) FROM captures").fetchone() == (DigestMemory.BATCH,), "a full batch is written"
+    memory.remember("after", "sha1:C", "2026-01-01T00:00:00Z", "<urn:y>", "f.warc.gz", 10)
+    memory.db.close()  # killed before close(): only the entry not yet written is forgotten
+    other.close()
+    reopened = DigestMemory(path)
+    assert reopened.last("after") is None and reopened.last("last") is not None
+    reopened.close()
+
+
+def test_digest_memory_writes_what_it_holds_once_it_is_old_enough(tmp_path, monkeypatch):
+    path = tmp_path / "digests.sqlite3"
+    memory = DigestMemory(path)
+    memory.remember("a", "sha1:A", "2026-01-01T00:00:00Z", "<urn:a>", "f.warc.gz", 0)
+    monkeypatch.setattr(DigestMemory, "MAX_AGE", 0.0)  # as if MAX_AGE seconds had passed
+    memory.remember("b", "sha1:B", "2026-01-01T00:00:00Z", "<urn:b>", "f.warc.gz", 1)
+    other = sqlite3.connect(str(path))
+    assert other.execute("SELECT key FROM captures ORDER BY key").fetchall() == [("a",), ("b",)]
+    other.close()
+    memory.close()
 
 
 def test_files_rotate_at_the_size_setting(tmp_path):
