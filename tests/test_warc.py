@@ -4,7 +4,11 @@ leaves whole records; a crawl replays from the files without the network."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import io
+import ipaddress
 import json
 import random
 import signal
@@ -12,7 +16,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -20,6 +26,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from newscrawl.reextract import main as reextract_main
 from newscrawl.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
@@ -209,6 +217,55 @@ def test_digest_memory_writes_what_it_holds_once_it_is_old_enough(tmp_path, monk
     assert other.execute("SELECT key FROM captures ORDER BY key").fetchall() == [("a",), ("b",)]
     other.close()
     memory.close()
+
+
+def _as_warcio_writes(record) -> bytes:
+    out = io.BytesIO()
+    WARCWriter(out, gzip=False).write_record(record)
+    return out.getvalue()
+
+
+def test_records_are_the_bytes_warcio_writes(tmp_path, monkeypatch):
+    """The hand-written records equal warcio's builder's, byte for byte (record ids fixed)."""
+    ids = iter(range(1, 1000))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(ids)))
+    capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    url = "http://127.0.0.1:1/news/politics/a?x=1"
+    request = Request(url, headers={"User-Agent": "newscrawl/0.1", "Accept": "text/html"},
+                      meta={"playwright": True, "newscrawl_render": "challenge"})
+    body = "<html><body>Gaza – talks</body></html>".encode()
+    headers = {"Content-Type": "text/html; charset=utf-8", "X-Note": "café", "Content-Encoding": "gzip"}
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for _ in range(2):  # a response, then a revisit
+        capturer.capture(HtmlResponse(url, status=299, body=body, headers=headers, request=request,
+                                      ip_address=ipaddress.ip_address("127.0.0.1")), request, now=moment)
+    capturer.close()
+    ours = gzip.decompress(warcs(tmp_path)[0].read_bytes())
+    builder = WARCWriter(io.BytesIO(), gzip=False)
+    http = [("Content-Type", "text/html; charset=utf-8"), ("X-Note", "caf\xc3\xa9"), ("Content-Length", str(len(body)))]
+    date = "2026-01-01T00:00:00Z"
+    digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+    common = {"WARC-Date": date, "WARC-IP-Address": "127.0.0.1", RENDERED_HEADER: "challenge"}
+    request_head = [("Host", "127.0.0.1:1"), ("User-Agent", "newscrawl/0.1"), ("Accept", "text/html")]
+    expected = []
+    for n, kind in ((1, "response"), (4, "revisit")):  # 3: the warcinfo record
+        response_id = f"<urn:uuid:{uuid.UUID(int=n)}>"
+        monkeypatch.setattr(uuid, "uuid4", lambda n=n: uuid.UUID(int=n))
+        if kind == "response":
+            record = builder.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                                http_headers=StatusAndHeaders("299", http, protocol="HTTP/1.1"),
+                                                warc_headers_dict={**common, "WARC-Payload-Digest": digest})
+        else:
+            record = builder.create_revisit_record(
+                url, digest, url, date, http_headers=StatusAndHeaders("299", http, protocol="HTTP/1.1"),
+                warc_headers_dict={**common, "WARC-Refers-To": "<urn:uuid:%s>" % uuid.UUID(int=1)})
+        monkeypatch.setattr(uuid, "uuid4", lambda n=n: uuid.UUID(int=n + 1))
+        request_record = builder.create_warc_record(
+            url, "request", http_headers=StatusAndHeaders("GET /news/politics/a?x=1 HTTP/1.1", request_head,
+                                                          protocol="", is_http_request=True),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
+        expected += [_as_warcio_writes(record), _as_warcio_writes(request_record)]
+    assert ours[ours.index(b"WARC/1.0\r\nWARC-Date"):] == b"".join(expected)
 
 
 def test_files_rotate_at_the_size_setting(tmp_path):
