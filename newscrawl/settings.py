@@ -148,7 +148,7 @@ DOWNLOADER_MIDDLEWARES = {
     # before Retry-After handling, and both before Scrapy's RetryMiddleware (550).
     "newscrawl.core.middlewares.ChallengeMiddleware": 580,
     "newscrawl.core.middlewares.RetryAfterMiddleware": 570,
-    "newscrawl.core.middlewares.BrowserMiddleware": 590,
+    "newscrawl.core.browser.BrowserMiddleware": 590,
     "newscrawl.core.middlewares.CrawlDelayMiddleware": 120,
     # After the offsite and scope checks, before robots.txt (100) and anything that sends
     # or delays a request: a request past NEWSCRAWL_MAX_REQUESTS is never sent.
@@ -185,13 +185,14 @@ NEWSCRAWL_BROWSER_ENABLED = True
 # the browser itself is launched on the first such request, never for a crawl without one.
 import os as _os  # noqa: E402
 
-# Speed: scrapy-playwright's handler, but Playwright (a Node.js driver per handler) is
-# started on the first request that needs the browser, not at engine start (~0.7 s and a
-# competing process at the start of every crawl, rendered or not; newscrawl/middlewares.py).
+# scrapy-playwright's stock handler; its browser provider starts Playwright (a Node.js
+# driver per handler) on the first request that needs the browser, not at engine start
+# (measured in bench/notes.md; newscrawl/browser.py).
 DOWNLOAD_HANDLERS = {
-    "http": "newscrawl.core.middlewares.OnDemandPlaywrightHandler",
-    "https": "newscrawl.core.middlewares.OnDemandPlaywrightHandler",
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }
+PLAYWRIGHT_BROWSER_PROVIDER = "newscrawl.core.browser.OnDemandBrowserProvider"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # Debian's Chromium (Playwright's own browser download is not available offline).
@@ -202,7 +203,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "args": ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
              "--no-first-run", "--disable-component-update", "--disable-sync"],
 }
-PLAYWRIGHT_ABORT_REQUEST = "newscrawl.core.middlewares.abort_request"
+PLAYWRIGHT_ABORT_REQUEST = "newscrawl.core.browser.abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
+from scrapy.utils.misc import load_object
+from scrapy.utils.project import get_project_settings
+from scrapy_playwright.handler import Config
 
 from newscrawl.core.testing import read_jsonl, run_crawl
 from tests.outlets.almayadeen.replica import Replica, ReplicaServer
@@ -92,3 +96,24 @@ def test_without_a_browser_blocks_filled_by_script_are_counted(js_blocks, tmp_pa
     assert "newscrawl/home_failed" not in result.stats
     assert result.records == []
     assert read_jsonl(out.with_name("static.breaking.jsonl")) == []
+
+
+async def _provider_lifecycle():
+    """What the project's browser provider has started after the handler's start-up, then
+    after the first request that needs the browser."""
+    settings = get_project_settings()
+    provider = load_object(settings["PLAYWRIGHT_BROWSER_PROVIDER"])(Config.from_settings(settings))
+    await provider.start()  # what scrapy-playwright's handler awaits as the engine starts
+    at_start = provider.playwright
+    browser = await provider.launch_browser()  # the handler's first rendered request
+    try:
+        return at_start, provider.playwright is not None, browser.is_connected()
+    finally:
+        await browser.close()
+        await provider.close()
+
+
+def test_playwright_starts_with_the_first_rendered_request_not_the_crawl():
+    at_start, started, connected = asyncio.run(_provider_lifecycle())
+    assert at_start is None, "a crawl that renders nothing must not start Playwright's driver"
+    assert started and connected

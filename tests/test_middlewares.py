@@ -11,13 +11,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.core.middlewares import (
-    BrowserMiddleware,
-    ChallengeMiddleware,
-    RetryAfterMiddleware,
-    looks_like_challenge,
-    retry_after_seconds,
-)
+from newscrawl.core.browser import BrowserMiddleware
+from newscrawl.core.challenge import looks_like_challenge
+from newscrawl.core.middlewares import ChallengeMiddleware, RetryAfterMiddleware, retry_after_seconds
 
 URL = "http://127.0.0.1:9/news/politics/a"
 CHALLENGE_HTML = b"<html><head><title>Just a moment...</title></head><body data-newscrawl-challenge>wait</body></html>"

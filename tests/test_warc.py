@@ -4,14 +4,21 @@ leaves whole records; a crawl replays from the files without the network."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import io
+import ipaddress
 import json
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -19,10 +26,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from newscrawl.core.reextract import main as reextract_main
 from newscrawl.core.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
-from newscrawl.core.warc import RENDERED_HEADER, Capturer, WarcCapture, iter_records
+from newscrawl.core.warc import RENDERED_HEADER, Capturer, DigestMemory, WarcCapture, iter_records
 from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
 WARCIO = [sys.executable, "-m", "warcio.cli"]
@@ -176,6 +185,87 @@ def test_rendered_pages_are_marked_and_repeats_are_revisits(tmp_path):
     records = [r for r in warc_records(warcs(tmp_path)[0]) if r["type"] != "request"]
     assert [(r["type"], r["headers"].get(RENDERED_HEADER)) for r in records] == [
         ("warcinfo", None), ("response", None), ("response", "load_more"), ("revisit", None), ("revisit", "load_more")]
+
+
+def test_digest_memory_writes_in_batches_and_a_crash_loses_only_dedup(tmp_path, monkeypatch):
+    monkeypatch.setattr(DigestMemory, "MAX_AGE", 3600.0)
+    path = tmp_path / "digests.sqlite3"
+    memory = DigestMemory(path)
+    for n in range(DigestMemory.BATCH - 1):
+        memory.remember(f"u{n}", "sha1:A", "2026-01-01T00:00:00Z", f"<urn:{n}>", "f.warc.gz", n)
+    other = sqlite3.connect(str(path))
+    assert other.execute("SELECT count(*) FROM captures").fetchone() == (0,), "no commit per capture"
+    # Held entries still count for this run's revisits.
+    assert memory.last("u3") == ("sha1:A", "2026-01-01T00:00:00Z", "<urn:3>", "f.warc.gz", 3)
+    memory.remember("last", "sha1:B", "2026-01-01T00:00:00Z", "<urn:x>", "f.warc.gz", 9)
+    assert other.execute("SELECT count(*) FROM captures").fetchone() == (DigestMemory.BATCH,), "a full batch is written"
+    memory.remember("after", "sha1:C", "2026-01-01T00:00:00Z", "<urn:y>", "f.warc.gz", 10)
+    memory.db.close()  # killed before close(): only the entry not yet written is forgotten
+    other.close()
+    reopened = DigestMemory(path)
+    assert reopened.last("after") is None and reopened.last("last") is not None
+    reopened.close()
+
+
+def test_digest_memory_writes_what_it_holds_once_it_is_old_enough(tmp_path, monkeypatch):
+    path = tmp_path / "digests.sqlite3"
+    memory = DigestMemory(path)
+    memory.remember("a", "sha1:A", "2026-01-01T00:00:00Z", "<urn:a>", "f.warc.gz", 0)
+    monkeypatch.setattr(DigestMemory, "MAX_AGE", 0.0)  # as if MAX_AGE seconds had passed
+    memory.remember("b", "sha1:B", "2026-01-01T00:00:00Z", "<urn:b>", "f.warc.gz", 1)
+    other = sqlite3.connect(str(path))
+    assert other.execute("SELECT key FROM captures ORDER BY key").fetchall() == [("a",), ("b",)]
+    other.close()
+    memory.close()
+
+
+def _as_warcio_writes(record) -> bytes:
+    out = io.BytesIO()
+    WARCWriter(out, gzip=False).write_record(record)
+    return out.getvalue()
+
+
+def test_records_are_the_bytes_warcio_writes(tmp_path, monkeypatch):
+    """The hand-written records equal warcio's builder's, byte for byte (record ids fixed)."""
+    ids = iter(range(1, 1000))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(ids)))
+    capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    url = "http://127.0.0.1:1/news/politics/a?x=1"
+    request = Request(url, headers={"User-Agent": "newscrawl/0.1", "Accept": "text/html"},
+                      meta={"playwright": True, "newscrawl_render": "challenge"})
+    body = "<html><body>Gaza – talks</body></html>".encode()
+    headers = {"Content-Type": "text/html; charset=utf-8", "X-Note": "café", "Content-Encoding": "gzip"}
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for _ in range(2):  # a response, then a revisit
+        capturer.capture(HtmlResponse(url, status=299, body=body, headers=headers, request=request,
+                                      ip_address=ipaddress.ip_address("127.0.0.1")), request, now=moment)
+    capturer.close()
+    ours = gzip.decompress(warcs(tmp_path)[0].read_bytes())
+    builder = WARCWriter(io.BytesIO(), gzip=False)
+    http = [("Content-Type", "text/html; charset=utf-8"), ("X-Note", "caf\xc3\xa9"), ("Content-Length", str(len(body)))]
+    date = "2026-01-01T00:00:00Z"
+    digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+    common = {"WARC-Date": date, "WARC-IP-Address": "127.0.0.1", RENDERED_HEADER: "challenge"}
+    request_head = [("Host", "127.0.0.1:1"), ("User-Agent", "newscrawl/0.1"), ("Accept", "text/html")]
+    expected = []
+    for n, kind in ((1, "response"), (4, "revisit")):  # 3: the warcinfo record
+        response_id = f"<urn:uuid:{uuid.UUID(int=n)}>"
+        monkeypatch.setattr(uuid, "uuid4", lambda n=n: uuid.UUID(int=n))
+        if kind == "response":
+            record = builder.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                                http_headers=StatusAndHeaders("299", http, protocol="HTTP/1.1"),
+                                                warc_headers_dict={**common, "WARC-Payload-Digest": digest})
+        else:
+            record = builder.create_revisit_record(
+                url, digest, url, date, http_headers=StatusAndHeaders("299", http, protocol="HTTP/1.1"),
+                warc_headers_dict={**common, "WARC-Refers-To": "<urn:uuid:%s>" % uuid.UUID(int=1)})
+        monkeypatch.setattr(uuid, "uuid4", lambda n=n: uuid.UUID(int=n + 1))
+        request_record = builder.create_warc_record(
+            url, "request", http_headers=StatusAndHeaders("GET /news/politics/a?x=1 HTTP/1.1", request_head,
+                                                          protocol="", is_http_request=True),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
+        expected += [_as_warcio_writes(record), _as_warcio_writes(request_record)]
+    assert ours[ours.index(b"WARC/1.0\r\nWARC-Date"):] == b"".join(expected)
 
 
 def test_files_rotate_at_the_size_setting(tmp_path):

@@ -11,19 +11,15 @@
 - ``RetryAfterMiddleware`` honours ``Retry-After`` on 429 and 503: the request is retried
   after the delay the server asked for (capped), and every request to that host waits
   meanwhile. Scrapy's own RetryMiddleware retries these at once, ignoring the header.
-- ``BrowserMiddleware`` sends through scrapy-playwright only the requests that need a
-  real browser, one rule per reason (``request.meta["newscrawl_render"]``):
-  ``load_more`` (listing steps filled in by JavaScript), ``js_fragment`` (a page whose
-  needed block is filled in by JavaScript) and ``challenge`` (a challenge retry). All
-  other requests use Scrapy's plain downloader.
+
+What a challenge page looks like is in ``newscrawl/challenge.py``; the browser, for the
+few requests that need one, in ``newscrawl/browser.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import re
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -35,35 +31,12 @@ from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-from scrapy_playwright.page import PageMethod
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
+from .browser import RENDER_KEY
+from .challenge import looks_like_challenge
+
 logger = logging.getLogger(__name__)
-
-RENDER_KEY = "newscrawl_render"
-RENDER_REASONS = ("load_more", "js_fragment", "challenge")
-
-# Markers of challenge interstitials, from Cloudflare's documented pages and the
-# replica's challenge mode. Checked only in the first part of the body: real articles
-# put their metadata block and content far below the <head>.
-_CHALLENGE_TITLE = re.compile(rb"<title>\s*(just a moment|attention required|checking your browser)", re.I)
-_CHALLENGE_MARKERS = (b"cf-challenge", b"challenge-platform", b"cf_chl_", b"data-newscrawl-challenge")
-
-
-def looks_like_challenge(response: Response, rendered: bool = False) -> bool:
-    """Whether a response is a bot-challenge page rather than the page asked for.
-
-    ``rendered``: the body comes from a browser after scripts ran, so only the content
-    counts (the status is that of the first navigation).
-    """
-    head = response.body[:16384]
-    marked = bool(_CHALLENGE_TITLE.search(head)) or any(marker in head for marker in _CHALLENGE_MARKERS)
-    if rendered:
-        return marked
-    if response.status == 403:
-        return True
-    return response.status in (200, 202, 503) and marked
 
 
 def retry_after_seconds(value: Optional[bytes], now: Optional[datetime] = None) -> Optional[float]:
@@ -460,126 +433,3 @@ class RetryAfterMiddleware:
             request.meta["dont_retry"] = True
             return response
         return retry
-
-
-# Clicks "Load more" up to `steps` times, waiting after each click until new links
-# appear (or 10 s pass); stops early when the button is gone or nothing new came.
-# The button is found by its visible label, or by one of the edition's classes for it
-# (Arabic listings: "loadmorebtn", label unknown).
-LOAD_MORE_JS = """
-async ([label, steps, classes]) => {
-  const visible = e => e.offsetParent !== null;
-  const button = () => [...document.querySelectorAll('button, a, [role=button]')]
-      .find(e => e.textContent.trim().toLowerCase() === label.toLowerCase() && visible(e))
-    || classes.flatMap(c => [...document.getElementsByClassName(c)]).find(visible);
-  let clicks = 0;
-  for (; clicks < steps; clicks++) {
-    const b = button();
-    if (!b) break;
-    const before = document.querySelectorAll('a[href]').length;
-    b.click();
-    const grew = await new Promise(resolve => {
-      const started = Date.now();
-      const timer = setInterval(() => {
-        const now = document.querySelectorAll('a[href]').length;
-        if (now > before || Date.now() - started > 10000) { clearInterval(timer); resolve(now > before); }
-      }, 50);
-    });
-    if (!grew) break;
-  }
-  return clicks;
-}
-"""
-CHALLENGE_PASSED_JS = "() => !/just a moment|attention required|checking your browser/i.test(document.title)"
-
-
-class BrowserMiddleware:
-    """Routes requests that need a browser to scrapy-playwright, and only those."""
-
-    def __init__(self, crawler, executable: str):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.executable = executable
-        self.available = os.access(executable, os.X_OK)
-        self._warned = False
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        launch = crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
-        executable = launch.get("executable_path") or "/usr/bin/chromium"
-        if not crawler.settings.getbool("NEWSCRAWL_BROWSER_ENABLED", True):
-            executable = ""
-        return cls(crawler, executable)
-
-    def process_request(self, request: Request):
-        reason = request.meta.get(RENDER_KEY)
-        if reason is None:
-            return None
-        if reason not in RENDER_REASONS:
-            raise ValueError(f"unknown render reason {reason!r}")
-        if not self.available:
-            self.stats.inc_value(f"newscrawl/browser/unavailable/{reason}")
-            if not self._warned:
-                self._warned = True
-                logger.warning(
-                    "no browser at %r (set NEWSCRAWL_CHROMIUM or install Debian's chromium): "
-                    "requests that need one are skipped and counted in newscrawl/browser/unavailable/*",
-                    self.executable,
-                )
-            raise IgnoreRequest(f"no browser for {reason}: {request.url}")
-        if not request.meta.get("playwright"):
-            self.stats.inc_value(f"newscrawl/browser/requests/{reason}")
-            request.meta["playwright"] = True
-            request.meta.setdefault("playwright_context", "newscrawl")
-            request.meta["playwright_page_methods"] = self._page_methods(request, reason)
-        return None
-
-    def _page_methods(self, request: Request, reason: str) -> list[PageMethod]:
-        if reason == "load_more":
-            label = request.meta.get("newscrawl_load_more_label", "Load more")
-            steps = int(request.meta.get("newscrawl_load_more_steps", 1))
-            classes = list(request.meta.get("newscrawl_load_more_classes", ()))
-            return [PageMethod("evaluate", LOAD_MORE_JS, [label, steps, classes])]
-        if reason == "challenge":
-            # The challenge script sets a cookie and reloads; wait for the real page.
-            return [PageMethod("wait_for_function", CHALLENGE_PASSED_JS, timeout=15000),
-                    PageMethod("wait_for_load_state", "domcontentloaded")]
-        return [PageMethod("wait_for_load_state", "networkidle")]
-
-
-def abort_request(request) -> bool:
-    """Playwright request filter: skip what a text crawl never needs."""
-    return request.resource_type in {"image", "media", "font", "stylesheet"}
-
-
-class OnDemandPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's download handler, with Playwright started on the first request
-    that needs the browser instead of when the engine starts.
-
-    The stock handler starts the Playwright driver (a Node.js process, one per handler:
-    two, for http and https) as the crawl begins, even when no request will ever be
-    rendered; on a 2-core machine that is ~0.7 s of the crawl's wall time and a second
-    process competing for CPU. Requests without ``meta["playwright"]`` go through
-    Scrapy's HTTP/1.1 handler exactly as before; the first one with it starts Playwright
-    (once, under a lock) and the browser is then launched as the stock handler does.
-    """
-
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        self._playwright_started = False
-        self._playwright_start_lock = asyncio.Lock()
-
-    # The stock handler connects one of these to engine_started; both now wait.
-    async def _maybe_launch_in_thread(self) -> None:
-        return None
-
-    def _engine_started(self):
-        return None
-
-    async def _download_request(self, request: Request, spider=None) -> Response:
-        if not self._playwright_started:
-            async with self._playwright_start_lock:
-                if not self._playwright_started:
-                    await self._launch()
-                    self._playwright_started = True
-        return await super()._download_request(request, spider)

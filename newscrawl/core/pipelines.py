@@ -16,6 +16,7 @@ from typing import Any, Optional
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from .challenge import title_is_challenge
 from .dates import crawl_now, iso_utc, parse_date
 from .items import Article, BreakingItem, normalise_text
 from .state import StateKeeper, Store, post_key
@@ -27,7 +28,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Control characters but tab and newline (which JSON escapes anyway); DEL and C1 would
 # otherwise reach the JSON Lines raw (U+009B is a terminal's CSI).
 _RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CHALLENGE_TITLES = re.compile(r"^(just a moment|attention required|checking your browser)", re.I)
 
 
 def printable(text: Any, limit: int = 200) -> str:
@@ -90,7 +90,7 @@ class ValidatePipeline(_Counting):
         for field in ("canonical_url", "title", "published_at"):
             if not a.get(field):
                 raise self.drop(f"missing {field}", url)
-        if _CHALLENGE_TITLES.match(a["title"]):
+        if title_is_challenge(a["title"]):
             raise self.drop("challenge page", url)
         return item
 
