@@ -229,8 +229,8 @@ class CrawlArgs:
     def dataset(self, spider_name: str) -> str:
         """The name this crawl's data and cross-run memory are kept under.
 
-        The spider's name (``almayadeen``) for the edition's live host; for a mirror or the
-        replica, the name plus that host and port (``almayadeen-mirror-127.0.0.1-8000``):
+        The spider's name for the edition's live host; for a mirror or the replica, the
+        name plus that host and port (``<spider>-mirror-127.0.0.1-8000``):
         its records carry live-host canonical URLs, and in the live dataset they would pass
         for real posts (issue 14).
         """

@@ -1,6 +1,6 @@
-"""Scheduled crawls: one ``scrapy crawl almayadeen`` per cron tick, never two at once.
+"""Scheduled crawls: one ``scrapy crawl <spider>`` per cron tick, never two at once.
 
-    python -m newscrawl.cron [--edition en] [-a name=value ...] [-s NAME=VALUE ...]
+    python -m newscrawl.cron [--spider NAME] [--edition en] [-a name=value ...] [-s NAME=VALUE ...]
 
 What a run does, in order:
 
@@ -17,8 +17,8 @@ What a run does, in order:
    killed with SIGKILL (or a crash) leaves a state that is discarded, as is a queue older than
    ``--resume-max-age`` hours (a crawl that never gets to finish would otherwise never rescan
    the listings), or any queue with ``--fresh``.
-3. Runs the real ``scrapy crawl almayadeen`` from the project root as a subprocess, its output
-   (Scrapy's log, any traceback) going to ``<output-dir>/logs/almayadeen-<edition>-<UTC time>.log``.
+3. Runs the real ``scrapy crawl <spider>`` from the project root as a subprocess, its output
+   (Scrapy's log, any traceback) going to ``<output-dir>/logs/<dataset>-<edition>-<UTC time>.log``.
    SIGTERM, SIGINT and SIGHUP sent to this command are passed on once to the crawl, which then
    stops gracefully and saves its queue. Old logs beyond ``--keep-logs`` files or
    ``--log-days`` days are deleted.
@@ -32,7 +32,7 @@ What a run does, in order:
 
 A crawl of a mirror or of the replica (``-a base_url=...`` not on the edition's host) keeps all of
 these apart from the live site's, under the name ``CrawlArgs.dataset`` gives it
-(``almayadeen-mirror-<host>-<port>``): lock, job directory, feeds, state and logs.
+(``<spider>-mirror-<host>-<port>``): lock, job directory, feeds, state and logs.
 
 Exit status:
     0   the crawl finished (reason ``finished``, errors within ``--max-errors``)
@@ -59,12 +59,13 @@ from pathlib import Path
 from typing import IO, Optional
 
 from .clock import file_stamp, iso_utc, parse_utc_or_none, utc_now
-from ..outlets.almayadeen.editions import EDITIONS
+from .outlet import outlet, outlet_names
 from .jsonfile import read_json_object, write_json_atomic
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIDER = "almayadeen"
+# The registry's first outlet: its live data keeps the short names (cron-<edition>.lock).
+DEFAULT_SPIDER = outlet_names()[0]
 
 EX_OK = 0
 EX_FAILED = 1
@@ -94,11 +95,13 @@ class Paths:
     edition: str
     # The spider's name for the live site; a mirror or the replica (-a base_url) has a name
     # of its own (CrawlArgs.dataset), and with it its own lock, queue, data and logs.
-    dataset: str = SPIDER
+    dataset: str = DEFAULT_SPIDER
+    # The spider that crawls it (``--spider``).
+    spider: str = DEFAULT_SPIDER
 
     @property
     def _tag(self) -> str:
-        return self.edition if self.dataset == SPIDER else f"{self.dataset}-{self.edition}"
+        return self.edition if self.dataset == DEFAULT_SPIDER else f"{self.dataset}-{self.edition}"
 
     @property
     def state(self) -> Path:
@@ -131,18 +134,19 @@ class Paths:
         return f"{self.dataset}-{self.edition}-*.log"
 
 
-def dataset_of(edition: str, spargs: list[str]) -> str:
+def dataset_of(edition: str, spargs: list[str], spider: str = DEFAULT_SPIDER) -> str:
     """The dataset a crawl with these ``-a`` arguments writes (the spider's own name unless
     ``base_url`` is a mirror); a base_url the spider will refuse leaves the default."""
     from .args import ArgumentError, CrawlArgs
 
     base_urls = [value for name, _, value in (a.partition("=") for a in spargs) if name.strip() == "base_url"]
     if not base_urls:
-        return SPIDER
+        return spider
     try:
-        return CrawlArgs.from_kwargs({"edition": edition, "base_url": base_urls[-1]}).dataset(SPIDER)
+        return CrawlArgs.from_kwargs({"edition": edition, "base_url": base_urls[-1]},
+                                     outlet(spider).editions).dataset(spider)
     except ArgumentError:
-        return SPIDER
+        return spider
 
 
 # --- the lock ---------------------------------------------------------------------------
@@ -255,7 +259,7 @@ class Outcome:
 
 def scrapy_command(edition: str, spargs: list[str], settings: list[str], paths: Paths, stamp: str) -> list[str]:
     """The ``scrapy crawl`` of one run; ``stamp`` names its feeds and its run summary."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"edition={edition}"]
+    cmd = [sys.executable, "-m", "scrapy", "crawl", paths.spider, "-a", f"edition={edition}"]
     for arg in spargs:
         cmd += ["-a", arg]
     for name, value in {**SCHEDULED_SETTINGS, **output_settings(paths, stamp)}.items():
@@ -381,7 +385,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         description="One scheduled crawl of an edition: locked, resumable, logged to a file.",
         epilog="Exit status: 0 finished, 1 crawl failed, 2 bad arguments, 75 another run holds the lock.",
     )
-    parser.add_argument("--edition", default="en", choices=sorted(EDITIONS), help="edition to crawl (default: en)")
+    parser.add_argument("--spider", default=DEFAULT_SPIDER, choices=outlet_names(),
+                        help=f"the outlet's spider (default: {DEFAULT_SPIDER})")
+    parser.add_argument("--edition", default="en", help="edition to crawl (default: en)")
     parser.add_argument("-a", dest="spargs", action="append", default=[], type=_pair, metavar="NAME=VALUE",
                         help="spider argument, as for scrapy crawl (repeatable)")
     parser.add_argument("-s", dest="settings", action="append", default=[], type=_pair, metavar="NAME=VALUE",
@@ -403,6 +409,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
                         help="fail (exit 1) when a field's coverage is below the edition's minimum, as the run "
                              "summary reports it; 'off' accepts such a run (default: on)")
     opts = parser.parse_args(argv)
+    editions = outlet(opts.spider).editions
+    if opts.edition not in editions:
+        parser.error(f"argument --edition: invalid choice: {opts.edition!r} (choose from {', '.join(sorted(editions))})")
     for arg in opts.spargs:
         name, _, value = arg.partition("=")
         if name.strip() == "edition" and value.strip().lower() != opts.edition:
@@ -418,10 +427,10 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[list[str]] = None) -> int:
     opts = parse_args(argv)
-    paths = Paths(opts.output_dir.resolve(), opts.edition, dataset_of(opts.edition, opts.spargs))
+    paths = Paths(opts.output_dir.resolve(), opts.edition, dataset_of(opts.edition, opts.spargs, opts.spider), opts.spider)
     now = utc_now()
     wall = time.time()
-    name = f"{SPIDER} {opts.edition}"
+    name = f"{opts.spider} {opts.edition}"
     try:
         lock_fd = acquire_lock(paths.lock, {"pid": os.getpid(), "started_at": iso_utc(now)})
     except Locked as exc:
@@ -444,7 +453,7 @@ def locked_run(opts: argparse.Namespace, paths: Paths, now: datetime, lock_fd: i
     summary, settle the job directory and prune old logs."""
     log_path, log = open_log(paths, now)
     if not opts.quiet and sys.stdout.isatty():  # for whoever watches a long run: where to `tail -f`
-        print(f"newscrawl.cron: {SPIDER} {opts.edition}: log {_show(log_path)}", flush=True)
+        print(f"newscrawl.cron: {opts.spider} {opts.edition}: log {_show(log_path)}", flush=True)
     stamp = file_stamp(now)
     with log:
         created_at, note = prepare_jobdir(paths.jobdir, now, opts.fresh, timedelta(hours=opts.resume_max_age))

@@ -1,6 +1,6 @@
 """Merge every run's JSON Lines of one edition into one deduplicated dataset.
 
-    python -m newscrawl.merge --edition en [--dataset almayadeen] [--input-dir output/almayadeen/en] [--output FILE]
+    python -m newscrawl.merge [--spider NAME] --edition en [--dataset NAME] [--input-dir output/<spider>/en] [--output FILE]
 
 Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
 edited between them) appears in several files. The merged dataset has one line per post
@@ -39,11 +39,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
+from .outlet import outlet_names
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIDER = "almayadeen"
+# The registry's first outlet, the default of --spider.
+DEFAULT_SPIDER = outlet_names()[0]
 READ_CHUNK = 1 << 20
 # A record is far below this (pages over 10 MB are not fetched); a longer line (a file
 # without newlines, garbage) is skipped and counted without ever being held in memory.
@@ -86,11 +88,11 @@ class MergeResult:
     superseded: int = 0
 
 
-def default_input_dir(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+def default_input_dir(edition: str, output_dir: Path = ROOT / "output", dataset: str = DEFAULT_SPIDER) -> Path:
     return output_dir / dataset / edition
 
 
-def default_output(edition: str, output_dir: Path = ROOT / "output", dataset: str = SPIDER) -> Path:
+def default_output(edition: str, output_dir: Path = ROOT / "output", dataset: str = DEFAULT_SPIDER) -> Path:
     return output_dir / "merged" / f"{dataset}-{edition}.jsonl"
 
 
@@ -346,10 +348,12 @@ def location_parser(prog: str, description: str, input_help: str) -> argparse.Ar
     """A command-line parser with ``--edition``, ``--output-dir`` and ``--input-dir``: where an
     edition's run files are, for the merge and for the dataset build (which merges first)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--spider", default=DEFAULT_SPIDER, choices=outlet_names(),
+                        help=f"the outlet whose runs these are (default: {DEFAULT_SPIDER})")
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
-    parser.add_argument("--input-dir", type=Path, help=f"{input_help} (default: <output-dir>/{SPIDER}/<edition>)")
+    parser.add_argument("--input-dir", type=Path, help=f"{input_help} (default: <output-dir>/<spider>/<edition>)")
     return parser
 
 
@@ -357,14 +361,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = location_parser("python -m newscrawl.merge",
                              "Merge every run's JSON Lines of an edition into one deduplicated dataset.",
                              "directory of run files")
-    parser.add_argument("--dataset", default=SPIDER,
-                        help=f"the crawl's dataset name: {SPIDER} (the live site, default) or a mirror's, "
-                             f"e.g. {SPIDER}-mirror-127.0.0.1-8000 (the directory under --output-dir)")
+    parser.add_argument("--dataset",
+                        help="the crawl's dataset name: the spider's name (the live site, default) or a mirror's, "
+                             "e.g. <spider>-mirror-127.0.0.1-8000 (the directory under --output-dir)")
     parser.add_argument("--output", type=Path,
-                        help="merged file (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
+                        help="merged file (default: <output-dir>/merged/<dataset>-<edition>.jsonl)")
     parser.add_argument("--max-line-bytes", type=int, default=MAX_LINE_BYTES, metavar="N",
                         help=f"skip (and count) lines longer than N bytes (default: {MAX_LINE_BYTES})")
     opts = parser.parse_args(argv)
+    opts.dataset = opts.dataset if opts.dataset is not None else opts.spider
     if opts.max_line_bytes < 1:
         parser.error("--max-line-bytes must be 1 or more")
     if not opts.dataset or "/" in opts.dataset or opts.dataset.startswith("."):

@@ -74,7 +74,7 @@ class ScopeMiddleware:
 
     Scrapy's offsite check compares host names only, lets subdomains through, and
     skips ``dont_filter`` requests: a redirect from ``127.0.0.1:A`` to ``127.0.0.1:B``
-    (another server) or to ``x.english.almayadeen.net`` would be fetched and stored
+    (another server) or to ``x.<edition host>`` would be fetched and stored
     under the edition's host. Here scheme, host and port must be those of ``base_url``
     (or, crawling the live site, one of the edition's hosts over https). Counted in
     ``newscrawl/out_of_scope``.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .coverage import REPORTED_FIELDS, coverage_of, has_value
-from ..outlets.almayadeen.editions import EDITIONS
+from .outlet import outlet, outlet_names
 from .editions import Edition
 from .runsummary import SUMMARY_PATH_SETTING, read_summary, summary_beside
 from .urls import known_shapes
@@ -34,7 +34,7 @@ DEFAULT_MAX_REQUESTS = 120
 
 def probe_command(opts: argparse.Namespace, output: Path) -> list[str]:
     """The ``scrapy crawl`` the probe runs: one listing page each, a few articles, a cap."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-O", str(output),
+    cmd = [sys.executable, "-m", "scrapy", "crawl", opts.spider, "-O", str(output),
            "-a", f"edition={opts.edition}", "-a", "max_pages=1", "-a", "follow=none",
            "-s", "NEWSCRAWL_STATE=off", "-s", "NEWSCRAWL_WARC=off",
            "-s", f"NEWSCRAWL_PER_LISTING={opts.per_listing}", "-s", f"NEWSCRAWL_MAX_REQUESTS={opts.max_requests}",
@@ -57,9 +57,9 @@ def _example(value: Any, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def report(records: list[dict], summary: dict, edition_code: str) -> str:
+def report(records: list[dict], summary: dict, edition_code: str, spider: Optional[str] = None) -> str:
     """The table an operator reads: field, coverage, source, example; then what was not seen."""
-    edition = EDITIONS[edition_code]
+    edition = outlet(spider).editions[edition_code]
     coverage = coverage_of(records, edition)
     table = coverage.table()
     lines = _field_rows(records, table) + ["", *_not_seen(table, summary, edition)]
@@ -99,7 +99,8 @@ def _not_seen(table: dict, summary: dict, edition: Edition) -> list[str]:
 
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.probe", description=__doc__.splitlines()[0])
-    parser.add_argument("--edition", default="en", choices=sorted(EDITIONS))
+    parser.add_argument("--spider", default=outlet_names()[0], choices=outlet_names(), help="the outlet to probe")
+    parser.add_argument("--edition", default="en")
     parser.add_argument("--base-url", help="a mirror or the local replica instead of the live host")
     parser.add_argument("--sections", help="comma list of listing slugs (default: every listing of the edition)")
     parser.add_argument("--per-listing", type=int, default=DEFAULT_PER_LISTING, metavar="N",
@@ -109,6 +110,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="Scrapy setting, as for scrapy crawl (repeatable)")
     opts = parser.parse_args(argv)
+    if opts.edition not in outlet(opts.spider).editions:
+        parser.error(f"--edition {opts.edition!r} is not one of: {', '.join(outlet(opts.spider).editions)}")
     if opts.per_listing < 1 or opts.max_requests < 1:
         parser.error("--per-listing and --max-requests must be 1 or more")
     if any("=" not in s for s in opts.settings):
@@ -136,7 +139,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                   f"(exit {proc.returncode}, {summary.get('requests', 0)} requests)"
                   + (f"; last log line: {tail[0][:300]}" if tail else ""), file=sys.stderr)
             return 1
-        print(report(records, summary, opts.edition))
+        print(report(records, summary, opts.edition, opts.spider))
     return 0
 
 

@@ -1,9 +1,9 @@
 """``scrapy parse <url>``: Scrapy's command, writing nothing under ``output/``.
 
 With the spider's ``parse`` (which picks the callback by the URL's shape),
-``scrapy parse https://english.almayadeen.net/news/politics/<slug>`` prints the record
-with no ``-c``/``--cbkwargs``; add ``--spider almayadeen -a base_url=...`` for a mirror or
-the replica.
+``scrapy parse <article URL of an edition's host>`` prints the record with no
+``-c``/``--cbkwargs`` (the spider is found by the URL's host); add ``--spider <name> -a
+base_url=...`` for a mirror or the replica.
 """
 
 from __future__ import annotations
