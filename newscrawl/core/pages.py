@@ -21,8 +21,8 @@ from parsel import Selector
 
 from .dates import DateReader
 from .editions import Edition
-from .items import normalise_text
-from .urls import is_article_path, is_fetchable
+from .items import Link, normalise_text
+from .urls import canonical_url, is_article_path, is_fetchable
 
 # Link kinds, as written in Article.discovered_via.
 RELATED, READ_NEXT, MOST_READ = "related", "read_next", "most_read"
@@ -154,6 +154,24 @@ def _split_list(text: Optional[str]) -> list[str]:
     return _dedupe(part for part in (normalise_text(p) for p in text.split(",")) if part)
 
 
+def listed(value: Optional[str]) -> list[str]:
+    """A one-item list of a value, or [] when there is none (a single author string, say)."""
+    return [value] if value else []
+
+
+def meta_tags(root) -> dict[str, str]:
+    """The page's ``<meta>`` tags: lower-case name or property -> content, the first of each
+    name, empty ones left out."""
+    tags: dict[str, str] = {}
+    for m in _META_TAGS(root):
+        key = (m.get("name") or m.get("property") or "").strip().lower()
+        if key and key not in tags:
+            value = normalise_text(m.get("content"))
+            if value:
+                tags[key] = value
+    return tags
+
+
 def _dedupe(values: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -203,6 +221,11 @@ def first(*candidates: tuple[str, Callable[[], Any]]) -> tuple[Any, Optional[str
         if value not in (None, "", []):
             return value, source
     return None, None
+
+
+def record_links(links: Iterable[PageLink], edition: Edition) -> list[Link]:
+    """Page links as a record lists them: canonical URL and title."""
+    return [Link(canonical_url(l.url, edition), l.title) for l in links]
 
 
 @dataclass
@@ -315,6 +338,13 @@ class _Page:
                 # Cards often link the image and the headline separately.
                 link.title = title
         return list(by_url.values())
+
+    def related(self) -> list[PageLink]:
+        """Links of the "Related News" box."""
+        return self._block("related", RELATED)
+
+    def read_next(self) -> list[PageLink]:
+        return self._block("read_next", READ_NEXT)
 
     def most_read(self) -> list[PageLink]:
         return self._block("most_read", MOST_READ)

@@ -29,10 +29,9 @@ from parsel import Selector
 
 from ...core.dates import note_date_problems
 from ...core.editions import Edition
-from ...core.items import Article, Image, Link, content_hash, normalise_text
+from ...core.items import Article, Image, content_hash, normalise_text
 from ...core.urls import canonical_url, is_fetchable, post_id_from_path, section_from_path
 from ...core.pages import (
-    READ_NEXT,
     RELATED,
     PageLink,
     _ALL_TEXT_NODES,
@@ -43,7 +42,6 @@ from ...core.pages import (
     _FIGURES,
     _IMG_DATA_SRC,
     _IMG_SRC,
-    _META_TAGS,
     _NESTED_BLOCKS,
     _OWN_TEXT,
     _TEXT_NODES,
@@ -59,6 +57,9 @@ from ...core.pages import (
     _text,
     class_xpath,
     first,
+    listed,
+    meta_tags,
+    record_links,
 )
 from .dates import date_reader as site_date_reader
 
@@ -105,10 +106,6 @@ def _split_names(parts: Iterable[str], conjunction: str) -> list[str]:
     conj = f" {conjunction} "
     names = [normalise_text(p) for part in parts for chunk in _COMMAS.split(part) for p in chunk.split(conj)]
     return _dedupe(n for n in names if n)
-
-
-def _listed(value: Optional[str]) -> list[str]:
-    return [value] if value else []
 
 
 class _SitePage(_Page):
@@ -186,7 +183,7 @@ class ArticlePage(_SitePage):
         # Set when a metadata block exists but is not valid JSON (counted by the spider).
         self.metadata_invalid = False
         self.metadata = self._read_metadata()
-        self.meta = self._read_meta_tags()
+        self.meta = meta_tags(self.sel.root)
         self.classes = self._read_classes()
         article = self.sel.css("article")
         self.scope = article[0] if article else self.sel
@@ -205,16 +202,6 @@ class ArticlePage(_SitePage):
             self.metadata_invalid = True
             return {}
         return data if isinstance(data, dict) else {}
-
-    def _read_meta_tags(self) -> dict[str, str]:
-        tags: dict[str, str] = {}
-        for m in _META_TAGS(self.sel.root):
-            key = (m.get("name") or m.get("property") or "").strip().lower()
-            if key and key not in tags:
-                value = normalise_text(m.get("content"))
-                if value:
-                    tags[key] = value
-        return tags
 
     def _read_classes(self) -> dict[str, list[str]]:
         classes: dict[str, list[str]] = {}
@@ -485,13 +472,6 @@ class ArticlePage(_SitePage):
         )
         return _dedupe(t for t in (_text(a) for a in anchors) if t)
 
-    def related(self) -> list[PageLink]:
-        """Links of the "Related News" box."""
-        return self._block("related", RELATED)
-
-    def read_next(self) -> list[PageLink]:
-        return self._block("read_next", READ_NEXT)
-
     def body_links(self) -> list[PageLink]:
         """Article links inside the body (Related box, "Read more:" promos, inline links)."""
         return self._links([a for c in self._body_containers for a in _ANCHORS(c.root)], RELATED)
@@ -573,8 +553,8 @@ class ArticlePage(_SitePage):
         value, source = first(
             ("metadata", lambda: self.classes.get("author", [])),
             ("text", self._byline_names),
-            ("metadata", lambda: _listed(_as_str(self.metadata.get("author")))),
-            ("meta", lambda: _listed(self.meta.get("author"))),
+            ("metadata", lambda: listed(_as_str(self.metadata.get("author")))),
+            ("meta", lambda: listed(self.meta.get("author"))),
         )
         return value or [], source
 
@@ -621,9 +601,6 @@ class ArticlePage(_SitePage):
 
     def word_count(self) -> Optional[int]:
         return _as_int(self.metadata.get("word_count"))
-
-    def _record_links(self, links: list[PageLink]) -> list[Link]:
-        return [Link(canonical_url(l.url, self.edition), l.title) for l in links]
 
     def flags(self, sources: dict[str, str]) -> list[str]:
         """What looked odd on this page, in the order ``Article.flags`` lists them (the
@@ -697,8 +674,8 @@ class ArticlePage(_SitePage):
             body=self.body,
             images=self.images(),
             video_duration_seconds=value["video_duration_seconds"],
-            related=self._record_links(self.related()),
-            read_next=self._record_links(self.read_next()),
+            related=record_links(self.related(), self.edition),
+            read_next=record_links(self.read_next(), self.edition),
             content_hash=content_hash(value["title"], self.body),
             extracted_from=sources,
             discovered_via=discovered_via,
