@@ -103,3 +103,11 @@ def test_publication_dates_in_the_future_or_unreadable_are_none_with_why():
 def test_crawl_now_setting():
     assert crawl_now({"NEWSCRAWL_NOW": "2026-11-20T12:00:00+03:00"}) == datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
     assert crawl_now({"NEWSCRAWL_NOW": ""}).tzinfo is not None
+
+
+def test_a_page_class_without_a_reader_of_its_own_reads_iso_dates_in_the_editions_zone():
+    from newscrawl.core.pages import _Page
+
+    page = _Page("<html><body></body></html>", "http://h/", ENGLISH)
+    assert iso_utc(page.dates.read("2024-10-09T09:01:00", NOW)) == "2024-10-09T06:01:00+00:00"
+    assert page.dates.read("9 Oct 2024 09:01", NOW) == datetime(2024, 10, 9, 6, 1, tzinfo=timezone.utc)  # dateparser

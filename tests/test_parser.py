@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.core.dates import FUTURE, UNREADABLE, date_problems
+from newscrawl.core.pages import first
 from newscrawl.outlets.almayadeen.editions import ARABIC, ENGLISH, SPANISH
 from newscrawl.outlets.almayadeen.pages import ArticlePage, HomePage, ListingPage
 from tests.outlets.almayadeen.fixtures.regen import HERE, parse_case
@@ -35,6 +36,15 @@ def test_cases_cover_every_layer():
     for case in CASES:
         sources |= set(json.loads((case / "expected.json").read_text())["extracted_from"].values())
     assert {"metadata", "html", "text", "url"} <= sources
+
+
+def test_first_tries_candidates_in_order_and_stops_at_a_value():
+    def never():
+        raise AssertionError("a fallback after a found value was computed")
+
+    assert first(("metadata", lambda: None), ("meta", lambda: []), ("html", lambda: "T"), ("url", never)) == ("T", "html")
+    assert first(("metadata", lambda: 0)) == (0, "metadata")  # 0 is a value (a word count of 0)
+    assert first(("metadata", lambda: ""), ("meta", lambda: None)) == (None, None)
 
 
 def page(html: str, url: str = "http://127.0.0.1:5/news/politics/a") -> ArticlePage:
