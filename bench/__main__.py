@@ -273,7 +273,8 @@ def _ours_extract(ArticlePage, edition):
     from datetime import datetime as _dt
 
     def fn(html, url):
-        item = ArticlePage(html, url, edition).to_item(discovered_via="url", crawled_at="2026-11-20T09:00:00+00:00")
+        item = ArticlePage(html, url, edition).to_item(discovered_via="url", crawled_at="2026-11-20T09:00:00+00:00",
+                                                       now=_dt.fromisoformat("2026-11-20T09:00:00+00:00"))
         get = item.get if hasattr(item, "get") else lambda k, d=None: getattr(item, k, d)
         published = get("published_at")
         day = None

@@ -25,6 +25,7 @@ import json
 import pstats
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,9 @@ def pages(n: int, seed: int = 1) -> list[tuple[str, str]]:
     return [(site_pages.article(site, i), "http://127.0.0.1:1" + site.heads[i].path) for i in range(n)]
 
 
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)  # the replica's "now"
+
+
 def parse(html: str, url: str):
     """What parse_article does with one page (the same calls, in the same order)."""
     from newscrawl.outlets.almayadeen.editions import ENGLISH
@@ -47,7 +51,7 @@ def parse(html: str, url: str):
     page = ArticlePage(html, url, ENGLISH)
     if page.is_article() and not looks_complete(html.encode()):
         return None, []
-    item = page.to_item(discovered_via="url", crawled_at="2026-11-20T09:00:00+00:00")
+    item = page.to_item(discovered_via="url", crawled_at="2026-11-20T09:00:00+00:00", now=NOW)
     return item, page.followable_links()
 
 
@@ -61,7 +65,7 @@ def main(argv=None) -> int:
     docs = pages(o.pages)
     parse(*docs[0])  # warm-up: imports, regex compilation
     if o.dump:
-        fixtures = sorted((ROOT / "tests" / "fixtures" / "almayadeen").glob("*/page.html"))
+        fixtures = sorted((ROOT / "tests" / "outlets" / "almayadeen" / "fixtures" / "cases").glob("*/page.html"))
         extra = [(f.read_text(encoding="utf-8"), (f.parent / "url.txt").read_text().strip()) for f in fixtures]
         with o.dump.open("w", encoding="utf-8") as fh:
             for html, url in extra + docs:

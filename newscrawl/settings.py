@@ -60,10 +60,10 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
-# validate -> dates to UTC (and since/until) -> dedupe within and across runs.
+# validate -> since/until -> dedupe within and across runs (dates arrive in UTC from the parser).
 ITEM_PIPELINES = {
     "newscrawl.core.pipelines.ValidatePipeline": 100,
-    "newscrawl.core.pipelines.DatesPipeline": 200,
+    "newscrawl.core.pipelines.RangePipeline": 200,
     "newscrawl.core.pipelines.DedupePipeline": 300,
 }
 # Cross-run memory (newscrawl/core/state.py): "on", "off" (one-off crawls that emit everything),

@@ -1,10 +1,20 @@
-"""Every date form the site shows becomes the right UTC instant."""
+"""Every date form the site shows becomes the right UTC instant: the shared reader
+(``newscrawl.core.dates``) with Al Mayadeen's zone and month names (its ``dates.py``)."""
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
-from newscrawl.core.dates import crawl_now, iso_utc, parse_date
+from newscrawl.core.dates import FUTURE, UNREADABLE, DateReader, crawl_now, iso_utc
+from newscrawl.outlets.almayadeen.dates import date_reader
+from newscrawl.outlets.almayadeen.editions import EDITIONS, ENGLISH
+
+
+def parse_date(raw, now, language="en"):
+    """A date as the edition of this language reads it."""
+    return date_reader(EDITIONS[language]).read(raw, now)
+
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
@@ -66,6 +76,38 @@ def test_real_sample_dates_are_exact():
         assert parse_date(record["published_time"], NOW, "ar") == moment
 
 
+def test_a_reader_takes_its_zone_months_and_rewrites_from_its_arguments():
+    # No site in the shared reader: another zone, another language's month names.
+    reader = DateReader("America/New_York", {"okt": 10}, rewrites=(("oktober", "okt"),), languages=["de"])
+    assert iso_utc(reader.read("9 oktober 2024 09:01", NOW)) == "2024-10-09T13:01:00+00:00"
+    assert iso_utc(reader.read("2024-10-09T09:01:00", NOW)) == "2024-10-09T13:01:00+00:00"
+    # Same text, other zone: answers are not shared between readers.
+    assert iso_utc(DateReader("UTC", {"okt": 10}).read("9 okt 2024 09:01", NOW)) == "2024-10-09T09:01:00+00:00"
+
+
+def test_the_editions_time_zone_is_the_readers():
+    assert iso_utc(date_reader(replace(ENGLISH, time_zone="UTC")).read("9 Oct 2024 09:01", NOW)) == "2024-10-09T09:01:00+00:00"
+
+
+def test_publication_dates_in_the_future_or_unreadable_are_none_with_why():
+    reader = date_reader(ENGLISH)
+    assert reader.published("2026-11-21T10:00:00+02:00", NOW) == ("2026-11-21T08:00:00+00:00", None)  # within a day
+    assert reader.published("2026-11-21T12:00:00+02:00", NOW) == (None, FUTURE)
+    assert reader.published("sometime", NOW) == (None, UNREADABLE)
+    assert reader.published(None, NOW) == (None, None)
+    assert reader.modified("soon", NOW) == (None, UNREADABLE)
+    assert reader.modified("", NOW) == (None, None)
+    assert reader.modified("9 Oct 2024 09:01", NOW) == ("2024-10-09T06:01:00+00:00", None)
+
+
 def test_crawl_now_setting():
     assert crawl_now({"NEWSCRAWL_NOW": "2026-11-20T12:00:00+03:00"}) == datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
     assert crawl_now({"NEWSCRAWL_NOW": ""}).tzinfo is not None
+
+
+def test_a_page_class_without_a_reader_of_its_own_reads_iso_dates_in_the_editions_zone():
+    from newscrawl.core.pages import _Page
+
+    page = _Page("<html><body></body></html>", "http://h/", ENGLISH)
+    assert iso_utc(page.dates.read("2024-10-09T09:01:00", NOW)) == "2024-10-09T06:01:00+00:00"
+    assert page.dates.read("9 Oct 2024 09:01", NOW) == datetime(2024, 10, 9, 6, 1, tzinfo=timezone.utc)  # dateparser

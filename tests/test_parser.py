@@ -4,16 +4,20 @@ plus the page kinds and broken inputs the stored cases do not cover."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from newscrawl.outlets.almayadeen.editions import ENGLISH
+from newscrawl.core.dates import FUTURE, UNREADABLE, date_problems
+from newscrawl.core.pages import first
+from newscrawl.outlets.almayadeen.editions import ARABIC, ENGLISH, SPANISH
 from newscrawl.outlets.almayadeen.pages import ArticlePage, HomePage, ListingPage
 from tests.outlets.almayadeen.fixtures.regen import HERE, parse_case
 
 CASES = sorted(p for p in HERE.iterdir() if p.is_dir())
-# Fields every article record must fill (the parser leaves dates raw).
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+# Fields every article record must fill (dates in UTC).
 NEVER_EMPTY = ("url", "canonical_url", "edition", "language", "title", "published_at", "published_at_raw", "content_hash")
 
 
@@ -34,13 +38,22 @@ def test_cases_cover_every_layer():
     assert {"metadata", "html", "text", "url"} <= sources
 
 
+def test_first_tries_candidates_in_order_and_stops_at_a_value():
+    def never():
+        raise AssertionError("a fallback after a found value was computed")
+
+    assert first(("metadata", lambda: None), ("meta", lambda: []), ("html", lambda: "T"), ("url", never)) == ("T", "html")
+    assert first(("metadata", lambda: 0)) == (0, "metadata")  # 0 is a value (a word count of 0)
+    assert first(("metadata", lambda: ""), ("meta", lambda: None)) == (None, None)
+
+
 def page(html: str, url: str = "http://127.0.0.1:5/news/politics/a") -> ArticlePage:
     return ArticlePage(html, url, ENGLISH)
 
 
 def test_cms_page_is_not_an_article():
     html = '<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{"type": "page", "title": "Authors"}</script></head><body><h1>Authors</h1></body></html>'
-    assert page(html).to_item(discovered_via="url", crawled_at="t") is None
+    assert page(html).to_item(discovered_via="url", crawled_at="t", now=NOW) is None
 
 
 def test_invalid_metadata_json_falls_back_to_meta_tags():
@@ -51,7 +64,7 @@ def test_invalid_metadata_json_falls_back_to_meta_tags():
         "<body><article><h1>Title from html</h1><div class='p-content'><p>Body.</p></div></article></body></html>"
     )
     parsed = page(html)
-    item = parsed.to_item(discovered_via="url", crawled_at="t")
+    item = parsed.to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert parsed.metadata_invalid
     assert item.title == 'Title from "meta"' and item.extracted_from["title"] == "meta"
     assert item.published_at_raw == "2024-01-09T09:01:00+02:00" and item.extracted_from["published_at"] == "meta"
@@ -62,7 +75,7 @@ def test_metadata_of_wrong_types_is_coerced_or_ignored():
                 "video_duration": 95, "keywords": None, "classes": "nope", "published_time": "2024-01-09T09:01:00+02:00"}
     html = (f'<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{json.dumps(metadata)}</script></head>'
             "<body><article><h1>Html title</h1></article></body></html>")
-    item = page(html).to_item(discovered_via="url", crawled_at="t")
+    item = page(html).to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert item.post_id == "1780001" and item.title == "Html title"
     assert item.word_count is None and item.video_duration_seconds == 95
     assert item.tags == [] and item.regions == [] and item.post_type is None
@@ -130,34 +143,34 @@ def _metadata_page(metadata: dict, body: str, url_path: str = "/news/politics/a"
 
 def test_body_far_shorter_than_word_count_is_kept_and_flagged():
     item = _metadata_page({"word_count": "300"}, "<p>Only ten words here, the rest was counted elsewhere by the CMS.</p>").to_item(
-        discovered_via="url", crawled_at="t")
+        discovered_via="url", crawled_at="t", now=NOW)
     assert item.body.startswith("Only ten words")
     assert item.flags == ["body_shorter_than_word_count"]
-    half = _metadata_page({"word_count": "20"}, "<p>" + "word " * 10 + "</p>").to_item(discovered_via="url", crawled_at="t")
+    half = _metadata_page({"word_count": "20"}, "<p>" + "word " * 10 + "</p>").to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert half.flags == []  # at least half the count: nothing odd
 
 
 def test_text_post_without_body_is_flagged_but_a_video_is_not():
-    assert _metadata_page({}, "").to_item(discovered_via="url", crawled_at="t").flags == ["body_empty"]
-    video = _metadata_page({}, "", "/videos/clip").to_item(discovered_via="url", crawled_at="t")
+    assert _metadata_page({}, "").to_item(discovered_via="url", crawled_at="t", now=NOW).flags == ["body_empty"]
+    video = _metadata_page({}, "", "/videos/clip").to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert video.flags == []
-    zero = _metadata_page({"word_count": "0"}, "").to_item(discovered_via="url", crawled_at="t")
+    zero = _metadata_page({"word_count": "0"}, "").to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert zero.flags == []
 
 
 def test_paragraphs_in_a_wrapper_are_the_body_rather_than_nothing():
     body = ("<div class='inner'><p>First paragraph.</p><figure><p>caption</p></figure>"
             "<ul><li><p>list</p></li></ul><h3>Sub</h3><p>Second <a href='/x'>one</a>.</p></div>")
-    item = _metadata_page({}, body).to_item(discovered_via="url", crawled_at="t")
+    item = _metadata_page({}, body).to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert item.body == "First paragraph.\n\nSub\n\nSecond one."
     assert item.flags == []
 
 
 def test_authors_only_from_the_metadata_author_string_are_flagged():
-    item = _metadata_page({"author": "Al Mayadeen English"}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t")
+    item = _metadata_page({"author": "Al Mayadeen English"}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert item.authors == ["Al Mayadeen English"] and item.flags == ["authors_from_metadata_only"]
     classes = [{"key": "c", "mapping": "author", "value": "Ali Hassan"}]
-    item = _metadata_page({"author": "Ali Hassan", "classes": classes}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t")
+    item = _metadata_page({"author": "Ali Hassan", "classes": classes}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert item.flags == []
 
 
@@ -167,7 +180,7 @@ def test_deeply_nested_metadata_falls_back_instead_of_failing():
             'content="2024-01-09T09:01:00+02:00"></head><body><article><div class="p-content"><p>B.</p></div>'
             "</article></body></html>")
     parsed = page(html)
-    item = parsed.to_item(discovered_via="url", crawled_at="t")
+    item = parsed.to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert parsed.metadata_invalid and item.title == "From meta" and item.flags == ["metadata_invalid"]
 
 
@@ -175,12 +188,10 @@ def test_non_article_metadata_type_is_named():
     html = ('<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{"type": "program", "title": "P"}'
             "</script></head><body><h1>P</h1></body></html>")
     parsed = page(html, "http://127.0.0.1:5/reports/p")
-    assert parsed.page_type() == "program" and parsed.to_item(discovered_via="url", crawled_at="t") is None
+    assert parsed.page_type() == "program" and parsed.to_item(discovered_via="url", crawled_at="t", now=NOW) is None
 
 
 def test_load_more_found_by_class_when_its_label_differs():
-    from newscrawl.outlets.almayadeen.editions import ARABIC
-
     html = "<html><body><div class='white-card'><a href='/reports/x'><h4>X</h4></a></div>" \
            "<button class='btn loadmorebtn'>عرض الأخبار الإضافية</button></body></html>"
     assert ListingPage(html, "http://h/news", ARABIC).has_load_more()
@@ -198,12 +209,10 @@ def test_load_more_found_by_class_when_its_label_differs():
      "<li>5 Visualizaciones</li></ul>", ["Ana Ruiz"], None),
 ])
 def test_spanish_byline_as_the_real_pages_print_it(byline, authors, source):
-    from newscrawl.outlets.almayadeen.editions import SPANISH
-
     html = (f"<html lang='es'><body><div class='crumbs'><a href='/'>Inicio</a> › <a href='/noticias'>Noticias</a> › "
             f"<a href='/noticias/cultura'>Cultura</a></div><article><h1>Título</h1>{byline}"
             "<div class='p-content'><p>Texto del artículo.</p></div></article></body></html>")
-    item = ArticlePage(html, "http://h/noticias/politica/2016121/un-diálo", SPANISH).to_item(discovered_via="url", crawled_at="t")
+    item = ArticlePage(html, "http://h/noticias/politica/2016121/un-diálo", SPANISH).to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert (item.authors, item.extracted_from["authors"]) == (authors, "text")
     assert item.source == source
     assert item.read_time_minutes is None
@@ -214,12 +223,10 @@ def test_spanish_byline_as_the_real_pages_print_it(byline, authors, source):
 
 
 def test_spanish_menu_is_not_taken_for_a_breadcrumb():
-    from newscrawl.outlets.almayadeen.editions import SPANISH
-
     menu = "".join(f"<li><a href='/s{i}'>S{i}</a></li>" for i in range(8))
     html = (f"<html><body><nav><ul><li><a href='/'>Inicio</a></li>{menu}</ul></nav><article><h1>T</h1>"
             "<div>18 Mayo 2022 06:33</div></article></body></html>")
-    item = ArticlePage(html, "http://h/entrevistas/2046797/x", SPANISH).to_item(discovered_via="url", crawled_at="t")
+    item = ArticlePage(html, "http://h/entrevistas/2046797/x", SPANISH).to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert (item.section, item.extracted_from["section"]) == ("Entrevistas", "url")
 
 
@@ -227,6 +234,46 @@ def test_visible_date_found_without_a_byline_label():
     # "By" renamed on the site: the date still comes from the page, the article is not lost.
     html = ("<html><body><article><h1>T</h1><ul><li>Written by <a>Ali Hassan</a></li><li>9 Oct 2024 09:01</li></ul>"
             "<div class='p-content'><p>Body.</p></div></article></body></html>")
-    item = page(html).to_item(discovered_via="url", crawled_at="t")
+    item = page(html).to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert item.published_at_raw == "9 Oct 2024 09:01" and item.authors == []
+    assert item.published_at == "2024-10-09T06:01:00+00:00"  # Beirut summer time
     assert item.flags == ["date_from_visible_text"]
+
+
+# --- dates leave the parser in UTC, read at the crawl's "now" --------------------------
+def test_dates_leave_the_parser_in_utc():
+    item = _metadata_page({"last_updated": "2024-10-09T10:12:45+03:00"}, "<p>Text.</p>").to_item(
+        discovered_via="url", crawled_at="t", now=NOW)
+    assert (item.published_at, item.published_at_raw) == ("2024-10-09T06:01:00+00:00", "2024-10-09T09:01:00+03:00")
+    assert item.modified_at == "2024-10-09T07:12:45+00:00"
+    assert date_problems(item) == {}
+
+
+def test_a_year_less_date_takes_its_year_from_the_crawls_now():
+    html = "<html><body><article><h1>T</h1><div>By Ali • 21 Nov 10:00</div></article></body></html>"
+    assert page(html).to_item(discovered_via="url", crawled_at="t", now=NOW).published_at == "2025-11-21T08:00:00+00:00"
+    later = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+    assert page(html).to_item(discovered_via="url", crawled_at="t", now=later).published_at == "2026-11-21T08:00:00+00:00"
+
+
+@pytest.mark.parametrize("published,why", [("sometime", UNREADABLE), ("2031-01-01T10:00:00+02:00", FUTURE)])
+def test_unreadable_or_future_publication_date_is_left_null_with_the_reason(published, why):
+    item = _metadata_page({"published_time": published}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t", now=NOW)
+    assert item.published_at is None and item.published_at_raw == published
+    assert date_problems(item) == {"published_at": why}
+
+
+def test_unreadable_modification_date_is_null_with_the_reason():
+    item = _metadata_page({"last_updated": "soon"}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t", now=NOW)
+    assert item.modified_at is None and item.published_at == "2024-10-09T06:01:00+00:00"
+    assert date_problems(item) == {"modified_at": UNREADABLE}
+
+
+@pytest.mark.parametrize("edition,card,expected", [
+    (ENGLISH, "14 Nov 2025", "2025-11-13T22:00:00+00:00"),
+    (SPANISH, "23 Julio", "2026-07-22T21:00:00+00:00"),
+    (ARABIC, "3 تشرين الثاني 2024", "2024-11-02T22:00:00+00:00"),
+])
+def test_listing_card_dates_are_read_by_the_editions_reader(edition, card, expected):
+    listing = ListingPage(f"<html><body><div><a href='/x'>X</a><span>{card}</span></div></body></html>", "http://h/x", edition)
+    assert listing.dates.read(listing.card_dates()[-1], NOW).isoformat() == expected

@@ -19,7 +19,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newscrawl.core.items import Article, BreakingItem, content_hash
-from newscrawl.core.pipelines import DatesPipeline, DedupePipeline, ValidatePipeline, printable
+from newscrawl.core.dates import FUTURE, UNREADABLE, note_date_problems
+from newscrawl.core.pipelines import DedupePipeline, RangePipeline, ValidatePipeline, printable
 from newscrawl.outlets.almayadeen.spider import AlmayadeenSpider
 from newscrawl.core.state import StateError, StateKeeper, Store, state_wanted
 from newscrawl.core.testing import ROOT, FAST_SETTINGS, read_jsonl, run_crawl
@@ -30,7 +31,7 @@ def article(**changes) -> Article:
         url="http://127.0.0.1:5/news/politics/a", canonical_url="https://english.almayadeen.net/news/politics/a",
         post_id="1700001", edition="en", language="en", post_type="News", section="Politics", regions=[], coverage=[],
         title="Talks resume", summary=None, authors=["Al Mayadeen English"], source=None,
-        published_at="9 Oct 2024 09:01", published_at_raw="9 Oct 2024 09:01", modified_at=None,
+        published_at="2024-10-09T06:01:00+00:00", published_at_raw="9 Oct 2024 09:01", modified_at=None,
         read_time_minutes=1, word_count=None, tags=[], body="Body text.", images=[], video_duration_seconds=None,
         related=[], read_next=[], content_hash=content_hash("Talks resume", "Body text."), extracted_from={},
         discovered_via="url", crawled_at="2026-11-20T09:00:00+00:00",
@@ -77,27 +78,48 @@ def test_text_post_without_body_is_kept(tmp_path):
     assert not any(k.startswith("newscrawl/dropped/") for k in crawler.stats.get_stats())
 
 
-def test_dates_pipeline_converts_and_drops_bad_dates(tmp_path, caplog):
+def with_problems(item: Article, **problems: str) -> Article:
+    """A record as the parser leaves it when a date it found is null (see test_parser)."""
+    note_date_problems(item, problems)
+    return item
+
+
+def test_validation_drops_unreadable_and_future_dates_and_counts_bad_modified(tmp_path, caplog):
     crawler = crawler_with(tmp_path)
-    pipeline = DatesPipeline.from_crawler(crawler)
-    item = pipeline.process_item(article(modified_at="2024-10-09T10:12:45+03:00"))
-    assert (item.published_at, item.published_at_raw) == ("2024-10-09T06:01:00+00:00", "9 Oct 2024 09:01")
-    assert item.modified_at == "2024-10-09T07:12:45+00:00"
-    assert pipeline.process_item(article(modified_at="soon")).modified_at is None
+    pipeline = ValidatePipeline.from_crawler(crawler)
     for _ in range(2):
         with pytest.raises(DropItem):
-            pipeline.process_item(article(published_at="sometime\x1b[31m", published_at_raw="sometime\x1b[31m"))
+            pipeline.process_item(with_problems(article(published_at=None, published_at_raw="sometime\x1b[31m"),
+                                                published_at=UNREADABLE))
     assert crawler.stats.get_value("newscrawl/dropped/bad_date") == 2
     logged = [r.getMessage() for r in caplog.records if "unreadable date" in r.getMessage()]
-    assert len(logged) == 1 and "\x1b" not in logged[0] and "\\x1b" in logged[0]
+    # One line per bad value, without the control characters the page put in it.
+    assert len(logged) == 1 and "\x1b" not in logged[0] and "sometime" in logged[0]
+    with pytest.raises(DropItem, match="future date"):
+        pipeline.process_item(with_problems(article(published_at=None, published_at_raw="2031-01-01T10:00:00+02:00"),
+                                            published_at=FUTURE))
+    assert crawler.stats.get_value("newscrawl/dropped/future_date") == 1
+    kept = with_problems(article(modified_at=None), modified_at=UNREADABLE)
+    assert pipeline.process_item(kept) is kept
+    assert crawler.stats.get_value("newscrawl/dates/bad_modified") == 1
+    # No date found at all: missing, as before.
+    with pytest.raises(DropItem):
+        pipeline.process_item(article(published_at=None, published_at_raw=None))
+    assert crawler.stats.get_value("newscrawl/dropped/missing_published_at") == 1
 
 
 def test_since_until_filter(tmp_path):
     crawler = get_crawler(AlmayadeenSpider, {"NEWSCRAWL_NOW": "2026-11-20T09:00:00+00:00"})
     crawler.spider = crawler._create_spider(since="2024-10-10", until="2024-12-31")
+    pipeline = RangePipeline.from_crawler(crawler)
     with pytest.raises(DropItem):
-        DatesPipeline.from_crawler(crawler).process_item(article())
+        pipeline.process_item(article())
     assert crawler.stats.get_value("newscrawl/dropped/out_of_range") == 1
+    # UTC days: 02:30 in Beirut on the 10th is still the 9th in UTC; 22:00 UTC on the 10th is kept.
+    with pytest.raises(DropItem):
+        pipeline.process_item(article(published_at="2024-10-09T23:30:00+00:00"))
+    inside = article(published_at="2024-10-10T22:00:00+00:00")
+    assert pipeline.process_item(inside) is inside
 
 
 @pytest.mark.parametrize(

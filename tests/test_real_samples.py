@@ -8,16 +8,19 @@ the record's values.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from newscrawl.outlets.almayadeen.editions import ARABIC
+from newscrawl.core.dates import iso_utc
 from newscrawl.core.items import normalise_text
 from newscrawl.outlets.almayadeen.pages import ArticlePage
 from newscrawl.core.urls import is_article_path, section_from_path
 
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "real-samples" / "ar-metadata-sample.jsonl"
 pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/real-samples is not beside this checkout")
 
@@ -55,7 +58,7 @@ def test_every_real_url_has_an_arabic_article_shape():
 def test_metadata_read_back_exactly(record):
     # As fetched: the path percent-encoded on the wire, through a mirror host.
     fetched = "http://127.0.0.1:5" + quote(urlsplit(record["url"]).path)
-    item = ArticlePage(page_for(record), fetched, ARABIC).to_item(discovered_via="url", crawled_at="t")
+    item = ArticlePage(page_for(record), fetched, ARABIC).to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert item is not None
     assert item.canonical_url == record["url"]
     assert item.post_id == record["postId"]
@@ -69,7 +72,8 @@ def test_metadata_read_back_exactly(record):
     assert item.coverage == classes(record, "coverage")
     assert item.authors == classes(record, "author")
     assert item.published_at_raw == record["published_time"]
-    assert item.modified_at == record["last_updated"]
+    assert item.published_at == iso_utc(datetime.fromisoformat(record["published_time"]))
+    assert item.modified_at == iso_utc(datetime.fromisoformat(record["last_updated"]))
     assert item.word_count == int(record["word_count"])
     assert item.video_duration_seconds == (int(record["video_duration"]) if record["video_duration"] else None)
     expected_tags = list(dict.fromkeys(t for t in (normalise_text(k) for k in record["keywords"].split(",")) if t))

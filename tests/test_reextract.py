@@ -87,13 +87,13 @@ def test_reextract_gives_the_crawls_records_and_merge_takes_them(captured, small
 
 
 def test_a_parser_change_is_reflected_without_a_network_request(captured, small_server, tmp_path, monkeypatch):
-    read_title = ArticlePage._title
+    read_title = ArticlePage.title
 
     def shouting_title(self):
         value, source = read_title(self)
         return (value.upper() if value else value), source
 
-    monkeypatch.setattr(ArticlePage, "_title", shouting_title)
+    monkeypatch.setattr(ArticlePage, "title", shouting_title)
 
     def no_network(*args, **kwargs):
         raise AssertionError("re-extraction opened a connection")

@@ -2,24 +2,27 @@
 text as the page spaces it, visible-label lookups, link blocks found by their label, candidate
 values with their source, and the encoding and completeness checks of a fetched page.
 
-An outlet's page classes (``newscrawl/outlets/<name>/pages.py``) hold only its selectors, labels and field rules.
+An outlet's page classes (``newscrawl/outlets/<name>/pages.py``) hold only its selectors,
+labels and field rules.
 No Scrapy import beyond parsel, so scripts and tests can use it.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
 
+from .dates import DateReader
 from .editions import Edition
-from .items import normalise_text
-from .urls import is_article_path, is_fetchable
+from .items import Link, normalise_text
+from .urls import canonical_url, is_article_path, is_fetchable
 
 # Link kinds, as written in Article.discovered_via.
 RELATED, READ_NEXT, MOST_READ = "related", "read_next", "most_read"
@@ -151,6 +154,24 @@ def _split_list(text: Optional[str]) -> list[str]:
     return _dedupe(part for part in (normalise_text(p) for p in text.split(",")) if part)
 
 
+def listed(value: Optional[str]) -> list[str]:
+    """A one-item list of a value, or [] when there is none (a single author string, say)."""
+    return [value] if value else []
+
+
+def meta_tags(root) -> dict[str, str]:
+    """The page's ``<meta>`` tags: lower-case name or property -> content, the first of each
+    name, empty ones left out."""
+    tags: dict[str, str] = {}
+    for m in _META_TAGS(root):
+        key = (m.get("name") or m.get("property") or "").strip().lower()
+        if key and key not in tags:
+            value = normalise_text(m.get("content"))
+            if value:
+                tags[key] = value
+    return tags
+
+
 def _dedupe(values: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -191,13 +212,20 @@ def looks_complete(body: bytes) -> bool:
     return b"</html>" in body[-4096:].lower()
 
 
-class _Later:
-    """A candidate value of ``_first`` computed only if it is reached."""
+def first(*candidates: tuple[str, Callable[[], Any]]) -> tuple[Any, Optional[str]]:
+    """The first non-empty value among the candidates, with its source name: each candidate
+    is (source, callable), called in order and only until one gives a value, so a fallback
+    costs nothing when it is not needed. (None, None) when every one is empty."""
+    for source, compute in candidates:
+        value = compute()
+        if value not in (None, "", []):
+            return value, source
+    return None, None
 
-    __slots__ = ("compute",)
 
-    def __init__(self, compute):
-        self.compute = compute
+def record_links(links: Iterable[PageLink], edition: Edition) -> list[Link]:
+    """Page links as a record lists them: canonical URL and title."""
+    return [Link(canonical_url(l.url, edition), l.title) for l in links]
 
 
 @dataclass
@@ -224,20 +252,32 @@ class _Page:
         # listings), and the same hrefs recur (a card links its image and its headline).
         self._href_article_url: dict[str, Optional[str]] = {}
         self._blocks: dict[str, list[PageLink]] = {}
-        self._block_label_nodes: Optional[dict[str, list]] = None
+
+    @staticmethod
+    def date_reader(edition: Edition) -> DateReader:
+        """The outlet's reader of an edition's dates; an outlet's page classes name their own.
+        This one reads ISO 8601 and, through dateparser, the edition's language."""
+        return DateReader(edition.time_zone, languages=[edition.language])
+
+    @functools.cached_property
+    def dates(self) -> DateReader:
+        """How this page's edition prints dates (the spider reads listing card dates with it)."""
+        return self.date_reader(self.edition)
+
+    @functools.cached_property
+    def _block_label_nodes(self) -> dict[str, list]:
+        """Label text -> its elements, for the three block labels, found in one scan."""
+        texts = [self.labels[key] for key in _BLOCK_LABELS]
+        if all(_xpath_space(t) for t in texts):
+            found = _BLOCK_LABEL_NODES(self.sel.root, a=texts[0], b=texts[1], c=texts[2])
+            return {t: [n for n in found if _OWN_TEXT(n) == t] for t in texts}
+        return {t: _LABEL_NODES(self.sel.root, label=t) for t in texts}
 
     def _label_nodes(self, label: str) -> list:
         """Elements whose own text is exactly the label (e.g. a "Read Next" heading), as lxml
         elements. The label goes in as an XPath variable: any text, quotes included."""
         if label not in _BLOCK_LABELS:
             return _LABEL_NODES(self.sel.root, label=self.labels[label])
-        if self._block_label_nodes is None:
-            texts = [self.labels[key] for key in _BLOCK_LABELS]
-            if all(_xpath_space(t) for t in texts):
-                found = _BLOCK_LABEL_NODES(self.sel.root, a=texts[0], b=texts[1], c=texts[2])
-                self._block_label_nodes = {t: [n for n in found if _OWN_TEXT(n) == t] for t in texts}
-            else:
-                self._block_label_nodes = {t: _LABEL_NODES(self.sel.root, label=t) for t in texts}
         return list(self._block_label_nodes[self.labels[label]])
 
     def _find_block(self, label: str):
@@ -298,6 +338,13 @@ class _Page:
                 # Cards often link the image and the headline separately.
                 link.title = title
         return list(by_url.values())
+
+    def related(self) -> list[PageLink]:
+        """Links of the "Related News" box."""
+        return self._block("related", RELATED)
+
+    def read_next(self) -> list[PageLink]:
+        return self._block("read_next", READ_NEXT)
 
     def most_read(self) -> list[PageLink]:
         return self._block("most_read", MOST_READ)

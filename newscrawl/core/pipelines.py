@@ -1,4 +1,6 @@
-"""Item pipelines: what is kept. validate -> dates to UTC -> dedupe (within and across runs).
+"""Item pipelines: what is kept. validate -> since/until -> dedupe (within and across runs).
+
+Records arrive complete from the parser, dates in UTC.
 
 The cross-run memory they consult is owned by ``newscrawl.core.state.StateKeeper``.
 
@@ -17,7 +19,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from .challenge import title_is_challenge
-from .dates import crawl_now, iso_utc, parse_date
+from .dates import FUTURE, UNREADABLE, crawl_now, date_problems, iso_utc
 from .items import Article, BreakingItem, normalise_text
 from .state import StateKeeper, Store, post_key
 from .urls import canonical_url, escape_controls
@@ -75,11 +77,17 @@ def clean_controls(item: Article) -> None:
 
 
 class ValidatePipeline(_Counting):
-    """Drops records that are not articles at all: no title, publication date or URL, or a bot
-    challenge. A text post without body text is kept (the parser flags it ``body_empty``): its
-    title, date and links are still of use, and a missing body usually means changed markup.
+    """Drops records that are not articles at all: no title, URL or publication date (none
+    found, unreadable, or in the future: the parser leaves those null and notes why), or a
+    bot challenge. A text post without body text is kept (the parser flags it ``body_empty``):
+    its title, date and links are still of use, and a missing body usually means changed markup.
+    An unreadable modification date is counted (``newscrawl/dates/bad_modified``), not dropped.
 
     Kept records leave with no raw control character in any field (``clean_controls``)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._logged_bad: set[str] = set()
 
     def process_item(self, item):
         if not isinstance(item, Article):
@@ -87,50 +95,42 @@ class ValidatePipeline(_Counting):
         clean_controls(item)
         a = ItemAdapter(item)
         url = printable(a.get("url"))
-        for field in ("canonical_url", "title", "published_at"):
+        problems = date_problems(item)
+        for field in ("canonical_url", "title"):
             if not a.get(field):
                 raise self.drop(f"missing {field}", url)
+        if not a.get("published_at") and "published_at" not in problems:
+            raise self.drop("missing published_at", url)
         if title_is_challenge(a["title"]):
             raise self.drop("challenge page", url)
+        self._check_dates(a, problems)
         return item
 
-
-class DatesPipeline(_Counting):
-    """Turns the raw dates the parser found into ISO 8601 UTC; applies since/until."""
-
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        self.now = crawl_now(crawler.settings)
-        self._logged_bad: set[str] = set()
-
-    def process_item(self, item):
-        if not isinstance(item, Article):
-            return item
-        a = ItemAdapter(item)
-        spider = self.crawler.spider
-        language = getattr(spider, "language", "en")
-        raw = a.get("published_at_raw") or a.get("published_at")
-        published = parse_date(raw, self.now, language)
-        if published is None:
+    def _check_dates(self, a: ItemAdapter, problems: dict[str, str]) -> None:
+        raw = a.get("published_at_raw")
+        if problems.get("published_at") == UNREADABLE:
             if raw not in self._logged_bad:
                 self._logged_bad.add(raw)
                 logger.warning("unreadable date %r on %s", printable(raw, 80), printable(a.get("url")))
             raise self.drop("bad date", printable(raw, 80))
-        if published > self.now + timedelta(days=1):
+        if problems.get("published_at") == FUTURE:
             # The site does not date the future; such a date is a broken page, not news.
             raise self.drop("future date", printable(raw, 80))
-        a["published_at"] = iso_utc(published)
-        modified_raw = a.get("modified_at")
-        if modified_raw:
-            modified = parse_date(modified_raw, self.now, language)
-            if modified is None:
-                self.stats.inc_value("newscrawl/dates/bad_modified")
-            a["modified_at"] = iso_utc(modified) if modified else None
-        args = getattr(spider, "args", None)
-        if args is not None:
-            day = published.date()
+        if problems.get("modified_at") == UNREADABLE:
+            self.stats.inc_value("newscrawl/dates/bad_modified")
+
+
+class RangePipeline(_Counting):
+    """Drops records published outside the run's since/until (UTC days)."""
+
+    def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
+        args = getattr(self.crawler.spider, "args", None)
+        if args is not None and (args.since or args.until):
+            day = datetime.fromisoformat(item.published_at).date()
             if (args.since and day < args.since) or (args.until and day > args.until):
-                raise self.drop("out of range", a["published_at"])
+                raise self.drop("out of range", item.published_at)
         return item
 
 

@@ -49,7 +49,7 @@ from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
 from ..outlets.almayadeen.pages import ArticlePage
 from .pages import looks_complete, page_text
-from .pipelines import DatesPipeline, ValidatePipeline, post_key
+from .pipelines import RangePipeline, ValidatePipeline, post_key
 from .urls import canonical_url, is_article_path
 from .warc import iter_records, scan_heads, stored_response, utc_stamp, warc_files
 
@@ -112,7 +112,7 @@ class _Stats:
 
 
 class Extractor:
-    """The crawl's parse of an article response and its validate and dates pipelines."""
+    """The crawl's parse of an article response and its validate and since/until pipelines."""
 
     def __init__(self, args: CrawlArgs):
         self.args = args
@@ -121,7 +121,7 @@ class Extractor:
         spider = SimpleNamespace(args=args, edition=args.edition.code, language=args.edition.language, name=SPIDER)
         crawler = SimpleNamespace(stats=self.stats, settings=Settings({"NEWSCRAWL_NOW": ""}), spider=spider)
         self.validate = ValidatePipeline(crawler)
-        self.dates = DatesPipeline(crawler)
+        self.range = RangePipeline(crawler)
         self._files: dict[str, Any] = {}
         self._lines = _Lines()
         self.exporter = JsonLinesExporter(self._lines, encoding="utf-8")
@@ -159,14 +159,16 @@ class Extractor:
             # with its flags, as by the crawl.
             return Result(skipped="incomplete")
         captured = _warc_time(stored.date)
-        item = page.to_item(discovered_via=DISCOVERED_VIA, crawled_at=iso_utc(captured))
+        # The capturing crawl's "now" (its NEWSCRAWL_NOW, else the capture time): its dates
+        # are read as that crawl read them.
+        item = page.to_item(discovered_via=DISCOVERED_VIA, crawled_at=iso_utc(captured),
+                            now=datetime.fromisoformat(task.now))
         if item is None:
             return Result(skipped="not_article")
         item.warc = WarcRecordRef(file=stored.file, offset=stored.offset, record_id=stored.record_id)
-        self.dates.now = parse_utc(task.now)
         try:
             self.validate.process_item(item)
-            self.dates.process_item(item)
+            self.range.process_item(item)
         except DropItem as exc:
             return Result(skipped="dropped/" + str(exc).split(":", 1)[0].replace(" ", "_"))
         a = ItemAdapter(item)

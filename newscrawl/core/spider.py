@@ -23,7 +23,7 @@ from twisted.internet.threads import deferToThread
 from scrapy.http import Response
 
 from .args import CrawlArgs
-from .dates import crawl_now, parse_date
+from .dates import crawl_now
 from ..settings import FEEDS as DEFAULT_FEEDS
 from .items import BreakingItem
 from .outlet import Outlet
@@ -402,7 +402,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/incomplete/kept")
         if page.metadata_invalid:
             self.crawler.stats.inc_value("newscrawl/metadata_invalid")
-        item = page.to_item(discovered_via=discovered_via, crawled_at=utc_now_iso())
+        item = page.to_item(discovered_via=discovered_via, crawled_at=utc_now_iso(), now=self.now)
         if item is not None and unclosed:
             item.flags.insert(0, "closing_markup_missing")
         if item is None:
@@ -442,7 +442,8 @@ class NewsSpider(scrapy.Spider):
         return True
 
     def _last_card_before_since(self, listing: Any) -> bool:
-        dates = [parse_date(d, self.now, self.language) for d in listing.card_dates()]
+        now, read = self.now, listing.dates.read
+        dates = [read(d, now) for d in listing.card_dates()]
         dates = [d for d in dates if d is not None]
         return bool(dates) and dates[-1].date() < self.args.since
 

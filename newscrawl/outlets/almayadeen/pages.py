@@ -7,10 +7,12 @@ the ``tawsiyat-metadata`` JSON block, then ``<meta>`` tags, then documented clas
 link blocks are unknown on the real site, so those are found by their labels, never by
 class. Every value records the layer it came from in ``extracted_from``.
 
-Dates are left raw here (``published_at`` holds the text as found); the dates pipeline
-turns them into UTC. What is not particular to this site (label lookups, link blocks, text
-as the page spaces it, candidate values) is in ``base.py``; this file holds the site's
-selectors, visible-text rules and field rules. No Scrapy import beyond parsel.
+Each record field is one small method of ``ArticlePage``: a field with several sources gives
+its value and the source used (its candidates tried in order with ``first``); ``to_item``
+assembles the record, dates in UTC (read as ``dates.py`` says the site prints them). What is
+not particular to this site (label lookups, link blocks, text as the page spaces it,
+``first``) is in ``newscrawl/core/pages.py``; this file holds the site's selectors,
+visible-text rules and field rules. No Scrapy import beyond parsel.
 """
 
 from __future__ import annotations
@@ -18,17 +20,18 @@ from __future__ import annotations
 import functools
 import json
 import re
+from datetime import datetime
 from typing import Any, Iterable, Optional
 from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
 
+from ...core.dates import note_date_problems
 from ...core.editions import Edition
-from ...core.items import Article, Image, Link, content_hash, normalise_text
+from ...core.items import Article, Image, content_hash, normalise_text
 from ...core.urls import canonical_url, is_fetchable, post_id_from_path, section_from_path
 from ...core.pages import (
-    READ_NEXT,
     RELATED,
     PageLink,
     _ALL_TEXT_NODES,
@@ -39,11 +42,9 @@ from ...core.pages import (
     _FIGURES,
     _IMG_DATA_SRC,
     _IMG_SRC,
-    _META_TAGS,
     _NESTED_BLOCKS,
     _OWN_TEXT,
     _TEXT_NODES,
-    _Later,
     _Page,
     _ancestors,
     _as_int,
@@ -55,7 +56,12 @@ from ...core.pages import (
     _split_list,
     _text,
     class_xpath,
+    first,
+    listed,
+    meta_tags,
+    record_links,
 )
+from .dates import date_reader as site_date_reader
 
 METADATA_XPATH = '//script[@id="tawsiyat-metadata"]/text()'
 SUMMARY_CSS = "p.lg_para.summary"
@@ -102,7 +108,13 @@ def _split_names(parts: Iterable[str], conjunction: str) -> list[str]:
     return _dedupe(n for n in names if n)
 
 
-class HomePage(_Page):
+class _SitePage(_Page):
+    """A page of this site: dates read as the site prints them."""
+
+    date_reader = staticmethod(site_date_reader)
+
+
+class HomePage(_SitePage):
     """The edition's home page: the menu and the ticker."""
 
     def menu(self) -> dict[str, str]:
@@ -127,7 +139,7 @@ class HomePage(_Page):
         return empty
 
 
-class ListingPage(_Page):
+class ListingPage(_SitePage):
     """A section or region listing: article cards, plus the page-wide Most Read block."""
 
     def has_load_more(self) -> bool:
@@ -162,19 +174,16 @@ class ListingPage(_Page):
         return [l for l in cards if l.url not in most_read]
 
 
-class ArticlePage(_Page):
-    """An article page. ``to_item`` returns the record, or None for non-article pages."""
+class ArticlePage(_SitePage):
+    """An article page: one method per record field, the value with its source for a field
+    read from several places; ``to_item`` assembles the record, or None for non-article pages."""
 
     def __init__(self, html: str, url: str, edition: Edition):
         super().__init__(html, url, edition)
         # Set when a metadata block exists but is not valid JSON (counted by the spider).
         self.metadata_invalid = False
-        self._body_text: Optional[str] = None
-        self._containers = None
-        self._title_found: Optional[tuple[Any, Optional[str]]] = None
-        self._byline: Optional[tuple[Optional[Selector]]] = None
         self.metadata = self._read_metadata()
-        self.meta = self._read_meta_tags()
+        self.meta = meta_tags(self.sel.root)
         self.classes = self._read_classes()
         article = self.sel.css("article")
         self.scope = article[0] if article else self.sel
@@ -193,16 +202,6 @@ class ArticlePage(_Page):
             self.metadata_invalid = True
             return {}
         return data if isinstance(data, dict) else {}
-
-    def _read_meta_tags(self) -> dict[str, str]:
-        tags: dict[str, str] = {}
-        for m in _META_TAGS(self.sel.root):
-            key = (m.get("name") or m.get("property") or "").strip().lower()
-            if key and key not in tags:
-                value = normalise_text(m.get("content"))
-                if value:
-                    tags[key] = value
-        return tags
 
     def _read_classes(self) -> dict[str, list[str]]:
         classes: dict[str, list[str]] = {}
@@ -229,7 +228,7 @@ class ArticlePage(_Page):
         expected = _as_int(self.metadata.get("word_count"))
         if not expected:
             return False
-        return len(self._body().split()) < expected * 0.5
+        return len(self.body.split()) < expected * 0.5
 
     def page_type(self) -> Optional[str]:
         """The metadata ``type`` when it is present and is not ``article`` (authors, coverage,
@@ -241,37 +240,11 @@ class ArticlePage(_Page):
         """False for CMS pages that are not posts (authors, coverage, hubs)."""
         if self.page_type() is not None:
             return False
-        return self._title()[0] is not None
+        return self.title()[0] is not None
 
-    # --- fields ---------------------------------------------------------------------
-    def _first(self, *candidates: tuple[str, Any]) -> tuple[Any, Optional[str]]:
-        """The first non-empty candidate value, with its source name. A ``_Later`` value is
-        computed only when every candidate before it is empty (the page readers are pure,
-        so this changes nothing but the time spent on fallbacks that are not needed)."""
-        for source, value in candidates:
-            if isinstance(value, _Later):
-                value = value.compute()
-            if value not in (None, "", []):
-                return value, source
-        return None, None
-
-    def _title(self):
-        # Asked three times per page (the spider's is_article, to_item's and the field).
-        if self._title_found is None:
-            self._title_found = self._first(
-                ("metadata", _as_str(self.metadata.get("title"))),
-                ("meta", self.meta.get("og:title")),
-                ("html", _Later(lambda: _text(self.scope.css("h1")[0]) if self.scope.css("h1") else None)),
-            )
-        return self._title_found
-
+    # --- the byline ---------------------------------------------------------------------
+    @functools.cached_property
     def _byline_node(self) -> Optional[Selector]:
-        # Read by _byline_text and _byline_names.
-        if self._byline is None:
-            self._byline = (self._find_byline(),)
-        return self._byline[0]
-
-    def _find_byline(self) -> Optional[Selector]:
         """The byline element: the innermost one starting with the "By" label; in an edition
         without one (Spanish), the item list around the first "Autor:"/"Fuente:" label or
         view count, else around the first visible date with a time."""
@@ -329,7 +302,7 @@ class ArticlePage(_Page):
 
     def _byline_text(self) -> str:
         """Text of the byline area: the byline element widened until it holds the date."""
-        node = self._byline_node()
+        node = self._byline_node
         if node is None:
             return ""
         for current in [node, *_ancestors(node, 2)]:
@@ -339,7 +312,7 @@ class ArticlePage(_Page):
         return _spaced_text(node)
 
     def _byline_names(self) -> list[str]:
-        node = self._byline_node()
+        node = self._byline_node
         if node is None:
             return []
         by = self.labels.get("by")
@@ -387,9 +360,6 @@ class ArticlePage(_Page):
                 return value
         return None
 
-    def _source(self) -> Optional[str]:
-        return self._labelled_value(self.labels["source"], self.scope)
-
     def _visible_date(self) -> Optional[str]:
         """The date in the byline; without a byline (its label renamed, say), the first date
         with a time in the article, rather than losing the article for want of a date."""
@@ -402,7 +372,8 @@ class ArticlePage(_Page):
                 return match.group(0)
         return None
 
-    def _read_time(self) -> Optional[int]:
+    def read_time_minutes(self) -> Optional[int]:
+        """The reading time: "5 Min Read" gives 5."""
         if not self.labels.get("min_read"):
             return None  # the edition prints no reading time (Spanish): null, not a guess
         pattern = re.compile(r"(\d+)\s*" + re.escape(self.labels["min_read"]), re.I)
@@ -416,19 +387,14 @@ class ArticlePage(_Page):
         match = pattern.search(_text(self.scope))
         return int(match.group(1)) if match else None
 
+    @functools.cached_property
     def _body_containers(self):
-        if self._containers is None:
-            self._containers = self.scope.css(BODY_CSS)
-        return self._containers
+        return self.scope.css(BODY_CSS)
 
-    def _body(self) -> str:
-        # Read by the completeness check and by to_item: extract once per page.
-        if self._body_text is None:
-            self._body_text = self._extract_body()
-        return self._body_text
-
-    def _extract_body(self) -> str:
-        containers = self._body_containers()
+    @functools.cached_property
+    def body(self) -> str:
+        """Paragraphs and sub-headings of the body container, joined by a blank line."""
+        containers = self._body_containers
         if not containers:
             return ""
         root = containers[0].root
@@ -462,7 +428,7 @@ class ArticlePage(_Page):
         home = self.labels.get("home")
         if not home:
             return []
-        title = self._title()[0]
+        title = self.title()[0]
         for node in self.sel.root.xpath("//body//*[not(self::script)][normalize-space(text())=$home]", home=home):
             for current in _element_ancestors(node, 3):
                 # Separators printed as text ("›"), or drawn by CSS: then each item is a node.
@@ -479,7 +445,7 @@ class ArticlePage(_Page):
                 return items
         return []
 
-    def _images(self) -> list[Image]:
+    def images(self) -> list[Image]:
         images = []
         seen = set()
         for figure in _FIGURES(self.scope.root):
@@ -506,25 +472,9 @@ class ArticlePage(_Page):
         )
         return _dedupe(t for t in (_text(a) for a in anchors) if t)
 
-    def _canonical(self) -> tuple[str, str]:
-        value, source = self._first(
-            ("metadata", _as_str(self.metadata.get("url"))),
-            ("meta", _Later(lambda: self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url"))),
-        )
-        if value and is_fetchable(value):
-            return canonical_url(urljoin(self.url, value), self.edition), source
-        return canonical_url(self.url, self.edition), "url"
-
-    def related(self) -> list[PageLink]:
-        """Links of the "Related News" box."""
-        return self._block("related", RELATED)
-
-    def read_next(self) -> list[PageLink]:
-        return self._block("read_next", READ_NEXT)
-
     def body_links(self) -> list[PageLink]:
         """Article links inside the body (Related box, "Read more:" promos, inline links)."""
-        return self._links([a for c in self._body_containers() for a in _ANCHORS(c.root)], RELATED)
+        return self._links([a for c in self._body_containers for a in _ANCHORS(c.root)], RELATED)
 
     def followable_links(self) -> list[PageLink]:
         """Every article link worth following from this page, each tagged with its block."""
@@ -533,124 +483,205 @@ class ArticlePage(_Page):
             links.setdefault(link.url, link)
         return list(links.values())
 
-    def to_item(self, *, discovered_via: str, crawled_at: str) -> Optional[Article]:
-        """The record for this page (dates still raw), or None when it is not an article.
 
-        A complete page is never refused for looking odd: what looked odd goes into
-        ``flags`` (documented in ``newscrawl.core.items.Article``)."""
-        if not self.is_article():
-            return None
-        md, meta, classes = self.metadata, self.meta, self.classes
-        sources: dict[str, str] = {}
-
-        def pick(field: str, *candidates):
-            value, source = self._first(*candidates)
-            if source is not None:
-                sources[field] = source
-            return value
-
-        canonical, canonical_source = self._canonical()
-        sources["canonical_url"] = canonical_source
-        canonical_path = canonical.split(self.edition.host, 1)[1]
-        post_id = pick(
-            "post_id",
-            ("metadata", _as_str(md.get("postid"))),
-            ("meta", meta.get("postid")),
-            ("url", _Later(lambda: post_id_from_path(canonical_path, self.edition))),
+    # --- fields: (value, source) for a field with several sources, most stable first ------
+    @functools.cached_property
+    def canonical(self) -> tuple[str, str]:
+        """The canonical URL in its normal form; the fetched URL's when the page names none
+        (read again by the post id, section and body-empty rules)."""
+        value, source = first(
+            ("metadata", lambda: _as_str(self.metadata.get("url"))),
+            ("meta", lambda: self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url")),
         )
-        language = pick(
-            "language",
-            ("metadata", _as_str(md.get("lang"))),
-            ("html", _as_str(self.sel.xpath("/html/@lang").get())),
-        ) or self.edition.language
+        if value and is_fetchable(value):
+            return canonical_url(urljoin(self.url, value), self.edition), source
+        return canonical_url(self.url, self.edition), "url"
+
+    @functools.cached_property
+    def _canonical_path(self) -> str:
+        return self.canonical[0].split(self.edition.host, 1)[1]
+
+    def post_id(self) -> tuple[Optional[str], Optional[str]]:
+        return first(
+            ("metadata", lambda: _as_str(self.metadata.get("postid"))),
+            ("meta", lambda: self.meta.get("postid")),
+            ("url", lambda: post_id_from_path(self._canonical_path, self.edition)),
+        )
+
+    def language(self) -> tuple[str, Optional[str]]:
+        """The page's language, else the edition's (then without a source)."""
+        value, source = first(
+            ("metadata", lambda: _as_str(self.metadata.get("lang"))),
+            ("html", lambda: _as_str(self.sel.xpath("/html/@lang").get())),
+        )
+        return value or self.edition.language, source
+
+    def section(self) -> tuple[Optional[str], Optional[str]]:
         # The breadcrumb before the URL: the two can disagree (Spanish pages), and the
         # breadcrumb is what the site shows the reader.
-        section = pick(
-            "section",
-            ("metadata", (classes.get("category") or [None])[0]),
-            ("html", _Later(lambda: (self.breadcrumb or [None])[-1])),
-            ("url", _Later(lambda: section_from_path(canonical_path, self.edition))),
+        return first(
+            ("metadata", lambda: self._class("category")),
+            ("html", lambda: (self.breadcrumb or [None])[-1]),
+            ("url", lambda: section_from_path(self._canonical_path, self.edition)),
         )
-        title, title_source = self._title()
-        sources["title"] = title_source
-        summary = pick(
-            "summary",
-            ("html", _text(summary_nodes[0]) if (summary_nodes := self.scope.css(SUMMARY_CSS)) else None),
-            ("metadata", _as_str(md.get("description"))),
-            ("meta", meta.get("description") or meta.get("og:description")),
+
+    def title(self) -> tuple[Optional[str], Optional[str]]:
+        return first(
+            ("metadata", lambda: _as_str(self.metadata.get("title"))),
+            ("meta", lambda: self.meta.get("og:title")),
+            ("html", lambda: self._headline),
         )
-        metadata_author = _as_str(md.get("author"))
-        from_classes = classes.get("author", [])
-        authors = pick(
-            "authors",
-            ("metadata", from_classes),
-            ("text", _Later(self._byline_names)),
-            ("metadata", [metadata_author] if metadata_author else []),
-            ("meta", [meta["author"]] if meta.get("author") else []),
-        ) or []
-        published_raw = pick(
-            "published_at",
-            ("metadata", _as_str(md.get("published_time"))),
-            ("meta", meta.get("article:published_time")),
-            ("text", _Later(self._visible_date)),
+
+    @functools.cached_property
+    def _headline(self) -> Optional[str]:
+        # Asked by is_article, the breadcrumb and to_item when the page has no title elsewhere.
+        headings = self.scope.css("h1")
+        return _text(headings[0]) if headings else None
+
+    def summary(self) -> tuple[Optional[str], Optional[str]]:
+        return first(
+            ("html", self._standfirst),
+            ("metadata", lambda: _as_str(self.metadata.get("description"))),
+            ("meta", lambda: self.meta.get("description") or self.meta.get("og:description")),
         )
-        modified_raw = pick(
-            "modified_at",
-            ("metadata", _as_str(md.get("last_updated"))),
-            ("meta", meta.get("article:modified_time")),
+
+    def _standfirst(self) -> Optional[str]:
+        nodes = self.scope.css(SUMMARY_CSS)
+        return _text(nodes[0]) if nodes else None
+
+    def authors(self) -> tuple[list[str], Optional[str]]:
+        value, source = first(
+            ("metadata", lambda: self.classes.get("author", [])),
+            ("text", self._byline_names),
+            ("metadata", lambda: listed(_as_str(self.metadata.get("author")))),
+            ("meta", lambda: listed(self.meta.get("author"))),
         )
-        tags = pick(
-            "tags",
-            ("metadata", _split_list(_as_str(md.get("keywords")))),
-            ("meta", _split_list(meta.get("keywords"))),
-            ("html", _Later(self._tag_links)),
-        ) or []
-        video = pick(
-            "video_duration_seconds",
-            ("metadata", _as_int(md.get("video_duration"))),
-            ("meta", _as_int(meta.get("og:video_duration"))),
+        return value or [], source
+
+    def published_at_raw(self) -> tuple[Optional[str], Optional[str]]:
+        """The publication date as found: machine dates first, else the visible one."""
+        return first(
+            ("metadata", lambda: _as_str(self.metadata.get("published_time"))),
+            ("meta", lambda: self.meta.get("article:published_time")),
+            ("text", self._visible_date),
         )
-        body = self._body()
+
+    def modified_at_raw(self) -> tuple[Optional[str], Optional[str]]:
+        return first(
+            ("metadata", lambda: _as_str(self.metadata.get("last_updated"))),
+            ("meta", lambda: self.meta.get("article:modified_time")),
+        )
+
+    def tags(self) -> tuple[list[str], Optional[str]]:
+        value, source = first(
+            ("metadata", lambda: _split_list(_as_str(self.metadata.get("keywords")))),
+            ("meta", lambda: _split_list(self.meta.get("keywords"))),
+            ("html", self._tag_links),
+        )
+        return value or [], source
+
+    def video_duration_seconds(self) -> tuple[Optional[int], Optional[str]]:
+        return first(
+            ("metadata", lambda: _as_int(self.metadata.get("video_duration"))),
+            ("meta", lambda: _as_int(self.meta.get("og:video_duration"))),
+        )
+
+    # --- fields with one source --------------------------------------------------------
+    def _class(self, mapping: str) -> Optional[str]:
+        """The first metadata class of a mapping (``category``, ``posttype``), or None."""
+        values = self.classes.get(mapping)
+        return values[0] if values else None
+
+    def post_type(self) -> Optional[str]:
+        return self._class("posttype")
+
+    def source(self) -> Optional[str]:
+        """The byline's "Source:" value."""
+        return self._labelled_value(self.labels["source"], self.scope)
+
+    def word_count(self) -> Optional[int]:
+        return _as_int(self.metadata.get("word_count"))
+
+    def flags(self, sources: dict[str, str]) -> list[str]:
+        """What looked odd on this page, in the order ``Article.flags`` lists them (the
+        spider puts ``closing_markup_missing`` first when the page came cut short)."""
         flags = []
         if self.metadata_invalid:
             flags.append("metadata_invalid")
-        if not body and self.edition.expects_body((classes.get("posttype") or [None])[0], canonical_path) \
-                and _as_int(md.get("word_count")) != 0:
+        if self._body_missing():
             flags.append("body_empty")
         elif self.body_shorter_than_word_count():
             flags.append("body_shorter_than_word_count")
         if sources.get("published_at") == "text":
             flags.append("date_from_visible_text")
-        if authors and not from_classes and sources.get("authors") in ("metadata", "meta"):
+        if sources.get("authors") in ("metadata", "meta") and not self.classes.get("author"):
             flags.append("authors_from_metadata_only")
-        return Article(
+        return flags
+
+    def _body_missing(self) -> bool:
+        """A text post (not a video or newscast, no word count of 0) without body text."""
+        return not self.body and self.edition.expects_body(self.post_type(), self._canonical_path) \
+            and self.word_count() != 0
+
+    # --- the record -------------------------------------------------------------------
+    def to_item(self, *, discovered_via: str, crawled_at: str, now: datetime) -> Optional[Article]:
+        """The record for this page, or None when it is not an article.
+
+        ``now`` is the crawl's "now": year-less and relative dates are read against it. A date
+        that cannot be read, or a publication date after it, is left null (``published_at_raw``
+        keeps the text) with the reason noted for ValidatePipeline (``date_problems``). A
+        complete page is never refused for looking odd: what looked odd goes into ``flags``
+        (documented in ``newscrawl.core.items.Article``)."""
+        if not self.is_article():
+            return None
+        found = {
+            "canonical_url": self.canonical,
+            "post_id": self.post_id(),
+            "language": self.language(),
+            "section": self.section(),
+            "title": self.title(),
+            "summary": self.summary(),
+            "authors": self.authors(),
+            "published_at": self.published_at_raw(),
+            "modified_at": self.modified_at_raw(),
+            "tags": self.tags(),
+            "video_duration_seconds": self.video_duration_seconds(),
+        }
+        value = {name: v for name, (v, _) in found.items()}
+        sources = {name: source for name, (_, source) in found.items() if source is not None}
+        published, published_problem = self.dates.published(value["published_at"], now)
+        modified, modified_problem = self.dates.modified(value["modified_at"], now)
+        item = Article(
             url=self.url,
-            canonical_url=canonical,
-            post_id=post_id,
+            canonical_url=value["canonical_url"],
+            post_id=value["post_id"],
             edition=self.edition.code,
-            language=language,
-            post_type=(classes.get("posttype") or [None])[0],
-            section=section,
-            regions=classes.get("country", []),
-            coverage=classes.get("coverage", []),
-            title=title,
-            summary=summary,
-            authors=authors,
-            source=self._source(),
-            published_at=published_raw,
-            published_at_raw=published_raw,
-            modified_at=modified_raw,
-            read_time_minutes=self._read_time(),
-            word_count=_as_int(md.get("word_count")),
-            tags=tags,
-            body=body,
-            images=self._images(),
-            video_duration_seconds=video,
-            related=[Link(canonical_url(l.url, self.edition), l.title) for l in self.related()],
-            read_next=[Link(canonical_url(l.url, self.edition), l.title) for l in self.read_next()],
-            content_hash=content_hash(title, body),
+            language=value["language"],
+            post_type=self.post_type(),
+            section=value["section"],
+            regions=self.classes.get("country", []),
+            coverage=self.classes.get("coverage", []),
+            title=value["title"],
+            summary=value["summary"],
+            authors=value["authors"],
+            source=self.source(),
+            published_at=published,
+            published_at_raw=value["published_at"],
+            modified_at=modified,
+            read_time_minutes=self.read_time_minutes(),
+            word_count=self.word_count(),
+            tags=value["tags"],
+            body=self.body,
+            images=self.images(),
+            video_duration_seconds=value["video_duration_seconds"],
+            related=record_links(self.related(), self.edition),
+            read_next=record_links(self.read_next(), self.edition),
+            content_hash=content_hash(value["title"], self.body),
             extracted_from=sources,
             discovered_via=discovered_via,
             crawled_at=crawled_at,
-            flags=flags,
+            flags=self.flags(sources),
         )
+        problems = {"published_at": published_problem, "modified_at": modified_problem}
+        note_date_problems(item, {name: why for name, why in problems.items() if why})
+        return item

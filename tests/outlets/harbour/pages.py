@@ -14,14 +14,13 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
+from newscrawl.core.dates import iso_utc
 from newscrawl.core.editions import DATE, Edition, Listing
 from newscrawl.core.items import Article, Image, Link, content_hash, normalise_text
 from newscrawl.core.pages import RELATED, PageLink, _dedupe, _literal, _Page, _text
 from newscrawl.core.urls import canonical_url
 
-ZONE = ZoneInfo("Europe/Lisbon")
 _SECTIONS = {"port": "Port & Shipping", "town": "Town Hall", "culture": "Arts & Culture"}
 
 # The Gazette as the shared code sees an edition: host, listings, URL shapes, labels.
@@ -43,12 +42,10 @@ GAZETTE = Edition(
 Sourced = tuple[Any, Optional[str]]
 
 
-def to_utc(raw: str, zone: ZoneInfo = ZONE) -> str:
-    """ISO 8601 in UTC from an ISO date with an offset, or from a wall time in ``zone``."""
-    moment = datetime.fromisoformat(raw)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone, fold=0)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+def to_utc(raw: str, now: Optional[datetime] = None) -> str:
+    """ISO 8601 in UTC from an ISO date with an offset, or from a wall time in the edition's
+    zone: the shared date reader with nothing of the Gazette's but its time zone."""
+    return iso_utc(_GazettePage.date_reader(GAZETTE).read(raw, now or datetime.now(timezone.utc)))
 
 
 class _GazettePage(_Page):
@@ -148,13 +145,13 @@ class GazetteArticlePage(_GazettePage):
         return [normalise_text(a["name"]) for a in self.ld.get("author", [])], "metadata"
 
     def published_at(self) -> Sourced:
-        return to_utc(self.ld["datePublished"]), "metadata"
+        return self.dates.published(self.ld["datePublished"], self.now)[0], "metadata"
 
     def published_at_raw(self) -> str:
         return self.ld["datePublished"]
 
     def modified_at(self) -> Sourced:
-        return to_utc(self.ld["dateModified"]), "metadata"
+        return self.dates.modified(self.ld["dateModified"], self.now)[0], "metadata"
 
     def tags(self) -> Sourced:
         return _dedupe(t for t in (normalise_text(k) for k in self.ld.get("keywords", [])) if t), "metadata"
@@ -179,10 +176,12 @@ class GazetteArticlePage(_GazettePage):
         return [Link(canonical_url(l.url, self.edition), l.title) for l in self.followable_links()]
 
     # --- the record -----------------------------------------------------------------
-    def to_item(self, *, discovered_via: str, crawled_at: str) -> Optional[Article]:
-        """The complete record for this page, or None when it is not a story."""
+    def to_item(self, *, discovered_via: str, crawled_at: str, now: Optional[datetime] = None) -> Optional[Article]:
+        """The complete record for this page (dates in UTC as of the crawl's ``now``), or None
+        when it is not a story."""
         if not self.is_article():
             return None
+        self.now = now or datetime.now(timezone.utc)
         sourced = {name: getattr(self, name)() for name in
                    ("canonical_url", "post_id", "language", "section", "title", "summary", "authors",
                     "published_at", "modified_at", "tags")}
