@@ -94,14 +94,14 @@ FEEDS = {
         "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.core.items.BreakingItem"],
     },
 }
-# Fills in %(dataset)s (newscrawl/feeds.py).
+# Fills in %(dataset)s (newscrawl/core/feeds.py).
 FEED_URI_PARAMS = "newscrawl.core.feeds.uri_params"
 # A scheduled run with nothing new leaves no empty files behind.
 FEED_STORE_EMPTY = False
 # Files are written line by line, unbuffered: a killed run leaves no partial line.
 FEED_STORAGES = {"file": "newscrawl.core.feeds.LineAtomicFileStorage", "": "newscrawl.core.feeds.LineAtomicFileStorage"}
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
-# (newscrawl/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
+# (newscrawl/core/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.core.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
 EXTENSIONS = {
     "newscrawl.core.extensions.RunSummary": 500,
@@ -114,11 +114,11 @@ EXTENSIONS = {
     "newscrawl.core.middlewares.PromptStop": 100,
     "newscrawl.core.progress.Progress": 520,
 }
-# Field coverage in the run summary (newscrawl/coverage.py); runs with fewer records are
+# Field coverage in the run summary (newscrawl/core/coverage.py); runs with fewer records are
 # not judged against the edition's minimums.
 NEWSCRAWL_COVERAGE = True
 NEWSCRAWL_COVERAGE_MIN_RECORDS = 10
-# Raw responses (newscrawl/warc.py): every response the crawl receives, with its request, in
+# Raw responses (newscrawl/core/warc.py): every response the crawl receives, with its request, in
 # <output root>/warc/<edition>/<UTC start>-<serial>.warc.gz ("off" keeps none). The
 # directory may be set (%(edition)s and %(name)s are filled in); a file is closed for the
 # next serial past NEWSCRAWL_WARC_MAX_SIZE bytes.
@@ -131,7 +131,7 @@ SPIDER_MIDDLEWARES = {"newscrawl.core.warc.WarcPointerMiddleware": 950}
 # from the stored responses, never from the network; others are counted and ignored.
 NEWSCRAWL_REPLAY = ""
 # Seconds between two progress lines (pages, articles, drops by reason, queue, backfill share
-# and ETA; newscrawl/progress.py); 0 turns them off.
+# and ETA; newscrawl/core/progress.py); 0 turns them off.
 NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
@@ -142,7 +142,7 @@ COMMANDS_MODULE = "newscrawl.core.commands"
 # @filled (fields with values) in the spider's callbacks (newscrawl/contracts.py).
 SPIDER_CONTRACTS = {"newscrawl.core.contracts.PathContract": 10, "newscrawl.core.contracts.FilledContract": 10}
 
-# --- how requests are fetched (newscrawl/middlewares.py) -------------------------------
+# --- how requests are fetched (newscrawl/core/middlewares.py) -------------------------------
 DOWNLOADER_MIDDLEWARES = {
     # process_response runs from the highest number down: challenges are recognised
     # before Retry-After handling, and both before Scrapy's RetryMiddleware (550).

@@ -110,7 +110,10 @@ def test_validation_drops_unreadable_and_future_dates_and_counts_bad_modified(tm
 
 def test_since_until_filter(tmp_path):
     crawler = get_crawler(AlmayadeenSpider, {"NEWSCRAWL_NOW": "2026-11-20T09:00:00+00:00"})
+    crawler.settings = crawler.settings.copy()
+    crawler.settings.frozen = False  # the spider publishes its range before the settings freeze
     crawler.spider = crawler._create_spider(since="2024-10-10", until="2024-12-31")
+    crawler.settings.freeze()
     pipeline = RangePipeline.from_crawler(crawler)
     with pytest.raises(DropItem):
         pipeline.process_item(article())

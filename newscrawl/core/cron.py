@@ -251,7 +251,7 @@ class Outcome:
 
     @property
     def coverage_below(self) -> list:
-        """Fields below the edition's minimum coverage, from the run summary (newscrawl/coverage.py)."""
+        """Fields below the edition's minimum coverage, from the run summary (newscrawl/core/coverage.py)."""
         coverage = self.summary.data.get("coverage") if self.summary is not None else None
         below = coverage.get("below_minimum") if isinstance(coverage, dict) else None
         return [b for b in below if isinstance(b, dict)] if isinstance(below, list) else []

@@ -27,7 +27,7 @@ from .runsummary import SUMMARY_PATH_SETTING, summary_beside
 logger = logging.getLogger(__name__)
 
 
-# Drop reasons of BREAKING ticker lines (newscrawl/pipelines.py): a line already emitted
+# Drop reasons of BREAKING ticker lines (newscrawl/core/pipelines.py): a line already emitted
 # is not a lost record, so these are reported under "ticker", not "dropped".
 _TICKER_DROPS = {"ticker_seen": "already_seen", "empty_ticker": "empty"}
 

@@ -121,15 +121,27 @@ class ValidatePipeline(_Counting):
 
 
 class RangePipeline(_Counting):
-    """Drops records published outside the run's since/until (UTC days)."""
+    """Drops records published outside the run's since/until (UTC days), as the spider
+    published them from its arguments (``NEWSCRAWL_RUN``)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._range: Optional[tuple[str, str]] = None
+
+    def _bounds(self) -> tuple[str, str]:
+        # Read at the first record: the spider publishes its run facts when it is created.
+        if self._range is None:
+            run = self.crawler.settings.getdict("NEWSCRAWL_RUN")
+            self._range = (run.get("since") or "", run.get("until") or "")
+        return self._range
 
     def process_item(self, item):
         if not isinstance(item, Article):
             return item
-        args = getattr(self.crawler.spider, "args", None)
-        if args is not None and (args.since or args.until):
-            day = datetime.fromisoformat(item.published_at).date()
-            if (args.since and day < args.since) or (args.until and day > args.until):
+        since, until = self._bounds()
+        if since or until:
+            day = datetime.fromisoformat(item.published_at).date().isoformat()
+            if (since and day < since) or (until and day > until):
                 raise self.drop("out of range", item.published_at)
         return item
 

@@ -9,7 +9,7 @@ in ``<output-dir>/warc/<edition>/``), keeps the ``response`` records of article 
 and date conversion, exactly as a crawl does. Any WARC serves, not only ours: Common Crawl's
 news crawl and other archives keep the same request/response records.
 
-Writes a run file as a crawl does, ``<output-dir>/almayadeen/<edition>/<UTC now>.jsonl`` (and
+Writes a run file as a crawl does, ``<output-dir>/<spider>/<edition>/<UTC now>.jsonl`` (and
 ``.summary.json``), so ``python -m newscrawl.merge`` takes it with the crawls' files; being the
 newest file, its records win over the crawls' records of the same revision. Each record has
 ``discovered_via`` ``warc``, ``crawled_at`` the capture time, and ``warc`` its response record.
@@ -43,18 +43,16 @@ from scrapy.settings import Settings
 
 from .args import ArgumentError, CrawlArgs
 from .clock import iso_utc, now_iso, parse_utc, utc_now
-from ..outlets.almayadeen.editions import EDITIONS
+from .outlet import Outlet, outlet, outlet_names
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
-from ..outlets.almayadeen.pages import ArticlePage
 from .pages import looks_complete, page_text
 from .pipelines import RangePipeline, ValidatePipeline, post_key
 from .urls import canonical_url, is_article_path
 from .warc import iter_records, scan_heads, stored_response, utc_stamp, warc_files
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIDER = "almayadeen"
 DISCOVERED_VIA = "warc"
 # Records handed to a worker at a time: large enough that inter-process traffic is a small
 # share of the parse time, small enough to keep both cores busy to the end.
@@ -114,12 +112,17 @@ class _Stats:
 class Extractor:
     """The crawl's parse of an article response and its validate and since/until pipelines."""
 
-    def __init__(self, args: CrawlArgs):
+    def __init__(self, args: CrawlArgs, site: Outlet):
         self.args = args
         self.edition = args.edition
+        self.article_page = site.article_page
         self.stats = _Stats()
-        spider = SimpleNamespace(args=args, edition=args.edition.code, language=args.edition.language, name=SPIDER)
-        crawler = SimpleNamespace(stats=self.stats, settings=Settings({"NEWSCRAWL_NOW": ""}), spider=spider)
+        run = {"spider": site.name, "edition": args.edition.code,
+               "since": args.since.isoformat() if args.since else None,
+               "until": args.until.isoformat() if args.until else None}
+        spider = SimpleNamespace(outlet=site, name=site.name)
+        crawler = SimpleNamespace(stats=self.stats, settings=Settings({"NEWSCRAWL_NOW": "", "NEWSCRAWL_RUN": run}),
+                                  spider=spider)
         self.validate = ValidatePipeline(crawler)
         self.range = RangePipeline(crawler)
         self._files: dict[str, Any] = {}
@@ -152,7 +155,7 @@ class Extractor:
         text = response.text
         if hasattr(response, "_declared_encoding"):
             text = page_text(response.body, response._declared_encoding(), text)
-        page = ArticlePage(text, response.url, self.edition)
+        page = self.article_page(text, response.url, self.edition)
         if page.is_article() and not looks_complete(response.body):
             # A capture cut short: the crawl fetched it again, and that capture is extracted.
             # A complete page that looks odd (a body shorter than its word count) is kept
@@ -186,10 +189,11 @@ def _warc_time(value: str) -> datetime:
 _WORKER: Optional[Extractor] = None
 
 
-def _init_worker(raw_args: dict[str, str]) -> None:
+def _init_worker(raw_args: dict[str, str], spider: str) -> None:
     global _WORKER
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    _WORKER = Extractor(CrawlArgs.from_kwargs(raw_args))
+    site = outlet(spider)
+    _WORKER = Extractor(CrawlArgs.from_kwargs(raw_args, site.editions), site)
 
 
 def _extract_chunk(tasks: list[Task]) -> list[Result]:
@@ -248,7 +252,7 @@ class Outcome:
 
 
 def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0,
-              extra_hosts: tuple[str, ...] = ()) -> Outcome:
+              extra_hosts: tuple[str, ...] = (), spider: Optional[str] = None) -> Outcome:
     """Extract every article response of ``files`` into the JSON Lines file ``output``."""
     counts: Counter = Counter()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -259,7 +263,7 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
     out = WholeLineFile(open(output, "wb", buffering=0))  # noqa: SIM115 (closed below)
     try:
         encoder = JsonLinesExporter(out, encoding="utf-8").encoder
-        for result in _results(tasks, args, workers):
+        for result in _results(tasks, args, workers, spider or outlet_names()[0]):
             if not result.line:
                 counts[f"skipped/{result.skipped}"] += 1
                 continue
@@ -284,10 +288,10 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
     return Outcome(output, written, counts)
 
 
-def _results(tasks: Iterator[Task], args: CrawlArgs, workers: int) -> Iterator[Result]:
+def _results(tasks: Iterator[Task], args: CrawlArgs, workers: int, spider: str) -> Iterator[Result]:
     workers = workers or os.cpu_count() or 1
     if workers == 1:
-        _init_worker(args.raw)
+        _init_worker(args.raw, spider)
         try:
             for task in tasks:
                 yield _WORKER.extract(task)
@@ -295,7 +299,7 @@ def _results(tasks: Iterator[Task], args: CrawlArgs, workers: int) -> Iterator[R
             _WORKER.close()
         return
     with get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
-        workers, initializer=_init_worker, initargs=(args.raw,)
+        workers, initializer=_init_worker, initargs=(args.raw, spider)
     ) as pool:
         for chunk in pool.imap(_extract_chunk, _chunks(tasks, CHUNK)):
             yield from chunk
@@ -317,12 +321,14 @@ def main(argv: Optional[list[str]] = None) -> int:
                                      description="Re-extract articles from WARC files with the current parser (no network).")
     parser.add_argument("warcs", nargs="*", metavar="WARC",
                         help="WARC files, globs or directories (default: <output-dir>/warc/<edition>/)")
-    parser.add_argument("--edition", default="en", choices=sorted(EDITIONS))
+    parser.add_argument("--spider", default=outlet_names()[0], choices=outlet_names(),
+                        help="the outlet whose pages these are (default: the first of the registry)")
+    parser.add_argument("--edition", default="en")
     parser.add_argument("--since", help="keep articles published on or after this ISO date (UTC)")
     parser.add_argument("--until", help="keep articles published on or before this ISO date (UTC)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl's output (default: <project>/output)")
-    parser.add_argument("--output", type=Path, help="write this file instead of <output-dir>/almayadeen/<edition>/<UTC now>.jsonl")
+    parser.add_argument("--output", type=Path, help="write this file instead of <output-dir>/<spider>/<edition>/<UTC now>.jsonl")
     parser.add_argument("--host", action="append", default=[],
                         help="also take pages of this host (a mirror), besides the edition's own")
     parser.add_argument("--workers", type=int, default=0, help="parsing processes (default: one per core)")
@@ -332,7 +338,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if getattr(opts, name):
             raw[name] = getattr(opts, name)
     try:
-        args = CrawlArgs.from_kwargs(raw)
+        args = CrawlArgs.from_kwargs(raw, outlet(opts.spider).editions)
     except ArgumentError as exc:
         parser.error(str(exc))
     files = warc_files([str(p) for p in opts.warcs] or [str(opts.output_dir / "warc" / opts.edition)])
@@ -342,9 +348,9 @@ def main(argv: Optional[list[str]] = None) -> int:
               file=sys.stderr)
         return 1
     started = utc_now()
-    output = opts.output or opts.output_dir / SPIDER / opts.edition / f"{utc_stamp(started)}.jsonl"
+    output = opts.output or opts.output_dir / opts.spider / opts.edition / f"{utc_stamp(started)}.jsonl"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    outcome = reextract(files, args, output, opts.workers, tuple(opts.host))
+    outcome = reextract(files, args, output, opts.workers, tuple(opts.host), opts.spider)
     summary = {
         "command": "reextract",
         "edition": opts.edition,

@@ -1,6 +1,6 @@
 """Where a crawl's run summary goes and how it is read back: the one reader of a run's outcome.
 
-The ``RunSummary`` extension (newscrawl/extensions.py) writes the summary when the spider
+The ``RunSummary`` extension (newscrawl/core/extensions.py) writes the summary when the spider
 closes: to the path in the ``NEWSCRAWL_SUMMARY_PATH`` setting when one is given, else
 beside the run's first local feed. Whoever starts a crawl and needs its outcome (cron, the
 test helper, the benchmarks) names the path it wants and reads it with ``read_summary``;

@@ -39,7 +39,7 @@ class Command(ScrapyCrawl):
                 sys.exit(2)
         if opts.output or opts.overwrite_output:
             # A file named on the command line is this run's snapshot: the cross-run memory
-            # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/pipelines.py),
+            # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/core/state.py),
             # and -O replaces the file even when the run finds nothing (no stale records).
             self.settings.set("NEWSCRAWL_NAMED_OUTPUT", True, priority="cmdline")
             feeds = {uri: dict(options) for uri, options in self.settings.getdict("FEEDS").items()}
