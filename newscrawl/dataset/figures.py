@@ -147,14 +147,20 @@ def draw(data: dict, directory: Path) -> list[str]:
     return done
 
 
-def main(argv: list[str]) -> int:
-    directory = Path(argv[0])
+def load() -> None:
+    """Import matplotlib and set it up (the slow part: done before any input comes)."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display, same output everywhere
     matplotlib.rcParams.update({"font.size": 8})
-    import matplotlib.figure  # noqa: F401  (the import is the slow part: done before any input)
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
 
+
+def main(argv: list[str]) -> int:
+    """``figures.py <directory>``: draw what each line of standard input allows."""
+    directory = Path(argv[0])
+    load()
     directory.mkdir(parents=True, exist_ok=True)
     for line in sys.stdin:
         if line.strip():
