@@ -149,8 +149,8 @@ class Drawer:
             code = f"still running after {timeout} s"
         if code != 0:
             self._errors.seek(0)
-            last = self._errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise DatasetError(f"drawing the figures failed ({code}): {' / '.join(last)}")
+            said = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise DatasetError(f"drawing the figures failed (exit {code}): {said[-1] if said else 'no message'}")
 
     def _close_input(self) -> None:
         self._join_writer()
