@@ -341,12 +341,17 @@ def test_same_merged_file_gives_byte_identical_parquet_csv_and_card(built, tmp_p
             assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_a_failed_rebuild_leaves_the_old_dataset_whole(built, tmp_path, monkeypatch):
-    out, _, _ = built
+def built_once(out: Path, tmp_path: Path) -> tuple[Path, Path, dict]:
+    """(merged file, a dataset built from it under tmp_path, its files' bytes)."""
     merged = out / "merged" / "almayadeen-en.jsonl"
     target = tmp_path / "dataset" / "almayadeen-en"
     build(EDITION, out, merged=merged, target=target, merge_first=False)
-    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    return merged, target, {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+
+
+def test_a_failed_rebuild_leaves_the_old_dataset_whole(built, tmp_path, monkeypatch):
+    out, _, _ = built
+    merged, target, before = built_once(out, tmp_path)
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
@@ -488,10 +493,7 @@ def test_the_figure_process_draws_what_it_is_sent(tmp_path):
 
 def test_a_failed_figure_process_fails_the_build_and_keeps_the_old_dataset(built, tmp_path, monkeypatch):
     out, _, _ = built
-    merged = out / "merged" / "almayadeen-en.jsonl"
-    target = tmp_path / "dataset" / "almayadeen-en"
-    build(EDITION, out, merged=merged, target=target, merge_first=False)
-    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    merged, target, before = built_once(out, tmp_path)
     real = report_mod.figures_data
 
     def broken(*args):
