@@ -341,12 +341,17 @@ def test_same_merged_file_gives_byte_identical_parquet_csv_and_card(built, tmp_p
             assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_a_failed_rebuild_leaves_the_old_dataset_whole(built, tmp_path, monkeypatch):
-    out, _, _ = built
+def built_once(out: Path, tmp_path: Path) -> tuple[Path, Path, dict]:
+    """(merged file, a dataset built from it under tmp_path, its files' bytes)."""
     merged = out / "merged" / "almayadeen-en.jsonl"
     target = tmp_path / "dataset" / "almayadeen-en"
     build(EDITION, out, merged=merged, target=target, merge_first=False)
-    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    return merged, target, {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+
+
+def test_a_failed_rebuild_leaves_the_old_dataset_whole(built, tmp_path, monkeypatch):
+    out, _, _ = built
+    merged, target, before = built_once(out, tmp_path)
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
@@ -460,3 +465,69 @@ def test_rows_out_of_order_within_a_year_are_sorted(built, tmp_path):
     with (target / "almayadeen-en.csv").open(encoding="utf-8", newline="") as fh:
         csv_times = [row["published_at"] for row in csv.DictReader(fh)]
     assert csv_times == sorted(csv_times)
+
+
+# --- speed: what the build does to be fast, kept by tests ----------------------------------
+def test_figures_are_drawn_by_a_process_of_their_own(built, tmp_path):
+    # matplotlib never enters the build's process: its import and the drawing run on the
+    # other core, in the figure process, while Arrow reads.
+    out, _, _ = built
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom newscrawl.core.dataset import build\n"
+        f"build('en', Path({str(out)!r}), target=Path({str(tmp_path / 'ds')!r}), merge_first=False)\n"
+        "print(sorted(m for m in ('matplotlib', 'pyarrow') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "['pyarrow']"
+    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7
+
+
+def test_the_figure_process_draws_what_it_is_sent(tmp_path):
+    runs = [{"run": "20261101T000000", "requests": 9, "errors": 1, "challenges": 0, "browser": 2, "records": 3}]
+    with report_mod.Drawer(tmp_path / "figures") as drawer:
+        drawer.send({"runs": runs})  # the run summaries come first: crawl health alone
+        drawer.finish()
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["crawl_health.png"]
+
+
+def test_a_failed_figure_process_fails_the_build_and_keeps_the_old_dataset(built, tmp_path, monkeypatch):
+    out, _, _ = built
+    merged, target, before = built_once(out, tmp_path)
+    real = report_mod.figures_data
+
+    def broken(*args):
+        data = real(*args)
+        data["coverage"]["filled"] = 5  # not a dict: drawing the coverage fails
+        return data
+
+    monkeypatch.setattr(report_mod, "figures_data", broken)
+    with pytest.raises(DatasetError, match=r"drawing the figures failed \(exit 1\): TypeError"):
+        build(EDITION, out, merged=merged, target=target, merge_first=False)
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["almayadeen-en"]
+
+
+def test_parquet_dictionaries_and_statistics_only_where_useful(built):
+    out, _, _ = built
+    path = next((out / "dataset" / "almayadeen-en" / "data").iterdir())
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    # Text new in every article: neither (a dictionary would be dropped, no filter uses its min/max).
+    for name in ("body", "title", "url", "content_hash"):
+        assert "RLE_DICTIONARY" not in chunks[name].encodings and not chunks[name].is_stats_set, name
+    # Repeated values, nested ones too: both.
+    for name in ("section", "tags.list.element", "read_next.list.element.url"):
+        assert "RLE_DICTIONARY" in chunks[name].encodings and chunks[name].is_stats_set, name
+    # Unique values a reader filters on: statistics, no dictionary.
+    for name in ("published_at", "post_id"):
+        assert "RLE_DICTIONARY" not in chunks[name].encodings and chunks[name].is_stats_set, name
+
+
+def test_csv_timestamps_are_python_isoformat():
+    from newscrawl.core.dataset.build import iso_text
+
+    times = [datetime(2024, 5, 22, 8, 50, tzinfo=timezone.utc), datetime(2025, 1, 2, 3, 4, 5, 120000, tzinfo=timezone.utc),
+             datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=timezone.utc), None]
+    values = pa.chunked_array([pa.array(times, pa.timestamp("us", tz="UTC"))])
+    assert iso_text(values).to_pylist() == [t.isoformat() if t else None for t in times]

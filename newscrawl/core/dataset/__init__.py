@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import pyarrow.csv as pcsv
 
@@ -32,9 +31,9 @@ from .. import merge as merge_mod
 from . import card, report
 from .build import (
     BuildResult, DatasetError, ROOT, by_time, csv_table, dataset_name, default_dataset_dir,
-    merge_is_stale, read_years, replace_dir, write_year,
+    marked_years, merge_is_stale, replace_dir, write_year,
 )
-from .schema import arrow_schema, columns
+from .schema import Column, arrow_schema, columns
 from .stats import Stats
 
 __all__ = ["build", "BuildResult", "DatasetError"]
@@ -66,53 +65,71 @@ def build(
 
     name = dataset_name(edition)
     cols = columns()
-    schema = arrow_schema(cols)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
     try:
-        (work / "data").mkdir()
-        stats = Stats()
-        result = BuildResult(target, merged, merged_again, 0)
-        csv_path = work / f"{name}.csv"
-        csv_writer: list = []
+        # The figures are drawn by a process of their own, started now: it imports
+        # matplotlib while Arrow reads here, draws the crawl health at once, and the
+        # rest as soon as the last year is counted.
+        with report.Drawer(work / "figures") as drawer:
+            runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
+            drawer.send({"runs": runs})
+            figures: dict = {}
 
-        def write_csv(table):
-            flat = csv_table(table, cols)
-            if not csv_writer:
-                csv_writer.append(pcsv.CSVWriter(csv_path, flat.schema))
-            csv_writer[0].write_table(flat)
+            def counted(stats: Stats) -> None:
+                figures.update(report.figures_data(stats, runs, [c.name for c in cols]))
+                drawer.send({k: v for k, v in figures.items() if k != "runs"})
 
-        # matplotlib takes ~0.5 s to import: done meanwhile, while Arrow (which releases the
-        # GIL) reads and writes.
-        threading.Thread(target=report.preload, daemon=True).start()
-        try:
-            # A year's Parquet file, CSV rows and counts are independent: written side by
-            # side (Arrow's work runs outside the GIL); the next year is read only after, so
-            # one year of articles is in memory at a time.
-            with ThreadPoolExecutor(max_workers=3) as pool:
-                for year, table in read_years(merged, schema):
-                    table = by_time(table)
-                    path = work / "data" / f"{name}-{year}.parquet"
-                    jobs = [pool.submit(write_year, table, path), pool.submit(write_csv, table),
-                            pool.submit(stats.add, year, table, cols)]
-                    result.row_groups[year] = jobs[0].result()
-                    for job in jobs[1:]:
-                        job.result()
-                    result.files.append(target / "data" / path.name)
-                    del table, jobs
-        finally:
-            if csv_writer:
-                csv_writer[0].close()
-        if not csv_writer:  # no rows: a header-only CSV still says what the columns are
-            pcsv.write_csv(csv_table(schema.empty_table(), cols), csv_path)
-        result.count = stats.count
-        files = [f"data/{p.name}" for p in result.files]
-        runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
-        (work / "README.md").write_text(card.render(edition, name, cols, stats, files, runs), encoding="utf-8")
-        report.write(work, f"{name}: report", report.figures_data(stats, runs, [c.name for c in cols]))
+            (work / "data").mkdir()
+            result = BuildResult(target, merged, merged_again, 0)
+            stats = _write_years(merged, work, name, cols, result, counted)
+            result.count = stats.count
+            files = [f"data/{p.name}" for p in result.files]
+            (work / "README.md").write_text(card.render(edition, name, cols, stats, files, runs), encoding="utf-8")
+            report.write(work, f"{name}: report", figures, drawer)
         work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
         replace_dir(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return result
+
+
+def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result: BuildResult,
+                 counted: Callable[[Stats], None]) -> Stats:
+    """Parquet files and CSV of every year, counted on the way; ``counted`` is called as
+    soon as the last year is counted, before that year is written."""
+    schema = arrow_schema(cols)
+    stats = Stats()
+    csv_path = work / f"{name}.csv"
+    csv_writer: list = []
+
+    def write_csv(table):
+        flat = csv_table(table, cols)
+        if not csv_writer:
+            csv_writer.append(pcsv.CSVWriter(csv_path, flat.schema))
+        csv_writer[0].write_table(flat)
+
+    try:
+        # A year's Parquet file, CSV rows and counts are independent: done side by side
+        # (Arrow's work runs outside the GIL); the next year is read only after, so one
+        # year of articles is in memory at a time.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for year, table, last in marked_years(merged, schema):
+                table = by_time(table)
+                path = work / "data" / f"{name}-{year}.parquet"
+                jobs = [pool.submit(write_year, table, path), pool.submit(write_csv, table)]
+                stats.add(year, table, cols)
+                if last:
+                    counted(stats)
+                result.row_groups[year] = jobs[0].result()
+                jobs[1].result()
+                result.files.append(result.directory / "data" / path.name)
+                del table, jobs
+    finally:
+        if csv_writer:
+            csv_writer[0].close()
+    if not csv_writer:  # no rows: a header-only CSV still says what the columns are
+        pcsv.write_csv(csv_table(schema.empty_table(), cols), csv_path)
+        counted(stats)
+    return stats

@@ -132,7 +132,16 @@ def render(edition: str, name: str, cols: list[Column], stats: Stats, files: lis
     out += _counts_table(stats.totals.get("section", {}), "section")
     out += [""]
     out += _counts_table(stats.totals.get("post_type", {}), "post type")
-    out += ["", "## Known gaps", ""]
+    out += _known_gaps(cols, stats, runs)
+    out += _fields(cols)
+    out += _csv(name, cols)
+    out.append("")
+    return "\n".join(out)
+
+
+def _known_gaps(cols: list[Column], stats: Stats, runs) -> list[str]:
+    """Empty months, flags, runs under the coverage minimum, sparse fields."""
+    out = ["", "## Known gaps", ""]
     empty = stats.empty_months()
     out.append(f"- Months without any post between the first and the last: {', '.join(empty) if empty else 'none'}.")
     if "flags" in stats.top:
@@ -151,7 +160,12 @@ def render(edition: str, name: str, cols: list[Column], stats: Stats, files: lis
     out.append("- Fields not always filled (share of rows with a value): " + (", ".join(sparse) or "none") + ".")
     out.append("- Only what the crawler reached is here: posts never listed, linked or in a crawled sitemap month are")
     out.append("  missing, and an edit after the last fetch of a post is not seen. `report.html` shows coverage over time.")
-    out += [
+    return out
+
+
+def _fields(cols: list[Column]) -> list[str]:
+    """The field table, generated from the item."""
+    out = [
         "",
         "## Fields",
         "",
@@ -168,7 +182,12 @@ def render(edition: str, name: str, cols: list[Column], stats: Stats, files: lis
     fallback = [c for c in cols if c.kind == "fallback"]
     if fallback:
         out += ["", "Stored as text because their type has no Arrow mapping: " + ", ".join(f"`{c.name}`" for c in fallback) + "."]
-    out += [
+    return out
+
+
+def _csv(name: str, cols: list[Column]) -> list[str]:
+    """The CSV's columns and how each is written."""
+    out = [
         "",
         "## The CSV",
         "",
@@ -180,8 +199,7 @@ def render(edition: str, name: str, cols: list[Column], stats: Stats, files: lis
         "|---|---|",
     ]
     out += [f"| `{n}` | {_cell(how)} |" for n, how in csv_columns(cols)]
-    out.append("")
-    return "\n".join(out)
+    return out
 
 
 def _size_category(n: int) -> str:

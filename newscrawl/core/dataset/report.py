@@ -1,21 +1,27 @@
-"""``report.html`` and its PNG figures (matplotlib, Agg backend), with ``figures.json``
-beside them holding every number drawn, so that a reader (or a test) can check a figure
-against the data."""
+"""``report.html`` and its PNG figures, with ``figures.json`` beside them holding every
+number drawn, so that a reader (or a test) can check a figure against the data. The figures
+are drawn by a process of their own (:class:`Drawer`, :mod:`.figures`)."""
 
 from __future__ import annotations
 
 import html
 import json
+import subprocess
+import sys
+import tempfile
+import threading
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Optional
 
+from .build import DatasetError
+from .figures import HEALTH, titles
 from .stats import Stats, iso
 
 # Groups drawn per week: the largest ones by name, the others summed as "(other)".
 SERIES = 8
 TOP = 20
 OTHER = "(other)"
-HEALTH = ("requests", "errors", "challenges", "browser", "records")
 
 
 def run_health(summaries: list[Path]) -> list[dict]:
@@ -100,84 +106,83 @@ def figures_data(stats: Stats, runs: list[dict], columns: list[str]) -> dict:
     }
 
 
-def _plt():
-    import matplotlib
+class Drawer:
+    """The figure process (:mod:`.figures`), started at once: :meth:`send` hands it part
+    of the figures' data (it draws what that allows), :meth:`finish` waits for it and
+    raises when it failed. As a context manager it never outlives the block."""
 
-    matplotlib.use("Agg")  # files only: no display, same output everywhere
-    import matplotlib.pyplot as plt
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._errors = tempfile.TemporaryFile()  # a file, not a pipe: a long traceback cannot block it
+        # -P: run as a plain script (figures.py imports neither the package nor pyarrow).
+        self._proc = subprocess.Popen(
+            [sys.executable, "-P", str(Path(__file__).with_name("figures.py")), str(directory)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors,
+        )
+        self._writer: Optional[threading.Thread] = None
 
-    plt.rcParams.update({"font.size": 8})
-    return plt
+    def send(self, part: dict) -> None:
+        """Hand over part of :func:`figures_data`; returns at once (written by a thread, so
+        a figure process busy drawing never holds up the build)."""
+        line = (json.dumps(part, ensure_ascii=False) + "\n").encode("utf-8")
+        self._join_writer()
+        self._writer = threading.Thread(target=self._write, args=(line,), daemon=True)
+        self._writer.start()
 
+    def _write(self, line: bytes) -> None:
+        try:
+            self._proc.stdin.write(line)
+            self._proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # it died: finish() says why
 
-def preload() -> None:
-    """Import matplotlib (to be run in a thread while the data is written)."""
-    _plt()
+    def _join_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
 
+    def finish(self, timeout: float = 600) -> None:
+        """Wait for every figure sent; DatasetError with the process's last words when it failed."""
+        self._close_input()
+        try:
+            code = self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            code = f"still running after {timeout} s"
+        if code != 0:
+            self._errors.seek(0)
+            said = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise DatasetError(f"drawing the figures failed (exit {code}): {said[-1] if said else 'no message'}")
 
-def draw(data: dict, figures: Path) -> list[tuple[str, str]]:
-    """Write the PNG figures; returns (file name, title) in report order."""
-    plt = _plt()
-    figures.mkdir(parents=True, exist_ok=True)
-    out = []
-    meta = {"Software": None}  # no version string in the files
+    def _close_input(self) -> None:
+        self._join_writer()
+        try:
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            pass
 
-    def save(fig, name, title):
-        # Fixed margins instead of tight_layout (which measures every label: slow), and
-        # light PNG compression: the figures are small either way.
-        fig.subplots_adjust(left=0.22 if name.startswith(("top_", "coverage")) else 0.07, right=0.97,
-                            bottom=0.2, top=0.95, hspace=0.15)
-        fig.savefig(figures / name, dpi=80, metadata=meta, pil_kwargs={"compress_level": 1})
-        plt.close(fig)
-        out.append((name, title))
+    def close(self) -> None:
+        """Stop the process if it still runs (a build that failed)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._close_input()
+        self._proc.wait()
+        self._errors.close()
 
-    weeks = data["weeks"]
-    for by, label in (("section", "section"), ("post_type", "post type"), ("edition", "edition")):
-        series = data["weekly"][by]
-        fig, ax = plt.subplots(figsize=(10, 3.6))
-        if weeks and series:
-            x = list(range(len(weeks)))
-            # Steps, not slopes: each week's stack is its exact count (one polygon per group,
-            # far cheaper to draw than a bar per week and group).
-            ax.stackplot(x, *series.values(), labels=list(series), linewidth=0, step="post")
-            ticks = x[:: max(1, len(x) // 12)]
-            ax.set_xticks(ticks, [weeks[i] for i in ticks], rotation=30, ha="right")
-            ax.legend(loc="upper left", fontsize=7, ncol=3)
-        ax.set_ylabel("articles per week")
-        save(fig, f"weekly_{by}.png", f"Articles per week by {label}")
-    for name in ("authors", "tags"):
-        top = data["top"][name]
-        fig, ax = plt.subplots(figsize=(7, 0.25 * max(len(top), 4) + 0.8))
-        if top:
-            ax.barh([k for k, _ in reversed(top)], [v for _, v in reversed(top)])
-        ax.set_xlabel("articles")
-        save(fig, f"top_{name}.png", f"Top {len(top)} {name}")
-    cov = data["coverage"]
-    fig, ax = plt.subplots(figsize=(10, 0.22 * max(len(cov["filled"]), 4) + 1.2))
-    if cov["months"]:
-        rows = [[f / a if a else 0 for f, a in zip(cov["filled"][c], cov["articles"])] for c in cov["filled"]]
-        image = ax.imshow(rows, aspect="auto", vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
-        ax.set_yticks(range(len(rows)), list(cov["filled"]))
-        ticks = list(range(0, len(cov["months"]), max(1, len(cov["months"]) // 12)))
-        ax.set_xticks(ticks, [cov["months"][i] for i in ticks], rotation=30, ha="right")
-        fig.colorbar(image, ax=ax, label="share of articles with a value")
-    save(fig, "coverage.png", "Field coverage by month of publication")
-    runs = data["runs"]
-    fig, axes = plt.subplots(len(HEALTH), 1, figsize=(10, 1.4 * len(HEALTH) + 0.6), sharex=True)
-    for ax, key in zip(axes, HEALTH):
-        ax.bar(range(len(runs)), [r[key] for r in runs])
-        ax.set_ylabel(key)
-    if runs:
-        ticks = list(range(0, len(runs), max(1, len(runs) // 12)))
-        axes[-1].set_xticks(ticks, [runs[i]["run"] for i in ticks], rotation=30, ha="right")
-    save(fig, "crawl_health.png", "Crawl health per run")
-    return out
+    def __enter__(self) -> "Drawer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def write(directory: Path, title: str, data: dict) -> None:
-    """figures/*.png, figures/figures.json and report.html under ``directory``."""
+def write(directory: Path, title: str, data: dict, drawer: Drawer) -> None:
+    """figures/figures.json and report.html under ``directory``, once ``drawer`` has drawn
+    figures/*.png there."""
     figures = directory / "figures"
-    drawn = draw(data, figures)
+    drawer.finish()
+    drawn = titles(data)
+    missing = [name for name, _ in drawn if not (figures / name).is_file()]
+    if missing:
+        raise DatasetError(f"the figure process did not draw {', '.join(missing)}")
     (figures / "figures.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     esc = html.escape
     parts = [

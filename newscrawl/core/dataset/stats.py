@@ -12,6 +12,7 @@ from typing import Optional
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .build import utc_wall
 from .schema import Column
 
 # Per-week series are drawn for the largest groups; the rest are summed as "(other)".
@@ -47,8 +48,11 @@ class Stats:
         self.count += n
         self.years[year] = self.years.get(year, 0) + n
         published = table.column("published_at")
-        week = pc.strftime(pc.floor_temporal(published, unit="week", week_starts_monday=True), format="%Y-%m-%d")
-        month = pc.strftime(published, format="%Y-%m")
+        # Through Arrow's cast to text: strftime looks up the zone for every value (slow).
+        naive = utc_wall(published)
+        week = pc.floor_temporal(naive, unit="week", week_starts_monday=True)
+        week = pc.utf8_slice_codeunits(pc.cast(week, pa.string()), 0, len("YYYY-MM-DD"))
+        month = pc.utf8_slice_codeunits(pc.cast(naive, pa.string()), 0, len("YYYY-MM"))
         for m, c in zip(*_value_counts(month)):
             self.months[m] += c
         names = set(table.column_names)
@@ -100,7 +104,7 @@ def _filled(values: pa.ChunkedArray, col: Column) -> pa.ChunkedArray:
     any of its children has a value."""
     tp = values.type
     if pa.types.is_string(tp):
-        mask = pc.greater(pc.utf8_length(pc.fill_null(values, "")), 0)
+        mask = pc.greater(pc.binary_length(pc.fill_null(values, "")), 0)  # bytes: no decoding
     elif pa.types.is_list(tp):
         mask = pc.greater(pc.fill_null(pc.list_value_length(values), 0), 0)
     elif pa.types.is_struct(tp):

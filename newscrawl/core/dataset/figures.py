@@ -1,0 +1,172 @@
+"""The report's PNG figures (matplotlib, Agg backend), drawn by a process of their own.
+
+The build starts ``python -P figures.py <directory>`` (:class:`Drawer`) as it begins, so that
+importing matplotlib (about half a second of CPU) runs on the other core while Arrow reads
+the merged file. The process reads JSON objects from its standard input, one a line, each
+holding part of ``figures.json``'s data (:func:`newscrawl.core.dataset.report.figures_data`),
+and draws every figure whose data has come: the crawl health at once (the run summaries
+are known before any article is read), the others as soon as the last year is counted,
+while the main process still writes that year. It exits 0 once its input is closed and
+every figure it was sent is written; a failure is a traceback on its standard error.
+
+Only the standard library and matplotlib are imported here: the file runs as a script,
+without the package (and so without pyarrow).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HEALTH = ("requests", "errors", "challenges", "browser", "records")
+WEEKLY = (("section", "section"), ("post_type", "post type"), ("edition", "edition"))
+TOP_NAMES = ("authors", "tags")
+DPI = 80
+# Axis labels kept few: matplotlib's cost is per tick (five artists each), not per pixel.
+XTICKS = 7
+YTICKS = 5
+META = {"Software": None}  # no version string in the files
+
+
+def titles(data: dict) -> list[tuple[str, str]]:
+    """(file name, title) of every figure, in report order."""
+    out = [(f"weekly_{by}.png", f"Articles per week by {label}") for by, label in WEEKLY]
+    out += [(f"top_{name}.png", f"Top {len(data['top'][name])} {name}") for name in TOP_NAMES]
+    out += [("coverage.png", "Field coverage by month of publication"), ("crawl_health.png", "Crawl health per run")]
+    return out
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=DPI)
+
+
+def _save(fig, path: Path) -> None:
+    # Light PNG compression: the figures are small either way.
+    fig.savefig(path, dpi=DPI, metadata=META, pil_kwargs={"compress_level": 1})
+
+
+def _every(n: int, shown: int) -> list[int]:
+    return list(range(0, n, max(1, -(-n // shown))))
+
+
+def _few_yticks(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(YTICKS, integer=True))
+
+
+def weekly(data: dict, by: str, path: Path) -> None:
+    """Articles per week, stacked by the largest groups of ``by``."""
+    weeks, series = data["weeks"], data["weekly"][by]
+    fig = _figure(10, 3.6)
+    ax = fig.add_axes((0.07, 0.12, 0.9, 0.84))
+    if weeks and series:
+        x = list(range(len(weeks)))
+        # Steps, not slopes: each week's stack is its exact count (one polygon per group,
+        # far cheaper to draw than a bar per week and group).
+        ax.stackplot(x, *series.values(), labels=list(series), linewidth=0, step="post")
+        ticks = _every(len(weeks), XTICKS)
+        ax.set_xticks(ticks, [weeks[i] for i in ticks])
+        ax.legend(loc="upper left", fontsize=7, ncol=3)
+    _few_yticks(ax)
+    ax.set_ylabel("articles per week")
+    _save(fig, path)
+
+
+def top(data: dict, name: str, path: Path) -> None:
+    """The most frequent items of the list field ``name``."""
+    items = data["top"][name]
+    fig = _figure(7, 0.25 * max(len(items), 4) + 0.8)
+    ax = fig.add_axes((0.3, 0.1, 0.66, 0.86))
+    if items:
+        ax.barh([k for k, _ in reversed(items)], [v for _, v in reversed(items)])
+    ax.xaxis.set_major_locator(_locator())
+    ax.set_xlabel("articles")
+    _save(fig, path)
+
+
+def _locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(YTICKS, integer=True)
+
+
+def coverage(data: dict, path: Path) -> None:
+    """Share of articles with a value, per field and month of publication."""
+    cov = data["coverage"]
+    fig = _figure(10, 0.22 * max(len(cov["filled"]), 4) + 1.2)
+    ax = fig.add_axes((0.2, 0.1, 0.68, 0.86))
+    if cov["months"]:
+        rows = [[f / a if a else 0 for f, a in zip(cov["filled"][c], cov["articles"])] for c in cov["filled"]]
+        image = ax.imshow(rows, aspect="auto", vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
+        ax.set_yticks(range(len(rows)), list(cov["filled"]))
+        ticks = _every(len(cov["months"]), XTICKS)
+        ax.set_xticks(ticks, [cov["months"][i] for i in ticks])
+        bar = fig.colorbar(image, cax=fig.add_axes((0.9, 0.1, 0.015, 0.86)), label="share of articles with a value")
+        bar.set_ticks([0, 0.5, 1])
+    _save(fig, path)
+
+
+def crawl_health(data: dict, path: Path) -> None:
+    """Requests, errors, challenges, browser use and records of each run."""
+    runs = data["runs"]
+    fig = _figure(10, 1.4 * len(HEALTH) + 0.6)
+    axes = fig.subplots(len(HEALTH), 1, sharex=True)
+    fig.subplots_adjust(left=0.07, right=0.97, bottom=0.08, top=0.97, hspace=0.15)
+    for ax, key in zip(axes, HEALTH):
+        ax.bar(range(len(runs)), [r[key] for r in runs])
+        ax.yaxis.set_major_locator(_locator())
+        ax.set_ylabel(key)
+    if runs:
+        ticks = _every(len(runs), XTICKS)
+        axes[-1].set_xticks(ticks, [runs[i]["run"] for i in ticks])
+    _save(fig, path)
+
+
+def draw(data: dict, directory: Path) -> list[str]:
+    """Draw every figure whose data is in ``data`` (part of figures.json) into
+    ``directory``; returns the file names written."""
+    done = []
+    if "runs" in data:
+        crawl_health(data, directory / "crawl_health.png")
+        done.append("crawl_health.png")
+    if "weekly" in data:
+        for by, _ in WEEKLY:
+            weekly(data, by, directory / f"weekly_{by}.png")
+            done.append(f"weekly_{by}.png")
+    if "top" in data:
+        for name in TOP_NAMES:
+            top(data, name, directory / f"top_{name}.png")
+            done.append(f"top_{name}.png")
+    if "coverage" in data:
+        coverage(data, directory / "coverage.png")
+        done.append("coverage.png")
+    return done
+
+
+def load() -> None:
+    """Import matplotlib and set it up (the slow part: done before any input comes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display, same output everywhere
+    matplotlib.rcParams.update({"font.size": 8})
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+
+def main(argv: list[str]) -> int:
+    """``figures.py <directory>``: draw what each line of standard input allows."""
+    directory = Path(argv[0])
+    load()
+    directory.mkdir(parents=True, exist_ok=True)
+    for line in sys.stdin:
+        if line.strip():
+            draw(json.loads(line), directory)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
