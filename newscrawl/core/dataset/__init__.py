@@ -2,12 +2,12 @@
 
     python -m newscrawl.dataset --edition en [--output-dir output] [--no-merge]
 
-From ``output/merged/almayadeen-<edition>.jsonl`` (merged again first when a run file is
-newer, or when it is missing) this writes ``output/dataset/almayadeen-<edition>/``:
+From ``output/merged/<spider>-<edition>.jsonl`` (merged again first when a run file is
+newer, or when it is missing) this writes ``output/dataset/<spider>-<edition>/``:
 
-- ``data/almayadeen-<edition>-<year>.parquet``: typed columns (:mod:`.schema`), one file per
+- ``data/<spider>-<edition>-<year>.parquet``: typed columns (:mod:`.schema`), one file per
   year of publication (a new month changes only its year's file), one row group per month;
-- ``almayadeen-<edition>.csv``: the scalar fields, lists joined (see the card);
+- ``<spider>-<edition>.csv``: the scalar fields, lists joined (see the card);
 - ``README.md``: the dataset card (Hugging Face hub format);
 - ``report.html`` and ``figures/*.png`` with ``figures/figures.json`` (the numbers drawn).
 
@@ -27,6 +27,7 @@ from typing import Callable, Optional
 
 import pyarrow.csv as pcsv
 
+from ..outlet import outlet
 from .. import merge as merge_mod
 from . import card, report
 from .build import (
@@ -47,12 +48,15 @@ def build(
     summaries_dir: Optional[Path] = None,
     merge_first: bool = True,
     input_dir: Optional[Path] = None,
+    spider: Optional[str] = None,
 ) -> BuildResult:
-    """Build the dataset of ``edition``; see the module docstring. ``input_dir`` holds the run
-    files (and their summaries) to merge, by default ``<output_dir>/almayadeen/<edition>``."""
-    input_dir = input_dir or merge_mod.default_input_dir(edition, output_dir)
-    merged = merged or merge_mod.default_output(edition, output_dir)
-    target = target or default_dataset_dir(edition, output_dir)
+    """Build the dataset of ``edition`` of the outlet ``spider`` (the registry's first by
+    default); see the module docstring. ``input_dir`` holds the run files (and their
+    summaries) to merge, by default ``<output_dir>/<spider>/<edition>``."""
+    site = outlet(spider)
+    input_dir = input_dir or merge_mod.default_input_dir(edition, output_dir, site.name)
+    merged = merged or merge_mod.default_output(edition, output_dir, site.name)
+    target = target or default_dataset_dir(edition, output_dir, site.name)
     summaries_dir = summaries_dir or input_dir
     merged_again = False
     if merge_first and merge_is_stale(merged, input_dir):
@@ -63,7 +67,7 @@ def build(
     if not merged.exists():
         raise DatasetError(f"merged file {merged} does not exist (run python -m newscrawl.merge)")
 
-    name = dataset_name(edition)
+    name = dataset_name(edition, site.name)
     cols = columns()
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
@@ -85,7 +89,7 @@ def build(
             stats = _write_years(merged, work, name, cols, result, counted)
             result.count = stats.count
             files = [f"data/{p.name}" for p in result.files]
-            (work / "README.md").write_text(card.render(edition, name, cols, stats, files, runs), encoding="utf-8")
+            (work / "README.md").write_text(card.render(site, edition, name, cols, stats, files, runs), encoding="utf-8")
             report.write(work, f"{name}: report", figures, drawer)
         work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
         replace_dir(work, target)

@@ -30,15 +30,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                              "Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
                              "run files and their summaries")
     parser.add_argument("--merged", type=Path,
-                        help="merged JSON Lines to read (default: <output-dir>/merged/almayadeen-<edition>.jsonl)")
+                        help="merged JSON Lines to read (default: <output-dir>/merged/<spider>-<edition>.jsonl)")
     parser.add_argument("--target", type=Path,
-                        help="dataset directory (default: <output-dir>/dataset/almayadeen-<edition>)")
+                        help="dataset directory (default: <output-dir>/dataset/<spider>-<edition>)")
     parser.add_argument("--no-merge", action="store_true", help="never run the merge, even when it is stale")
     opts = parser.parse_args(argv)
     _memory_pool()
     try:
         result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
-                       merge_first=not opts.no_merge, input_dir=opts.input_dir)
+                       merge_first=not opts.no_merge, input_dir=opts.input_dir, spider=opts.spider)
     except (DatasetError, MergeError, OSError) as exc:
         print(f"newscrawl.dataset: error: {exc}", file=sys.stderr)
         return 1

@@ -25,10 +25,10 @@ import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
 from .. import merge as merge_mod
+from ..outlet import outlet_names
 from .schema import Column
 
 ROOT = Path(__file__).resolve().parents[3]
-SPIDER = "almayadeen"
 # The merged file is read in chunks of CHUNK_SIZE bytes, each parsed by Arrow's JSON reader
 # in blocks of BLOCK_SIZE on every core; memory holds one chunk besides the current year
 # (64 MiB chunks: same speed, ~130 MB more peak memory at 50,000 articles).
@@ -53,12 +53,13 @@ class DatasetError(Exception):
     """The dataset cannot be built (one-line message)."""
 
 
-def dataset_name(edition: str) -> str:
-    return f"{SPIDER}-{edition}"
+def dataset_name(edition: str, spider: Optional[str] = None) -> str:
+    """``<spider>-<edition>``: the registry's first outlet when no spider is named."""
+    return f"{spider or outlet_names()[0]}-{edition}"
 
 
-def default_dataset_dir(edition: str, output_dir: Path = ROOT / "output") -> Path:
-    return output_dir / "dataset" / dataset_name(edition)
+def default_dataset_dir(edition: str, output_dir: Path = ROOT / "output", spider: Optional[str] = None) -> Path:
+    return output_dir / "dataset" / dataset_name(edition, spider)
 
 
 def merge_is_stale(merged: Path, input_dir: Path) -> bool:

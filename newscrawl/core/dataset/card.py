@@ -1,6 +1,6 @@
 """The dataset card (``README.md``) in the format the Hugging Face hub reads: a YAML header
 with the config and its data files, then prose. The field table is generated from
-``newscrawl/items.py``; every number comes from the data. Nothing depends on the time of
+``newscrawl/core/items.py``; every number comes from the data. Nothing depends on the time of
 the build, so the same merged file gives the same card, byte for byte."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 
 from ... import settings as crawl_settings
 from ..args import FOLLOW_KINDS
-from ...outlets.almayadeen.editions import EDITIONS
+from ..outlet import Outlet
 from .build import LIST_SEPARATOR, csv_columns
 from .report import below_text
 from .schema import Column, type_text
@@ -36,20 +36,23 @@ def _counts_table(counter, head: str, limit: int = 0) -> list[str]:
     return lines
 
 
-def render(edition: str, name: str, cols: list[Column], stats: Stats, files: list[str], runs: list[dict] = ()) -> str:
-    """The whole card as text."""
-    ed = EDITIONS.get(edition)
+def render(site: Outlet, edition: str, name: str, cols: list[Column], stats: Stats, files: list[str],
+           runs: list[dict] = ()) -> str:
+    """The whole card of one edition of ``site`` as text."""
+    ed = site.editions.get(edition)
+    publisher = site.publisher
+    zone = ed.time_zone if ed else "UTC"
     host = ed.host if ed else edition
     language = ed.language if ed else edition
     lang_name = LANGUAGES.get(edition, edition)
     out = [
         "---",
-        f"pretty_name: {_yaml_str(f'Al Mayadeen ({lang_name}) news articles, archived by newscrawl')}",
+        f"pretty_name: {_yaml_str(f'{publisher} ({lang_name}) news articles, archived by newscrawl')}",
         "language:",
         f"- {language}",
         "license: other",
         "license_name: publisher-copyright",
-        f"license_details: {_yaml_str('The texts and images belong to Al Mayadeen, the publisher; this archive grants no licence to them.')}",
+        f"license_details: {_yaml_str(f'The texts and images belong to {publisher}, the publisher; this archive grants no licence to them.')}",
         "task_categories:",
         "- text-classification",
         "- summarization",
@@ -62,15 +65,15 @@ def render(edition: str, name: str, cols: list[Column], stats: Stats, files: lis
         "    path: data/*.parquet",
         "---",
         "",
-        f"# {name}: Al Mayadeen, {lang_name} edition",
+        f"# {name}: {publisher}, {lang_name} edition",
         "",
-        f"Articles of the news site Al Mayadeen ({lang_name} edition, `https://{host}`), one row per post,",
+        f"Articles of the news site {publisher} ({lang_name} edition, `https://{host}`), one row per post,",
         "as archived by [newscrawl](https://github.com/newscrawl/newscrawl) and merged across its runs",
         "(the latest revision of each post).",
         "",
         "## Licence",
         "",
-        "The texts, headlines and images belong to their publisher, Al Mayadeen. This dataset is an archive",
+        f"The texts, headlines and images belong to their publisher, {publisher}. This dataset is an archive",
         "made for research; it grants **no licence** to the content. Quote and use it as the law where you",
         "work allows (research and quotation exceptions, fair use), and ask the publisher for anything more.",
         "The code that built it is the project's own.",
@@ -115,7 +118,7 @@ def render(edition: str, name: str, cols: list[Column], stats: Stats, files: lis
         f"  User-Agent `{crawl_settings.USER_AGENT}`. A headless browser is used only for \"Load more\",",
         "  script-filled blocks and bot-challenge retries.",
         f"- Fetched between {iso(stats.crawled_min)} and {iso(stats.crawled_max)} (UTC, `crawled_at`).",
-        "- Dates: machine dates are converted exactly; visible dates without a zone are read as Beirut time.",
+        f"- Dates: machine dates are converted exactly; visible dates without a zone are read in {zone} time.",
         "  Everything is stored in UTC.",
         "- How rows were found (`discovered_via`):",
         "",
@@ -169,7 +172,7 @@ def _fields(cols: list[Column]) -> list[str]:
         "",
         "## Fields",
         "",
-        "Generated from `newscrawl/items.py` (the same text as `docs/article.schema.json`).",
+        "Generated from `newscrawl/core/items.py` (the same text as `docs/article.schema.json`).",
         "",
         "| field | type | description |",
         "|---|---|---|",

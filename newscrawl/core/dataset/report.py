@@ -50,7 +50,7 @@ def run_health(summaries: list[Path]) -> list[dict]:
 
 
 def _below_minimum(summary: dict) -> list[dict]:
-    """The run summary's fields under the edition's minimum coverage (newscrawl/coverage.py)."""
+    """The run summary's fields under the edition's minimum coverage (newscrawl/core/coverage.py)."""
     coverage = summary.get("coverage")
     below = coverage.get("below_minimum") if isinstance(coverage, dict) else None
     if not isinstance(below, list):

@@ -1,4 +1,4 @@
-"""The Arrow schema of the published dataset, derived from ``newscrawl/items.py``.
+"""The Arrow schema of the published dataset, derived from ``newscrawl/core/items.py``.
 
 Nothing here lists the fields by hand: every field of :class:`~newscrawl.core.items.Article`
 becomes a column, typed by its annotation, described by its docstring (the same text as
@@ -135,7 +135,7 @@ def arrow_schema(cols: Optional[list[Column]] = None) -> pa.Schema:
     cols = cols if cols is not None else columns()
     return pa.schema(
         [pa.field(c.name, c.type, nullable=True, metadata={"description": c.description}) for c in cols],
-        metadata={"source": "newscrawl Article (newscrawl/items.py)"},
+        metadata={"source": "newscrawl Article (newscrawl/core/items.py)"},
     )
 
 
