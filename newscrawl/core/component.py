@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, TypeVar
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
 T = TypeVar("T")
 
@@ -15,3 +16,24 @@ def connected(component: T, crawler: Any, **handlers: Callable) -> T:
     for name, handler in handlers.items():
         crawler.signals.connect(handler, getattr(signals, name))
     return component
+
+
+class Component:
+    """Base of a component built from the crawler alone: it keeps the crawler and its stats."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+
+def enabled_by(crawler: Any, setting: str, default: float, kind: Callable = float):
+    """The value of a numeric setting that turns a component on when above 0; raises
+    ``NotConfigured`` (Scrapy leaves the component out) when it is 0 or less."""
+    value = kind(crawler.settings.get(setting, default))
+    if value <= 0:
+        raise NotConfigured
+    return value

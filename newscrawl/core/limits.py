@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
+
+from .component import enabled_by
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +28,7 @@ class RequestCapMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        cap = crawler.settings.getint("NEWSCRAWL_MAX_REQUESTS", 0)
-        if cap <= 0:
-            raise NotConfigured
-        return cls(crawler, cap)
+        return cls(crawler, enabled_by(crawler, "NEWSCRAWL_MAX_REQUESTS", 0, int))
 
     def process_request(self, request, spider=None):
         if self.sent >= self.cap:

@@ -33,6 +33,7 @@ from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
+from .component import Component
 from .browser import RENDER_KEY
 from .challenge import looks_like_challenge
 
@@ -331,16 +332,8 @@ class SlowServerMiddleware:
         return None
 
 
-class ChallengeMiddleware:
+class ChallengeMiddleware(Component):
     """Counts challenge pages and retries each request once through the browser."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response):
         challenge_retry = request.meta.get(RENDER_KEY) == "challenge"

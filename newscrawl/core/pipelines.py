@@ -18,6 +18,7 @@ from typing import Any, Optional
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from .component import Component
 from .challenge import title_is_challenge
 from .dates import FUTURE, UNREADABLE, crawl_now, date_problems, iso_utc
 from .items import Article, BreakingItem, normalise_text
@@ -37,14 +38,8 @@ def printable(text: Any, limit: int = 200) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(text))[:limit]
 
 
-class _Counting:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+class _Counting(Component):
+    """A pipeline that counts what it drops."""
 
     def drop(self, reason: str, detail: str = "") -> DropItem:
         self.stats.inc_value(f"newscrawl/dropped/{reason.replace(' ', '_')}")

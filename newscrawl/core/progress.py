@@ -26,10 +26,9 @@ import time
 from datetime import timedelta
 from typing import Optional
 
-from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from .component import connected
+from .component import connected, enabled_by
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +59,7 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60.0)
-        if interval <= 0:
-            raise NotConfigured
-        ext = cls(crawler, interval)
+        ext = cls(crawler, enabled_by(crawler, "NEWSCRAWL_PROGRESS_INTERVAL", 60.0))
         return connected(ext, crawler, spider_opened=ext.opened, spider_closed=ext.closed,
                          request_scheduled=ext.scheduled_request, request_dropped=ext.dropped_request,
                          request_left_downloader=ext.left_downloader, response_received=ext.response)
