@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from scrapy.http import HtmlResponse, Request  # noqa: E402
 
-from newscrawl.core.warc import Capturer, utc_stamp  # noqa: E402
+from newscrawl.core.clock import file_stamp  # noqa: E402
+from newscrawl.core.warc import Capturer  # noqa: E402
 from tests.outlets.almayadeen.replica import Replica, ReplicaServer, pages  # noqa: E402
 
 # The replica served on this address in `serve`, so that the WARC's URLs are those of a crawl of it.
@@ -41,7 +42,7 @@ def make(articles: int, seed: int, out: Path) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
     info = {"software": "bench.warc", "newscrawl-edition": "en", "newscrawl-base-url": BASE_URL,
             "newscrawl-setting-NEWSCRAWL_NOW": site.now.isoformat()}
-    capturer = Capturer(directory, utc_stamp(datetime.now(timezone.utc)), 1_000_000_000_000, info)
+    capturer = Capturer(directory, file_stamp(datetime.now(timezone.utc)), 1_000_000_000_000, info)
     html_bytes = 0
     started = time.monotonic()
     headers = {"Content-Type": "text/html; charset=utf-8", "Server": "BaseHTTP/0.6 Python/3.11"}

@@ -13,14 +13,13 @@ import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
-from w3lib.url import file_uri_to_path
 
 from .clock import iso_utc, utc_now
 from .coverage import CoverageExtension
+from .feeds import local_feed_paths
 from .jsonfile import write_json_atomic
 from .runsummary import SUMMARY_PATH_SETTING, summary_beside
 
@@ -63,15 +62,7 @@ class RunSummary:
             self.crawler.stats.inc_value("newscrawl/emitted/ticker_lines")
 
     def opened(self, spider):
-        exporter = self.crawler.get_extension(FeedExporter)
-        for slot in getattr(exporter, "slots", []):
-            uri = slot.uri
-            scheme = urlsplit(uri).scheme
-            if scheme == "file":
-                uri = file_uri_to_path(uri)
-            elif len(scheme) > 1:
-                continue  # stdout:, s3://, ...: not a local file (a one-letter scheme is a drive)
-            self.outputs.append(str(Path(uri)))
+        self.outputs.extend(str(path) for path in local_feed_paths(self.crawler))
 
     def spider_closed(self):
         # Without feeds no feed_exporter_closed comes: a summary asked for by path is written now.

@@ -19,10 +19,12 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Callable, Optional
+from urllib.parse import urlsplit
 
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 from scrapy.utils.python import to_bytes
+from w3lib.url import file_uri_to_path
 
 
 class LineAtomicFileStorage(FileFeedStorage):
@@ -170,3 +172,21 @@ def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
     args = getattr(spider, "args", None)
     params["dataset"] = args.dataset(spider.name) if args is not None else spider.name
     return params
+
+
+def local_feed_paths(crawler: Any, article_only: bool = False) -> list[Path]:
+    """The local files this run's feeds write, in order: ``stdout:``, ``s3://`` and other
+    schemes are not local (a one-letter scheme is a drive letter); with ``article_only``,
+    only the feeds that take Article records (or every kind)."""
+    exporter = crawler.get_extension(FeedExporter)
+    paths = []
+    for slot in getattr(exporter, "slots", []):
+        classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
+        if article_only and classes and not any(c.endswith("Article") for c in classes):
+            continue
+        scheme = urlsplit(slot.uri).scheme
+        if scheme == "file":
+            paths.append(Path(file_uri_to_path(slot.uri)))
+        elif len(scheme) <= 1:
+            paths.append(Path(slot.uri))
+    return paths

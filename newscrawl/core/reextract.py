@@ -42,7 +42,7 @@ from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 
 from .args import ArgumentError, CrawlArgs
-from .clock import iso_utc, now_iso, parse_utc, utc_now
+from .clock import file_stamp, iso_utc, now_iso, parse_utc, utc_now
 from .outlet import Outlet, outlet, outlet_names
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
@@ -50,7 +50,7 @@ from .jsonfile import write_json_atomic
 from .pages import looks_complete, page_text
 from .pipelines import RangePipeline, ValidatePipeline, post_key
 from .urls import canonical_url, is_article_path
-from .warc import iter_records, scan_heads, stored_response, utc_stamp, warc_files
+from .warc import iter_records, scan_heads, stored_response, warc_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DISCOVERED_VIA = "warc"
@@ -348,7 +348,7 @@ def main(argv: Optional[list[str]] = None) -> int:
               file=sys.stderr)
         return 1
     started = utc_now()
-    output = opts.output or opts.output_dir / opts.spider / opts.edition / f"{utc_stamp(started)}.jsonl"
+    output = opts.output or opts.output_dir / opts.spider / opts.edition / f"{file_stamp(started)}.jsonl"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     outcome = reextract(files, args, output, opts.workers, tuple(opts.host), opts.spider)
     summary = {

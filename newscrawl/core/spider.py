@@ -10,7 +10,7 @@ by the pipelines. An outlet's spider is this class with a ``name`` and an ``outl
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, AsyncIterator, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +22,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from scrapy.http import Response
 
+from .clock import now_iso
 from .args import CrawlArgs
 from .dates import crawl_now
 from ..settings import FEEDS as DEFAULT_FEEDS
@@ -32,10 +33,6 @@ from .pages import PageLink, looks_complete, page_text
 from .state import StateKeeper
 from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
 from .urls import HostMap, canonical_url, is_article_path, is_fetchable
-
-
-def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 class NewsSpider(scrapy.Spider):
@@ -281,7 +278,7 @@ class NewsSpider(scrapy.Spider):
             yield retry
             return
         page = self.outlet.home_page(response.text, response.url, self.args.edition)
-        crawled_at = utc_now_iso()
+        crawled_at = now_iso()
         ticker = page.ticker() if self.crawler.settings.getbool("NEWSCRAWL_TICKER", True) else ()
         for line in ticker:
             yield BreakingItem(text=line, edition=self.edition, first_seen_at=crawled_at)
@@ -402,7 +399,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/incomplete/kept")
         if page.metadata_invalid:
             self.crawler.stats.inc_value("newscrawl/metadata_invalid")
-        item = page.to_item(discovered_via=discovered_via, crawled_at=utc_now_iso(), now=self.now)
+        item = page.to_item(discovered_via=discovered_via, crawled_at=now_iso(), now=self.now)
         if item is not None and unclosed:
             item.flags.insert(0, "closing_markup_missing")
         if item is None:

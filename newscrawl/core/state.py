@@ -23,11 +23,10 @@ from scrapy.exceptions import CloseSpider
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import deferred_from_coro
-from w3lib.url import file_uri_to_path
 
 from .component import connected
 from .dates import crawl_now, iso_utc
-from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open
+from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open, local_feed_paths
 from .items import Article, BreakingItem, normalise_text
 
 logger = logging.getLogger(__name__)
@@ -292,17 +291,7 @@ class StateKeeper:
 
     def _feed_paths(self, article_only: bool) -> list[str]:
         """Paths of this run's feeds (local files only; article feeds only if asked)."""
-        exporter = self.crawler.get_extension(FeedExporter)
-        paths = []
-        for slot in getattr(exporter, "slots", []):
-            classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
-            if article_only and classes and not any(c.endswith("Article") for c in classes):
-                continue
-            uri = file_uri_to_path(slot.uri) if slot.uri.startswith("file:") else slot.uri
-            # Another scheme (stdout: for -O -, s3://, ...) is not a local file.
-            if ":" not in uri.split("/", 1)[0]:
-                paths.append(str(Path(uri).resolve()))
-        return paths
+        return [str(path.resolve()) for path in local_feed_paths(self.crawler, article_only)]
 
     def _reconcile(self) -> None:
         """Record what the previous run wrote but did not live to remember.

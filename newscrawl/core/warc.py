@@ -46,16 +46,15 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.extensions.feedexport import FeedExporter
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
-from w3lib.url import file_uri_to_path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from .feeds import WholeLineFile
+from .clock import file_stamp, utc_now
+from .feeds import WholeLineFile, local_feed_paths
 from .items import Article, WarcRecordRef
 
 logger = logging.getLogger(__name__)
@@ -75,11 +74,6 @@ _OFF = ("off", "0", "false", "no", "")
 
 def switched_on(value: Any) -> bool:
     return str(value).strip().lower() not in _OFF
-
-
-def utc_stamp(moment: datetime) -> str:
-    """A file-name time, as Scrapy forms a feed's ``%(time)s``."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace(":", "-")
 
 
 def warc_date(moment: datetime) -> str:
@@ -373,17 +367,8 @@ class WarcCapture:
         return ext
 
     def _article_feed(self) -> Optional[Path]:
-        exporter = self.crawler.get_extension(FeedExporter)
-        for slot in getattr(exporter, "slots", []):
-            classes = [str(c) for c in slot.feed_options.get("item_classes") or []]
-            if classes and not any(c.endswith("Article") for c in classes):
-                continue
-            scheme = urlsplit(slot.uri).scheme
-            if scheme == "file":
-                return Path(file_uri_to_path(slot.uri))
-            if len(scheme) <= 1:  # a plain path (a one-letter scheme is a drive)
-                return Path(slot.uri)
-        return None  # stdout:, s3://, ...: no local file to keep WARCs beside
+        feeds = local_feed_paths(self.crawler, article_only=True)
+        return feeds[0] if feeds else None  # stdout:, s3://, ...: no local file to keep WARCs beside
 
     def opened(self, spider: Any) -> None:
         settings = self.crawler.settings
@@ -398,7 +383,7 @@ class WarcCapture:
         directory, stamp = output_root(feed, edition, spider.name) if feed is not None else (None, None)
         if template:
             directory = Path(template % {"edition": edition, "name": spider.name})
-        self.capturer = Capturer(directory, stamp or utc_stamp(datetime.now(timezone.utc)), self.max_size,
+        self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
                                  warcinfo(spider, edition, settings))
 
     def received(self, response: Response, request: Request, spider: Any = None) -> None:
