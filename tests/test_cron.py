@@ -428,6 +428,23 @@ def test_a_mirror_has_its_own_lock_queue_feeds_and_logs(tmp_path):
     assert cron.dataset_of("en", ["base_url=https://english.almayadeen.net"]) == "almayadeen"
 
 
+def test_a_second_outlets_runs_have_their_own_names(tmp_path, monkeypatch):
+    """--spider: another outlet's live data, lock, queue and logs carry its name, and its
+    crawl is its own spider's; an unknown spider is refused before anything runs."""
+    from newscrawl import outlets
+
+    monkeypatch.setitem(outlets.REGISTRY, "harbour", "tests.outlets.harbour")
+    paths = Paths(tmp_path, "en", cron.dataset_of("en", [], "harbour"), "harbour")
+    assert paths.feeds == tmp_path / "harbour" / "en"
+    assert (paths.lock.name, paths.jobdir.name) == ("cron-harbour-en.lock", "harbour-en")
+    assert paths.lock != Paths(tmp_path, "en").lock
+    assert cron.scrapy_command("en", [], [], paths, "stamp")[3:5] == ["crawl", "harbour"]
+    assert cron.dataset_of("en", ["base_url=http://127.0.0.1:8000/"], "harbour") == "harbour-mirror-127.0.0.1-8000"
+    with pytest.raises(SystemExit) as exit_:
+        cron.parse_args(["--spider", "nosuch"])
+    assert exit_.value.code == 2
+
+
 def test_a_scheduled_run_with_an_unusable_state_database_fails(tmp_path):
     """/dev/zero as the state database: the crawl stops before it starts, and cron says so (item 2)."""
     out = tmp_path / "output"
