@@ -15,7 +15,7 @@ import pytest
 
 from newscrawl.core.coverage import coverage_of
 from newscrawl.outlets.almayadeen.editions import ENGLISH
-from newscrawl.core.testing import run_crawl
+from newscrawl.core.testing import ROOT, run_crawl
 
 # Depend on the crawl, not on the truth.
 CRAWL_DEPENDENT = ("url", "crawled_at", "discovered_via")
@@ -70,6 +70,15 @@ def test_crawl_dependent_fields(site, server, static_crawl):
         assert urlsplit(record["url"]).netloc == host
         assert record["discovered_via"] in reachable[key_of(record)]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", record["crawled_at"])
+
+
+def test_a_named_output_is_the_runs_only_output(server, static_crawl):
+    """-O names the run's file: the project's default feeds (output/<dataset>/...) step aside,
+    and the ticker lines go to the named file's sibling."""
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    assert not (ROOT / "output" / f"almayadeen-mirror-{host}-{port}").exists()
+    siblings = sorted(p.name for p in static_crawl.output.parent.iterdir() if p.suffix == ".jsonl")
+    assert siblings == ["static.breaking.jsonl", "static.jsonl"]
 
 
 def test_robots_disallowed_paths_never_requested(server, static_crawl):

@@ -25,7 +25,6 @@ from scrapy.http import Response
 from .clock import now_iso
 from .args import CrawlArgs
 from .dates import crawl_now
-from ..settings import FEEDS as DEFAULT_FEEDS
 from .items import BreakingItem
 from .outlet import Outlet
 from .pipelines import printable
@@ -56,11 +55,6 @@ class NewsSpider(scrapy.Spider):
         feeds = settings.getdict("FEEDS")
         if not feeds:
             return
-        # Scrapy merges -O/-o into the FEEDS of settings.py (all at one priority); a
-        # user who names an output file expects only that file, so the project's
-        # default feeds step aside.
-        if set(feeds) - set(DEFAULT_FEEDS):
-            feeds = {uri: opts for uri, opts in feeds.items() if uri not in DEFAULT_FEEDS}
         priority = settings.getpriority("FEEDS")
         split = {}
         for uri, options in feeds.items():

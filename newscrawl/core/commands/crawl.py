@@ -29,6 +29,8 @@ CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
 
 class Command(ScrapyCrawl):
     def process_options(self, args, opts):
+        # The project's own feeds (settings.py), before -O/-o are added to them.
+        project_feeds = set(self.settings.getdict("FEEDS"))
         super().process_options(args, opts)
         outlet = _outlet_of(self.settings, args[0]) if args else None
         if outlet is not None:
@@ -42,7 +44,10 @@ class Command(ScrapyCrawl):
             # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/core/state.py),
             # and -O replaces the file even when the run finds nothing (no stale records).
             self.settings.set("NEWSCRAWL_NAMED_OUTPUT", True, priority="cmdline")
-            feeds = {uri: dict(options) for uri, options in self.settings.getdict("FEEDS").items()}
+            # Only the files named here: the project's default feeds step aside, as a user who
+            # names an output expects that file alone.
+            feeds = {uri: dict(options) for uri, options in self.settings.getdict("FEEDS").items()
+                     if uri not in project_feeds}
             for options in feeds.values():
                 if options.get("overwrite"):
                     options.setdefault("store_empty", True)
