@@ -95,3 +95,16 @@ def test_spanish_urls_name_section_and_id(path, section, post_id):
 def test_english_section_less_article_url_names_its_kind():
     assert section_from_path("/articles/some-slug", ENGLISH) == "Articles"
     assert section_from_path("/articles/opinion/some-slug", ENGLISH) == "Opinion"
+
+
+def test_listing_paths_of_two_outlets_with_the_same_edition_code_stay_apart():
+    """A path that one outlet lists as a section is not an article there, but may be one on
+    another outlet's edition of the same code: the lookup is per edition, not per code."""
+    from newscrawl.core.editions import Edition, Listing
+
+    lists_it = Edition(code="en", host="a.example", language="en", listings=(Listing("x", "X", "/news/x-y"),),
+                       article_roots={"news": ((),)}, url_sections={})
+    has_it = Edition(code="en", host="b.example", language="en", listings=(),
+                     article_roots={"news": ((),)}, url_sections={})
+    assert not is_article_path("/news/x-y", lists_it)
+    assert is_article_path("/news/x-y", has_it)

@@ -97,14 +97,15 @@ def _article_segments(path: str, edition: Edition) -> list[str] | None:
     return segments if _shape_of(segments, edition) is not None else None
 
 
+# By edition host: two outlets may both have an "en" edition.
 _LISTING_PATHS: dict[str, frozenset[str]] = {}
 
 
 def _listing_paths(edition: Edition) -> frozenset[str]:
     # Asked for every link of every page: built once per edition, not per call.
-    paths = _LISTING_PATHS.get(edition.code)
+    paths = _LISTING_PATHS.get(edition.host)
     if paths is None:
-        paths = _LISTING_PATHS[edition.code] = frozenset(l.path.lower() for l in edition.listings)
+        paths = _LISTING_PATHS[edition.host] = frozenset(l.path.lower() for l in edition.listings)
     return paths
 
 
