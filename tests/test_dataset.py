@@ -531,3 +531,41 @@ def test_csv_timestamps_are_python_isoformat():
              datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=timezone.utc), None]
     values = pa.chunked_array([pa.array(times, pa.timestamp("us", tz="UTC"))])
     assert iso_text(values).to_pylist() == [t.isoformat() if t else None for t in times]
+
+
+def _pid_figures(monkeypatch, fail: str = ""):
+    """The figure functions replaced by ones that write the drawing process's id (or fail)."""
+    from newscrawl.core.dataset import figures as figures_mod
+
+    def fake(*args):
+        path = args[-1]
+        if path.name == fail:
+            raise RuntimeError(f"cannot draw {fail}")
+        path.write_text(str(os.getpid()))
+
+    for name in ("weekly", "top", "coverage", "crawl_health"):
+        monkeypatch.setattr(figures_mod, name, fake)
+    return figures_mod
+
+
+def test_the_last_six_figures_are_drawn_by_two_processes(tmp_path, monkeypatch):
+    # Once the last year is counted the second core is free: the six figures waiting for it
+    # are shared between the figure process and a forked child, about half each.
+    figures_mod = _pid_figures(monkeypatch)
+    data = {"weekly": {}, "top": {}, "coverage": {}}
+    names = figures_mod.draw(data, tmp_path, split=True)
+    assert len(names) == 6
+    pids = Counter(p.read_text() for p in tmp_path.iterdir())
+    assert sorted(pids.values()) == [3, 3] and str(os.getpid()) in pids
+    # One figure alone (the crawl health, drawn first) is not worth a process.
+    assert figures_mod.draw({"runs": []}, tmp_path, split=True) == ["crawl_health.png"]
+    assert (tmp_path / "crawl_health.png").read_text() == str(os.getpid())
+
+
+def test_a_failed_drawing_child_fails_the_figure_process(tmp_path, monkeypatch, capfd):
+    figures_mod = _pid_figures(monkeypatch)
+    _, theirs = figures_mod.share([name for name, _ in figures_mod.jobs({"weekly": {}, "top": {}, "coverage": {}}, tmp_path)])
+    _pid_figures(monkeypatch, fail=theirs[0])
+    with pytest.raises(figures_mod.FigureError):
+        figures_mod.draw({"weekly": {}, "top": {}, "coverage": {}}, tmp_path, split=True)
+    assert f"RuntimeError: cannot draw {theirs[0]}" in capfd.readouterr().err
