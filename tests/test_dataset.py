@@ -569,3 +569,44 @@ def test_a_failed_drawing_child_fails_the_figure_process(tmp_path, monkeypatch, 
     with pytest.raises(figures_mod.FigureError):
         figures_mod.draw({"weekly": {}, "top": {}, "coverage": {}}, tmp_path, split=True)
     assert f"RuntimeError: cannot draw {theirs[0]}" in capfd.readouterr().err
+
+
+def test_the_command_starts_the_figure_process_before_pyarrow_is_imported(built, tmp_path):
+    # matplotlib's import then overlaps the command's own imports (one core) rather than
+    # Arrow's reading (both cores).
+    out, _, _ = built
+    code = (
+        "import runpy, subprocess, sys\n"
+        "real = subprocess.Popen\n"
+        "def popen(args, **kw):\n"
+        "    if str(args[-1]).endswith('figures.py'):\n"
+        "        print('pyarrow' in sys.modules)\n"
+        "    return real(args, **kw)\n"
+        "subprocess.Popen = popen\n"
+        f"sys.argv = ['x', '--output-dir', {str(out)!r}, '--target', {str(tmp_path / 'ds')!r}, '--no-merge']\n"
+        "runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[0] == "False"
+    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--edition", "en", "--merged", "/nonexistent.jsonl", "--no-merge"]])
+def test_the_early_figure_process_never_outlives_the_command(args):
+    code = (
+        "import runpy, subprocess, sys\n"
+        "real, started = subprocess.Popen, []\n"
+        "def popen(*a, **kw):\n"
+        "    started.append(real(*a, **kw))\n"
+        "    return started[-1]\n"
+        "subprocess.Popen = popen\n"
+        f"sys.argv = ['x'] + {args!r}\n"
+        "try:\n"
+        "    runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    print(exc.code, [p.returncode is not None for p in started], file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    code, ended = proc.stderr.strip().splitlines()[-1].split(" ", 1)
+    assert code == ("0" if args == ["--help"] else "1") and ended == "[True]", proc.stderr[-2000:]

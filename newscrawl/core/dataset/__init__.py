@@ -49,6 +49,7 @@ def build(
     merge_first: bool = True,
     input_dir: Optional[Path] = None,
     spider: Optional[str] = None,
+    figure_process: Optional[tuple] = None,
 ) -> BuildResult:
     """Build the dataset of ``edition`` of the outlet ``spider`` (the registry's first by
     default); see the module docstring. ``input_dir`` holds the run files (and their
@@ -75,7 +76,7 @@ def build(
         # The figures are drawn by a process of their own, started now: it imports
         # matplotlib while Arrow reads here, draws the crawl health at once, and the
         # rest as soon as the last year is counted.
-        with report.Drawer(work / "figures") as drawer:
+        with report.Drawer(work / "figures", figure_process) as drawer:
             runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
             drawer.send({"runs": runs})
             figures: dict = {}

@@ -1,13 +1,16 @@
 """The report's PNG figures (matplotlib, Agg backend), drawn by a process of their own.
 
-The build starts ``python -P figures.py <directory>`` (:class:`Drawer`) as it begins, so that
-importing matplotlib (about half a second of CPU) runs on the other core while Arrow reads
-the merged file. The process reads JSON objects from its standard input, one a line, each
-holding part of ``figures.json``'s data (:func:`newscrawl.core.dataset.report.figures_data`),
-and draws every figure whose data has come: the crawl health at once (the run summaries
-are known before any article is read), the others as soon as the last year is counted,
-while the main process still writes that year. It exits 0 once its input is closed and
-every figure it was sent is written; a failure is a traceback on its standard error.
+The command line starts ``python -P figures.py`` before it imports pyarrow (the build starts
+it itself when called without one: :class:`~newscrawl.core.dataset.report.Drawer`), so that
+importing matplotlib (about half a second of CPU) runs on the other core while that process
+imports and Arrow reads the merged file. The process reads JSON objects from its standard
+input, one a line: first the directory to draw into, then each holding part of
+``figures.json``'s data (:func:`newscrawl.core.dataset.report.figures_data`), and draws every
+figure whose data has come: the crawl health at once (the run summaries are known before any
+article is read), the six others as soon as the last year is counted (shared with a forked
+child: :func:`draw`), while the main process still writes that year. It exits 0 once its
+input is closed and every figure it was sent is written; a failure is a traceback on its
+standard error.
 
 Only the standard library and matplotlib are imported here: the file runs as a script,
 without the package (and so without pyarrow).
@@ -211,14 +214,18 @@ def load() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``figures.py <directory>``: draw what each line of standard input allows."""
-    directory = Path(argv[0])
+    """``figures.py``: draw what each line of standard input allows, into the directory
+    named by the first (``{"directory": ...}``: the process starts before it is known)."""
     load()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = None
     for line in sys.stdin:
         if line.strip():
+            data = json.loads(line)
+            if "directory" in data:
+                directory = Path(data.pop("directory"))
+                directory.mkdir(parents=True, exist_ok=True)
             try:
-                draw(json.loads(line), directory, split=True)
+                draw(data, directory, split=True)
             except FigureError:
                 return 1  # the child's traceback stays the last words on standard error
     return 0
