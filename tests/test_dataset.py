@@ -610,3 +610,49 @@ def test_the_early_figure_process_never_outlives_the_command(args):
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     code, ended = proc.stderr.strip().splitlines()[-1].split(" ", 1)
     assert code == ("0" if args == ["--help"] else "1") and ended == "[True]", proc.stderr[-2000:]
+
+
+def test_the_next_year_is_read_while_a_year_is_written(built, tmp_path, monkeypatch):
+    # Reading alone, or writing alone, leaves part of the two cores idle: a year's Parquet
+    # file is written while the next year is read (memory: the year written and the year read).
+    import threading
+
+    import newscrawl.core.dataset as ds
+
+    out, _, result = built
+    years = sorted(result.row_groups)
+    assert len(years) >= 2
+    read_after = {year: threading.Event() for year in years}  # set once a later year is read
+    real_years, real_write = ds.marked_years, ds.write_year
+    waited = []
+
+    def marked_years(*args, **kwargs):
+        previous = None
+        for year, table, last in real_years(*args, **kwargs):
+            if previous is not None:
+                read_after[previous].set()
+            previous = year
+            yield year, table, last
+        read_after[previous].set()  # the end of the file
+
+    def write_year(table, path):
+        year = int(path.stem.rsplit("-", 1)[1])
+        waited.append((year, read_after[year].wait(timeout=20)))  # False: it waited in vain
+        return real_write(table, path)
+
+    monkeypatch.setattr(ds, "marked_years", marked_years)
+    monkeypatch.setattr(ds, "write_year", write_year)
+    again = build(EDITION, out, target=tmp_path / "ds", merge_first=False)
+    assert waited == [(year, True) for year in years]
+    assert again.row_groups == result.row_groups
+    assert [p.name for p in again.files] == [p.name for p in result.files]
+
+
+def test_the_figure_process_runs_without_the_cyclic_collector():
+    # Its scans cost CPU and, in the forked child, copy every page shared with the parent.
+    script = ROOT / "newscrawl" / "core" / "dataset" / "figures.py"
+    code = (f"import gc, runpy, sys\nsys.argv = [{str(script)!r}]\n"
+            f"figures = runpy.run_path({str(script)!r})\nfigures['main']([])\nprint(gc.isenabled())\n")
+    proc = subprocess.run([sys.executable, "-P", "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False"

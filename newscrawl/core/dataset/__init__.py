@@ -103,7 +103,7 @@ def build(
 def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result: BuildResult,
                  counted: Callable[[Stats], None]) -> Stats:
     """Parquet files and CSV of every year, counted on the way; ``counted`` is called as
-    soon as the last year is counted, before that year is written."""
+    soon as the last year is counted, before any file still to write is waited for."""
     schema = arrow_schema(cols)
     stats = Stats()
     csv_path = work / f"{name}.csv"
@@ -116,21 +116,23 @@ def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result
         csv_writer[0].write_table(flat)
 
     try:
-        # A year's Parquet file, CSV rows and counts are independent: done side by side
-        # (Arrow's work runs outside the GIL); the next year is read only after, so one
-        # year of articles is in memory at a time.
+        # A year's Parquet file and CSV rows are written by two threads (Arrow's work runs
+        # outside the GIL) while this one counts that year and reads the next: reading alone
+        # leaves part of the two cores idle, and so does writing. A year's files are finished
+        # before the next year's are begun (the CSV keeps its order), so memory holds at most
+        # the year being written and the one being read.
         with ThreadPoolExecutor(max_workers=2) as pool:
+            writing: list = []
             for year, table, last in marked_years(merged, schema):
                 table = by_time(table)
-                path = work / "data" / f"{name}-{year}.parquet"
-                jobs = [pool.submit(write_year, table, path), pool.submit(write_csv, table)]
                 stats.add(year, table, cols)
-                if last:
+                if last:  # the figures can be drawn: before waiting for any file
                     counted(stats)
-                result.row_groups[year] = jobs[0].result()
-                jobs[1].result()
-                result.files.append(result.directory / "data" / path.name)
-                del table, jobs
+                _finish(writing, result)
+                path = work / "data" / f"{name}-{year}.parquet"
+                writing[:] = [year, path, pool.submit(write_year, table, path), pool.submit(write_csv, table)]
+                del table  # the writers hold it as long as they need it
+            _finish(writing, result)
     finally:
         if csv_writer:
             csv_writer[0].close()
@@ -138,3 +140,15 @@ def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result
         pcsv.write_csv(csv_table(schema.empty_table(), cols), csv_path)
         counted(stats)
     return stats
+
+
+def _finish(writing: list, result: BuildResult) -> None:
+    """Wait for the files of the year being written (``[year, path, parquet job, csv job]``,
+    empty when none) and record them in ``result``."""
+    if not writing:
+        return
+    year, path, parquet, csv = writing
+    result.row_groups[year] = parquet.result()
+    csv.result()
+    result.files.append(result.directory / "data" / path.name)
+    writing.clear()

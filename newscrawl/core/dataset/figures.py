@@ -18,6 +18,7 @@ without the package (and so without pyarrow).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -216,6 +217,11 @@ def load() -> None:
 def main(argv: list[str]) -> int:
     """``figures.py``: draw what each line of standard input allows, into the directory
     named by the first (``{"directory": ...}``: the process starts before it is known)."""
+    # No cyclic garbage collection in this short-lived process: its scans cost about 7% of
+    # the import's and drawing's CPU, and in the forked child they write to (so copy) every
+    # page shared with the parent (its half took 0.35 s instead of 0.26 s). The few cycles
+    # seven figures leave are freed at exit.
+    gc.disable()
     load()
     directory = None
     for line in sys.stdin:
