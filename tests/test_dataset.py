@@ -648,11 +648,13 @@ def test_the_next_year_is_read_while_a_year_is_written(built, tmp_path, monkeypa
     assert [p.name for p in again.files] == [p.name for p in result.files]
 
 
-def test_the_figure_process_runs_without_the_cyclic_collector():
-    # Its scans cost CPU and, in the forked child, copy every page shared with the parent.
+def test_the_figure_process_is_set_up_for_speed():
+    # Without the cyclic collector (its scans cost CPU and, in the forked child, copy every
+    # page shared with the parent) and without the auto-hinter (15% of the drawing).
     script = ROOT / "newscrawl" / "core" / "dataset" / "figures.py"
     code = (f"import gc, runpy, sys\nsys.argv = [{str(script)!r}]\n"
-            f"figures = runpy.run_path({str(script)!r})\nfigures['main']([])\nprint(gc.isenabled())\n")
+            f"figures = runpy.run_path({str(script)!r})\nfigures['main']([])\n"
+            "import matplotlib\nprint(gc.isenabled(), matplotlib.rcParams['text.hinting'])\n")
     proc = subprocess.run([sys.executable, "-P", "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip() == "False"
+    assert proc.stdout.strip() == "False no_hinting"
