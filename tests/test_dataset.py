@@ -595,7 +595,10 @@ def test_the_command_starts_the_figure_process_before_pyarrow_is_imported(built,
 @pytest.mark.parametrize("args", [["--help"], ["--edition", "en", "--merged", "/nonexistent.jsonl", "--no-merge"]])
 def test_the_early_figure_process_never_outlives_the_command(args):
     code = (
-        "import runpy, subprocess, sys\n"
+        "import os, runpy, subprocess, sys\n"
+        "def leave(code):\n"
+        "    raise SystemExit(code)\n"
+        "os._exit = leave  # to see the end\n"
         "real, started = subprocess.Popen, []\n"
         "def popen(*a, **kw):\n"
         "    started.append(real(*a, **kw))\n"
@@ -658,3 +661,20 @@ def test_the_figure_process_is_set_up_for_speed():
     proc = subprocess.run([sys.executable, "-P", "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "False no_hinting"
+
+
+def test_the_command_leaves_without_the_interpreter_teardown(built, tmp_path):
+    # All is written and closed when it ends: the teardown (~0.1 s with pyarrow) is skipped,
+    # the output still flushed.
+    out, site, _ = built
+    code = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: print('teardown'))\n"
+        f"sys.argv = ['x', '--output-dir', {str(out)!r}, '--target', {str(tmp_path / 'ds')!r}, '--no-merge']\n"
+        "runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [l for l in proc.stdout.splitlines() if l.startswith("dataset ")]
+    assert f": {len(site.truth())} articles" in proc.stdout
+    assert len(list((tmp_path / "ds" / "data").glob("*.parquet"))) == len(built[2].files)
