@@ -73,9 +73,10 @@ def build(
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
     try:
-        # The figures are drawn by a process of their own, started now: it imports
-        # matplotlib while Arrow reads here, draws the crawl health at once, and the
-        # rest as soon as the last year is counted.
+        # The figures are drawn by a process of their own, started now unless the command
+        # line started it before importing pyarrow: it imports matplotlib while this
+        # process imports and reads, draws the crawl health at once, and the rest as soon
+        # as the last year is counted.
         with report.Drawer(work / "figures", figure_process) as drawer:
             runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
             drawer.send({"runs": runs})
