@@ -571,22 +571,29 @@ def test_a_failed_drawing_child_fails_the_figure_process(tmp_path, monkeypatch, 
     assert f"RuntimeError: cannot draw {theirs[0]}" in capfd.readouterr().err
 
 
+def run_command(prelude: str, out: Path, target: Path) -> subprocess.CompletedProcess:
+    """``python -m newscrawl.dataset`` on ``out`` into ``target``, after the Python ``prelude``
+    (run in the same process: it can watch the command)."""
+    code = (
+        f"import runpy, sys\n{prelude}"
+        f"sys.argv = ['x', '--output-dir', {str(out)!r}, '--target', {str(target)!r}, '--no-merge']\n"
+        "runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
 def test_the_command_starts_the_figure_process_before_pyarrow_is_imported(built, tmp_path):
     # matplotlib's import then overlaps the command's own imports (one core) rather than
     # Arrow's reading (both cores).
     out, _, _ = built
-    code = (
-        "import runpy, subprocess, sys\n"
+    proc = run_command(
+        "import subprocess\n"
         "real = subprocess.Popen\n"
         "def popen(args, **kw):\n"
         "    if str(args[-1]).endswith('figures.py'):\n"
         "        print('pyarrow' in sys.modules)\n"
         "    return real(args, **kw)\n"
-        "subprocess.Popen = popen\n"
-        f"sys.argv = ['x', '--output-dir', {str(out)!r}, '--target', {str(tmp_path / 'ds')!r}, '--no-merge']\n"
-        "runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        "subprocess.Popen = popen\n", out, tmp_path / "ds")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.splitlines()[0] == "False"
     assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7
@@ -667,13 +674,7 @@ def test_the_command_leaves_without_the_interpreter_teardown(built, tmp_path):
     # All is written and closed when it ends: the teardown (~0.1 s with pyarrow) is skipped,
     # the output still flushed.
     out, site, _ = built
-    code = (
-        "import atexit, runpy, sys\n"
-        "atexit.register(lambda: print('teardown'))\n"
-        f"sys.argv = ['x', '--output-dir', {str(out)!r}, '--target', {str(tmp_path / 'ds')!r}, '--no-merge']\n"
-        "runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = run_command("import atexit\natexit.register(lambda: print('teardown'))\n", out, tmp_path / "ds")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.splitlines() == [l for l in proc.stdout.splitlines() if l.startswith("dataset ")]
     assert f": {len(site.truth())} articles" in proc.stdout
