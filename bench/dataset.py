@@ -14,7 +14,7 @@ that depend on the crawl filled in (``url`` = ``canonical_url``, a fixed ``crawl
 ``discovered_via`` = ``sitemap``), sorted as ``newscrawl.merge`` sorts. ``--copies N`` adds
 N-1 copies shifted back by the span of the replica (new post ids and URLs), so the
 input covers N times as many years with the same articles per year: peak memory should
-follow one year, not the whole file.
+follow the years (two at most: the one written and the one read), not the whole file.
 """
 
 from __future__ import annotations

@@ -531,3 +531,151 @@ def test_csv_timestamps_are_python_isoformat():
              datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=timezone.utc), None]
     values = pa.chunked_array([pa.array(times, pa.timestamp("us", tz="UTC"))])
     assert iso_text(values).to_pylist() == [t.isoformat() if t else None for t in times]
+
+
+def _pid_figures(monkeypatch, fail: str = ""):
+    """The figure functions replaced by ones that write the drawing process's id (or fail)."""
+    from newscrawl.core.dataset import figures as figures_mod
+
+    def fake(*args):
+        path = args[-1]
+        if path.name == fail:
+            raise RuntimeError(f"cannot draw {fail}")
+        path.write_text(str(os.getpid()))
+
+    for name in ("weekly", "top", "coverage", "crawl_health"):
+        monkeypatch.setattr(figures_mod, name, fake)
+    return figures_mod
+
+
+def test_the_last_six_figures_are_drawn_by_two_processes(tmp_path, monkeypatch):
+    # Once the last year is counted the second core is free: the six figures waiting for it
+    # are shared between the figure process and a forked child, about half each.
+    figures_mod = _pid_figures(monkeypatch)
+    data = {"weekly": {}, "top": {}, "coverage": {}}
+    names = figures_mod.draw(data, tmp_path, split=True)
+    assert len(names) == 6
+    pids = Counter(p.read_text() for p in tmp_path.iterdir())
+    assert sorted(pids.values()) == [3, 3] and str(os.getpid()) in pids
+    # One figure alone (the crawl health, drawn first) is not worth a process.
+    assert figures_mod.draw({"runs": []}, tmp_path, split=True) == ["crawl_health.png"]
+    assert (tmp_path / "crawl_health.png").read_text() == str(os.getpid())
+
+
+def test_a_failed_drawing_child_fails_the_figure_process(tmp_path, monkeypatch, capfd):
+    figures_mod = _pid_figures(monkeypatch)
+    _, theirs = figures_mod.share([name for name, _ in figures_mod.jobs({"weekly": {}, "top": {}, "coverage": {}}, tmp_path)])
+    _pid_figures(monkeypatch, fail=theirs[0])
+    with pytest.raises(figures_mod.FigureError):
+        figures_mod.draw({"weekly": {}, "top": {}, "coverage": {}}, tmp_path, split=True)
+    assert f"RuntimeError: cannot draw {theirs[0]}" in capfd.readouterr().err
+
+
+def run_command(prelude: str, out: Path, target: Path) -> subprocess.CompletedProcess:
+    """``python -m newscrawl.dataset`` on ``out`` into ``target``, after the Python ``prelude``
+    (run in the same process: it can watch the command)."""
+    code = (
+        f"import runpy, sys\n{prelude}"
+        f"sys.argv = ['x', '--output-dir', {str(out)!r}, '--target', {str(target)!r}, '--no-merge']\n"
+        "runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_starts_the_figure_process_before_pyarrow_is_imported(built, tmp_path):
+    # matplotlib's import then overlaps the command's own imports (one core) rather than
+    # Arrow's reading (both cores).
+    out, _, _ = built
+    proc = run_command(
+        "import subprocess\n"
+        "real = subprocess.Popen\n"
+        "def popen(args, **kw):\n"
+        "    if str(args[-1]).endswith('figures.py'):\n"
+        "        print('pyarrow' in sys.modules)\n"
+        "    return real(args, **kw)\n"
+        "subprocess.Popen = popen\n", out, tmp_path / "ds")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[0] == "False"
+    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--edition", "en", "--merged", "/nonexistent.jsonl", "--no-merge"]])
+def test_the_early_figure_process_never_outlives_the_command(args):
+    code = (
+        "import os, runpy, subprocess, sys\n"
+        "def leave(code):\n"
+        "    raise SystemExit(code)\n"
+        "os._exit = leave  # to see the end\n"
+        "real, started = subprocess.Popen, []\n"
+        "def popen(*a, **kw):\n"
+        "    started.append(real(*a, **kw))\n"
+        "    return started[-1]\n"
+        "subprocess.Popen = popen\n"
+        f"sys.argv = ['x'] + {args!r}\n"
+        "try:\n"
+        "    runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    print(exc.code, [p.returncode is not None for p in started], file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    code, ended = proc.stderr.strip().splitlines()[-1].split(" ", 1)
+    assert code == ("0" if args == ["--help"] else "1") and ended == "[True]", proc.stderr[-2000:]
+
+
+def test_the_next_year_is_read_while_a_year_is_written(built, tmp_path, monkeypatch):
+    # Reading alone, or writing alone, leaves part of the two cores idle: a year's Parquet
+    # file is written while the next year is read (memory: the year written and the year read).
+    import threading
+
+    import newscrawl.core.dataset as ds
+
+    out, _, result = built
+    years = sorted(result.row_groups)
+    assert len(years) >= 2
+    read_after = {year: threading.Event() for year in years}  # set once a later year is read
+    real_years, real_write = ds.marked_years, ds.write_year
+    waited = []
+
+    def marked_years(*args, **kwargs):
+        previous = None
+        for year, table, last in real_years(*args, **kwargs):
+            if previous is not None:
+                read_after[previous].set()
+            previous = year
+            yield year, table, last
+        read_after[previous].set()  # the end of the file
+
+    def write_year(table, path):
+        year = int(path.stem.rsplit("-", 1)[1])
+        waited.append((year, read_after[year].wait(timeout=20)))  # False: it waited in vain
+        return real_write(table, path)
+
+    monkeypatch.setattr(ds, "marked_years", marked_years)
+    monkeypatch.setattr(ds, "write_year", write_year)
+    again = build(EDITION, out, target=tmp_path / "ds", merge_first=False)
+    assert waited == [(year, True) for year in years]
+    assert again.row_groups == result.row_groups
+    assert [p.name for p in again.files] == [p.name for p in result.files]
+
+
+def test_the_figure_process_is_set_up_for_speed():
+    # Without the cyclic collector (its scans cost CPU and, in the forked child, copy every
+    # page shared with the parent) and without the auto-hinter (15% of the drawing).
+    script = ROOT / "newscrawl" / "core" / "dataset" / "figures.py"
+    code = (f"import gc, runpy, sys\nsys.argv = [{str(script)!r}]\n"
+            f"figures = runpy.run_path({str(script)!r})\nfigures['main']([])\n"
+            "import matplotlib\nprint(gc.isenabled(), matplotlib.rcParams['text.hinting'])\n")
+    proc = subprocess.run([sys.executable, "-P", "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False no_hinting"
+
+
+def test_the_command_leaves_without_the_interpreter_teardown(built, tmp_path):
+    # All is written and closed when it ends: the teardown (~0.1 s with pyarrow) is skipped,
+    # the output still flushed.
+    out, site, _ = built
+    proc = run_command("import atexit\natexit.register(lambda: print('teardown'))\n", out, tmp_path / "ds")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [l for l in proc.stdout.splitlines() if l.startswith("dataset ")]
+    assert f": {len(site.truth())} articles" in proc.stdout
+    assert len(list((tmp_path / "ds" / "data").glob("*.parquet"))) == len(built[2].files)

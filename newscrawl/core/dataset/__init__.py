@@ -49,6 +49,7 @@ def build(
     merge_first: bool = True,
     input_dir: Optional[Path] = None,
     spider: Optional[str] = None,
+    figure_process: Optional[tuple] = None,
 ) -> BuildResult:
     """Build the dataset of ``edition`` of the outlet ``spider`` (the registry's first by
     default); see the module docstring. ``input_dir`` holds the run files (and their
@@ -72,10 +73,11 @@ def build(
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
     try:
-        # The figures are drawn by a process of their own, started now: it imports
-        # matplotlib while Arrow reads here, draws the crawl health at once, and the
-        # rest as soon as the last year is counted.
-        with report.Drawer(work / "figures") as drawer:
+        # The figures are drawn by a process of their own, started now unless the command
+        # line started it before importing pyarrow: it imports matplotlib while this
+        # process imports and reads, draws the crawl health at once, and the rest as soon
+        # as the last year is counted.
+        with report.Drawer(work / "figures", figure_process) as drawer:
             runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
             drawer.send({"runs": runs})
             figures: dict = {}
@@ -102,7 +104,7 @@ def build(
 def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result: BuildResult,
                  counted: Callable[[Stats], None]) -> Stats:
     """Parquet files and CSV of every year, counted on the way; ``counted`` is called as
-    soon as the last year is counted, before that year is written."""
+    soon as the last year is counted, before any file still to write is waited for."""
     schema = arrow_schema(cols)
     stats = Stats()
     csv_path = work / f"{name}.csv"
@@ -115,21 +117,23 @@ def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result
         csv_writer[0].write_table(flat)
 
     try:
-        # A year's Parquet file, CSV rows and counts are independent: done side by side
-        # (Arrow's work runs outside the GIL); the next year is read only after, so one
-        # year of articles is in memory at a time.
+        # A year's Parquet file and CSV rows are written by two threads (Arrow's work runs
+        # outside the GIL) while this one counts that year and reads the next: reading alone
+        # leaves part of the two cores idle, and so does writing. A year's files are finished
+        # before the next year's are begun (the CSV keeps its order), so memory holds at most
+        # the year being written and the one being read.
         with ThreadPoolExecutor(max_workers=2) as pool:
+            writing: list = []
             for year, table, last in marked_years(merged, schema):
                 table = by_time(table)
-                path = work / "data" / f"{name}-{year}.parquet"
-                jobs = [pool.submit(write_year, table, path), pool.submit(write_csv, table)]
                 stats.add(year, table, cols)
-                if last:
+                if last:  # the figures can be drawn: before waiting for any file
                     counted(stats)
-                result.row_groups[year] = jobs[0].result()
-                jobs[1].result()
-                result.files.append(result.directory / "data" / path.name)
-                del table, jobs
+                _finish(writing, result)
+                path = work / "data" / f"{name}-{year}.parquet"
+                writing[:] = [year, path, pool.submit(write_year, table, path), pool.submit(write_csv, table)]
+                del table  # the writers hold it as long as they need it
+            _finish(writing, result)
     finally:
         if csv_writer:
             csv_writer[0].close()
@@ -137,3 +141,15 @@ def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result
         pcsv.write_csv(csv_table(schema.empty_table(), cols), csv_path)
         counted(stats)
     return stats
+
+
+def _finish(writing: list, result: BuildResult) -> None:
+    """Wait for the files of the year being written (``[year, path, parquet job, csv job]``,
+    empty when none) and record them in ``result``."""
+    if not writing:
+        return
+    year, path, parquet, csv = writing
+    result.row_groups[year] = parquet.result()
+    csv.result()
+    result.files.append(result.directory / "data" / path.name)
+    writing.clear()

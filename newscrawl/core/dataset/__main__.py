@@ -25,7 +25,9 @@ def _memory_pool() -> None:
         pass
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None, figure_process: Optional[tuple] = None) -> int:
+    """The command; ``figure_process``: started before this module was imported (see
+    :mod:`newscrawl.dataset`), handed to the build."""
     parser = location_parser("python -m newscrawl.dataset",
                              "Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
                              "run files and their summaries")
@@ -38,7 +40,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     _memory_pool()
     try:
         result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
-                       merge_first=not opts.no_merge, input_dir=opts.input_dir, spider=opts.spider)
+                       merge_first=not opts.no_merge, input_dir=opts.input_dir, spider=opts.spider,
+                       figure_process=figure_process)
     except (DatasetError, MergeError, OSError) as exc:
         print(f"newscrawl.dataset: error: {exc}", file=sys.stderr)
         return 1

@@ -3,7 +3,8 @@
 The merged file (``newscrawl.merge``) is read once, streamed in blocks by Arrow's JSON reader
 with the explicit schema of :mod:`newscrawl.core.dataset.schema` (typed on the way in: no second
 pass of conversion in Python). Rows are gathered one year at a time (the merged file is
-sorted by ``published_at``), so memory holds at most one year of articles; each year is
+sorted by ``published_at``), so memory holds at most two years of articles (the one being
+written while the next is read: :func:`newscrawl.core.dataset.build`); each year is
 written as one Parquet file with one row group per UTC month, the CSV grows by that year,
 and the report's counts take their share. Everything is built in a temporary directory
 beside the target and swapped in at the end.

@@ -12,7 +12,7 @@ import tempfile
 import threading
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Optional
+from typing import IO, Optional
 
 from .build import DatasetError
 from .figures import HEALTH, titles
@@ -106,20 +106,29 @@ def figures_data(stats: Stats, runs: list[dict], columns: list[str]) -> dict:
     }
 
 
+def start(script: Path) -> tuple[subprocess.Popen, IO[bytes]]:
+    """Start the figure process (``script`` is figures.py) and the file that takes its errors."""
+    errors = tempfile.TemporaryFile()
+    # -P: run as a plain script (figures.py imports neither the package nor pyarrow).
+    proc = subprocess.Popen([sys.executable, "-P", str(script)], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=errors)
+    return proc, errors
+
+
 class Drawer:
     """The figure process (:mod:`.figures`), started at once: :meth:`send` hands it part
     of the figures' data (it draws what that allows), :meth:`finish` waits for it and
     raises when it failed. As a context manager it never outlives the block."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, started: Optional[tuple[subprocess.Popen, IO[bytes]]] = None):
+        """``started``: a figure process and its error file started earlier (by the command
+        line, before pyarrow is imported: :func:`newscrawl.dataset.start_figures`); it is
+        owned from here on."""
         self.directory = directory
-        self._errors = tempfile.TemporaryFile()  # a file, not a pipe: a long traceback cannot block it
-        # -P: run as a plain script (figures.py imports neither the package nor pyarrow).
-        self._proc = subprocess.Popen(
-            [sys.executable, "-P", str(Path(__file__).with_name("figures.py")), str(directory)],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors,
-        )
+        # A file, not a pipe, for its errors: a long traceback cannot block it.
+        self._proc, self._errors = started or start(Path(__file__).with_name("figures.py"))
         self._writer: Optional[threading.Thread] = None
+        self.send({"directory": str(directory)})
 
     def send(self, part: dict) -> None:
         """Hand over part of :func:`figures_data`; returns at once (written by a thread, so
