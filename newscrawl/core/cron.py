@@ -59,13 +59,13 @@ from pathlib import Path
 from typing import IO, Optional
 
 from .clock import file_stamp, iso_utc, parse_utc_or_none, utc_now
-from .outlet import outlet, outlet_names
+from .outlet import add_spider_argument, check_edition, default_spider, outlet
 from .jsonfile import read_json_object, write_json_atomic
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 # The registry's first outlet: its live data keeps the short names (cron-<edition>.lock).
-DEFAULT_SPIDER = outlet_names()[0]
+DEFAULT_SPIDER = default_spider()
 
 EX_OK = 0
 EX_FAILED = 1
@@ -385,8 +385,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         description="One scheduled crawl of an edition: locked, resumable, logged to a file.",
         epilog="Exit status: 0 finished, 1 crawl failed, 2 bad arguments, 75 another run holds the lock.",
     )
-    parser.add_argument("--spider", default=DEFAULT_SPIDER, choices=outlet_names(),
-                        help=f"the outlet's spider (default: {DEFAULT_SPIDER})")
+    add_spider_argument(parser, "the outlet's spider")
     parser.add_argument("--edition", default="en", help="edition to crawl (default: en)")
     parser.add_argument("-a", dest="spargs", action="append", default=[], type=_pair, metavar="NAME=VALUE",
                         help="spider argument, as for scrapy crawl (repeatable)")
@@ -409,9 +408,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
                         help="fail (exit 1) when a field's coverage is below the edition's minimum, as the run "
                              "summary reports it; 'off' accepts such a run (default: on)")
     opts = parser.parse_args(argv)
-    editions = outlet(opts.spider).editions
-    if opts.edition not in editions:
-        parser.error(f"argument --edition: invalid choice: {opts.edition!r} (choose from {', '.join(sorted(editions))})")
+    check_edition(parser, opts)
     for arg in opts.spargs:
         name, _, value = arg.partition("=")
         if name.strip() == "edition" and value.strip().lower() != opts.edition:

@@ -39,13 +39,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
-from .outlet import outlet_names
+from .outlet import add_spider_argument, default_spider
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 # The registry's first outlet, the default of --spider.
-DEFAULT_SPIDER = outlet_names()[0]
+DEFAULT_SPIDER = default_spider()
 READ_CHUNK = 1 << 20
 # A record is far below this (pages over 10 MB are not fetched); a longer line (a file
 # without newlines, garbage) is skipped and counted without ever being held in memory.
@@ -348,8 +348,7 @@ def location_parser(prog: str, description: str, input_help: str) -> argparse.Ar
     """A command-line parser with ``--edition``, ``--output-dir`` and ``--input-dir``: where an
     edition's run files are, for the merge and for the dataset build (which merges first)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
-    parser.add_argument("--spider", default=DEFAULT_SPIDER, choices=outlet_names(),
-                        help=f"the outlet whose runs these are (default: {DEFAULT_SPIDER})")
+    add_spider_argument(parser, "the outlet whose runs these are")
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")

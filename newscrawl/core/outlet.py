@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from .editions import Edition
 
@@ -40,6 +40,11 @@ class Outlet:
         return next(iter(self.editions))
 
 
+def default_spider() -> str:
+    """The registry's first outlet: what every command crawls or reads unless told otherwise."""
+    return outlet_names()[0]
+
+
 def outlet_names() -> list[str]:
     """Every outlet of the registry, first the default."""
     from .. import outlets
@@ -52,9 +57,22 @@ def outlet(name: Optional[str] = None) -> Outlet:
     from .. import outlets
 
     if name is None:
-        name = next(iter(outlets.REGISTRY))
+        name = default_spider()
     try:
         module = outlets.REGISTRY[name]
     except KeyError:
         raise KeyError(f"no outlet named {name!r}; known: {', '.join(outlets.REGISTRY)}") from None
     return importlib.import_module(module).OUTLET
+
+
+def add_spider_argument(parser: Any, help: str) -> None:
+    """A command's ``--spider``: one of the registry's outlets, the first by default."""
+    parser.add_argument("--spider", default=default_spider(), choices=outlet_names(),
+                        help=f"{help} (default: {default_spider()})")
+
+
+def check_edition(parser: Any, opts: Any) -> None:
+    """A usage error (exit 2) when ``opts.edition`` is not an edition of ``opts.spider``'s outlet."""
+    editions = outlet(opts.spider).editions
+    if opts.edition not in editions:
+        parser.error(f"argument --edition: invalid choice: {opts.edition!r} (choose from {', '.join(sorted(editions))})")

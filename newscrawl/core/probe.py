@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .coverage import REPORTED_FIELDS, coverage_of, has_value
-from .outlet import outlet, outlet_names
+from .outlet import add_spider_argument, check_edition, outlet
 from .editions import Edition
 from .runsummary import SUMMARY_PATH_SETTING, read_summary, summary_beside
 from .urls import known_shapes
@@ -99,7 +99,7 @@ def _not_seen(table: dict, summary: dict, edition: Edition) -> list[str]:
 
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.probe", description=__doc__.splitlines()[0])
-    parser.add_argument("--spider", default=outlet_names()[0], choices=outlet_names(), help="the outlet to probe")
+    add_spider_argument(parser, "the outlet to probe")
     parser.add_argument("--edition", default="en")
     parser.add_argument("--base-url", help="a mirror or the local replica instead of the live host")
     parser.add_argument("--sections", help="comma list of listing slugs (default: every listing of the edition)")
@@ -110,8 +110,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="Scrapy setting, as for scrapy crawl (repeatable)")
     opts = parser.parse_args(argv)
-    if opts.edition not in outlet(opts.spider).editions:
-        parser.error(f"--edition {opts.edition!r} is not one of: {', '.join(outlet(opts.spider).editions)}")
+    check_edition(parser, opts)
     if opts.per_listing < 1 or opts.max_requests < 1:
         parser.error("--per-listing and --max-requests must be 1 or more")
     if any("=" not in s for s in opts.settings):

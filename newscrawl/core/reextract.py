@@ -43,7 +43,7 @@ from scrapy.settings import Settings
 
 from .args import ArgumentError, CrawlArgs
 from .clock import file_stamp, iso_utc, now_iso, parse_utc, utc_now
-from .outlet import Outlet, outlet, outlet_names
+from .outlet import Outlet, add_spider_argument, default_spider, outlet
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
@@ -263,7 +263,7 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
     out = WholeLineFile(open(output, "wb", buffering=0))  # noqa: SIM115 (closed below)
     try:
         encoder = JsonLinesExporter(out, encoding="utf-8").encoder
-        for result in _results(tasks, args, workers, spider or outlet_names()[0]):
+        for result in _results(tasks, args, workers, spider or default_spider()):
             if not result.line:
                 counts[f"skipped/{result.skipped}"] += 1
                 continue
@@ -321,8 +321,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                                      description="Re-extract articles from WARC files with the current parser (no network).")
     parser.add_argument("warcs", nargs="*", metavar="WARC",
                         help="WARC files, globs or directories (default: <output-dir>/warc/<edition>/)")
-    parser.add_argument("--spider", default=outlet_names()[0], choices=outlet_names(),
-                        help="the outlet whose pages these are (default: the first of the registry)")
+    add_spider_argument(parser, "the outlet whose pages these are")
     parser.add_argument("--edition", default="en")
     parser.add_argument("--since", help="keep articles published on or after this ISO date (UTC)")
     parser.add_argument("--until", help="keep articles published on or before this ISO date (UTC)")

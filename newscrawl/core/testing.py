@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
-from .outlet import outlet_names
+from .outlet import default_spider
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary, summary_beside
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def run_crawl(
 ) -> CrawlResult:
     """Run ``scrapy crawl <spider>`` (the registry's first outlet by default) against
     ``base_url`` writing ``output`` (-O)."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider or outlet_names()[0], "-a", f"base_url={base_url}", "-O", str(output),
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider or default_spider(), "-a", f"base_url={base_url}", "-O", str(output),
            "-s", f"{SUMMARY_PATH_SETTING}={summary_beside(output)}"]
     for key, value in dict(args).items():
         cmd += ["-a", f"{key}={value}"]

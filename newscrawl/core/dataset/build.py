@@ -26,7 +26,7 @@ import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
 from .. import merge as merge_mod
-from ..outlet import outlet_names
+from ..outlet import default_spider
 from .schema import Column
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -56,7 +56,7 @@ class DatasetError(Exception):
 
 def dataset_name(edition: str, spider: Optional[str] = None) -> str:
     """``<spider>-<edition>``: the registry's first outlet when no spider is named."""
-    return f"{spider or outlet_names()[0]}-{edition}"
+    return f"{spider or default_spider()}-{edition}"
 
 
 def default_dataset_dir(edition: str, output_dir: Path = ROOT / "output", spider: Optional[str] = None) -> Path:
