@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from newscrawl.core.dates import FUTURE, UNREADABLE, DateReader, crawl_now, iso_utc
+from newscrawl.core.clock import iso_utc
+from newscrawl.core.dates import FUTURE, UNREADABLE, DateReader, crawl_now
 from newscrawl.outlets.almayadeen.dates import date_reader
 from newscrawl.outlets.almayadeen.editions import EDITIONS, ENGLISH
 

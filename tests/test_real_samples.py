@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from newscrawl.outlets.almayadeen.editions import ARABIC
-from newscrawl.core.dates import iso_utc
+from newscrawl.core.clock import iso_utc
 from newscrawl.core.items import normalise_text
 from newscrawl.outlets.almayadeen.pages import ArticlePage
 from newscrawl.core.urls import is_article_path, section_from_path

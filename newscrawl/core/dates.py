@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from .clock import iso_utc, parse_utc, utc_now  # noqa: F401  (iso_utc: imported from here by others)
+from .clock import iso_utc, parse_utc, utc_now
 
 UTC = timezone.utc
 

@@ -20,7 +20,8 @@ from scrapy.exceptions import DropItem
 
 from .component import Component
 from .challenge import title_is_challenge
-from .dates import FUTURE, UNREADABLE, crawl_now, date_problems, iso_utc
+from .clock import iso_utc
+from .dates import FUTURE, UNREADABLE, crawl_now, date_problems
 from .items import Article, BreakingItem, normalise_text
 from .state import StateKeeper, Store, post_key
 from .urls import canonical_url, escape_controls
@@ -121,19 +122,14 @@ class RangePipeline(_Counting):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self._range: Optional[tuple[str, str]] = None
-
-    def _bounds(self) -> tuple[str, str]:
-        # Read at the first record: the spider publishes its run facts when it is created.
-        if self._range is None:
-            run = self.crawler.settings.getdict("NEWSCRAWL_RUN")
-            self._range = (run.get("since") or "", run.get("until") or "")
-        return self._range
+        # The spider is created, and has published its run facts, before any pipeline.
+        run = crawler.settings.getdict("NEWSCRAWL_RUN")
+        self.since, self.until = run.get("since") or "", run.get("until") or ""
 
     def process_item(self, item):
         if not isinstance(item, Article):
             return item
-        since, until = self._bounds()
+        since, until = self.since, self.until
         if since or until:
             day = datetime.fromisoformat(item.published_at).date().isoformat()
             if (since and day < since) or (until and day > until):
@@ -157,15 +153,12 @@ class DedupePipeline(_Counting):
         self.now = crawl_now(crawler.settings)
         self.now_iso = iso_utc(self.now)
         self.ticker_gap = timedelta(hours=crawler.settings.getfloat("NEWSCRAWL_TICKER_REPEAT_HOURS", 24))
-
-    @property
-    def keeper(self) -> Optional[StateKeeper]:
-        return self.crawler.get_extension(StateKeeper)
+        # Extensions are built before pipelines: looked up once, not for every record.
+        self.keeper: Optional[StateKeeper] = crawler.get_extension(StateKeeper)
 
     @property
     def store(self) -> Optional[Store]:
-        keeper = self.keeper
-        return keeper.store if keeper is not None else None
+        return self.keeper.store if self.keeper is not None else None
 
     def process_item(self, item):
         if self.keeper is not None and self.keeper.stopping:

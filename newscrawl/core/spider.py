@@ -9,6 +9,7 @@ by the pipelines. An outlet's spider is this class with a ``name`` and an ``outl
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from datetime import timedelta
 from typing import Any, AsyncIterator, Iterable
@@ -411,10 +412,16 @@ class NewsSpider(scrapy.Spider):
         """The cross-run store (owned by ``StateKeeper``), when the memory is on and the run is
         incremental (``NEWSCRAWL_INCREMENTAL``, as scheduled runs are): then known articles
         are not fetched again. A plain run re-fetches them, so edits are found."""
+        keeper = self._keeper
+        return keeper.store if keeper is not None else None
+
+    @functools.cached_property
+    def _keeper(self):
+        # Asked for every link of every page: the setting and the extension looked up once
+        # (the extensions exist by the time the first response comes).
         if not self.crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
             return None
-        keeper = self.crawler.get_extension(StateKeeper)
-        return keeper.store if keeper is not None else None
+        return self.crawler.get_extension(StateKeeper)
 
     def _already_stored(self, url: str) -> bool:
         """Whether an earlier run emitted this post and it need not be fetched again.

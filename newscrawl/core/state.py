@@ -25,7 +25,8 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import deferred_from_coro
 
 from .component import connected
-from .dates import crawl_now, iso_utc
+from .clock import iso_utc
+from .dates import crawl_now
 from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open, local_feed_paths
 from .items import Article, BreakingItem, normalise_text
 

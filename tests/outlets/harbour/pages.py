@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import urljoin
 
-from newscrawl.core.dates import iso_utc
+from newscrawl.core.clock import iso_utc
 from newscrawl.core.editions import DATE, Edition, Listing
 from newscrawl.core.items import Article, Image, Link, content_hash, normalise_text
 from newscrawl.core.pages import RELATED, PageLink, _dedupe, _literal, _Page, _text
