@@ -444,21 +444,22 @@ class _Page:
             lines.setdefault(text, TickerLine(text, url))
         return list(lines.values())
 
-    def card_links(self, exclude: Iterable[str] = ()) -> tuple[list[PageLink], list[str]]:
+    def card_links(self, exclude: Iterable = ()) -> tuple[list[PageLink], list[str]]:
         """The links of a listing's cards, in page order, and the links that may be posts but
         were not taken (counted by the crawl to name new URL shapes).
 
         A card link is, outside the page's menus and footers: a link with an article URL shape
         of the edition; a headline link (a heading in or around it) whatever its shape; or a
         link in an element that looks like one of those cards (same tag and class: the card's
-        image, the same card with another shape). ``exclude``: URLs taken elsewhere (Most Read)."""
-        excluded = set(exclude)
+        image, the same card with another shape). ``exclude``: anchors taken elsewhere (the Most
+        Read block: a post both there and among the cards is a card all the same)."""
+        excluded = set(map(id, exclude))
         content = _CONTENT_ANCHORS(self.sel.root)
         cards, pending, looks = [], [], set()
         for a in content:
             href = a.get("href", "").strip()
             url = self._post_url(href)
-            if url is None or url in excluded:
+            if url is None or id(a) in excluded:
                 continue
             if self._article_url(href) is not None or _IS_HEADLINE(a):
                 cards.append(a)
@@ -475,8 +476,8 @@ class _Page:
             order = {id(a): n for n, a in enumerate(content)}
             cards.sort(key=lambda a: order[id(a)])
         links = self._links(cards, "listing", any_shape=True)
-        kept = {l.url for l in links} | excluded
-        rest = [a for a in _BODY_ANCHORS(self.sel.root) if id(a) not in taken]
+        kept = {l.url for l in links}
+        rest = [a for a in _BODY_ANCHORS(self.sel.root) if id(a) not in taken and id(a) not in excluded]
         return links, [u for u in self._unknown_among(rest) if u not in kept]
 
     def plain_next_page(self) -> Optional[str]:

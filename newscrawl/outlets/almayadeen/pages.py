@@ -176,7 +176,7 @@ class ListingPage(_SitePage):
 
     @functools.cached_property
     def _cards(self) -> tuple[list[PageLink], list[str]]:
-        return self.card_links(exclude=[l.url for l in self.most_read()])
+        return self.card_links(exclude=self._find_block("most_read")[1])
 
     def article_links(self) -> list[PageLink]:
         """Links of the listing's cards, whatever their URL shape (Most Read apart)."""

@@ -30,13 +30,13 @@ class AlmayadeenSpider(NewsSpider):
         """
         return super().parse_home(response, rendered)
 
-    def parse_listing(self, response, slug, rendered=False):
+    def parse_listing(self, response, slug, rendered=False, page=1):
         """@path /news/politics
         @cb_kwargs {"slug": "politics"}
         @returns items 0 0
         @returns requests 1
         """
-        return super().parse_listing(response, slug, rendered)
+        return super().parse_listing(response, slug, rendered, page)
 
     def parse_article(self, response, discovered_via):
         """@path /news/politics/drone-hits-bahrain-airport-as-gulf-states-intercept-iranian
