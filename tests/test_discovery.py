@@ -151,3 +151,28 @@ def test_a_listings_second_page_is_reached_by_its_plain_link(pager, tmp_path):
     assert second <= found and found == set(site.reachable(js=False, follow=(), max_pages=2, sections=["politics"]))
     assert not fields_off_truth(site, result.records)
     assert result.stats["newscrawl/listing_pages"] == 2
+
+
+def test_links_of_unknown_shape_outside_cards_are_counted_not_followed(tmp_path):
+    # A footer naming pages of a shape the table does not list, on every page: not fetched, but
+    # the summary names the shape with a count and an example, for the operator to judge.
+    from tests.outlets.almayadeen.replica.server import respond
+
+    footer = b'<footer><a href="/programs/weekly-show">Weekly</a> <a href="/programs/evening-talk">Talk</a></footer>'
+
+    def with_footer(site, method, target, host_url, headers=None):
+        reply = respond(site, method, target, host_url, headers)
+        if reply.content_type.startswith("text/html"):
+            reply.body = reply.body.replace(b"</body>", footer + b"</body>")
+        return reply
+
+    site = Replica(seed=5, articles=40)
+    with ReplicaServer(site, responder=with_footer) as server:
+        result = crawl(server, site, tmp_path / "out.jsonl", args={"sections": "politics,economy"})
+        requested = [unquote(r.path) for r in server.log]
+    assert not [p for p in requested if p.startswith("/programs/")]
+    pages = result.stats["newscrawl/links/unknown_shape"]
+    summary = json.loads(result.output.with_name(result.output.stem + ".summary.json").read_text())
+    shapes = summary["coverage"]["unknown_link_shapes"]
+    assert list(shapes) == ["/programs/<slug>"] and shapes["/programs/<slug>"]["count"] == pages > 0
+    assert shapes["/programs/<slug>"]["example"].endswith(("/programs/weekly-show", "/programs/evening-talk"))
