@@ -13,6 +13,10 @@ dropped in the current year). What is NOT known and is this replica's assumption
 Arabic and Spanish menus and listing paths, and every Arabic and Spanish label except
 "Fuente:" and "المصدر" (how "By", "Min Read", "Related News", ... read there), and the
 Arabic visible date (written here with Levantine month names, as Beirut media do).
+Issue 21 added the Arabic roots of the real May 2024 sample (misc, press, research-papers,
+podcasts, health: seen), the /news listing of every kind (its path from public scrapers), and
+assumptions of the replica's own: the /investigations root, the /programs/ pages, the Spanish
+rel=next pager and the ticker label placement.
 """
 
 from __future__ import annotations

@@ -43,10 +43,13 @@ URL_SECTION = ENGLISH.url_sections
 TICKER = ENGLISH.ticker
 
 
+_NO_TRACE = dict.fromkeys(INVISIBLE | JOINERS)
+
+
 def slugify(title: str) -> str:
     """The CMS slug: lower-case words, colons kept, other punctuation to '-', cut at 60
     (invisible format characters leave no trace)."""
-    title = "".join(ch for ch in title if ord(ch) not in INVISIBLE and ord(ch) not in JOINERS)
+    title = title.translate(_NO_TRACE)
     slug = re.sub(r"[^\w:]", "-", title.lower(), flags=re.UNICODE)
     return slug.strip("-")[:60]
 

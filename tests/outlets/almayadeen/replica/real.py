@@ -21,9 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 SAMPLE = REPO_ROOT.parent / "shared" / "real-samples" / "ar-metadata-2024-05.jsonl"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RealBlock:
-    """One real post's metadata block, raw and parsed."""
+    """One real post's metadata block, raw and parsed (compared by identity: one per line)."""
 
     raw: str
     meta: dict
