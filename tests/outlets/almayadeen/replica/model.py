@@ -1,6 +1,7 @@
 """The replica's content: a deterministic archive of articles generated from a seed.
 
-Article ``i`` depends only on ``(seed, i, articles)``: the cheap "head" of every article
+Article ``i`` depends only on ``(seed, i, articles)`` (and, for an Arabic post that carries a
+real metadata block, on how many earlier posts took one): the cheap "head" of every article
 (section, title, slug, date, variant) is built up front so URLs can be resolved; bodies,
 links and everything else are generated on demand and cached, so 100,000 articles cost
 a few seconds of start-up and no disk.
