@@ -1,6 +1,7 @@
 """The replica's content: a deterministic archive of articles generated from a seed.
 
-Article ``i`` depends only on ``(seed, i, articles)``: the cheap "head" of every article
+Article ``i`` depends only on ``(seed, i, articles)`` (and, for an Arabic post that carries a
+real metadata block, on how many earlier posts took one): the cheap "head" of every article
 (section, title, slug, date, variant) is built up front so URLs can be resolved; bodies,
 links and everything else are generated on demand and cached, so 100,000 articles cost
 a few seconds of start-up and no disk.
@@ -238,6 +239,9 @@ class Replica:
             if not self._real:
                 raise FileNotFoundError(f"real_posts needs the Arabic sample {real_samples.SAMPLE} (edition ar)")
             articles = len(self._real)
+        # The order in which generated posts take blocks: every root and both types first.
+        self._real_order = real_samples.spread(self._real)
+        self._real_used = 0
         # Every article of one variant (full, meta_only, html_only) instead of the usual mix.
         self.variant = variant
         # The BREAKING ticker and the Most Read cards filled in by a script after load
@@ -311,11 +315,13 @@ class Replica:
 
     def _real_block(self, i: int, variant: str, members_only: bool, generated: bool, new: bool) -> Optional[RealBlock]:
         """The real block post i carries: every post in real_posts mode; in the Arabic
-        replica, full-variant posts of even index while blocks last (each block once)."""
+        replica, each full-variant post of even index takes the next block while blocks
+        last (each block once; heads are built in index order)."""
         if self.real_posts:
             return None if new else self._real[i]
-        if generated and variant == "full" and not members_only and i % 2 == 0 and i // 2 < len(self._real):
-            return self._real[i // 2]
+        if generated and variant == "full" and not members_only and i % 2 == 0 and self._real_used < len(self._real_order):
+            self._real_used += 1
+            return self._real_order[self._real_used - 1]
         return None
 
     def _make_real(self, head: Head, block: RealBlock) -> None:

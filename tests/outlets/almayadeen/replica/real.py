@@ -91,6 +91,19 @@ def blocks() -> tuple[RealBlock, ...]:
     return _load(str(SAMPLE))
 
 
+def spread(blocks: tuple[RealBlock, ...]) -> list[RealBlock]:
+    """The blocks in the order a replica hands them out: the newest of each (root, type)
+    first, so that even a small replica has every root and both types; then the rest with
+    each kind spread evenly over the sequence (its i-th of n blocks at (i + 0.5) / n)."""
+    kinds: dict[tuple[str, str], list[RealBlock]] = {}
+    for block in blocks:
+        kinds.setdefault((block.root, block.type), []).append(block)
+    first = [members[0] for members in kinds.values()]
+    rest = sorted(((k + 0.5) / (len(members) - 1), n, block)
+                  for n, members in enumerate(kinds.values()) for k, block in enumerate(members[1:]))
+    return first + [block for _, _, block in rest]
+
+
 def available() -> bool:
     """Whether the real sample was found (tests that need it skip when not)."""
     return bool(blocks())
