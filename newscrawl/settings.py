@@ -138,9 +138,14 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
 COMMANDS_MODULE = "newscrawl.core.commands"
-# `scrapy check <spider> [-a base_url=...]`: @path (a path on the crawled host) and
-# @filled (fields with values) in the spider's callbacks (newscrawl/contracts.py).
-SPIDER_CONTRACTS = {"newscrawl.core.contracts.PathContract": 10, "newscrawl.core.contracts.FilledContract": 10}
+# Spider arguments for a spider built without -a: `scrapy shell -a NAME=VALUE` sets them
+# (newscrawl/core/commands/shell.py); -a values of other commands win over them.
+NEWSCRAWL_SPIDER_ARGS = {}
+# `scrapy check <spider> [-a base_url=...]`: @path (a path on the crawled host), @first_article
+# (the article a listing links first) and @filled (fields with values) in the spider's callbacks
+# (newscrawl/core/contracts.py).
+SPIDER_CONTRACTS = {"newscrawl.core.contracts.PathContract": 10, "newscrawl.core.contracts.FirstArticleContract": 10,
+                    "newscrawl.core.contracts.FilledContract": 10}
 
 # --- how requests are fetched (newscrawl/core/middlewares.py) -------------------------------
 DOWNLOADER_MIDDLEWARES = {
