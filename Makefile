@@ -56,6 +56,11 @@ merge: $(BIN)/.installed
 dataset: $(BIN)/.installed
 	$(BIN)/python -m newscrawl.dataset --edition $(EDITION) $(if $(wildcard output/almayadeen/$(EDITION)/*.jsonl),,$(if $(wildcard output/demo.jsonl),--input-dir output)) $(DATASET_ARGS)
 
+# Adds the project to scrapyd (README "Scheduling with scrapyd instead"): the egg is built in a
+# temporary copy, so the checkout stays clean. make deploy DEPLOY_ARGS="--url http://host:6800/"
+deploy: $(BIN)/.installed
+	$(BIN)/python -m newscrawl.deploy $(DEPLOY_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache
 
