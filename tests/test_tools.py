@@ -95,10 +95,11 @@ def test_scrapy_shell_says_in_one_line_when_a_url_is_out_of_the_spiders_scope(se
                     f"scrapy shell -a base_url={server.url} {server.url + path}")
 
 
-def test_scrapy_shell_on_any_url_opens_no_feed(server):
+def test_scrapy_shell_on_any_url_opens_no_feed_and_draws_no_live_line(server):
     before = output_files()
-    proc = scrapy("shell", server.url + "/robots.txt", "-c", "response.status")
-    assert proc.returncode == 0 and proc.stdout.strip() == "200", proc.stderr[-3000:]
+    proc = scrapy("shell", server.url + "/robots.txt", "-c",
+                  "(response.status, dict(settings['FEEDS']), settings['NEWSCRAWL_LIVE_PROGRESS'])")
+    assert proc.returncode == 0 and proc.stdout.strip() == "(200, {}, 'off')", proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr and "scrapy shell:" not in proc.stderr
     assert output_files() == before
 

@@ -3,7 +3,8 @@
 Scrapy runs them with the project's settings, so they would open the run's feeds
 (``output/<spider>/<edition>/...``, whose name needs the spider's edition: a
 ``KeyError: 'edition'`` in ``scrapy shell`` on another site's URL) and the cross-run
-state database. Here neither is opened unless asked for on the command line (``-s``).
+state database. Here neither is opened unless asked for on the command line (``-s``), and
+no live progress line is drawn.
 Their ``-a`` values are checked as ``scrapy crawl`` checks them: a bad one is one line on
 stderr and exit status 2, before anything is fetched.
 """
@@ -24,9 +25,11 @@ PRIORITY = (SETTINGS_PRIORITIES["spider"] + SETTINGS_PRIORITIES["cmdline"]) // 2
 
 
 def keep_out_of_output(settings) -> None:
-    """No feed files and no cross-run memory for an inspection command."""
+    """No feed files and no cross-run memory for an inspection command, and no live progress
+    line drawn over its output (or over the shell's prompt)."""
     settings.set("FEEDS", {}, priority=PRIORITY)
     settings.set("NEWSCRAWL_STATE", "off", priority=PRIORITY)
+    settings.set("NEWSCRAWL_LIVE_PROGRESS", "off", priority=PRIORITY)
 
 
 def outlet_of(settings, name: str):
