@@ -125,7 +125,7 @@ def cron(out: Path, *args: str, terminal: bool) -> tuple[int, str, str]:
     in pipes. A closed port: every request fails at once, and --max-errors lets the run succeed."""
     cmd = [sys.executable, "-m", "newscrawl.cron", "--output-dir", str(out), "--max-errors", "1000",
            "-a", "base_url=http://127.0.0.1:1", "-a", "sections=politics", "-s", "RETRY_ENABLED=False",
-           "-s", "NEWSCRAWL_BROWSER_ENABLED=False", *args]
+           "-s", "NEWSCRAWL_BROWSER_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if not terminal:
         proc = subprocess.run(cmd, cwd=out.parent, capture_output=True, text=True, timeout=120, env=env)
