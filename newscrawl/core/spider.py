@@ -92,6 +92,8 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        # `scrapy shell` builds the spider without arguments; its -a values come this way.
+        kwargs = {**crawler.settings.getdict("NEWSCRAWL_SPIDER_ARGS"), **kwargs}
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not crawler.settings.frozen:
             # What components need of the arguments, published once (they read settings,
