@@ -242,7 +242,7 @@ def test_card_states_counts_range_and_gaps(built):
         flags = Counter(flag for r in truth for flag in r.get("flags", []))
         listed = ", ".join(f"`{k}` {v:,}" for k, v in sorted(flags.items())) or "none"
         assert f"- Records flagged by the crawler (`flags`): {listed}." in body
-    assert "- Runs whose field coverage was below the edition's minimum (run summaries): none (of 1 runs)." in body
+    assert "- Runs whose field coverage was below the edition's minimum (run summaries): none (of 1 run)." in body
 
 
 def test_runs_below_the_minimum_coverage_are_known_gaps(built, tmp_path):
@@ -323,8 +323,9 @@ def test_report_figures_and_their_numbers(built):
     summary = json.loads((out / "almayadeen" / EDITION / f"{RUN}.summary.json").read_text(encoding="utf-8"))
     (run,) = data["runs"]
     assert run["run"] == RUN
-    assert (run["requests"], run["errors"], run["records"]) == (summary["requests"], summary["errors"], summary["items"])
-    assert run["records"] == len(df)
+    # Articles, not `items` (articles and ticker lines together: "records 301" beside "295 articles").
+    assert (run["requests"], run["errors"], run["articles"]) == (summary["requests"], summary["errors"], summary["articles"])
+    assert run["articles"] == len(df)
 
 
 # --- rebuilds -------------------------------------------------------------------------------
@@ -484,7 +485,7 @@ def test_figures_are_drawn_by_a_process_of_their_own(built, tmp_path):
 
 
 def test_the_figure_process_draws_what_it_is_sent(tmp_path):
-    runs = [{"run": "20261101T000000", "requests": 9, "errors": 1, "challenges": 0, "browser": 2, "records": 3}]
+    runs = [{"run": "20261101T000000", "requests": 9, "errors": 1, "challenges": 0, "browser": 2, "articles": 3}]
     with report_mod.Drawer(tmp_path / "figures") as drawer:
         drawer.send({"runs": runs})  # the run summaries come first: crawl health alone
         drawer.finish()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
@@ -84,7 +85,8 @@ def build(
         # process imports and reads, draws the crawl health at once, and the rest as soon
         # as the last year is counted.
         with report.Drawer(work / "figures", figure_process) as drawer:
-            runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
+            sources: Counter = Counter()
+            runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [], sources)
             drawer.send({"runs": runs})
             figures: dict = {}
 
@@ -94,10 +96,11 @@ def build(
 
             (work / "data").mkdir()
             result = BuildResult(target, merged, merged_again, 0)
-            stats = _write_years(merged, work, name, cols, result, counted)
+            ed = site.editions.get(edition)
+            stats = _write_years(merged, work, name, cols, result, counted, ed.base_url if ed else "")
             result.count = stats.count
             files = [f"data/{p.name}" for p in result.files]
-            (work / "README.md").write_text(card.render(site, edition, name, cols, stats, files, runs), encoding="utf-8")
+            (work / "README.md").write_text(card.render(site, edition, name, cols, stats, files, runs, sources), encoding="utf-8")
             report.write(work, f"{name}: report", figures, drawer)
         work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
         replace_dir(work, target)
@@ -108,11 +111,12 @@ def build(
 
 
 def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result: BuildResult,
-                 counted: Callable[[Stats], None]) -> Stats:
+                 counted: Callable[[Stats], None], home: str = "") -> Stats:
     """Parquet files and CSV of every year, counted on the way; ``counted`` is called as
-    soon as the last year is counted, before any file still to write is waited for."""
+    soon as the last year is counted, before any file still to write is waited for.
+    ``home``: the live site's origin (rows fetched elsewhere are counted by host)."""
     schema = arrow_schema(cols)
-    stats = Stats()
+    stats = Stats(home=home)
     csv_path = work / f"{name}.csv"
     csv_writer: list = []
 

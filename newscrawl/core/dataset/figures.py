@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-HEALTH = ("requests", "errors", "challenges", "browser", "records")
+HEALTH = ("requests", "errors", "challenges", "browser", "articles")
 WEEKLY = (("section", "section"), ("post_type", "post type"), ("edition", "edition"))
 TOP_NAMES = ("authors", "tags")
 DPI = 80

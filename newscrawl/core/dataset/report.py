@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Optional
@@ -24,8 +25,9 @@ TOP = 20
 OTHER = "(other)"
 
 
-def run_health(summaries: list[Path]) -> list[dict]:
-    """One row per run summary (oldest first): requests, errors, challenges, browser use, records."""
+def run_health(summaries: list[Path], sources: Optional[Counter] = None) -> list[dict]:
+    """One row per run summary (oldest first): requests, errors, challenges, browser use, articles.
+    ``sources``, when given, counts the runs by how they got their pages (:func:`run_source`)."""
     runs = []
     for path in sorted(summaries, key=lambda p: p.name):
         try:
@@ -35,6 +37,8 @@ def run_health(summaries: list[Path]) -> list[dict]:
         if not isinstance(data, dict):
             continue
         counts = data.get("newscrawl") or {}
+        if sources is not None:
+            sources[run_source(data)] += 1
         runs.append({
             "run": path.name[: -len(".summary.json")],
             "start_time": data.get("start_time"),
@@ -43,10 +47,26 @@ def run_health(summaries: list[Path]) -> list[dict]:
             "errors": int(data.get("errors") or 0),
             "challenges": int(counts.get("newscrawl/challenge/detected", 0)),
             "browser": sum(int(v) for k, v in counts.items() if k.startswith("newscrawl/browser/requests/")),
-            "records": int(data.get("items") or 0),
+            # Articles, not `items` (articles and BREAKING ticker lines together).
+            "articles": int(data.get("articles", data.get("items")) or 0),
             "coverage_below": _below_minimum(data),
         })
     return runs
+
+
+def run_source(summary: dict) -> str:
+    """How one run got its pages, as a JSON text (hashable, sorted): ``{"reextract": true}``
+    for a re-extraction from WARC files; for a crawl the politeness settings its summary
+    records (``{}`` for a summary written before they were) and the robots.txt Crawl-delay
+    it honoured."""
+    if summary.get("command") == "reextract":
+        return json.dumps({"reextract": True})
+    source = dict(summary.get("politeness") or {}) if isinstance(summary.get("politeness"), dict) else {}
+    counts = summary.get("newscrawl") if isinstance(summary.get("newscrawl"), dict) else {}
+    delay = counts.get("newscrawl/robots/crawl_delay_capped", counts.get("newscrawl/robots/crawl_delay"))
+    if source and isinstance(delay, (int, float)):
+        source["robots_crawl_delay"] = delay
+    return json.dumps(source, sort_keys=True)
 
 
 def _below_minimum(summary: dict) -> list[dict]:

@@ -38,6 +38,10 @@ class Stats:
     published_max: Optional[datetime] = None
     crawled_min: Optional[datetime] = None
     crawled_max: Optional[datetime] = None
+    # Where the pages were fetched from: the scheme and host of `url` -> rows. The live site's
+    # origin (``home``) is counted by a prefix test, the others (a mirror, the replica) parsed.
+    home: str = ""
+    origins: Counter = field(default_factory=Counter)
 
     GROUPS = ("section", "post_type", "edition", "discovered_via")
     TOP = ("authors", "tags")
@@ -76,9 +80,24 @@ class Stats:
                 counter[c.name] += row[f"{c.name}_sum"] or 0
         self.published_min = _earliest(self.published_min, pc.min(published).as_py())
         self.published_max = _latest(self.published_max, pc.max(published).as_py())
+        if "url" in names:
+            self._count_origins(table.column("url"))
         if "crawled_at" in names:
             self.crawled_min = _earliest(self.crawled_min, pc.min(table.column("crawled_at")).as_py())
             self.crawled_max = _latest(self.crawled_max, pc.max(table.column("crawled_at")).as_py())
+
+    def _count_origins(self, urls: pa.ChunkedArray) -> None:
+        if self.home:
+            at_home = pc.fill_null(pc.starts_with(urls, self.home + "/"), False)
+            home = pc.sum(at_home).as_py() or 0
+            if home:
+                self.origins[self.home] += home
+            if home == len(urls):
+                return
+            urls = pc.filter(urls, pc.invert(at_home))
+        origin = pc.struct_field(pc.extract_regex(pc.fill_null(urls, ""), r"^(?P<origin>[^/]*//[^/]*|)"), [0])
+        for o, c in zip(*_value_counts(origin)):
+            self.origins[o or NONE] += c
 
     def empty_months(self) -> list[str]:
         """Months between the first and the last post without any post."""
