@@ -85,18 +85,18 @@ def build(
         # process imports and reads, draws the crawl health at once, and the rest as soon
         # as the last year is counted.
         with report.Drawer(work / "figures", figure_process) as drawer:
+            ed = site.editions.get(edition)
             sources: Counter = Counter()
             runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [], sources)
-            drawer.send({"runs": runs})
+            drawer.send({"dataset": name, "health": report.health_data(runs)})
             figures: dict = {}
 
             def counted(stats: Stats) -> None:
-                figures.update(report.figures_data(stats, runs, [c.name for c in cols]))
-                drawer.send({k: v for k, v in figures.items() if k != "runs"})
+                figures.update(report.figures_data(stats, runs, [c.name for c in cols], name, ed.host if ed else ""))
+                drawer.send({k: v for k, v in figures.items() if k not in ("runs", "health")})
 
             (work / "data").mkdir()
             result = BuildResult(target, merged, merged_again, 0)
-            ed = site.editions.get(edition)
             stats = _write_years(merged, work, name, cols, result, counted, ed.base_url if ed else "")
             result.count = stats.count
             files = [f"data/{p.name}" for p in result.files]

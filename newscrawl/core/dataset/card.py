@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from typing import Optional
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -17,7 +16,7 @@ from ..outlet import Outlet
 from .build import LIST_SEPARATOR, csv_columns
 from .report import below_text
 from .schema import PANDAS_NULLABLE, Column, type_text
-from .stats import Stats, iso
+from .stats import Stats, is_live_origin, iso
 
 LANGUAGES = {"en": "English", "ar": "Arabic", "es": "Spanish"}
 
@@ -50,7 +49,7 @@ def render(site: Outlet, edition: str, name: str, cols: list[Column], stats: Sta
     host = ed.host if ed else edition
     language = ed.language if ed else edition
     lang_name = LANGUAGES.get(edition, edition)
-    elsewhere = {o: n for o, n in stats.origins.items() if not _is_live(o, host)}
+    elsewhere = {o: n for o, n in stats.origins.items() if not is_live_origin(o, host)}
     not_live = " (crawled from a mirror or replica, not the live site)" if elsewhere else ""
     out = [
         "---",
@@ -164,17 +163,6 @@ def render(site: Outlet, edition: str, name: str, cols: list[Column], stats: Sta
     out += _csv(name, cols)
     out.append("")
     return "\n".join(out)
-
-
-def _is_live(origin: str, host: str) -> bool:
-    """Whether ``origin`` (``scheme://host[:port]`` of a row's ``url``) is the edition's own host."""
-    parts = urlsplit(origin)
-    bare = host.removeprefix("www.")
-    try:
-        port = parts.port
-    except ValueError:
-        return False
-    return (parts.hostname or "") in (bare, "www." + bare) and port in (None, 443 if parts.scheme == "https" else 80)
 
 
 def _origins_text(origins: dict) -> str:
