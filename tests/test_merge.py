@@ -312,3 +312,17 @@ def test_a_dataset_name_must_be_a_dataset_directory(name, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--edition", "en", "--output-dir", str(tmp_path), "--dataset", name])
     assert exc.value.code == 2 and "is not a dataset name" in capsys.readouterr().err
+
+
+def test_a_file_or_directory_given_names_its_dataset(tmp_path):
+    from newscrawl.core.dataset_names import resolve
+
+    # Several datasets under the output directory: a path given says which, no guess needed.
+    for name in ("almayadeen", "demo"):
+        write_run(tmp_path / name / "en" / "2026-11-21T09-00-00.jsonl", [record(9, "2026-11-19T10:00:00+00:00")])
+    assert resolve(tmp_path, "en", "almayadeen", merged=Path("/x/demo-en.jsonl")) == ("demo", tmp_path / "demo" / "en")
+    mirror = "almayadeen-mirror-127.0.0.1-8000"
+    assert resolve(tmp_path, "en", "almayadeen", merged=Path(f"/x/{mirror}-en.jsonl"))[0] == mirror
+    assert resolve(tmp_path, "en", "almayadeen", input_dir=tmp_path / mirror / "en")[0] == mirror
+    assert resolve(tmp_path, "en", "almayadeen", merged=Path("/tmp/any.jsonl"))[0] == "almayadeen"
+    assert resolve(tmp_path, "en", "almayadeen", named="demo", merged=Path("/x/y-en.jsonl"))[0] == "demo"

@@ -82,14 +82,19 @@ def choose(output_dir: Path, edition: str, spider: str, named: Optional[str] = N
 
 
 def resolve(output_dir: Path, edition: str, spider: str, named: Optional[str] = None,
-            input_dir: Optional[Path] = None) -> tuple[str, Path]:
+            input_dir: Optional[Path] = None, merged: Optional[Path] = None) -> tuple[str, Path]:
     """(dataset, directory of its run files) for the commands that read runs: ``named`` when
-    given; else the dataset an ``input_dir`` given as ``<NAME>/<edition>`` names; else
+    given; else the dataset an ``input_dir`` given as ``<NAME>/<edition>``, or a ``merged``
+    file given as ``<NAME>-<edition>.jsonl``, names (the spider's when they name none); else
     :func:`choose`."""
     if named:
         return named, input_dir or output_dir / named / edition
-    if input_dir is not None:
-        parent = input_dir.parent.name
-        return (parent if input_dir.name == edition and belongs_to(parent, spider) else spider), input_dir
+    if input_dir is not None or merged is not None:
+        name = spider
+        if input_dir is not None and input_dir.name == edition and belongs_to(input_dir.parent.name, spider):
+            name = input_dir.parent.name
+        elif merged is not None and merged.stem.endswith(f"-{edition}") and belongs_to(merged.stem[: -len(edition) - 1], spider):
+            name = merged.stem[: -len(edition) - 1]
+        return name, input_dir or output_dir / name / edition
     name = choose(output_dir, edition, spider)
     return name, output_dir / name / edition

@@ -374,8 +374,8 @@ def parse_location(parser: argparse.ArgumentParser, argv: Optional[list[str]], p
     if opts.dataset is not None and dataset_names.name_problem(opts.dataset):
         parser.error(f"--dataset {dataset_names.name_problem(opts.dataset)}")
     try:
-        opts.dataset, opts.input_dir = dataset_names.resolve(opts.output_dir, opts.edition, opts.spider,
-                                                             opts.dataset, opts.input_dir)
+        opts.dataset, opts.input_dir = dataset_names.resolve(opts.output_dir, opts.edition, opts.spider, opts.dataset,
+                                                             opts.input_dir, getattr(opts, "merged", None))
     except dataset_names.AmbiguousDataset as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return None
