@@ -36,7 +36,7 @@ def make_commands(*targets: str) -> list[list[str]]:
     commands = []
     for line in proc.stdout.splitlines():
         words = shlex.split(line)
-        if len(words) > 1 and words[0].endswith("/python") and (words[1] == "scripts/demo.py" or words[1:3] == ["-m", "newscrawl.dataset"]):
+        if len(words) > 1 and words[0].rstrip("3").endswith("python") and (words[1] == "scripts/demo.py" or words[1:3] == ["-m", "newscrawl.dataset"]):
             commands.append([sys.executable] + words[1:])
     assert [c[1] for c in commands] == ["scripts/demo.py", "-m"], proc.stdout
     return commands
