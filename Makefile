@@ -30,9 +30,10 @@ chromium:
 test: setup
 	$(BIN)/python -m pytest
 
-# Serves the replica, crawls it with the real spider, leaves output/demo.jsonl.
+# Serves the replica, crawls it with the real spider, checks it against the truth and builds
+# its dataset, all under the name `demo` (output/demo/en/, output/dataset/demo-en/, ...).
 demo: setup
-	$(BIN)/python scripts/demo.py --articles $(ARTICLES) --seed $(SEED) --output output/demo.jsonl
+	$(BIN)/python scripts/demo.py --articles $(ARTICLES) --seed $(SEED)
 
 # Serves the replica in the foreground (prints its address).
 replica: $(BIN)/.installed
@@ -46,15 +47,17 @@ schema: $(BIN)/.installed
 cron: $(BIN)/.installed
 	$(BIN)/python -m newscrawl.cron --edition $(EDITION) $(CRON_ARGS)
 
-# Every run of an edition in one deduplicated dataset: output/merged/almayadeen-$(EDITION).jsonl
+# Every run of an edition in one deduplicated dataset: output/merged/<dataset>-$(EDITION).jsonl, the
+# dataset being the only one with runs (the live site's almayadeen, a mirror's, demo) or
+# MERGE_ARGS="--dataset NAME".
 merge: $(BIN)/.installed
 	$(BIN)/python -m newscrawl.merge --edition $(EDITION) $(MERGE_ARGS)
 
 # Parquet, CSV, dataset card and report of an edition (README "The published dataset"):
-# output/dataset/almayadeen-$(EDITION)/, merging the runs first when needed. Right after
-# `make demo` (no scheduled runs yet) it is built from the demo's output/demo.jsonl.
+# output/dataset/<dataset>-$(EDITION)/, merging the runs first when needed; the dataset as for
+# merge (right after `make demo` alone: demo), or DATASET_ARGS="--dataset NAME".
 dataset: $(BIN)/.installed
-	$(BIN)/python -m newscrawl.dataset --edition $(EDITION) $(if $(wildcard output/almayadeen/$(EDITION)/*.jsonl),,$(if $(wildcard output/demo.jsonl),--input-dir output)) $(DATASET_ARGS)
+	$(BIN)/python -m newscrawl.dataset --edition $(EDITION) $(DATASET_ARGS)
 
 # Adds the project to scrapyd (README "Scheduling with scrapyd instead"): the egg is built in a
 # temporary copy, so the checkout stays clean. make deploy DEPLOY_ARGS="--url http://host:6800/"

@@ -119,9 +119,9 @@ EXTENSIONS = {
 NEWSCRAWL_COVERAGE = True
 NEWSCRAWL_COVERAGE_MIN_RECORDS = 10
 # Raw responses (newscrawl/core/warc.py): every response the crawl receives, with its request, in
-# <output root>/warc/<edition>/<UTC start>-<serial>.warc.gz ("off" keeps none). The
-# directory may be set (%(edition)s and %(name)s are filled in); a file is closed for the
-# next serial past NEWSCRAWL_WARC_MAX_SIZE bytes.
+# <output root>/warc/<edition>/<UTC start>-<serial>.warc.gz (a mirror's or the replica's in
+# warc/<dataset>-<edition>/; "off" keeps none). The directory may be set (%(edition)s, %(name)s
+# and %(dataset)s are filled in); a file is closed for the next serial past NEWSCRAWL_WARC_MAX_SIZE bytes.
 NEWSCRAWL_WARC = "on"
 NEWSCRAWL_WARC_DIR = ""
 NEWSCRAWL_WARC_MAX_SIZE = 1_000_000_000

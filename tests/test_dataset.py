@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import typing
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -156,6 +157,111 @@ def test_datasets_snippet_reads_every_row(built, tmp_path):
     compare_with_truth(rows, site.truth())
 
 
+# --- reading traps (issue 24) ---------------------------------------------------------------
+INTEGERS = [f.name for f in dataclasses.fields(Article) if arrow_type(typing.get_type_hints(Article)[f.name])[0] == pa.int64()]
+
+
+def test_pandas_reads_integer_columns_as_nullable_integers(built):
+    import pandas as pd
+
+    out, site, _ = built
+    df = pd.read_parquet(out / "dataset" / "almayadeen-en" / "data")
+    assert INTEGERS == ["read_time_minutes", "word_count", "video_duration_seconds", "revision"]
+    for name in INTEGERS:
+        assert str(df[name].dtype) == "Int64", name  # not float64, though some rows have none
+    assert df["word_count"].isna().any() and df["video_duration_seconds"].isna().any()
+    truth = site.truth()
+    for key, words in zip(df["post_id"].fillna(df["canonical_url"]), df["word_count"]):
+        assert (None if words is pd.NA else int(words)) == truth[key]["word_count"]
+    # `flags` is reached as df["flags"]: df.flags is pandas' own attribute, as the card says.
+    assert not isinstance(df.flags, pd.Series) and list(df["flags"].map(list)) == [list(f) for f in df["flags"]]
+    _, body = card_parts(out / "dataset" / "almayadeen-en")
+    assert "`df.flags` is pandas' own attribute (`DataFrame.flags`), not the `flags` column: read it as `df[\"flags\"]`." in body
+
+
+def test_the_cards_read_csv_call_gives_the_datasets_types(built, monkeypatch):
+    import pandas as pd
+
+    out, _, _ = built
+    directory = out / "dataset" / "almayadeen-en"
+    _, body = card_parts(directory)
+    csv_part = body.split("## The CSV", 1)[1]
+    (code,) = re.findall(r"```python\n(.*?)```", csv_part, re.S)
+    monkeypatch.chdir(directory)
+    scope: dict = {}
+    exec(code, scope)
+    df, parquet = scope["df"], pd.read_parquet("data")
+    assert str(df["post_id"].dtype) == "string" and df["post_id"].isna().any()
+    for name in INTEGERS:
+        assert str(df[name].dtype) == "Int64", name
+    for name in ("published_at", "modified_at", "crawled_at"):
+        assert str(df[name].dtype).startswith("datetime64") and str(df[name].dtype).endswith("UTC]"), name
+        same = [str(a) == str(b) for a, b in zip(df[name].dt.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+                                                 parquet[name].dt.strftime("%Y-%m-%dT%H:%M:%S.%f"))]
+        assert all(same), name
+    assert list(df["post_id"].fillna("")) == list(parquet["post_id"].fillna(""))
+    # Every column's type is in the card's table, and post_id is written quoted.
+    table = dict(re.findall(r"^\| `([^`]+)` \| ([^|]+) \|", csv_part, re.M))
+    assert list(table) == list(df.columns)
+    assert table["post_id"].strip() == "text, quoted" and table["word_count"].strip() == "integer"
+    header, first = (directory / "almayadeen-en.csv").read_text(encoding="utf-8").splitlines()[:2]
+    post_id = header.split(",").index('"post_id"')
+    assert re.match(r'"\d+"$', first.split(",")[post_id]), first
+
+
+def test_the_card_is_true_of_every_struct_field(built):
+    out, _, _ = built
+    _, body = card_parts(out / "dataset" / "almayadeen-en")
+    # Only extracted_from has a child per Article field; warc has its three.
+    assert "Struct fields with open keys (`extracted_from`) have one child per Article field name" in body
+    assert "| `warc` | `struct<file: string, offset: int64, record_id: string>` |" in body
+    n = len(dataclasses.fields(Article)) - 1
+    assert f"| `extracted_from` | `struct<{n} string fields>` |" in body
+    assert "Left out: `extracted_from`, `warc`." in body
+
+
+def test_the_card_states_the_host_and_the_politeness_of_the_runs(built, tmp_path):
+    from scrapy.settings import Settings
+
+    from newscrawl import settings as crawl_settings
+    from newscrawl.core.extensions import politeness
+
+    out, _, _ = built
+    summary = json.loads((out / "almayadeen" / EDITION / f"{RUN}.summary.json").read_text(encoding="utf-8"))
+    _, body = card_parts(out / "dataset" / "almayadeen-en")
+    host = summary["base_url"]
+    # The replica run: its host, not the live site's, and the settings it ran with (the fast ones).
+    assert f"**Not the live site's pages.** They were fetched from `{host}` (" in body
+    assert f"- Source: the article pages of `{host}` (" in body
+    assert ("- Politeness of 1 run (run summaries): robots.txt obeyed; 16 requests at a time per host (16 in all); "
+            "download delay 0 s; AutoThrottle off; User-Agent `newscrawl/") in body
+    assert "about 3 s apart" not in body and "(crawled from a mirror or replica, not the live site)" in body
+    # The same rows as if fetched from the live site, by runs with the project's settings.
+    merged = tmp_path / "live.jsonl"
+    merged.write_text((out / "merged" / "almayadeen-en.jsonl").read_text(encoding="utf-8")
+                      .replace(host + "/", "https://english.almayadeen.net/"), encoding="utf-8")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    polite = politeness(Settings({k: getattr(crawl_settings, k) for k in dir(crawl_settings) if k.isupper()}))
+    for i, extra in enumerate(({}, {}, {"newscrawl/robots/crawl_delay": 10})):
+        (runs / f"2026110{i}T000000.summary.json").write_text(json.dumps(
+            {"items": 1, "articles": 1, "politeness": polite, "newscrawl": extra}))
+    (runs / "20261104T000000.summary.json").write_text(json.dumps({"items": 1}))  # an older summary
+    (runs / "20261105T000000.summary.json").write_text(json.dumps({"command": "reextract", "items": 1}))
+    target = tmp_path / "ds"
+    build(EDITION, out, merged=merged, target=target, summaries_dir=runs, merge_first=False)
+    _, body = card_parts(target)
+    assert "Not the live site" not in body and "- Source: the article pages of `https://english.almayadeen.net` (" in body
+    expected = (f"robots.txt obeyed; 1 request at a time per host ({crawl_settings.CONCURRENT_REQUESTS} in all); "
+                f"download delay {crawl_settings.DOWNLOAD_DELAY:g} s (randomised, 0.5 to 1.5 times); AutoThrottle on "
+                f"(start {crawl_settings.AUTOTHROTTLE_START_DELAY:g} s, at most {crawl_settings.AUTOTHROTTLE_MAX_DELAY:g} s, "
+                f"target concurrency {crawl_settings.AUTOTHROTTLE_TARGET_CONCURRENCY:g})")
+    assert f"- Politeness of 2 runs (run summaries): {expected}; User-Agent `{crawl_settings.USER_AGENT}`." in body
+    assert f"- Politeness of 1 run (run summaries): {expected}; robots.txt Crawl-delay 10 s honoured;" in body
+    assert "- 1 run summary does not record the politeness settings" in body
+    assert "- 1 re-extraction from stored responses (WARC files, no request sent)." in body
+
+
 # --- files, schema, card ----------------------------------------------------------------
 def test_one_parquet_file_per_year_with_a_row_group_per_month(built):
     out, site, result = built
@@ -242,7 +348,7 @@ def test_card_states_counts_range_and_gaps(built):
         flags = Counter(flag for r in truth for flag in r.get("flags", []))
         listed = ", ".join(f"`{k}` {v:,}" for k, v in sorted(flags.items())) or "none"
         assert f"- Records flagged by the crawler (`flags`): {listed}." in body
-    assert "- Runs whose field coverage was below the edition's minimum (run summaries): none (of 1 runs)." in body
+    assert "- Runs whose field coverage was below the edition's minimum (run summaries): none (of 1 run)." in body
 
 
 def test_runs_below_the_minimum_coverage_are_known_gaps(built, tmp_path):
@@ -283,48 +389,222 @@ def test_new_item_fields_are_typed_by_their_annotation():
 
 
 # --- the report ---------------------------------------------------------------------------
+FIGURES = ("articles_over_time", "by_section", "by_post_type", "top_authors", "top_tags", "coverage", "crawl_health")
+
+
+def by_period(df, period: str) -> list[str]:
+    """Each row's period label, as the report cuts time (pandas' own dates, not the report's code)."""
+    day = df["published_at"].dt.strftime("%Y-%m-%d")
+    return [report_mod.period_of(d, period) for d in day]
+
+
 def test_report_figures_and_their_numbers(built):
     import pandas as pd
 
     out, site, _ = built
     directory = out / "dataset" / "almayadeen-en"
-    assert (directory / "report.html").exists()
+    html_text = (directory / "report.html").read_text(encoding="utf-8")
     data = json.loads((directory / "figures" / "figures.json").read_text(encoding="utf-8"))
-    for name in ("weekly_section", "weekly_post_type", "weekly_edition", "top_authors", "top_tags",
-                 "coverage", "crawl_health"):
+    assert sorted(p.name for p in (directory / "figures").glob("*.png")) == sorted(f"{n}.png" for n in FIGURES)
+    for name in FIGURES:
         png = directory / "figures" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        assert f'src="figures/{name}.png"' in (directory / "report.html").read_text(encoding="utf-8")
+        assert f'src="figures/{name}.png"' in html_text
     df = pd.read_parquet(directory / "data")
     assert data["count"] == len(df)
-    week = (df["published_at"].dt.tz_localize(None).dt.normalize()
-            - pd.to_timedelta(df["published_at"].dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
-    for by in ("section", "post_type", "edition"):
-        series = data["weekly"][by]
-        values = df[by].fillna("(none)")
-        counted = Counter(zip(week, values))
-        for name, counts in series.items():
-            if name != report_mod.OTHER:
-                assert counts == [counted.get((w, name), 0) for w in data["weeks"]], (by, name)
-        per_week = Counter(week)
-        assert [sum(s[i] for s in series.values()) for i in range(len(data["weeks"]))] == \
-            [per_week.get(w, 0) for w in data["weeks"]]
+    # 60 articles over two and a half years: too few for weeks or months.
+    over = data["over_time"]
+    assert over["period"] == "quarter"
+    counted = Counter(by_period(df, over["period"]))
+    assert over["articles"] == [counted.get(p, 0) for p in over["periods"]] and sum(over["articles"]) == len(df)
+    assert over["periods"] == sorted(set(over["periods"])) and set(counted) <= set(over["periods"])
+    for by in ("section", "post_type"):
+        figure = data["groups"][by]
+        assert figure["chart"] == "totals"  # a few articles a quarter: each group over time would be noise
+        totals = Counter(df[by].fillna("(none)").replace("", "(none)"))
+        ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+        named = [(n, t) for n, t in zip(figure["names"], figure["totals"]) if not re.fullmatch(r"\d+ others?", n)]
+        assert named == ranked[:len(named)]
+        assert sum(figure["totals"]) == len(df)
     for name in ("authors", "tags"):
         counted = Counter(item for items in df[name] for item in items)
         top = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:report_mod.TOP]
-        assert [tuple(x) for x in data["top"][name]] == top
+        assert [tuple(x) for x in data["top"][name]] == top and data["distinct"][name] == len(counted)
+    cov = data["coverage"]
     month = df["published_at"].dt.strftime("%Y-%m")
-    assert data["coverage"]["months"] == sorted(set(month))
-    assert data["coverage"]["articles"] == [int((month == m).sum()) for m in data["coverage"]["months"]]
-    filled = [int(((month == m) & df["tags"].map(len).gt(0)).sum()) for m in data["coverage"]["months"]]
-    assert data["coverage"]["filled"]["tags"] == filled
-    filled = [int(((month == m) & df["post_id"].notna()).sum()) for m in data["coverage"]["months"]]
-    assert data["coverage"]["filled"]["post_id"] == filled
+    assert cov["period"] == "month" and cov["periods"] == sorted(set(month))
+    assert cov["articles"] == [int((month == m).sum()) for m in cov["periods"]]
+    filled = [int(((month == m) & df["tags"].map(len).gt(0)).sum()) for m in cov["periods"]]
+    assert cov["filled"]["tags"] == filled
+    filled = [int(((month == m) & df["post_id"].notna()).sum()) for m in cov["periods"]]
+    assert cov["filled"]["post_id"] == filled
+    assert "title" not in cov["shown"] and "post_id" in cov["shown"]  # always filled: not drawn
     summary = json.loads((out / "almayadeen" / EDITION / f"{RUN}.summary.json").read_text(encoding="utf-8"))
     (run,) = data["runs"]
     assert run["run"] == RUN
-    assert (run["requests"], run["errors"], run["records"]) == (summary["requests"], summary["errors"], summary["items"])
-    assert run["records"] == len(df)
+    # Articles, not `items` (articles and ticker lines together: "records 301" beside "295 articles").
+    assert (run["requests"], run["errors"], run["articles"]) == (summary["requests"], summary["errors"], summary["articles"])
+    assert run["articles"] == len(df)
+    health = data["health"]
+    assert health["unit"] == "run" and health["runs"] == 1
+    assert health["zero"] == [k for k in ("requests", "errors", "challenges", "browser", "articles") if not run[k]]
+    assert all(health["series"][k] == [run[k]] for k in health["series"])
+    # The report says the rows are the replica's, not the live site's.
+    assert "<strong>Not the live site's pages:</strong> fetched from http://127.0.0.1:" in html_text
+
+
+def test_a_group_drawn_over_time_has_the_data_s_numbers(built, monkeypatch):
+    # The heatmap's cells, summed per period in Arrow, against pandas' own count.
+    import pandas as pd
+
+    from newscrawl.core.dataset.stats import Stats
+
+    out, _, _ = built
+    directory = out / "dataset" / "almayadeen-en" / "data"
+    cols = columns()
+    stats = Stats()
+    for path in sorted(directory.iterdir()):
+        stats.add(int(path.stem[-4:]), pq.read_table(path), cols)
+    monkeypatch.setattr(report_mod, "MIN_PER_CELL", 0)
+    monkeypatch.setattr(report_mod, "SERIES", 3)
+    data = report_mod.figures_data(stats, [], [c.name for c in cols])
+    df = pd.read_parquet(directory)
+    for by in ("section", "post_type"):
+        figure = data["groups"][by]
+        assert figure["chart"] == "heatmap" and figure["periods"] == data["over_time"]["periods"]
+        counted = Counter(zip(by_period(df, figure["period"]), df[by].fillna("(none)").replace("", "(none)")))
+        for name, row in zip(figure["names"][:3], figure["counts"]):
+            assert row == [counted.get((p, name), 0) for p in figure["periods"]], (by, name)
+        assert [sum(col) for col in zip(*figure["counts"])] == data["over_time"]["articles"]
+        assert figure["totals"] == [sum(row) for row in figure["counts"]]
+        assert figure["names"][-1] == f"{len(set(df[by].fillna('(none)'))) - 3} others"
+
+
+def post_type(section: str) -> str:
+    return "News" if int(section.rsplit(" ", 1)[1]) % 3 else "Articles"
+
+
+def synthetic_stats(count: int, years: float, sections: int = 25) -> "Stats":
+    """The counts of ``count`` articles spread evenly over ``years`` from 2016-01-04, in
+    ``sections`` sections of falling size (no Parquet file: only what the report reads)."""
+    from datetime import date, timedelta
+
+    from newscrawl.core.dataset.stats import Stats
+
+    stats = Stats()
+    days = max(1, int(365 * years))
+    weights = [1 / (i + 1) for i in range(sections)]
+    names = [f"Section {i}" for i in range(sections)]
+    rows = {"day": [], "value": [], "count_all": []}
+    per_day = count / days
+    done = 0
+    for i in range(days):
+        day = (date(2016, 1, 4) + timedelta(days=i)).isoformat()
+        n = round(per_day * (i + 1)) - done
+        done += n
+        if not n:
+            continue
+        stats.days[day] += n
+        stats.months[day[:7]] += n
+        shares = [int(n * w / sum(weights)) for w in weights]
+        shares[0] += n - sum(shares)
+        for name, c in zip(names, shares):
+            if c:
+                rows["day"].append(day), rows["value"].append(name), rows["count_all"].append(c)
+                stats.totals["section"][name] += c
+                stats.totals["post_type"][post_type(name)] += c
+        stats.filled[day[:7]]["title"] += n
+        stats.filled[day[:7]]["tags"] += n // 2
+    table = pa.table({k: pa.array(v, pa.int64() if k == "count_all" else pa.string()) for k, v in rows.items()})
+    stats.by_day["section"].append(table)
+    stats.by_day["post_type"].append(table.set_column(1, "value", pa.array(map(post_type, rows["value"]), pa.string())))
+    stats.count = sum(stats.days.values())
+    stats.top["authors"].update({f"An author with a rather long name, number {i}": 1000 - i for i in range(40)})
+    stats.top["tags"].update({"one tag": 3})
+    return stats
+
+
+def runs_of(n: int) -> list[dict]:
+    from datetime import datetime, timedelta
+
+    start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    return [{"run": f"r{i}", "start_time": (start + timedelta(hours=i)).isoformat(), "finish_reason": "finished",
+             "requests": 50, "errors": int(i % 30 == 0), "challenges": 0, "browser": 0, "articles": 20,
+             "coverage_below": []} for i in range(n)]
+
+
+@pytest.mark.parametrize("count,years,period,chart", [
+    (300, 2.5, "month", "totals"),  # the demo: weekly bars would hold 1 to 3 posts
+    (50_000, 2.5, "week", "heatmap"),
+    (300_000, 10, "month", "heatmap"),  # 520 weeks would not fit 150 bars
+    (40, 0.02, "day", "totals"),
+    (40, 10, "year", "totals"),
+])
+def test_figures_are_chosen_by_the_size_of_the_data(count, years, period, chart):
+    data = report_mod.figures_data(synthetic_stats(count, years), runs_of(1), ["title", "tags"], "x-en")
+    over = data["over_time"]
+    assert over["period"] == period and len(over["periods"]) <= report_mod.MAX_PERIODS
+    assert sum(over["articles"]) == data["count"]
+    assert data["groups"]["section"]["chart"] == chart
+    assert data["groups"]["post_type"]["chart"] == chart
+    if chart == "heatmap":
+        assert len(data["groups"]["section"]["names"]) == report_mod.SERIES + 1  # the rest summed in one row
+    assert data["coverage"]["shown"] == ["tags"]  # title is always filled
+
+
+def test_crawl_health_per_run_or_per_period_and_zero_series_named():
+    one = report_mod.health_data(runs_of(1))
+    assert one["unit"] == "run" and one["labels"] == ["2026-10-01 00:00"]
+    assert one["zero"] == ["errors", "challenges", "browser"] or one["zero"] == ["challenges", "browser"]
+    assert set(one["series"]) == {"requests", "articles", "errors"} - set(one["zero"])
+    many = report_mod.health_data(runs_of(24 * 50))
+    assert many["unit"] == "day" and len(many["labels"]) == 50 and many["runs"] == 1200
+    assert many["series"]["requests"] == [50 * 24] * 50 and many["zero"] == ["challenges", "browser"]
+    years = report_mod.health_data(runs_of(24 * 400))
+    assert years["unit"] == "week" and len(years["labels"]) <= report_mod.MAX_PERIODS
+
+
+@pytest.mark.parametrize("count,years,runs", [(300, 2.5, 1), (50_000, 2.5, 1200), (300_000, 10, 24 * 400), (0, 1, 0)])
+def test_every_figure_has_its_title_and_nothing_drawn_off_the_canvas(count, years, runs, tmp_path, monkeypatch):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from newscrawl.core.dataset import figures as figures_mod
+    from newscrawl.core.dataset.stats import Stats
+
+    figures_mod.load()
+    stats = synthetic_stats(count, years) if count else Stats()
+    data = report_mod.figures_data(stats, runs_of(runs), ["title", "tags"], "x-en")
+    drawn, shown = {}, []
+    real_draw = Text.draw
+
+    def draw_text(text, renderer):  # what the canvas really draws (not ticks outside the view)
+        real_draw(text, renderer)
+        if text.get_visible() and text.get_text().strip():
+            shown.append((text.get_text(), text.get_window_extent(renderer)))
+
+    def save(fig, path):
+        shown.clear()
+        FigureCanvasAgg(fig).draw()
+        drawn[path.name] = fig, list(shown)
+
+    monkeypatch.setattr(Text, "draw", draw_text)
+
+    monkeypatch.setattr(figures_mod, "_save", save)
+    for name, run in figures_mod.jobs(data, tmp_path):
+        run()
+    assert sorted(drawn) == sorted(name for name, _ in figures_mod.titles(data))
+    for name, (fig, texts) in drawn.items():
+        width, height = fig.bbox.width, fig.bbox.height
+        assert fig.texts[0].get_text() == f"x-en: {figures_mod.caption(data, name)}", name  # its title
+        assert texts
+        for text, box in texts:  # no label cut off at an edge
+            assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1, (name, text)
+        for ax in fig.axes:
+            low, high = ax.get_ylim()
+            if ax.get_images() or not ax.axison:
+                continue
+            assert low >= 0 or ax.get_xlim()[0] >= 0, (name, ax.get_ylim())  # counts: no axis below zero
 
 
 # --- rebuilds -------------------------------------------------------------------------------
@@ -484,9 +764,9 @@ def test_figures_are_drawn_by_a_process_of_their_own(built, tmp_path):
 
 
 def test_the_figure_process_draws_what_it_is_sent(tmp_path):
-    runs = [{"run": "20261101T000000", "requests": 9, "errors": 1, "challenges": 0, "browser": 2, "records": 3}]
+    runs = [{"run": "20261101T000000", "requests": 9, "errors": 1, "challenges": 0, "browser": 2, "articles": 3}]
     with report_mod.Drawer(tmp_path / "figures") as drawer:
-        drawer.send({"runs": runs})  # the run summaries come first: crawl health alone
+        drawer.send({"health": report_mod.health_data(runs)})  # the run summaries come first: crawl health alone
         drawer.finish()
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["crawl_health.png"]
 
@@ -543,7 +823,7 @@ def _pid_figures(monkeypatch, fail: str = ""):
             raise RuntimeError(f"cannot draw {fail}")
         path.write_text(str(os.getpid()))
 
-    for name in ("weekly", "top", "coverage", "crawl_health"):
+    for name in ("over_time", "group", "top", "coverage", "crawl_health"):
         monkeypatch.setattr(figures_mod, name, fake)
     return figures_mod
 
@@ -552,22 +832,22 @@ def test_the_last_six_figures_are_drawn_by_two_processes(tmp_path, monkeypatch):
     # Once the last year is counted the second core is free: the six figures waiting for it
     # are shared between the figure process and a forked child, about half each.
     figures_mod = _pid_figures(monkeypatch)
-    data = {"weekly": {}, "top": {}, "coverage": {}}
+    data = {"over_time": {}, "groups": {}, "top": {}, "coverage": {}}
     names = figures_mod.draw(data, tmp_path, split=True)
     assert len(names) == 6
     pids = Counter(p.read_text() for p in tmp_path.iterdir())
     assert sorted(pids.values()) == [3, 3] and str(os.getpid()) in pids
     # One figure alone (the crawl health, drawn first) is not worth a process.
-    assert figures_mod.draw({"runs": []}, tmp_path, split=True) == ["crawl_health.png"]
+    assert figures_mod.draw({"health": {}}, tmp_path, split=True) == ["crawl_health.png"]
     assert (tmp_path / "crawl_health.png").read_text() == str(os.getpid())
 
 
 def test_a_failed_drawing_child_fails_the_figure_process(tmp_path, monkeypatch, capfd):
     figures_mod = _pid_figures(monkeypatch)
-    _, theirs = figures_mod.share([name for name, _ in figures_mod.jobs({"weekly": {}, "top": {}, "coverage": {}}, tmp_path)])
+    _, theirs = figures_mod.share([name for name, _ in figures_mod.jobs({"over_time": {}, "groups": {}, "top": {}, "coverage": {}}, tmp_path)])
     _pid_figures(monkeypatch, fail=theirs[0])
     with pytest.raises(figures_mod.FigureError):
-        figures_mod.draw({"weekly": {}, "top": {}, "coverage": {}}, tmp_path, split=True)
+        figures_mod.draw({"over_time": {}, "groups": {}, "top": {}, "coverage": {}}, tmp_path, split=True)
     assert f"RuntimeError: cannot draw {theirs[0]}" in capfd.readouterr().err
 
 

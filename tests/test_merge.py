@@ -279,3 +279,50 @@ def test_cli_merges_a_mirror_dataset_apart(runs, tmp_path):
     assert main(["--edition", "en", "--output-dir", str(tmp_path), "--dataset", "almayadeen-mirror-127.0.0.1-8000"]) == 0
     assert len(read_lines(tmp_path / "merged" / "almayadeen-mirror-127.0.0.1-8000-en.jsonl")) == 5
     assert not (tmp_path / "merged" / "almayadeen-en.jsonl").exists()
+
+
+def test_plain_merge_after_replica_runs_takes_their_dataset(runs, tmp_path, capsys):
+    """Only a replica's runs under --output-dir (scheduled runs of the replica): `merge --edition en`
+    merges them, into the mirror's file (it used to exit 1: no output/almayadeen/en)."""
+    mirror = tmp_path / "almayadeen-mirror-127.0.0.1-8000" / "en"
+    mirror.parent.mkdir()
+    runs.rename(mirror)
+    (tmp_path / "state").mkdir()  # not a dataset, nor are warc/, logs/, merged/
+    assert main(["--edition", "en", "--output-dir", str(tmp_path)]) == 0
+    assert len(read_lines(tmp_path / "merged" / "almayadeen-mirror-127.0.0.1-8000-en.jsonl")) == 5
+    assert sorted(p.name for p in (tmp_path / "merged").iterdir()) == [
+        "almayadeen-mirror-127.0.0.1-8000-en.jsonl", "almayadeen-mirror-127.0.0.1-8000-en.manifest.json"]
+    capsys.readouterr()
+    # A second dataset with runs of the edition: none is guessed; one line names them, exit 2.
+    write_run(tmp_path / "demo" / "en" / "2026-11-21T09-00-00.jsonl", [record(9, "2026-11-19T10:00:00+00:00")])
+    write_run(tmp_path / "almayadeen" / "ar" / "2026-11-21T09-00-00.jsonl", [record(9, "2026-11-19T10:00:00+00:00")])
+    assert main(["--edition", "en", "--output-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"newscrawl.merge: error: {tmp_path} holds runs of edition en in several datasets: "
+        "almayadeen-mirror-127.0.0.1-8000, demo; name one with --dataset\n")
+    assert main(["--edition", "en", "--output-dir", str(tmp_path), "--dataset", "demo"]) == 0
+    assert len(read_lines(tmp_path / "merged" / "demo-en.jsonl")) == 1
+    # An input directory given as <dataset>/<edition> names its dataset.
+    assert main(["--edition", "en", "--output-dir", str(tmp_path), "--input-dir", str(mirror)]) == 0
+    assert not (tmp_path / "merged" / "almayadeen-en.jsonl").exists()
+
+
+@pytest.mark.parametrize("name", ["", "a/b", ".hidden", "merged", "warc"])
+def test_a_dataset_name_must_be_a_dataset_directory(name, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--edition", "en", "--output-dir", str(tmp_path), "--dataset", name])
+    assert exc.value.code == 2 and "is not a dataset name" in capsys.readouterr().err
+
+
+def test_a_file_or_directory_given_names_its_dataset(tmp_path):
+    from newscrawl.core.dataset_names import resolve
+
+    # Several datasets under the output directory: a path given says which, no guess needed.
+    for name in ("almayadeen", "demo"):
+        write_run(tmp_path / name / "en" / "2026-11-21T09-00-00.jsonl", [record(9, "2026-11-19T10:00:00+00:00")])
+    assert resolve(tmp_path, "en", "almayadeen", merged=Path("/x/demo-en.jsonl")) == ("demo", tmp_path / "demo" / "en")
+    mirror = "almayadeen-mirror-127.0.0.1-8000"
+    assert resolve(tmp_path, "en", "almayadeen", merged=Path(f"/x/{mirror}-en.jsonl"))[0] == mirror
+    assert resolve(tmp_path, "en", "almayadeen", input_dir=tmp_path / mirror / "en")[0] == mirror
+    assert resolve(tmp_path, "en", "almayadeen", merged=Path("/tmp/any.jsonl"))[0] == "almayadeen"
+    assert resolve(tmp_path, "en", "almayadeen", named="demo", merged=Path("/x/y-en.jsonl"))[0] == "demo"

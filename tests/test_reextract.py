@@ -21,6 +21,7 @@ from warcio.warcwriter import WARCWriter
 from newscrawl.core.args import CrawlArgs
 from newscrawl.core.merge import merge
 from newscrawl.outlets.almayadeen.pages import ArticlePage
+from newscrawl.core.reextract import main as reextract_main
 from newscrawl.core.reextract import reextract
 from newscrawl.core.testing import ROOT, read_jsonl, run_crawl
 from newscrawl.core.warc import warc_files
@@ -31,6 +32,10 @@ CRAWL_DEPENDENT = ("crawled_at", "discovered_via")
 
 def key_of(record):
     return record["post_id"] or record["canonical_url"]
+
+
+def mirror_name(base_url: str) -> str:
+    return CrawlArgs.from_kwargs({"base_url": base_url}).dataset("almayadeen")
 
 
 def without(record, fields=CRAWL_DEPENDENT):
@@ -60,16 +65,20 @@ def captured(small_site, small_server, tmp_path_factory):
 
 def test_reextract_gives_the_crawls_records_and_merge_takes_them(captured, small_server):
     root = captured.output.parent
+    mirror = mirror_name(small_server.url)
+    directory = captured.warc_dir()
+    assert directory == root / "warc" / f"{mirror}-en"
     start = len(small_server.log)
-    proc = subprocess.run([sys.executable, "-m", "newscrawl.reextract", "--edition", "en", "--output-dir", str(root)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.reextract", "--edition", "en", "--output-dir", str(root),
+                           "--dataset", mirror], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert small_server.log[start:] == []
-    (run_file,) = (root / "almayadeen" / "en").glob("*.jsonl")
+    # The replica's pages, named so by the WARC's warcinfo: under the mirror's name, never the live one.
+    (run_file,) = (root / mirror / "en").glob("*.jsonl")
+    assert not (root / "almayadeen").exists()
     records = read_jsonl(run_file)
     crawl = {key_of(r): r for r in captured.records}
     assert sorted(map(key_of, records)) == sorted(crawl)
-    directory = root / "warc" / "en"
     for record in records:
         assert without(record) == without(crawl[key_of(record)])
         assert record["discovered_via"] == "warc"
@@ -78,12 +87,36 @@ def test_reextract_gives_the_crawls_records_and_merge_takes_them(captured, small
             stored = next(iter(ArchiveIterator(fh)))
         assert record["crawled_at"] == stored.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")
     summary = json.loads(run_file.with_name(run_file.stem + ".summary.json").read_text())
-    assert summary["items"] == len(records)
+    assert summary["items"] == len(records) and summary["dataset"] == mirror
 
-    # The run file is one more run for the merge: the dataset is the same posts.
-    dataset = root / "merged.jsonl"
-    merge("en", root / "almayadeen" / "en", dataset)
-    assert sorted(map(key_of, read_jsonl(dataset))) == sorted(crawl)
+    # The run file is one more run for the merge, which finds the mirror's dataset alone.
+    proc = subprocess.run([sys.executable, "-m", "newscrawl.merge", "--edition", "en", "--output-dir", str(root)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(map(key_of, read_jsonl(root / "merged" / f"{mirror}-en.jsonl"))) == sorted(crawl)
+    assert sorted(p.name for p in (root / "merged").iterdir()) == [f"{mirror}-en.jsonl", f"{mirror}-en.manifest.json"]
+
+
+def test_warcs_of_several_datasets_are_not_reextracted_together(captured, small_site, tmp_path, capsys):
+    # The replica's WARC and a foreign (live-host) one: one run file would mix a mirror's
+    # pages into the live dataset.
+    foreign = tmp_path / "cc-news.warc.gz"
+    _foreign_warc(small_site, foreign, [0])
+    replica = warc_files([str(captured.warc_dir())])
+    out = tmp_path / "out"
+    assert reextract_main(["--edition", "en", "--output-dir", str(out), str(foreign), *map(str, replica)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"reextract: the WARC files come from several datasets: almayadeen (1 files), "
+                   f"{mirror_name(captured.base_url)} ({len(replica)} files); re-extract each apart")
+    assert not out.exists()
+    # The live site's name is refused for the replica's pages.
+    assert reextract_main(["--edition", "en", "--output-dir", str(out), "--dataset", "almayadeen", *map(str, replica)]) == 2
+    assert capsys.readouterr().err.strip() == \
+        f"reextract: not the live site's WARC files: {mirror_name(captured.base_url)} ({len(replica)} files)"
+    # Foreign files of a mirror's host (--host) are that mirror's.
+    assert reextract_main(["--edition", "en", "--output-dir", str(out), "--host", "mirror.example.org", "--workers", "1",
+                           str(foreign)]) == 0
+    assert [p.name for p in out.iterdir()] == ["almayadeen-mirror-mirror.example.org"]
 
 
 def test_a_parser_change_is_reflected_without_a_network_request(captured, small_server, tmp_path, monkeypatch):
@@ -102,7 +135,7 @@ def test_a_parser_change_is_reflected_without_a_network_request(captured, small_
     monkeypatch.setattr(socket.socket, "connect_ex", no_network)
     start = len(small_server.log)
     out = tmp_path / "changed.jsonl"
-    files = warc_files([str(captured.output.parent / "warc" / "en")])
+    files = warc_files([str(captured.warc_dir())])
     # Two workers: the pool's processes run the patched parser too.
     outcome = reextract(files, CrawlArgs.from_kwargs({"edition": "en"}), out, workers=2)
     assert small_server.log[start:] == []

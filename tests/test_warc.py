@@ -30,7 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.core.reextract import main as reextract_main
-from newscrawl.core.testing import FAST_SETTINGS, ROOT, read_jsonl, run_crawl
+from newscrawl.core.testing import FAST_SETTINGS, ROOT, CrawlResult, read_jsonl, run_crawl
 from newscrawl.core.warc import RENDERED_HEADER, Capturer, DigestMemory, WarcCapture, iter_records
 from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
@@ -82,7 +82,7 @@ def captured(small_site, small_server, tmp_path_factory):
 
 def test_crawl_writes_warcs_that_warcio_checks_and_indexes(captured):
     result, _ = captured
-    files = warcs(result.output.parent / "warc" / "en")
+    files = warcs(result.warc_dir())
     assert len(files) == 1 and files[0].name.endswith("-00000.warc.gz")
     check = subprocess.run(WARCIO + ["check", "-v", *map(str, files)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
@@ -96,7 +96,7 @@ def test_crawl_writes_warcs_that_warcio_checks_and_indexes(captured):
 
 def test_one_response_per_fetched_page_with_its_request(captured, small_server):
     result, log = captured
-    records = [r for f in warcs(result.output.parent / "warc" / "en") for r in warc_records(f)]
+    records = [r for f in warcs(result.warc_dir()) for r in warc_records(f)]
     responses = Counter(r["url"] for r in records if r["type"] == "response")
     requests = Counter(r["url"] for r in records if r["type"] == "request")
     fetched = Counter(small_server.url + entry.path for entry in log if entry.status < 300)
@@ -109,9 +109,9 @@ def test_one_response_per_fetched_page_with_its_request(captured, small_server):
 
 def test_warcinfo_names_software_edition_arguments_and_settings(captured, small_server):
     result, _ = captured
-    info = warc_records(warcs(result.output.parent / "warc" / "en")[0])[0]
+    info = warc_records(warcs(result.warc_dir())[0])[0]
     assert info["type"] == "warcinfo"
-    with warcs(result.output.parent / "warc" / "en")[0].open("rb") as fh:
+    with warcs(result.warc_dir())[0].open("rb") as fh:
         text = next(iter(ArchiveIterator(fh))).content_stream().read().decode()
     assert "software: newscrawl/" in text and "Scrapy 2.19.0" in text and "warcio 1.8.1" in text
     assert "newscrawl-edition: en" in text
@@ -121,7 +121,7 @@ def test_warcinfo_names_software_edition_arguments_and_settings(captured, small_
 
 def test_every_article_points_at_the_response_it_was_read_from(captured):
     result, _ = captured
-    directory = result.output.parent / "warc" / "en"
+    directory = result.warc_dir()
     assert result.records
     for record in result.records:
         pointer = record["warc"]
@@ -140,11 +140,11 @@ def test_second_scheduled_run_writes_revisits_for_unchanged_pages(fresh_site, fr
                 "NEWSCRAWL_INCREMENTAL": "True", "NEWSCRAWL_NOW": fresh_site.now.isoformat()}
     first = run_crawl(fresh_server.url, tmp_path / "first.jsonl", settings=settings)
     assert first.returncode == 0, first.stderr[-2000:]
-    (first_warc,) = warcs(tmp_path / "warc" / "en")
+    (first_warc,) = warcs(first.warc_dir())
     start = len(fresh_server.log)
     second = run_crawl(fresh_server.url, tmp_path / "second.jsonl", settings=settings)
     assert second.returncode == 0, second.stderr[-2000:]
-    second_warc = next(p for p in warcs(tmp_path / "warc" / "en") if p != first_warc)
+    second_warc = next(p for p in warcs(first.warc_dir()) if p != first_warc)
 
     originals = {r["headers"]["WARC-Record-ID"]: r for r in warc_records(first_warc) if r["type"] == "response"}
     again = [r for r in warc_records(second_warc) if r["type"] in ("response", "revisit")]
@@ -168,7 +168,7 @@ def test_second_scheduled_run_writes_revisits_for_unchanged_pages(fresh_site, fr
     third = run_crawl(fresh_server.url, tmp_path / "third.jsonl", args={"refresh": "10"}, settings=settings)
     assert third.returncode == 0, third.stderr[-2000:]
     (record,) = third.records
-    third_warc = max(warcs(tmp_path / "warc" / "en"), key=lambda p: p.name)
+    third_warc = max(warcs(first.warc_dir()), key=lambda p: p.name)
     stored = [r for r in warc_records(third_warc) if r["url"] == record["url"] and r["type"] != "request"]
     assert [r["type"] for r in stored] == ["response"]
     assert record["warc"]["file"] == third_warc.name and record["warc"]["offset"] == stored[0]["offset"]
@@ -291,7 +291,7 @@ def test_warc_off_turns_capture_off():
 
 def test_killed_crawl_leaves_whole_records_and_the_next_run_a_new_file(small_site, small_server, tmp_path):
     out = tmp_path / "killed.jsonl"
-    directory = tmp_path / "warc" / "en"
+    directory = CrawlResult(0, [], "", out, small_server.url).warc_dir()
     cmd = [sys.executable, "-m", "scrapy", "crawl", "almayadeen", "-a", f"base_url={small_server.url}", "-O", str(out)]
     for key, value in {**FAST_SETTINGS, "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
                        "NEWSCRAWL_NOW": small_site.now.isoformat()}.items():
@@ -323,7 +323,7 @@ def test_killed_crawl_leaves_whole_records_and_the_next_run_a_new_file(small_sit
 
 def test_a_record_cut_off_mid_write_ends_the_file_at_the_last_whole_record(captured, tmp_path):
     result, _ = captured
-    (whole,) = warcs(result.output.parent / "warc" / "en")
+    (whole,) = warcs(result.warc_dir())
     records = warc_records(whole)
     last = records[-1]["offset"]
     cut = tmp_path / "cut.warc.gz"
@@ -343,7 +343,7 @@ def test_a_record_cut_off_mid_write_ends_the_file_at_the_last_whole_record(captu
 
 def test_replay_answers_from_the_warc_and_never_the_network(captured, small_site, small_server, tmp_path):
     result, _ = captured
-    directory = result.output.parent / "warc" / "en"
+    directory = result.warc_dir()
     start = len(small_server.log)
     replayed = run_crawl(small_server.url, tmp_path / "replay.jsonl", settings={
         "NEWSCRAWL_NOW": small_site.now.isoformat(), "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
@@ -379,6 +379,15 @@ def test_warc_directory_follows_the_feeds_output_root():
         (Path("/srv/out/warc/almayadeen-mirror-127.0.0.1-8000-en"), "T")
     # -O dir/file.jsonl: beside the file, with a time of its own.
     assert output_root(Path("/tmp/x/run.jsonl"), "en", "almayadeen") == (Path("/tmp/x/warc/en"), None)
+    # ... and a mirror's under its own name there too: `-O output/x.jsonl` of the replica never
+    # writes into the live output/warc/<edition> (issue 24).
+    mirror = "almayadeen-mirror-127.0.0.1-8000"
+    assert output_root(Path("/srv/out/x.jsonl"), "en", "almayadeen", mirror) == (Path(f"/srv/out/warc/{mirror}-en"), None)
+    assert output_root(Path(f"/srv/out/{mirror}/en/T.jsonl"), "en", "almayadeen", mirror) == \
+        (Path(f"/srv/out/warc/{mirror}-en"), "T")
+    # A live run's feed in a directory that looks like a mirror's is still the live run's.
+    assert output_root(Path(f"/srv/out/{mirror}/en/T.jsonl"), "en", "almayadeen", "almayadeen") == \
+        (Path(f"/srv/out/{mirror}/en/warc/en"), None)
 
 
 def test_a_failed_warc_write_is_counted_and_leaves_whole_records(tmp_path, monkeypatch):

@@ -2,7 +2,8 @@
 
 ``<output stem>.summary.json`` holds counts (articles and BREAKING ticker lines apart,
 article drops by reason, requests, responses by status, errors), start and end time,
-the finish reason, the spider arguments and the output files that exist. Written to a
+the finish reason, the spider arguments, the host crawled (``base_url``), the politeness
+settings the run used, and the output files that exist. Written to a
 temporary name and renamed, so it is either whole or absent.
 """
 
@@ -29,6 +30,19 @@ logger = logging.getLogger(__name__)
 # Drop reasons of BREAKING ticker lines (newscrawl/core/pipelines.py): a line already emitted
 # is not a lost record, so these are reported under "ticker", not "dropped".
 TICKER_DROPS = {"ticker_seen": "already_seen", "empty_ticker": "empty"}
+
+
+# The settings that say how hard the run pressed the site, recorded as the run used them:
+# the dataset card states these, never the defaults (issue 24).
+POLITENESS = {"ROBOTSTXT_OBEY": "getbool", "DOWNLOAD_DELAY": "getfloat", "RANDOMIZE_DOWNLOAD_DELAY": "getbool",
+              "CONCURRENT_REQUESTS": "getint", "CONCURRENT_REQUESTS_PER_DOMAIN": "getint",
+              "AUTOTHROTTLE_ENABLED": "getbool", "AUTOTHROTTLE_START_DELAY": "getfloat",
+              "AUTOTHROTTLE_MAX_DELAY": "getfloat", "AUTOTHROTTLE_TARGET_CONCURRENCY": "getfloat", "USER_AGENT": "get"}
+
+
+def politeness(settings: Any) -> dict[str, Any]:
+    """The run's politeness settings (``POLITENESS``), typed."""
+    return {name: getattr(settings, getter)(name) for name, getter in POLITENESS.items()}
 
 
 def _iso(value: Any) -> Any:
@@ -83,11 +97,16 @@ class RunSummary:
     def _summary(self) -> dict:
         stats = self.crawler.stats.get_stats()
         spider = self.crawler.spider
+        args = getattr(spider, "args", None)
         dropped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")}
         summary = {
             "spider": getattr(spider, "name", None),
             "edition": getattr(spider, "edition", None),
-            "arguments": getattr(getattr(spider, "args", None), "raw", {}),
+            "arguments": getattr(args, "raw", {}),
+            # Where the pages came from (the dataset card says so: a mirror or the replica is
+            # not the live site), and how politely.
+            "base_url": getattr(args, "base_url", None),
+            "politeness": politeness(self.crawler.settings),
             "start_time": _iso(stats.get("start_time")),
             "end_time": _iso(stats.get("finish_time") or utc_now()),
             "finish_reason": stats.get("finish_reason"),

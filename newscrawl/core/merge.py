@@ -1,6 +1,6 @@
 """Merge every run's JSON Lines of one edition into one deduplicated dataset.
 
-    python -m newscrawl.merge [--spider NAME] --edition en [--dataset NAME] [--input-dir output/<spider>/en] [--output FILE]
+    python -m newscrawl.merge [--spider NAME] --edition en [--dataset NAME] [--input-dir output/<dataset>/en] [--output FILE]
 
 Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
 edited between them) appears in several files. The merged dataset has one line per post
@@ -21,8 +21,13 @@ dataset, then beside it ``<output stem>.manifest.json`` with the record count, t
 the output's sha256. Excluded from the merge: ``*.breaking.jsonl``, ``*.summary.json``,
 hidden files, and the output itself.
 
+The runs are those of one dataset (:mod:`newscrawl.core.dataset_names`): ``--dataset``, else
+the only dataset of the edition with run files under ``--output-dir`` (a replica's runs alone
+are merged without naming them, into ``merged/<its name>-<edition>.jsonl``).
+
 Exit status: 0 when the dataset was written (even with skipped lines), 1 when it could not
-be (missing input directory, I/O error), 2 for bad arguments.
+be (missing input directory, I/O error), 2 for bad arguments, or when several datasets have
+run files and none is named (one line naming them).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
+from . import dataset_names
 from .outlet import add_spider_argument, default_spider
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
@@ -352,31 +358,46 @@ def location_parser(prog: str, description: str, input_help: str) -> argparse.Ar
     parser.add_argument("--edition", default="en", help="edition code (default: en)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
-    parser.add_argument("--input-dir", type=Path, help=f"{input_help} (default: <output-dir>/<spider>/<edition>)")
+    parser.add_argument("--dataset",
+                        help="the runs' dataset: the spider's name (the live site), a mirror's "
+                             "(<spider>-mirror-127.0.0.1-8000) or demo; default: the one dataset of the edition "
+                             "with run files under --output-dir")
+    parser.add_argument("--input-dir", type=Path, help=f"{input_help} (default: <output-dir>/<dataset>/<edition>)")
     return parser
+
+
+def parse_location(parser: argparse.ArgumentParser, argv: Optional[list[str]], prog: str):
+    """The options of a :func:`location_parser`, with ``dataset`` and ``input_dir`` filled in
+    (:func:`newscrawl.core.dataset_names.resolve`); None after printing one line when several
+    datasets could be meant (the caller exits 2)."""
+    opts = parser.parse_args(argv)
+    if opts.dataset is not None and dataset_names.name_problem(opts.dataset):
+        parser.error(f"--dataset {dataset_names.name_problem(opts.dataset)}")
+    try:
+        opts.dataset, opts.input_dir = dataset_names.resolve(opts.output_dir, opts.edition, opts.spider, opts.dataset,
+                                                             opts.input_dir, getattr(opts, "merged", None))
+    except dataset_names.AmbiguousDataset as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return None
+    return opts
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = location_parser("python -m newscrawl.merge",
                              "Merge every run's JSON Lines of an edition into one deduplicated dataset.",
                              "directory of run files")
-    parser.add_argument("--dataset",
-                        help="the crawl's dataset name: the spider's name (the live site, default) or a mirror's, "
-                             "e.g. <spider>-mirror-127.0.0.1-8000 (the directory under --output-dir)")
     parser.add_argument("--output", type=Path,
                         help="merged file (default: <output-dir>/merged/<dataset>-<edition>.jsonl)")
     parser.add_argument("--max-line-bytes", type=int, default=MAX_LINE_BYTES, metavar="N",
                         help=f"skip (and count) lines longer than N bytes (default: {MAX_LINE_BYTES})")
-    opts = parser.parse_args(argv)
-    opts.dataset = opts.dataset if opts.dataset is not None else opts.spider
+    opts = parse_location(parser, argv, "newscrawl.merge")
+    if opts is None:
+        return 2
     if opts.max_line_bytes < 1:
         parser.error("--max-line-bytes must be 1 or more")
-    if not opts.dataset or "/" in opts.dataset or opts.dataset.startswith("."):
-        parser.error(f"--dataset {opts.dataset!r} is not a directory name")
-    input_dir = opts.input_dir or default_input_dir(opts.edition, opts.output_dir, opts.dataset)
     output = opts.output or default_output(opts.edition, opts.output_dir, opts.dataset)
     try:
-        result = merge(opts.edition, input_dir, output, opts.max_line_bytes)
+        result = merge(opts.edition, opts.input_dir, output, opts.max_line_bytes)
     except (MergeError, OSError) as exc:
         print(f"newscrawl.merge: error: {exc}", file=sys.stderr)
         return 1

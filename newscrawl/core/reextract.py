@@ -1,16 +1,19 @@
 """Re-extract articles from stored responses (WARC files): the current parser, no network.
 
-    python -m newscrawl.reextract --edition en [--since D] [--until D] [WARC ...]
+    python -m newscrawl.reextract --edition en [--dataset NAME] [--since D] [--until D] [WARC ...]
 
 Reads the WARC files named (paths, globs or directories; default: every WARC of the edition
-in ``<output-dir>/warc/<edition>/``), keeps the ``response`` records that may be posts (status
-200, on the edition's host or on the host the capturing crawl named as ``base_url`` in its
-``warcinfo``, at any path the edition does not declare a non-post), and runs each through the parser and the pipelines' checks
+in ``<output-dir>/warc/<edition>/``, or of ``--dataset`` in ``warc/<dataset>-<edition>/``), keeps the
+``response`` records that may be posts (status 200, on the edition's host or on the host the capturing
+crawl named as ``base_url`` in its ``warcinfo``, at any path the edition does not declare a non-post),
+and runs each through the parser and the pipelines' checks
 and date conversion, exactly as a crawl does. Any WARC serves, not only ours: Common Crawl's
 news crawl and other archives keep the same request/response records.
 
-Writes a run file as a crawl does, ``<output-dir>/<spider>/<edition>/<UTC now>.jsonl`` (and
-``.summary.json``), so ``python -m newscrawl.merge`` takes it with the crawls' files; being the
+Writes a run file as a crawl does, ``<output-dir>/<dataset>/<edition>/<UTC now>.jsonl`` (and
+``.summary.json``), the dataset being the one the files name (:func:`file_dataset`: the live
+site's, the spider's name, unless their ``warcinfo`` says a mirror or the replica was crawled;
+files of several datasets are refused, exit 2), so ``python -m newscrawl.merge`` takes it with the crawls' files; being the
 newest file, its records win over the crawls' records of the same revision. Each record has
 ``discovered_via`` ``warc``, ``crawled_at`` the capture time, and ``warc`` its response record.
 Captures are read in file-name order (for our files, capture order): a post's first version
@@ -43,6 +46,7 @@ from scrapy.settings import Settings
 
 from .args import ArgumentError, CrawlArgs
 from .clock import file_stamp, iso_utc, now_iso, parse_utc, utc_now
+from .dataset_names import name_problem, warc_dir_name
 from .outlet import Outlet, add_spider_argument, default_spider, outlet
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
@@ -242,6 +246,29 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
             yield Task(str(path), head.offset, iso_utc(parse_utc(now)))
 
 
+def file_dataset(path: Path, args: CrawlArgs, site: Outlet, extra_hosts: tuple[str, ...] = ()) -> Optional[str]:
+    """The dataset the pages of one WARC file belong to (:mod:`newscrawl.core.dataset_names`).
+
+    Our files say in their ``warcinfo`` which host the crawl fetched (``base_url``): the live
+    site's pages are the spider's dataset, a mirror's or the replica's are its
+    ``<spider>-mirror-<host>-<port>`` (``CrawlArgs.dataset``); a file of another edition gives
+    no record here (None). A file without our ``warcinfo`` (Common Crawl's, another tool's)
+    holds the live site's pages, or with ``--host`` a mirror's: the first such host names the
+    dataset. Raises ArgumentError for a host that is not one.
+    """
+    info: dict = {}
+    for head in scan_heads(path):
+        info = (head.info or {}) if head.kind == "warcinfo" else {}
+        break
+    base = info.get("newscrawl-base-url")
+    if base and info.get("newscrawl-edition", args.edition.code) != args.edition.code:
+        return None
+    if not base and not extra_hosts:
+        return site.name
+    base = base or f"http://{extra_hosts[0]}"
+    return CrawlArgs.from_kwargs({"edition": args.edition.code, "base_url": base}, site.editions).dataset(site.name)
+
+
 @dataclass
 class Outcome:
     """What a re-extraction wrote and counted."""
@@ -316,6 +343,25 @@ def _chunks(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
         yield chunk
 
 
+def _one_dataset(files: list[Path], args: CrawlArgs, site: Outlet, extra_hosts: tuple[str, ...],
+                 named: Optional[str]) -> str:
+    """The dataset to write: ``named`` (``--dataset``), else the one the files' pages belong
+    to (:func:`file_dataset`). ValueError, naming them, when the files are of several and
+    none is named, or when the live site's name is given to a mirror's pages: those must
+    never be written among the live site's runs."""
+    counts: Counter = Counter()
+    for path in files:
+        name = file_dataset(path, args, site, extra_hosts)
+        if name is not None:
+            counts[name] += 1
+    listed = ", ".join(f"{n} ({counts[n]} files)" for n in sorted(counts))
+    if named == site.name and set(counts) - {site.name}:
+        raise ValueError(f"not the live site's WARC files: {listed}")
+    if named is None and len(counts) > 1:
+        raise ValueError(f"the WARC files come from several datasets: {listed}; re-extract each apart")
+    return named or (min(counts) if counts else site.name)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.reextract",
                                      description="Re-extract articles from WARC files with the current parser (no network).")
@@ -327,7 +373,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--until", help="keep articles published on or before this ISO date (UTC)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl's output (default: <project>/output)")
-    parser.add_argument("--output", type=Path, help="write this file instead of <output-dir>/<spider>/<edition>/<UTC now>.jsonl")
+    parser.add_argument("--dataset",
+                        help="the dataset to re-extract: its WARCs by default (<output-dir>/warc/<dataset>-<edition>/, "
+                             "the live site's in warc/<edition>/) and its run files (default: the dataset the WARC files "
+                             "name; the live site's name is refused for a mirror's files)")
+    parser.add_argument("--output", type=Path,
+                        help="write this file instead of <output-dir>/<dataset>/<edition>/<UTC now>.jsonl, the dataset "
+                             "being the one the WARC files name (their warcinfo's base_url)")
     parser.add_argument("--host", action="append", default=[],
                         help="also take pages of this host (a mirror), besides the edition's own")
     parser.add_argument("--workers", type=int, default=0, help="parsing processes (default: one per core)")
@@ -340,19 +392,28 @@ def main(argv: Optional[list[str]] = None) -> int:
         args = CrawlArgs.from_kwargs(raw, outlet(opts.spider).editions)
     except ArgumentError as exc:
         parser.error(str(exc))
-    files = warc_files([str(p) for p in opts.warcs] or [str(opts.output_dir / "warc" / opts.edition)])
+    site = outlet(opts.spider)
+    if opts.dataset is not None and name_problem(opts.dataset):
+        parser.error(f"--dataset {name_problem(opts.dataset)}")
+    default_dir = opts.output_dir / "warc" / warc_dir_name(opts.dataset or site.name, opts.edition, site.name)
+    files = warc_files([str(p) for p in opts.warcs] or [str(default_dir)])
     missing = [str(p) for p in files if not p.is_file()]
     if missing or not files:
-        print(f"reextract: no WARC file at {', '.join(missing) or ', '.join(opts.warcs) or opts.output_dir / 'warc' / opts.edition}",
-              file=sys.stderr)
+        print(f"reextract: no WARC file at {', '.join(missing) or ', '.join(opts.warcs) or default_dir}", file=sys.stderr)
         return 1
+    try:
+        dataset = _one_dataset(files, args, site, tuple(opts.host), opts.dataset)
+    except (ArgumentError, ValueError) as exc:
+        print(f"reextract: {exc}", file=sys.stderr)
+        return 2
     started = utc_now()
-    output = opts.output or opts.output_dir / opts.spider / opts.edition / f"{file_stamp(started)}.jsonl"
+    output = opts.output or opts.output_dir / dataset / opts.edition / f"{file_stamp(started)}.jsonl"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     outcome = reextract(files, args, output, opts.workers, tuple(opts.host), opts.spider)
     summary = {
         "command": "reextract",
         "edition": opts.edition,
+        "dataset": dataset,
         "arguments": raw,
         "warc_files": [str(p) for p in files],
         "start_time": iso_utc(started),

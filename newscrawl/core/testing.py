@@ -38,6 +38,19 @@ class CrawlResult:
     records: list[dict]
     stderr: str
     output: Path
+    base_url: str = ""
+    spider: str = ""
+
+    def warc_dir(self, edition: str = "en") -> Path:
+        """Where this run (``-O output``) wrote its WARC files: ``warc/<dataset>-<edition>``
+        beside the output, the dataset being the replica's mirror name (``CrawlArgs.dataset``)."""
+        from .args import CrawlArgs
+        from .outlet import outlet
+        from .warc import output_root
+
+        site = outlet(self.spider or None)
+        dataset = CrawlArgs.from_kwargs({"base_url": self.base_url, "edition": edition}, site.editions).dataset(site.name)
+        return output_root(self.output, edition, site.name, dataset)[0]
 
     @property
     def summary(self) -> Optional[Summary]:
@@ -71,7 +84,8 @@ def run_crawl(
 ) -> CrawlResult:
     """Run ``scrapy crawl <spider>`` (the registry's first outlet by default) against
     ``base_url`` writing ``output`` (-O)."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider or default_spider(), "-a", f"base_url={base_url}", "-O", str(output),
+    spider = spider or default_spider()
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}", "-O", str(output),
            "-s", f"{SUMMARY_PATH_SETTING}={summary_beside(output)}"]
     for key, value in dict(args).items():
         cmd += ["-a", f"{key}={value}"]
@@ -83,4 +97,4 @@ def run_crawl(
     proc = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **dict(env or {})}
     )
-    return CrawlResult(proc.returncode, read_jsonl(output), proc.stderr, output)
+    return CrawlResult(proc.returncode, read_jsonl(output), proc.stderr, output, base_url, spider)

@@ -139,22 +139,28 @@ def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
-def output_root(feed_path: Optional[Path], edition: str, spider_name: str) -> tuple[Path, Optional[str]]:
+def output_root(feed_path: Optional[Path], edition: str, spider_name: str,
+                dataset: Optional[str] = None) -> tuple[Path, Optional[str]]:
     """Where a run's WARC files go, and the UTC start of its feed name if it has one.
 
-    The project's feeds are ``<root>/<dataset>/<edition>/<UTC start>.jsonl`` (``output/`` by
-    default, ``--output-dir`` under cron; the dataset is the spider's name, or a mirror's own
-    ``<spider>-mirror-<host>-<port>``): WARCs go to ``<root>/warc/<edition>``, a mirror's to
+    ``dataset`` is the name the run's data is kept under (``CrawlArgs.dataset``: the spider's
+    name for the live site, ``<spider>-mirror-<host>-<port>`` for a mirror or the replica;
+    when not given, read from the feed's path). The project's feeds are
+    ``<root>/<dataset>/<edition>/<UTC start>.jsonl`` (``output/`` by default, ``--output-dir``
+    under cron): WARCs go to ``<root>/warc/<edition>``, a mirror's to
     ``<root>/warc/<dataset>-<edition>`` (kept apart like its data). With ``-O dir/file.jsonl``
-    they go to ``dir/warc/<edition>``.
+    they go to ``dir/warc/<edition>``, a mirror's to ``dir/warc/<dataset>-<edition>``: a
+    replica crawled with ``-O output/x.jsonl`` never writes into the live ``output/warc/<edition>``.
     """
     parent = feed_path.parent
-    dataset = parent.parent.name
-    if parent.name == edition and (dataset == spider_name or dataset.startswith(spider_name + "-mirror-")):
+    named = parent.parent.name
+    if dataset is None:
+        dataset = named if named == spider_name or named.startswith(spider_name + "-mirror-") else spider_name
+    where = edition if dataset == spider_name else f"{dataset}-{edition}"
+    if parent.name == edition and named == dataset:
         stamp = feed_path.name[: -len(feed_path.suffix)] if feed_path.suffix else feed_path.name
-        where = edition if dataset == spider_name else f"{dataset}-{edition}"
         return parent.parent.parent / "warc" / where, stamp
-    return parent / "warc" / edition, None
+    return parent / "warc" / where, None
 
 
 class DigestMemory:
@@ -380,9 +386,11 @@ class WarcCapture:
             # have no run to go with; NEWSCRAWL_WARC_DIR asks for them all the same.
             logger.info("no local output file: no WARC is written (set NEWSCRAWL_WARC_DIR to keep one)")
             return
-        directory, stamp = output_root(feed, edition, spider.name) if feed is not None else (None, None)
+        args = getattr(spider, "args", None)
+        dataset = args.dataset(spider.name) if args is not None else spider.name
+        directory, stamp = output_root(feed, edition, spider.name, dataset) if feed is not None else (None, None)
         if template:
-            directory = Path(template % {"edition": edition, "name": spider.name})
+            directory = Path(template % {"edition": edition, "name": spider.name, "dataset": dataset})
         self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
                                  warcinfo(spider, edition, settings))
 

@@ -1,13 +1,15 @@
 """The published dataset of one edition: Parquet, CSV, a dataset card and a report.
 
-    python -m newscrawl.dataset --edition en [--output-dir output] [--no-merge]
+    python -m newscrawl.dataset --edition en [--dataset NAME] [--output-dir output] [--no-merge]
 
-From ``output/merged/<spider>-<edition>.jsonl`` (merged again first when a run file is
-newer, or when it is missing) this writes ``output/dataset/<spider>-<edition>/``:
+From ``output/merged/<dataset>-<edition>.jsonl`` (merged again first when a run file is
+newer, or when it is missing) this writes ``output/dataset/<dataset>-<edition>/``, the
+dataset being the spider's name for the live site, a mirror's own name or ``demo``
+(:mod:`newscrawl.core.dataset_names`):
 
-- ``data/<spider>-<edition>-<year>.parquet``: typed columns (:mod:`.schema`), one file per
+- ``data/<dataset>-<edition>-<year>.parquet``: typed columns (:mod:`.schema`), one file per
   year of publication (a new month changes only its year's file), one row group per month;
-- ``<spider>-<edition>.csv``: the scalar fields, lists joined (see the card);
+- ``<dataset>-<edition>.csv``: the scalar fields, lists joined (see the card);
 - ``README.md``: the dataset card (Hugging Face hub format);
 - ``report.html`` and ``figures/*.png`` with ``figures/figures.json`` (the numbers drawn).
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
@@ -50,14 +53,18 @@ def build(
     input_dir: Optional[Path] = None,
     spider: Optional[str] = None,
     figure_process: Optional[tuple] = None,
+    dataset: Optional[str] = None,
 ) -> BuildResult:
     """Build the dataset of ``edition`` of the outlet ``spider`` (the registry's first by
-    default); see the module docstring. ``input_dir`` holds the run files (and their
-    summaries) to merge, by default ``<output_dir>/<spider>/<edition>``."""
+    default); see the module docstring. ``dataset``: whose runs (the spider's name, the live
+    site's, by default; a mirror's or ``demo``: :mod:`newscrawl.core.dataset_names`), which
+    names the default paths and the files. ``input_dir`` holds the run files (and their
+    summaries) to merge, by default ``<output_dir>/<dataset>/<edition>``."""
     site = outlet(spider)
-    input_dir = input_dir or merge_mod.default_input_dir(edition, output_dir, site.name)
-    merged = merged or merge_mod.default_output(edition, output_dir, site.name)
-    target = target or default_dataset_dir(edition, output_dir, site.name)
+    dataset = dataset or site.name
+    input_dir = input_dir or merge_mod.default_input_dir(edition, output_dir, dataset)
+    merged = merged or merge_mod.default_output(edition, output_dir, dataset)
+    target = target or default_dataset_dir(edition, output_dir, dataset)
     summaries_dir = summaries_dir or input_dir
     merged_again = False
     if merge_first and merge_is_stale(merged, input_dir):
@@ -68,7 +75,7 @@ def build(
     if not merged.exists():
         raise DatasetError(f"merged file {merged} does not exist (run python -m newscrawl.merge)")
 
-    name = dataset_name(edition, site.name)
+    name = dataset_name(edition, dataset)
     cols = columns()
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
@@ -78,20 +85,22 @@ def build(
         # process imports and reads, draws the crawl health at once, and the rest as soon
         # as the last year is counted.
         with report.Drawer(work / "figures", figure_process) as drawer:
-            runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [])
-            drawer.send({"runs": runs})
+            ed = site.editions.get(edition)
+            sources: Counter = Counter()
+            runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [], sources)
+            drawer.send({"dataset": name, "health": report.health_data(runs)})
             figures: dict = {}
 
             def counted(stats: Stats) -> None:
-                figures.update(report.figures_data(stats, runs, [c.name for c in cols]))
-                drawer.send({k: v for k, v in figures.items() if k != "runs"})
+                figures.update(report.figures_data(stats, runs, [c.name for c in cols], name, ed.host if ed else ""))
+                drawer.send({k: v for k, v in figures.items() if k not in ("runs", "health")})
 
             (work / "data").mkdir()
             result = BuildResult(target, merged, merged_again, 0)
-            stats = _write_years(merged, work, name, cols, result, counted)
+            stats = _write_years(merged, work, name, cols, result, counted, ed.base_url if ed else "")
             result.count = stats.count
             files = [f"data/{p.name}" for p in result.files]
-            (work / "README.md").write_text(card.render(site, edition, name, cols, stats, files, runs), encoding="utf-8")
+            (work / "README.md").write_text(card.render(site, edition, name, cols, stats, files, runs, sources), encoding="utf-8")
             report.write(work, f"{name}: report", figures, drawer)
         work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
         replace_dir(work, target)
@@ -102,11 +111,12 @@ def build(
 
 
 def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result: BuildResult,
-                 counted: Callable[[Stats], None]) -> Stats:
+                 counted: Callable[[Stats], None], home: str = "") -> Stats:
     """Parquet files and CSV of every year, counted on the way; ``counted`` is called as
-    soon as the last year is counted, before any file still to write is waited for."""
+    soon as the last year is counted, before any file still to write is waited for.
+    ``home``: the live site's origin (rows fetched elsewhere are counted by host)."""
     schema = arrow_schema(cols)
-    stats = Stats()
+    stats = Stats(home=home)
     csv_path = work / f"{name}.csv"
     csv_writer: list = []
 

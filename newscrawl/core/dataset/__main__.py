@@ -1,4 +1,4 @@
-"""``python -m newscrawl.dataset --edition en``: build the published dataset of an edition."""
+"""``python -m newscrawl.dataset --edition en [--dataset NAME]``: build the published dataset of an edition."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from ..merge import MergeError, location_parser
+from ..merge import MergeError, location_parser, parse_location
 from . import DatasetError, build
 
 
@@ -32,16 +32,18 @@ def main(argv: Optional[list[str]] = None, figure_process: Optional[tuple] = Non
                              "Build Parquet, CSV, dataset card and report of an edition from its merged JSON Lines.",
                              "run files and their summaries")
     parser.add_argument("--merged", type=Path,
-                        help="merged JSON Lines to read (default: <output-dir>/merged/<spider>-<edition>.jsonl)")
+                        help="merged JSON Lines to read (default: <output-dir>/merged/<dataset>-<edition>.jsonl)")
     parser.add_argument("--target", type=Path,
-                        help="dataset directory (default: <output-dir>/dataset/<spider>-<edition>)")
+                        help="dataset directory (default: <output-dir>/dataset/<dataset>-<edition>)")
     parser.add_argument("--no-merge", action="store_true", help="never run the merge, even when it is stale")
-    opts = parser.parse_args(argv)
+    opts = parse_location(parser, argv, "newscrawl.dataset")
+    if opts is None:
+        return 2
     _memory_pool()
     try:
         result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
                        merge_first=not opts.no_merge, input_dir=opts.input_dir, spider=opts.spider,
-                       figure_process=figure_process)
+                       figure_process=figure_process, dataset=opts.dataset)
     except (DatasetError, MergeError, OSError) as exc:
         print(f"newscrawl.dataset: error: {exc}", file=sys.stderr)
         return 1

@@ -27,28 +27,66 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-HEALTH = ("requests", "errors", "challenges", "browser", "records")
-WEEKLY = (("section", "section"), ("post_type", "post type"), ("edition", "edition"))
+HEALTH = ("requests", "errors", "challenges", "browser", "articles")
+GROUPS = (("section", "section"), ("post_type", "post type"))
 TOP_NAMES = ("authors", "tags")
 DPI = 80
+WIDTH = 10.0  # inches: 800 pixels, the report's width
 # Axis labels kept few: matplotlib's cost is per tick (five artists each), not per pixel.
 XTICKS = 7
 YTICKS = 5
 META = {"Software": None}  # no version string in the files
+# Inches kept for the title above the axes, for tick labels and the axis label below them,
+# and at the right; a label longer than LABEL_CHARS is cut (the full text is in figures.json).
+TOP_MARGIN = 0.45
+BOTTOM_MARGIN = 0.6
+RIGHT_MARGIN = 0.3
+LABEL_CHARS = 34
+
+
+def caption(data: dict, name: str) -> str:
+    """The title of the figure ``name`` (what the report's heading and the PNG itself say)."""
+    if name == "crawl_health.png":
+        return f"Crawl health per {data['health']['unit']}"
+    if name == "articles_over_time.png":
+        return f"Articles published per {data['over_time']['period']}"
+    if name == "coverage.png":
+        return f"Share of articles with a value, by {data['coverage']['period']} of publication"
+    if name.startswith("top_"):
+        field = name[len("top_"):-len(".png")]
+        shown, distinct = len(data["top"][field]), data["distinct"][field]
+        return f"All {distinct:,} {field}" if shown == distinct else f"Top {shown} of {distinct:,} {field}"
+    by = name[len("by_"):-len(".png")]
+    label, figure = dict(GROUPS)[by], data["groups"][by]
+    if figure["chart"] == "heatmap":
+        return f"Articles per {figure['period']} by {label}"
+    return f"Articles by {label}, in total"
 
 
 def titles(data: dict) -> list[tuple[str, str]]:
     """(file name, title) of every figure, in report order."""
-    out = [(f"weekly_{by}.png", f"Articles per week by {label}") for by, label in WEEKLY]
-    out += [(f"top_{name}.png", f"Top {len(data['top'][name])} {name}") for name in TOP_NAMES]
-    out += [("coverage.png", "Field coverage by month of publication"), ("crawl_health.png", "Crawl health per run")]
-    return out
+    names = (["articles_over_time.png"] + [f"by_{by}.png" for by, _ in GROUPS]
+             + [f"top_{name}.png" for name in TOP_NAMES] + ["coverage.png", "crawl_health.png"])
+    return [(name, caption(data, name)) for name in names]
 
 
-def _figure(width: float, height: float):
+def _title(data: dict, name: str) -> str:
+    return f"{data['dataset']}: {caption(data, name)}" if data.get("dataset") else caption(data, name)
+
+
+def _figure(height: float, title: str):
+    """A figure WIDTH wide with ``title`` at its top left (a PNG says what it shows on its own)."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=DPI)
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    fig.text(0.1 / WIDTH, 1 - 0.12 / height, title, ha="left", va="top", fontsize=11, weight="bold")
+    return fig
+
+
+def _axes(fig, height: float, left: float, bottom: float = BOTTOM_MARGIN, right: float = RIGHT_MARGIN,
+          top: float = TOP_MARGIN):
+    """Axes placed by margins in inches (no layout engine: it would draw every figure twice)."""
+    return fig.add_axes((left / WIDTH, bottom / height, (WIDTH - left - right) / WIDTH, (height - bottom - top) / height))
 
 
 def _save(fig, path: Path) -> None:
@@ -56,97 +94,185 @@ def _save(fig, path: Path) -> None:
     fig.savefig(path, dpi=DPI, metadata=META, pil_kwargs={"compress_level": 1})
 
 
-def _every(n: int, shown: int) -> list[int]:
-    return list(range(0, n, max(1, -(-n // shown))))
+def _cut(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "\u2026"
 
 
-def _few_yticks(ax) -> None:
-    from matplotlib.ticker import MaxNLocator
+def _xticks(ax, labels: list[str], width_in: float) -> None:
+    """At most XTICKS labels, fewer when they are long, so that none overlaps the next."""
+    if not labels:
+        ax.set_xticks([])
+        return
+    longest = max(len(label) for label in labels)
+    fit = max(2, int(width_in * DPI / (longest * 6 + 24)))
+    n = len(labels)
+    ticks = list(range(0, n, max(1, -(-n // min(XTICKS, fit)))))
+    ax.set_xticks(ticks, [labels[i] for i in ticks])
 
-    ax.yaxis.set_major_locator(MaxNLocator(YTICKS, integer=True))
+
+def _counts_axis(axis) -> None:
+    """Whole numbers from 0, few ticks, thousands separated."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(YTICKS, integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
-def weekly(data: dict, by: str, path: Path) -> None:
-    """Articles per week, stacked by the largest groups of ``by``."""
-    weeks, series = data["weeks"], data["weekly"][by]
-    fig = _figure(10, 3.6)
-    ax = fig.add_axes((0.07, 0.12, 0.9, 0.84))
-    if weeks and series:
-        x = list(range(len(weeks)))
-        # Steps, not slopes: each week's stack is its exact count (one polygon per group,
-        # far cheaper to draw than a bar per week and group).
-        ax.stackplot(x, *series.values(), labels=list(series), linewidth=0, step="post")
-        ticks = _every(len(weeks), XTICKS)
-        ax.set_xticks(ticks, [weeks[i] for i in ticks])
-        ax.legend(loc="upper left", fontsize=7, ncol=3)
-    _few_yticks(ax)
-    ax.set_ylabel("articles per week")
+def _bars(ax, values: list[int]) -> None:
+    """Vertical bars from 0; a few bars stay narrow (a single bar across the plot says little)."""
+    n = len(values)
+    ax.bar(range(n), values, width=0.8 if n < 60 else 1.0, linewidth=0)
+    ax.set_xlim(-0.6, max(n, 8) - 0.4)
+    ax.set_ylim(0, max(max(values, default=0), 1) * 1.08)
+    _counts_axis(ax.yaxis)
+
+
+def _no_data(ax, text: str) -> None:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=10)
+
+
+def over_time(data: dict, path: Path) -> None:
+    """Articles per period (day, week, month, ...: the one the data fills, see report.choose_period)."""
+    series = data["over_time"]
+    height = 3.4
+    fig = _figure(height, _title(data, path.name))
+    ax = _axes(fig, height, left=0.8)
+    if series["periods"]:
+        _bars(ax, series["articles"])
+        _xticks(ax, series["periods"], WIDTH - 1.1)
+        ax.set_ylabel(f"articles per {series['period']}")
+    else:
+        _no_data(ax, "no articles")
+    _save(fig, path)
+
+
+def _barh(fig, height: float, names: list[str], values: list[int], xlabel: str) -> None:
+    """Horizontal bars, the first name on top, each with its count."""
+    ax = _axes(fig, height, left=2.9, right=0.6)
+    if not names:
+        _no_data(ax, "none")
+        return
+    y = list(range(len(names)))[::-1]
+    bars = ax.barh(y, values, height=0.7)
+    ax.set_yticks(y, [_cut(n) for n in names])
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.bar_label(bars, [f"{v:,}" for v in values], padding=3, fontsize=7)
+    ax.set_xlim(0, max(max(values), 1) * 1.12)
+    _counts_axis(ax.xaxis)
+    ax.set_xlabel(xlabel)
+
+
+def _bars_height(n: int) -> float:
+    return 0.22 * max(n, 3) + TOP_MARGIN + BOTTOM_MARGIN + 0.2
+
+
+def group(data: dict, by: str, path: Path) -> None:
+    """Articles by section (or post type): a heatmap over time when the data fills one, else
+    the totals as bars (report.group_figure decides)."""
+    figure = data["groups"][by]
+    names = figure["names"]
+    if figure["chart"] == "totals":
+        height = _bars_height(len(names))
+        fig = _figure(height, _title(data, path.name))
+        _barh(fig, height, names, figure["totals"], "articles")
+        _save(fig, path)
+        return
+    height = 0.3 * len(names) + TOP_MARGIN + BOTTOM_MARGIN + 0.2
+    fig = _figure(height, _title(data, path.name))
+    ax = _axes(fig, height, left=2.9, right=1.3)
+    image = ax.imshow(figure["counts"], aspect="auto", cmap="viridis", interpolation="nearest", vmin=0)
+    ax.set_yticks(range(len(names)), [f"{_cut(n)} ({t:,})" for n, t in zip(names, figure["totals"])])
+    _xticks(ax, figure["periods"], WIDTH - 4.2)
+    bar = fig.colorbar(image, cax=fig.add_axes(((WIDTH - 1.1) / WIDTH, BOTTOM_MARGIN / height, 0.12 / WIDTH,
+                                                  (height - BOTTOM_MARGIN - TOP_MARGIN) / height)))
+    _counts_axis(bar.ax.yaxis)
+    bar.set_label(f"articles per {figure['period']}")
     _save(fig, path)
 
 
 def top(data: dict, name: str, path: Path) -> None:
     """The most frequent items of the list field ``name``."""
     items = data["top"][name]
-    fig = _figure(7, 0.25 * max(len(items), 4) + 0.8)
-    ax = fig.add_axes((0.3, 0.1, 0.66, 0.86))
-    if items:
-        ax.barh([k for k, _ in reversed(items)], [v for _, v in reversed(items)])
-    ax.xaxis.set_major_locator(_locator())
-    ax.set_xlabel("articles")
+    height = _bars_height(len(items))
+    fig = _figure(height, _title(data, path.name))
+    _barh(fig, height, [k for k, _ in items], [v for _, v in items], "articles")
     _save(fig, path)
 
 
-def _locator():
-    from matplotlib.ticker import MaxNLocator
-
-    return MaxNLocator(YTICKS, integer=True)
-
-
 def coverage(data: dict, path: Path) -> None:
-    """Share of articles with a value, per field and month of publication."""
+    """Share of articles with a value, per field not always filled and period of publication."""
     cov = data["coverage"]
-    fig = _figure(10, 0.22 * max(len(cov["filled"]), 4) + 1.2)
-    ax = fig.add_axes((0.2, 0.1, 0.68, 0.86))
-    if cov["months"]:
-        rows = [[f / a if a else 0 for f, a in zip(cov["filled"][c], cov["articles"])] for c in cov["filled"]]
+    shown = cov["shown"]
+    bottom = 0.6  # tick labels, then one line of notes
+    height = 0.24 * max(len(shown), 2) + TOP_MARGIN + bottom
+    fig = _figure(height, _title(data, path.name))
+    ax = _axes(fig, height, left=2.0, right=1.3, bottom=bottom)
+    full = len(cov["filled"]) - len(shown)
+    if cov["periods"] and shown:
+        rows = [[f / a if a else 0 for f, a in zip(cov["filled"][c], cov["articles"])] for c in shown]
         image = ax.imshow(rows, aspect="auto", vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
-        ax.set_yticks(range(len(rows)), list(cov["filled"]))
-        ticks = _every(len(cov["months"]), XTICKS)
-        ax.set_xticks(ticks, [cov["months"][i] for i in ticks])
-        bar = fig.colorbar(image, cax=fig.add_axes((0.9, 0.1, 0.015, 0.86)), label="share of articles with a value")
-        bar.set_ticks([0, 0.5, 1])
+        ax.set_yticks(range(len(rows)), shown)
+        _xticks(ax, cov["periods"], WIDTH - 3.3)
+        bar = fig.colorbar(image, cax=fig.add_axes(((WIDTH - 1.1) / WIDTH, bottom / height, 0.12 / WIDTH,
+                                                      (height - bottom - TOP_MARGIN) / height)))
+        bar.set_ticks([0, 0.5, 1], labels=["0%", "50%", "100%"])
+        bar.set_label("with a value")
+    else:
+        _no_data(ax, "every field has a value in every article" if cov["periods"] else "no articles")
+    fig.text(0.1 / WIDTH, 0.1 / height, f"Not drawn: {full} fields with a value in every article.", fontsize=8)
     _save(fig, path)
 
 
 def crawl_health(data: dict, path: Path) -> None:
-    """Requests, errors, challenges, browser use and records of each run."""
-    runs = data["runs"]
-    fig = _figure(10, 1.4 * len(HEALTH) + 0.6)
-    axes = fig.subplots(len(HEALTH), 1, sharex=True)
-    fig.subplots_adjust(left=0.07, right=0.97, bottom=0.08, top=0.97, hspace=0.15)
-    for ax, key in zip(axes, HEALTH):
-        ax.bar(range(len(runs)), [r[key] for r in runs])
-        ax.yaxis.set_major_locator(_locator())
+    """Requests, errors, challenges, browser use and articles per run (or summed per period
+    when there are many runs); series at zero throughout are named below, not drawn."""
+    from matplotlib.ticker import MaxNLocator
+
+    health = data["health"]
+    series = health["series"]
+    panel = 1.1
+    bottom = 0.6  # tick labels, then one line of notes
+    height = panel * max(len(series), 1) + TOP_MARGIN + bottom
+    fig = _figure(height, _title(data, path.name))
+    if not health["labels"]:
+        _no_data(_axes(fig, height, left=0.9, bottom=bottom), "no run summaries")
+    for i, (key, values) in enumerate(series.items()):
+        lower = bottom + panel * (len(series) - 1 - i)
+        ax = fig.add_axes((0.9 / WIDTH, (lower + 0.12) / height, (WIDTH - 1.2) / WIDTH, (panel - 0.2) / height))
+        _bars(ax, values)
+        if len(values) <= 12:  # a few bars: their numbers too
+            ax.bar_label(ax.containers[0], [f"{v:,}" for v in values], padding=2, fontsize=7)
+            ax.set_ylim(0, max(max(values), 1) * 1.3)
+        ax.yaxis.set_major_locator(MaxNLocator(3, integer=True))
         ax.set_ylabel(key)
-    if runs:
-        ticks = _every(len(runs), XTICKS)
-        axes[-1].set_xticks(ticks, [runs[i]["run"] for i in ticks])
+        if i == len(series) - 1:
+            _xticks(ax, health["labels"], WIDTH - 1.2)
+        else:
+            ax.set_xticks([])
+    notes = [f"{health['runs']:,} run{'' if health['runs'] == 1 else 's'}"
+             + ("" if health["unit"] == "run" else f", summed per {health['unit']} of their start")]
+    if health["zero"]:
+        notes.append("zero in every run: " + ", ".join(health["zero"]))
+    fig.text(0.1 / WIDTH, 0.1 / height, "; ".join(notes) + ".", fontsize=8)
     _save(fig, path)
 
 
 # Rough drawing cost of each figure (relative CPU, measured on the 50,000-article replica),
 # used to share them between two processes.
-COST = {"coverage.png": 3, "weekly_section.png": 2, "top_tags.png": 2, "weekly_post_type.png": 1.5,
-        "top_authors.png": 1, "weekly_edition.png": 1, "crawl_health.png": 3}
+COST = {"coverage.png": 3, "by_section.png": 2.5, "top_tags.png": 2, "by_post_type.png": 2,
+        "top_authors.png": 1.5, "articles_over_time.png": 1.5, "crawl_health.png": 3}
 
 
 def jobs(data: dict, directory: Path) -> list[tuple[str, Callable[[], None]]]:
     """(file name, drawing) of every figure whose data is in ``data`` (part of figures.json)."""
     out: list[tuple[str, Callable[[], None]]] = []
-    if "runs" in data:
+    if "health" in data:
         out.append(("crawl_health.png", partial(crawl_health, data, directory / "crawl_health.png")))
-    if "weekly" in data:
-        out += [(f"weekly_{by}.png", partial(weekly, data, by, directory / f"weekly_{by}.png")) for by, _ in WEEKLY]
+    if "over_time" in data:
+        out.append(("articles_over_time.png", partial(over_time, data, directory / "articles_over_time.png")))
+    if "groups" in data:
+        out += [(f"by_{by}.png", partial(group, data, by, directory / f"by_{by}.png")) for by, _ in GROUPS]
     if "top" in data:
         out += [(f"top_{name}.png", partial(top, data, name, directory / f"top_{name}.png")) for name in TOP_NAMES]
     if "coverage" in data:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import json
 import typing
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -47,6 +48,7 @@ class Column:
     kind: str  # "timestamp", "scalar", "list", "struct", "struct-list", "fallback"
     description: str
     annotation: str
+    open_keys: bool = False  # a dict field (extracted_from): a struct of every Article field name
 
     @property
     def scalar(self) -> bool:
@@ -126,16 +128,33 @@ def columns() -> list[Column]:
     for f in dataclasses.fields(Article):
         doc = " ".join(docs.get(f.name, "").split())
         tp, kind = arrow_type(hints[f.name], f.name, doc)
-        result.append(Column(f.name, tp, kind, doc, _annotation_text(hints[f.name])))
+        open_keys = typing.get_origin(_strip_optional(hints[f.name])) is dict
+        result.append(Column(f.name, tp, kind, doc, _annotation_text(hints[f.name]), open_keys))
     return result
 
 
+# pandas' nullable dtypes for the Arrow types whose default mapping loses nulls or type (an
+# int64 column with a null becomes float64, a bool one object).
+PANDAS_NULLABLE = {pa.int64(): "Int64", pa.bool_(): "boolean"}
+
+
+def pandas_metadata(cols: list[Column]) -> str:
+    """The schema's ``pandas`` metadata, naming the nullable dtype of each integer and boolean
+    column: pyarrow's ``to_pandas`` (so ``pd.read_parquet``) then gives ``Int64`` for
+    ``word_count`` and its kind, with ``<NA>`` for nulls, instead of float64. Columns it does not
+    name keep pyarrow's default mapping."""
+    named = [{"name": c.name, "field_name": c.name, "pandas_type": str(c.type), "numpy_type": PANDAS_NULLABLE[c.type],
+              "metadata": None} for c in cols if c.type in PANDAS_NULLABLE]
+    return json.dumps({"index_columns": [], "column_indexes": [], "columns": named}, sort_keys=True)
+
+
 def arrow_schema(cols: Optional[list[Column]] = None) -> pa.Schema:
-    """The Parquet schema: one field per column, its docstring as field metadata."""
+    """The Parquet schema: one field per column, its docstring as field metadata; the pandas
+    dtypes of the nullable integer columns (:func:`pandas_metadata`)."""
     cols = cols if cols is not None else columns()
     return pa.schema(
         [pa.field(c.name, c.type, nullable=True, metadata={"description": c.description}) for c in cols],
-        metadata={"source": "newscrawl Article (newscrawl/core/items.py)"},
+        metadata={"source": "newscrawl Article (newscrawl/core/items.py)", "pandas": pandas_metadata(cols)},
     )
 
 

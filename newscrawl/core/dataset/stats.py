@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,11 +16,12 @@ import pyarrow.compute as pc
 from .build import utc_wall
 from .schema import Column
 
-# Per-week series are drawn for the largest groups; the rest are summed as "(other)".
+# What a missing value (null or empty text) is counted as.
 NONE = "(none)"
 
 
-def _text(value) -> str:
+def group_name(value) -> str:
+    """The name a group value is counted under (``(none)`` for null or empty)."""
     return NONE if value is None or value == "" else str(value)
 
 
@@ -29,8 +31,11 @@ class Stats:
 
     count: int = 0
     years: dict[int, int] = field(default_factory=dict)
+    days: Counter = field(default_factory=Counter)  # "YYYY-MM-DD" -> articles
     months: Counter = field(default_factory=Counter)  # "YYYY-MM" -> articles
-    weekly: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # by -> (week, value) -> n
+    # by -> one Arrow table per year of (day, value, n): the report sums them by the period
+    # it draws (:func:`newscrawl.core.dataset.report.group_counts`), in Arrow.
+    by_day: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     totals: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # by -> value -> n
     top: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # list field -> item -> n
     filled: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # month -> field -> non-empty
@@ -38,8 +43,13 @@ class Stats:
     published_max: Optional[datetime] = None
     crawled_min: Optional[datetime] = None
     crawled_max: Optional[datetime] = None
+    # Where the pages were fetched from: the scheme and host of `url` -> rows. The live site's
+    # origin (``home``) is counted by a prefix test, the others (a mirror, the replica) parsed.
+    home: str = ""
+    origins: Counter = field(default_factory=Counter)
 
-    GROUPS = ("section", "post_type", "edition", "discovered_via")
+    GROUPS = ("section", "post_type", "discovered_via")  # counted in total
+    OVER_TIME = ("section", "post_type")  # and by day
     TOP = ("authors", "tags")
 
     def add(self, year: int, table: pa.Table, cols: list[Column]) -> None:
@@ -49,20 +59,20 @@ class Stats:
         self.years[year] = self.years.get(year, 0) + n
         published = table.column("published_at")
         # Through Arrow's cast to text: strftime looks up the zone for every value (slow).
-        naive = utc_wall(published)
-        week = pc.floor_temporal(naive, unit="week", week_starts_monday=True)
-        week = pc.utf8_slice_codeunits(pc.cast(week, pa.string()), 0, len("YYYY-MM-DD"))
-        month = pc.utf8_slice_codeunits(pc.cast(naive, pa.string()), 0, len("YYYY-MM"))
-        for m, c in zip(*_value_counts(month)):
-            self.months[m] += c
+        day = pc.utf8_slice_codeunits(pc.cast(utc_wall(published), pa.string()), 0, len("YYYY-MM-DD"))
+        month = pc.utf8_slice_codeunits(day, 0, len("YYYY-MM"))
+        for d, c in zip(*_value_counts(day)):
+            self.days[d] += c
+            self.months[d[:7]] += c
         names = set(table.column_names)
         for by in self.GROUPS:
             if by not in names:
                 continue
-            grouped = pa.table({"week": week, "value": table.column(by)}).group_by(["week", "value"]).aggregate([([], "count_all")])
-            for w, v, c in zip(*(grouped.column(i).to_pylist() for i in ("week", "value", "count_all"))):
-                self.weekly[by][(w, _text(v))] += c
-                self.totals[by][_text(v)] += c
+            for v, c in zip(*_value_counts(table.column(by))):
+                self.totals[by][group_name(v)] += c
+            if by in self.OVER_TIME:
+                self.by_day[by].append(pa.table({"day": day, "value": table.column(by)})
+                                       .group_by(["day", "value"]).aggregate([([], "count_all")]))
         for name in self.TOP + ("flags",):
             if name in names and pa.types.is_list(table.schema.field(name).type):
                 for v, c in zip(*_value_counts(pc.list_flatten(table.column(name)))):
@@ -76,9 +86,24 @@ class Stats:
                 counter[c.name] += row[f"{c.name}_sum"] or 0
         self.published_min = _earliest(self.published_min, pc.min(published).as_py())
         self.published_max = _latest(self.published_max, pc.max(published).as_py())
+        if "url" in names:
+            self._count_origins(table.column("url"))
         if "crawled_at" in names:
             self.crawled_min = _earliest(self.crawled_min, pc.min(table.column("crawled_at")).as_py())
             self.crawled_max = _latest(self.crawled_max, pc.max(table.column("crawled_at")).as_py())
+
+    def _count_origins(self, urls: pa.ChunkedArray) -> None:
+        if self.home:
+            at_home = pc.fill_null(pc.starts_with(urls, self.home + "/"), False)
+            home = pc.sum(at_home).as_py() or 0
+            if home:
+                self.origins[self.home] += home
+            if home == len(urls):
+                return
+            urls = pc.filter(urls, pc.invert(at_home))
+        origin = pc.struct_field(pc.extract_regex(pc.fill_null(urls, ""), r"^(?P<origin>[^/]*//[^/]*|)"), [0])
+        for o, c in zip(*_value_counts(origin)):
+            self.origins[o or NONE] += c
 
     def empty_months(self) -> list[str]:
         """Months between the first and the last post without any post."""
@@ -92,6 +117,18 @@ class Stats:
                 out.append(f"{y:04d}-{m:02d}")
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
+
+
+def is_live_origin(origin: str, host: str) -> bool:
+    """Whether ``origin`` (``scheme://host[:port]`` of a row's ``url``) is the edition's own
+    ``host`` (with or without www, on the default port): not a mirror's, not the replica's."""
+    parts = urlsplit(origin)
+    bare = host.removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    return (parts.hostname or "") in (bare, "www." + bare) and port in (None, 443 if parts.scheme == "https" else 80)
 
 
 def _value_counts(values) -> tuple[list, list]:
