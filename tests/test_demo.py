@@ -35,6 +35,8 @@ def make_commands(*targets: str) -> list[list[str]]:
     assert proc.returncode == 0, proc.stderr
     commands = []
     for line in proc.stdout.splitlines():
+        if "scripts/demo.py" not in line and "newscrawl.dataset" not in line:
+            continue  # the set-up steps (venv, Chromium) are shell, not commands to run here
         words = shlex.split(line)
         if len(words) > 1 and words[0].rstrip("3").endswith("python") and (words[1] == "scripts/demo.py" or words[1:3] == ["-m", "newscrawl.dataset"]):
             commands.append([sys.executable] + words[1:])
