@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Iterable, Optional
 
-from newscrawl.core.items import content_hash, normalise_text
+from newscrawl.core.items import content_hash, normalise_text, version_hash
 
 from .editions import SECTION, Profile
 from .model import PAGE_SIZE, Replica, iso_local, iso_utc, visible_date
@@ -97,7 +97,7 @@ def record(site: Replica, i: int) -> dict:
     body = b.text
     classes = _classes(site, i)
     links = _links(site, i)
-    return {
+    expected = {
         "canonical_url": ed.live + h.path,
         "post_id": h.post_id if meta or h.id_in_url else None,
         "edition": ed.code,
@@ -126,7 +126,10 @@ def record(site: Replica, i: int) -> dict:
         "revision": 1,
         "flags": (["body_shorter_than_word_count"] if site.inflated(i) else [])
         + ([] if meta else ["date_from_visible_text"]),
+        "removed_at": None,
     }
+    expected["version_hash"] = version_hash(expected)
+    return expected
 
 
 def truth(site: Replica) -> dict[str, dict]:
