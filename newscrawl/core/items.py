@@ -239,22 +239,30 @@ def _image_text(image) -> str:
     return "\x1f".join(normalise_text(str(_field(image, k) or "")) for k in ("url", "caption", "credit"))
 
 
-def version_hash(record) -> str:
-    """sha256 hex of the fields that tell versions of a post apart (``Article.version_hash``),
-    from an Article or a record dict (the merge reads older run files without the field).
+# The fields ``version_hash`` covers, in its order: what makes a post's new version.
+VERSION_FIELDS = ("title", "summary", "body", "authors", "tags", "section", "images")
 
-    Each text is normalised as for ``content_hash`` (the body paragraph by paragraph); lists
-    keep their order; fields are kept apart by separators no normalised text contains.
-    """
+
+def version_parts(record) -> dict[str, str]:
+    """Each field of ``VERSION_FIELDS`` of an Article or a record dict, normalised as for
+    ``content_hash`` (the body paragraph by paragraph); lists keep their order, items kept
+    apart by separators no normalised text contains."""
     body = _field(record, "body") or ""
     paragraphs = [normalise_text(p) for p in str(body).split("\n\n")]
-    parts = [
-        normalise_text(str(_field(record, "title") or "")),
-        normalise_text(str(_field(record, "summary") or "")),
-        "\n".join(p for p in paragraphs if p),
-        "\x1f".join(normalise_text(str(a)) for a in _field(record, "authors") or ()),
-        "\x1f".join(normalise_text(str(t)) for t in _field(record, "tags") or ()),
-        normalise_text(str(_field(record, "section") or "")),
-        "\x1d".join(_image_text(i) for i in _field(record, "images") or ()),
-    ]
-    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
+    return {
+        "title": normalise_text(str(_field(record, "title") or "")),
+        "summary": normalise_text(str(_field(record, "summary") or "")),
+        "body": "\n".join(p for p in paragraphs if p),
+        "authors": "\x1f".join(normalise_text(str(a)) for a in _field(record, "authors") or ()),
+        "tags": "\x1f".join(normalise_text(str(t)) for t in _field(record, "tags") or ()),
+        "section": normalise_text(str(_field(record, "section") or "")),
+        "images": "\x1d".join(_image_text(i) for i in _field(record, "images") or ()),
+    }
+
+
+def version_hash(record) -> str:
+    """sha256 hex of the fields that tell versions of a post apart (``Article.version_hash``),
+    from an Article or a record dict (the merge reads older run files without the field)."""
+    parts = version_parts(record)
+    # surrogatepass: a lone surrogate (broken JSON input) hashes rather than raises.
+    return hashlib.sha256("\x1e".join(parts[name] for name in VERSION_FIELDS).encode("utf-8", "surrogatepass")).hexdigest()
