@@ -209,3 +209,44 @@ def test_the_merged_file_is_the_latest_version_with_removed_at(story, merged):
         assert record["revision"] == len(versions[key])
         assert record["version_hash"] == truth[key]["version_hash"], key
         assert (record["removed_at"] is not None) == (key == story.keys["gone_home"])
+
+
+# --- python -m newscrawl.history ----------------------------------------------------------
+def history(story, merged, *args) -> subprocess.CompletedProcess:
+    _, _, _, out = merged
+    return subprocess.run([sys.executable, "-m", "newscrawl.history", *args, "--input-dir", str(story.out),
+                           "--merged", str(out), "--no-merge"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_history_prints_the_headline_change_first_and_each_versions_warc_record(story, merged):
+    key = story.keys["headline"]
+    truth = story.site.versions()[key]
+    shown = history(story, merged, key)
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    assert text.startswith(f"post {key}  https://english.almayadeen.net/")
+    assert "3 versions, 0 removals" in text
+    before, after = truth[0].title.split(), truth[1].title.split()
+    kept = [w for w in after if w in before]
+    line = " ".join(kept) + " [-" + " ".join(before[len(kept):]) + "-] {+" + " ".join(after[len(kept):]) + "+}"
+    revisions = text.split("\nrevision ")
+    assert len(revisions) == 4
+    assert "changed: title" in revisions[2] and f"title (+4 -{len(before) - len(kept)} words):\n    {line}\n" in revisions[2]
+    assert "changed: body" in revisions[3] and "{+Editors added later" in revisions[3] and "title (" not in revisions[3]
+    # every version names its stored response, read back from the WARC file on disk
+    assert len(re.findall(r"WARC <urn:uuid:[0-9a-f-]{36}>  \S+\.warc\.gz @ \d+  \(response 200 http://127\.0\.0\.1:\d+/", text)) == 3
+
+
+def test_history_by_url_shows_a_removal_and_the_return(story, merged):
+    key = story.keys["gone_410"]
+    head = story.site.heads[story.site.index_of(key)]
+    shown = history(story, merged, "https://english.almayadeen.net" + head.path)
+    assert shown.returncode == 0, shown.stderr
+    assert "\nremoved " in shown.stdout and "(410), back " in shown.stdout
+    assert "revision 2 (back after a removal)" in shown.stdout and "changed: title" in shown.stdout
+    assert re.search(r"\(410\), back .*\n  WARC <urn:uuid:[0-9a-f-]{36}> .*\(response 410 ", shown.stdout)
+
+
+def test_history_of_an_unknown_post_exits_1(story, merged):
+    shown = history(story, merged, "no-such-post")
+    assert shown.returncode == 1 and "no post 'no-such-post'" in shown.stderr

@@ -127,6 +127,18 @@ def input_files(input_dir: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
     return sorted(files, key=lambda p: p.name)
 
 
+def merged_is_stale(merged: Path, input_dir: Path) -> bool:
+    """True when the merged file is missing, or a run file or a checks file of ``input_dir``
+    is newer than it (a run whose re-checks found only removals writes no run file)."""
+    if not merged.exists():
+        return True
+    if not input_dir.is_dir():
+        return False
+    built = merged.stat().st_mtime_ns
+    newer = input_files(input_dir, exclude=(merged,)) + check_files(input_dir)
+    return any(p.stat().st_mtime_ns > built for p in newer)
+
+
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 
 
