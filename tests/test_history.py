@@ -250,3 +250,59 @@ def test_history_by_url_shows_a_removal_and_the_return(story, merged):
 def test_history_of_an_unknown_post_exits_1(story, merged):
     shown = history(story, merged, "no-such-post")
     assert shown.returncode == 1 and "no post 'no-such-post'" in shown.stderr
+
+
+# --- the dataset's tables -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def dataset(story, merged):
+    from newscrawl.core.dataset import build
+
+    _, _, _, out = merged
+    target = story.out.parent / "dataset"
+    build("en", story.out.parent, merged=out, target=target, merge_first=False, summaries_dir=story.out)
+    return target
+
+
+def test_the_parquet_versions_and_removals_tables_equal_the_truth(story, dataset):
+    import pyarrow.parquet as pq
+
+    versions = pq.read_table(dataset / "versions").to_pylist()
+    removals = pq.read_table(dataset / "removals").to_pylist()
+    truth = story.site.versions()
+    expected = {(k, n): e for k, rows in truth.items() if k in story.stored for n, e in enumerate(rows, start=1)}
+    assert {(r["key"], r["revision"]) for r in versions} == set(expected)
+    fields = ("title", "summary", "body", "authors", "tags", "section", "images")
+    for row in versions:
+        e = expected[(row["key"], row["revision"])]
+        assert row["title"] == e.title and row["changed"] == e.changed and row["restored"] == e.restored
+        assert [f for f in fields if row[f"{f}_changed"]] == e.changed
+        for f in ("title", "summary", "body"):
+            assert (row[f"{f}_words_inserted"], row[f"{f}_words_deleted"]) == (
+                e.words[f]["inserted"], e.words[f]["deleted"]), (row["key"], f)
+        assert row["words_inserted"] == sum(e.words[f]["inserted"] for f in ("title", "summary", "body"))
+        assert re.fullmatch(r"<urn:uuid:[0-9a-f-]{36}>", row["warc_record_id"]) and row["warc_file"].endswith(".warc.gz")
+        assert row["first_seen"].utcoffset().total_seconds() == 0
+    gone = story.site.removals()
+    assert sorted((r["key"], r["status"], r["redirect_to"], r["revision"], r["returned_at"] is not None) for r in removals) == \
+           sorted((k, e["status"], e["redirect_to"], e["revision"], e["returned"]) for k, rows in gone.items() for e in rows)
+    assert all(r["warc_record_id"] for r in removals)
+
+
+def test_the_card_and_report_document_the_history(story, dataset):
+    card = (dataset / "README.md").read_text(encoding="utf-8")
+    assert "config_name: versions" in card and "config_name: removals" in card
+    section = card.split("## Versions and removals", 1)[1]
+    assert "| `warc_record_id` |" in section and "| `title_words_inserted` |" in section and "| `redirect_to` |" in section
+    data = json.loads((dataset / "figures" / "figures.json").read_text(encoding="utf-8"))["history"]
+    edits = sum(1 for rows in story.site.versions().values() for e in rows[1:] if e.changed)
+    assert data["counts"]["edits"] == edits == sum(data["edits_per_week"]) == 6
+    assert data["counts"]["removals"] == 3 and data["counts"]["returned"] == 2
+    assert sum(data["first_edit"]["posts"]) == data["counts"]["edited_posts"] == 5
+    top = data["most_edited"][0]
+    assert (top["key"], top["edits"]) == (story.keys["headline"], 2)
+    assert [t["title"] for t in top["titles"]] == [e.title for e in story.site.versions()[story.keys["headline"]]]
+    report = (dataset / "report.html").read_text(encoding="utf-8")
+    for name in ("edits_per_week", "first_edit", "removals_per_week"):
+        assert (dataset / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f'src="figures/{name}.png"' in report
+    assert "Most-edited posts and their headlines" in report and top["titles"][1]["title"] in report

@@ -19,11 +19,12 @@ without the package (and so without pyarrow).
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import os
 import sys
 import traceback
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -42,7 +43,18 @@ def titles(data: dict) -> list[tuple[str, str]]:
     out = [(f"weekly_{by}.png", f"Articles per week by {label}") for by, label in WEEKLY]
     out += [(f"top_{name}.png", f"Top {len(data['top'][name])} {name}") for name in TOP_NAMES]
     out += [("coverage.png", "Field coverage by month of publication"), ("crawl_health.png", "Crawl health per run")]
+    if "history" in data:
+        out += _history().titles(data)
     return out
+
+
+@lru_cache(maxsize=1)
+def _history():
+    """history_figures.py beside this file, loaded by its path (this file runs as a script)."""
+    spec = importlib.util.spec_from_file_location("newscrawl_history_figures", Path(__file__).with_name("history_figures.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _figure(width: float, height: float):
@@ -151,6 +163,8 @@ def jobs(data: dict, directory: Path) -> list[tuple[str, Callable[[], None]]]:
         out += [(f"top_{name}.png", partial(top, data, name, directory / f"top_{name}.png")) for name in TOP_NAMES]
     if "coverage" in data:
         out.append(("coverage.png", partial(coverage, data, directory / "coverage.png")))
+    if "history" in data:
+        out += _history().jobs(data, directory, _figure, _save)
     return out
 
 

@@ -16,6 +16,7 @@ from typing import IO, Optional
 
 from .build import DatasetError
 from .figures import HEALTH, titles
+from .history import report_html as history_html
 from .stats import Stats, iso
 
 # Groups drawn per week: the largest ones by name, the others summed as "(other)".
@@ -211,5 +212,7 @@ def write(directory: Path, title: str, data: dict, drawer: Drawer) -> None:
     for r in data["runs"]:
         parts.append(f"<tr><td>{esc(r['run'])}</td><td>{esc(str(r['finish_reason']))}</td>"
                      + "".join(f"<td>{r[k]:,}</td>" for k in HEALTH) + f"<td>{esc(below_text(r))}</td></tr>")
-    parts += ["</table>", "</body></html>", ""]
+    parts.append("</table>")
+    parts += history_html(data.get("history"))
+    parts += ["</body></html>", ""]
     (directory / "report.html").write_text("\n".join(parts), encoding="utf-8")
