@@ -149,3 +149,17 @@ def test_timeline_orders_equal_times_by_content():
 
     a, b = Capture(10.0, "a", None, 1, 0, 0, 1), Capture(10.0, "b", None, 0, 0, 0, 1)
     assert [v.first.vhash for v in timeline([b, a], [])] == ["a", "b"]
+
+
+def test_every_versions_line_is_its_row_as_json(tmp_path):
+    """Posts seen once (most) have their line put together from pieces: the same bytes."""
+    from newscrawl.core.versions import json_line
+
+    d = tmp_path / "runs"
+    write(d / "a.jsonl", [record(post_id="1"), record(post_id="2", title='Quotes " and \\\\ and ünïcode\u2028'),
+                          {**record(post_id="3"), "warc": None}])
+    write(d / "b.jsonl", [record(post_id="1", crawled="2026-11-20T10:00:00+00:00", title="Edited", revision=2)])
+    merge("en", d, tmp_path / "m.jsonl")
+    lines = (tmp_path / "m.versions.jsonl").read_bytes().splitlines(keepends=True)
+    assert len(lines) == 4
+    assert all(json_line(json.loads(line)) == line for line in lines)

@@ -243,21 +243,23 @@ def _image_text(image) -> str:
 VERSION_FIELDS = ("title", "summary", "body", "authors", "tags", "section", "images")
 
 
-def version_parts(record) -> dict[str, str]:
-    """Each field of ``VERSION_FIELDS`` of an Article or a record dict, normalised as for
-    ``content_hash`` (the body paragraph by paragraph); lists keep their order, items kept
-    apart by separators no normalised text contains."""
-    body = _field(record, "body") or ""
-    paragraphs = [normalise_text(p) for p in str(body).split("\n\n")]
-    return {
-        "title": normalise_text(str(_field(record, "title") or "")),
-        "summary": normalise_text(str(_field(record, "summary") or "")),
-        "body": "\n".join(p for p in paragraphs if p),
-        "authors": "\x1f".join(normalise_text(str(a)) for a in _field(record, "authors") or ()),
-        "tags": "\x1f".join(normalise_text(str(t)) for t in _field(record, "tags") or ()),
-        "section": normalise_text(str(_field(record, "section") or "")),
-        "images": "\x1d".join(_image_text(i) for i in _field(record, "images") or ()),
-    }
+def version_parts(record, names=VERSION_FIELDS) -> dict[str, str]:
+    """Each field of ``VERSION_FIELDS`` (or those of ``names``; the others empty) of an Article
+    or a record dict, normalised as for ``content_hash`` (the body paragraph by paragraph);
+    lists keep their order, items kept apart by separators no normalised text contains."""
+    parts = dict.fromkeys(VERSION_FIELDS, "")
+    for name in names:
+        value = _field(record, name)
+        if name == "body":
+            paragraphs = [normalise_text(p) for p in str(value or "").split("\n\n")]
+            parts[name] = "\n".join(p for p in paragraphs if p)
+        elif name in ("authors", "tags"):
+            parts[name] = "\x1f".join(normalise_text(str(v)) for v in value or ())
+        elif name == "images":
+            parts[name] = "\x1d".join(_image_text(i) for i in value or ())
+        else:
+            parts[name] = normalise_text(str(value or ""))
+    return parts
 
 
 def version_hash(record) -> str:
