@@ -103,3 +103,56 @@ def test_the_readme_documents_the_schedule_files_tables_and_history():
         assert needle in readme, needle
     assert f"default {settings.NEWSCRAWL_RECHECK_BUDGET};" in readme
     assert f"default `{settings.NEWSCRAWL_RECHECK_INTERVALS}`" in readme
+
+
+def test_the_due_posts_of_a_date_range(tmp_path):
+    store = Store(tmp_path / "state.sqlite3")
+    _record(store, "old", "2026-11-19T23:30:00+00:00", "2026-11-19T23:40:00+00:00")
+    _record(store, "new", "2026-11-20T00:30:00+00:00", "2026-11-20T00:40:00+00:00")
+    now = "2026-11-20T02:00:00+00:00"
+    assert store.due_count(now) == 2
+    assert [k for k, _ in store.due(now, 5, since="2026-11-20T00:00:00+00:00")] == ["new"]
+    assert store.due_count(now, before="2026-11-20T00:00:00+00:00") == 1
+    store.close()
+
+
+def test_a_recheck_that_fails_is_counted_and_waits_for_the_next_age(tmp_path):
+    """A post that answers 500 is not re-checked at every run (it would take a share of each
+    run's budget for ever): it is due again at its next age, like any re-checked post."""
+    from urllib.parse import unquote
+
+    from newscrawl.core.state import Store as Reader
+    from newscrawl.core.testing import run_crawl
+    from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+    from tests.outlets.almayadeen.replica.server import Reply, respond
+
+    site = Replica(seed=5, articles=30)
+    new = site.publish(3)
+    broken = site.heads[site.index_of(new[-1])].path
+    failing = []
+
+    def answer(site, method, target, host_url, headers=None):
+        if failing and unquote(target.split("?")[0]) == broken:
+            return Reply(500, b"Internal Server Error", "text/plain")
+        return respond(site, method, target, host_url, headers)
+
+    state = tmp_path / "state.sqlite3"
+    with ReplicaServer(site, responder=answer) as server:
+        def crawl(name, at, **args):
+            result = run_crawl(server.url, tmp_path / f"{name}.jsonl", args=args, settings={
+                "NEWSCRAWL_NOW": at.isoformat(), "NEWSCRAWL_STATE_PATH": str(state), "NEWSCRAWL_INCREMENTAL": "True",
+                "NEWSCRAWL_BROWSER_ENABLED": "False", "RETRY_TIMES": "0"})
+            assert result.returncode == 0, result.stderr[-2000:]
+            return result.summary.data["recheck"]
+
+        t0 = site.now
+        crawl("first", t0)
+        failing.append(True)
+        second = crawl("second", t0 + timedelta(minutes=65), since=t0.date().isoformat())
+        assert second["due"] == second["made"] >= 3 and second["failed"] == 1
+        recheck = crawl("third", t0 + timedelta(minutes=70))
+    assert (recheck["due"], recheck["made"]) == (0, 0)
+    store = Reader(state)
+    outcome = store.db.execute("SELECT check_outcome, next_check FROM posts WHERE key = ?", (new[-1],)).fetchone()
+    store.close()
+    assert outcome[0] == "failed (HttpError)" and outcome[1] > (t0 + timedelta(hours=5)).isoformat()

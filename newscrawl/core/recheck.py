@@ -14,6 +14,8 @@ What a re-check finds:
   post's last sighting for the merge (the dedupe pipeline turns the record into it);
 - another content, or the post back after a removal: the record, as a new version
   (``revision`` + 1, ``discovered_via`` ``recheck``);
+- no answer, or a page that is not an article: counted as ``failed``; the post is due again at
+  its next age, as after any re-check;
 - 404 or 410, or a redirect to anything but an article (the home page, a listing): a
   ``PostCheck`` (``removed``), once; later re-checks that find it still gone write nothing;
 - a redirect to an article URL is followed (a moved post is checked at its new URL); one to
@@ -121,8 +123,12 @@ class RecheckMixin:
         if store is None or budget <= 0:
             return []
         now = iso_utc(self.now)
-        due = store.due_count(now)
-        chosen = store.due(now, budget)
+        # A run limited to a date range re-checks only posts in it (the others would be dropped
+        # as out of range, never checked, and due again at every run).
+        since = f"{self.args.since.isoformat()}T00:00:00+00:00" if self.args.since else None
+        until = f"{(self.args.until + timedelta(days=1)).isoformat()}T00:00:00+00:00" if self.args.until else None
+        due = store.due_count(now, since, until)
+        chosen = store.due(now, budget, since, until)
         stats.set_value(STAT + "budget", budget)
         for name in COUNTS:
             stats.inc_value(STAT + name, 0)
@@ -172,13 +178,21 @@ class RecheckMixin:
                 found = True  # a page cut short, asked for again
             yield item
         if not found:
-            count(self.crawler.stats, "failed")
+            self._failed(key, "not an article")
 
     def recheck_failed(self, failure: Any) -> None:
-        """A re-check that could not be fetched (or was refused): counted; the post stays due."""
-        count(self.crawler.stats, "failed")
+        """A re-check that could not be fetched (or was refused): counted, and the post due at
+        its next age (one that always fails must not take a share of every run's budget)."""
+        request = getattr(failure, "request", None)
+        self._failed((request.cb_kwargs or {}).get("key") if request is not None else None,
+                     failure.type.__name__ if failure.type else "error")
         if not failure.check(IgnoreRequest):
             self.fetch_failed(failure)
+
+    def _failed(self, key: Optional[str], why: str) -> None:
+        count(self.crawler.stats, "failed")
+        if key and self.store is not None:
+            self.store.checked(key, iso_utc(self.now), f"failed ({why})")
 
     def _shown(self, url: str) -> Optional[str]:
         """A redirect's target as the dataset shows it: on the edition's host when in scope."""

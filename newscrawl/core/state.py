@@ -248,15 +248,17 @@ class Store:
         self.checked(key, at, f"removed ({status})")
         self.db.execute("UPDATE posts SET removed_at = COALESCE(removed_at, ?) WHERE key = ?", (at, key))
 
-    def due_count(self, now: str) -> int:
-        """How many posts are due for a re-check at ``now`` (ISO 8601 UTC)."""
-        return self.db.execute("SELECT COUNT(*) FROM posts WHERE next_check <= ?", (now,)).fetchone()[0]
+    _DUE = "FROM posts WHERE next_check <= ? AND published_at >= ? AND published_at < ?"
 
-    def due(self, now: str, limit: int) -> list[tuple[str, str]]:
+    def due_count(self, now: str, since: Optional[str] = None, before: Optional[str] = None) -> int:
+        """How many posts are due for a re-check at ``now`` (ISO 8601 UTC), of those published
+        from ``since`` and before ``before`` when given."""
+        return self.db.execute(f"SELECT COUNT(*) {self._DUE}", (now, since or "", before or "~")).fetchone()[0]
+
+    def due(self, now: str, limit: int, since: Optional[str] = None, before: Optional[str] = None) -> list[tuple[str, str]]:
         """(key, canonical URL) of at most ``limit`` posts due at ``now``, youngest first."""
-        return self.db.execute(
-            "SELECT key, canonical_url FROM posts WHERE next_check <= ? ORDER BY published_at DESC, key LIMIT ?",
-            (now, limit)).fetchall()
+        return self.db.execute(f"SELECT key, canonical_url {self._DUE} ORDER BY published_at DESC, key LIMIT ?",
+                               (now, since or "", before or "~", limit)).fetchall()
 
     def versions(self, key: str) -> list[tuple[int, Optional[str], str, str]]:
         """(revision, version hash, content hash, first seen) of every version emitted, in order."""
