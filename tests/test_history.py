@@ -159,6 +159,8 @@ def test_rechecks_emit_new_versions_and_checks_files_record_sightings_and_remova
         keys["gone_home"]: (302, "https://english.almayadeen.net/")}
     assert all(re.fullmatch(r"<urn:uuid:[0-9a-f-]{36}>", c["warc"]["record_id"]) for c in checks)
     assert sum(c["outcome"] == "unchanged" for c in checks) == third.summary["recheck"]["unchanged"]
+    assert third.summary["checks"] == len(checks) and third.summary["items"] == len(third.records) + len(checks) + \
+        third.summary["ticker_lines"]
     later = (story.out / f"{file_stamp(fourth.at)}.checks.jsonl").read_text().splitlines()
     assert [json.loads(line)["outcome"] for line in later].count("removed") == 0  # still gone: not again
 
