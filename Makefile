@@ -8,8 +8,10 @@ ARTICLES ?= 300
 SEED ?= 1
 EDITION ?= en
 
-.PHONY: setup chromium test demo replica schema clean cron merge dataset
+.PHONY: setup chromium test demo replica schema clean cron merge dataset deploy
 
+# Everything a fresh machine needs: the venv with the pinned requirements, and Chromium.
+# `make test` and `make demo` run it first, so neither needs a `make setup` before it.
 setup: $(BIN)/.installed chromium
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -25,11 +27,11 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; fi
 
-test: $(BIN)/.installed
+test: setup
 	$(BIN)/python -m pytest
 
 # Serves the replica, crawls it with the real spider, leaves output/demo.jsonl.
-demo: $(BIN)/.installed
+demo: setup
 	$(BIN)/python scripts/demo.py --articles $(ARTICLES) --seed $(SEED) --output output/demo.jsonl
 
 # Serves the replica in the foreground (prints its address).
@@ -53,6 +55,11 @@ merge: $(BIN)/.installed
 # `make demo` (no scheduled runs yet) it is built from the demo's output/demo.jsonl.
 dataset: $(BIN)/.installed
 	$(BIN)/python -m newscrawl.dataset --edition $(EDITION) $(if $(wildcard output/almayadeen/$(EDITION)/*.jsonl),,$(if $(wildcard output/demo.jsonl),--input-dir output)) $(DATASET_ARGS)
+
+# Adds the project to scrapyd (README "Scheduling with scrapyd instead"): the egg is built in a
+# temporary copy, so the checkout stays clean. make deploy DEPLOY_ARGS="--url http://host:6800/"
+deploy: $(BIN)/.installed
+	$(BIN)/python -m newscrawl.deploy $(DEPLOY_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

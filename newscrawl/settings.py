@@ -81,7 +81,7 @@ NEWSCRAWL_INCREMENTAL = False
 # again at these ages after publication (m, h or d; once per age passed since its last fetch,
 # never after the last), youngest first, at most NEWSCRAWL_RECHECK_BUDGET requests per run (0:
 # none). 4 keeps them under a fifth of the smallest hourly run of any edition (robots.txt, the
-# home page and the Arabic edition's 15 listings: 4 of 21 requests); README "Re-checks".
+# home page and the Arabic edition's 16 listings: 4 of 22 requests); README "Re-checks".
 NEWSCRAWL_RECHECK_INTERVALS = "1h,6h,1d,3d,7d,30d"
 NEWSCRAWL_RECHECK_BUDGET = 4
 # Where that memory lives; %(edition)s, %(name)s and %(dataset)s are filled in. The dataset
@@ -141,17 +141,29 @@ SPIDER_MIDDLEWARES = {"newscrawl.core.warc.WarcPointerMiddleware": 950}
 # Replay a crawl from WARC files (paths or globs, comma-separated): requests are answered
 # from the stored responses, never from the network; others are counted and ignored.
 NEWSCRAWL_REPLAY = ""
-# Seconds between two progress lines (pages, articles, drops by reason, queue, backfill share
-# and ETA; newscrawl/core/progress.py); 0 turns them off.
+# Seconds between two progress lines in the log (pages, articles and ticker lines, drops by
+# reason, queue, rate, share done and ETA of the bounded work; newscrawl/core/progress.py); 0
+# turns them off. They replace Scrapy's own per-minute line, which would repeat them.
 NEWSCRAWL_PROGRESS_INTERVAL = 60.0
+LOGSTATS_INTERVAL = 0
+# The same counts on one live line, redrawn in place every NEWSCRAWL_LIVE_PROGRESS_INTERVAL
+# seconds, when file descriptor NEWSCRAWL_LIVE_PROGRESS_FD is a terminal ("auto"); "off": never.
+NEWSCRAWL_LIVE_PROGRESS = "auto"
+NEWSCRAWL_LIVE_PROGRESS_FD = 2
+NEWSCRAWL_LIVE_PROGRESS_INTERVAL = 1.0
 
 # Time used as "now" for relative and year-less dates (ISO 8601); empty means the clock.
 # Tests set it so that output does not depend on the day they run.
 NEWSCRAWL_NOW = ""
 COMMANDS_MODULE = "newscrawl.core.commands"
-# `scrapy check <spider> [-a base_url=...]`: @path (a path on the crawled host) and
-# @filled (fields with values) in the spider's callbacks (newscrawl/contracts.py).
-SPIDER_CONTRACTS = {"newscrawl.core.contracts.PathContract": 10, "newscrawl.core.contracts.FilledContract": 10}
+# Spider arguments for a spider built without -a: `scrapy shell -a NAME=VALUE` sets them
+# (newscrawl/core/commands/shell.py); -a values of other commands win over them.
+NEWSCRAWL_SPIDER_ARGS = {}
+# `scrapy check <spider> [-a base_url=...]`: @path (a path on the crawled host), @first_article
+# (the article a listing links first) and @filled (fields with values) in the spider's callbacks
+# (newscrawl/core/contracts.py).
+SPIDER_CONTRACTS = {"newscrawl.core.contracts.PathContract": 10, "newscrawl.core.contracts.FirstArticleContract": 10,
+                    "newscrawl.core.contracts.FilledContract": 10}
 
 # --- how requests are fetched (newscrawl/core/middlewares.py) -------------------------------
 DOWNLOADER_MIDDLEWARES = {
@@ -173,6 +185,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.core.middlewares.SlowServerMiddleware": 575,
     # Last before the downloader: with NEWSCRAWL_REPLAY set it answers every request.
     "newscrawl.core.warc.ReplayMiddleware": 950,
+    # Next to the download handler: sees every request come back, answered or failed
+    # (refusals by the middlewares above included), for the progress line.
+    "newscrawl.core.progress.WorkCounter": 990,
 }
 # Slow servers: all attempts of one URL (retries included) within this many seconds, and a
 # host that times out this many seconds in a row is given up (its other requests skipped).

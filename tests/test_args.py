@@ -17,7 +17,7 @@ def test_defaults():
     args = CrawlArgs.from_kwargs({})
     assert args.base_url == "https://english.almayadeen.net"
     assert args.sections == tuple(l.slug for l in ENGLISH.listings)
-    assert args.follow == {"related", "read_next", "most_read"}
+    assert args.follow == {"related", "read_next", "most_read", "ticker"}
     assert args.max_pages == 3 and args.urls == () and args.since is None
 
 
@@ -64,8 +64,8 @@ BAD = [
     ({"max_pages": "9" * 5000}, "max_pages"),
     # URLs the spider would skip: a run of them would exit 0 having done nothing (#18)
     ({"url": "https://example.org/news/politics/a"}, "url"),
-    ({"url": "https://english.almayadeen.net/news/politics"}, "url"),
-    ({"url": "https://english.almayadeen.net/tags/gaza"}, "url"),
+    ({"url": "ftp://english.almayadeen.net/news/politics/a"}, "url"),
+    ({"url": "https:///news/politics/a"}, "url"),
     ({"url": "http://127.0.0.1:9/news/politics/a", "base_url": "http://127.0.0.1:8000"}, "url"),
     ({"urls_file": "/dev/zero"}, "urls_file"),
     ({"urls_file": "/"}, "urls_file"),
@@ -98,6 +98,17 @@ def test_private_arguments_are_ignored_as_scrapy_does():
     """scrapyd passes -a _job=<id> to every job (#19)."""
     args = CrawlArgs.from_kwargs({"_job": "6487ec79", "_version": "1", "sections": "politics"})
     assert args.sections == ("politics",) and "_job" not in args.raw
+
+
+def test_any_page_of_the_site_is_accepted_and_left_to_its_page(tmp_path):
+    """A listing, a tag page or a URL of a shape nobody listed is fetched and judged by its
+    page (issue 21): refusing the whole list for one such line crawled nothing at all."""
+    urls = ["https://english.almayadeen.net/news/politics", "https://english.almayadeen.net/tags/gaza",
+            "https://english.almayadeen.net/press/a-new-kind-of-post", "http://127.0.0.1:8000/misc/x"]
+    url_lines = tmp_path / "urls.txt"
+    url_lines.write_text("\n".join(urls[:3]) + "\n")
+    args = CrawlArgs.from_kwargs({"urls_file": str(url_lines), "url": urls[3], "base_url": "http://127.0.0.1:8000"})
+    assert set(args.urls) == set(urls)
 
 
 @pytest.fixture

@@ -123,7 +123,7 @@ def test_summary_coverage_equals_the_truths(site, static_crawl):
     truth = site.truth()
     expected = coverage_of([truth[key_of(r)] for r in static_crawl.records], ENGLISH)
     table = summary["coverage"]
-    assert {k: table[k] for k in ("records", "text_posts", "fields", "flags", "url_shapes")} == expected.table()
+    assert {k: table[k] for k in ("records", "text_posts", "fields", "flags", "url_shapes", "unlisted_roots")} == expected.table()
     assert table["flags"]["body_shorter_than_word_count"] > 0 and table["flags"]["date_from_visible_text"] > 0
     assert "/articles/<slug>" in table["url_shapes"]  # the section-less English shape
     assert table["below_minimum"] == []

@@ -100,7 +100,7 @@ def test_the_default_error_threshold_tolerates_a_few_errors(tmp_path):
     code, stdout, stderr = finish(run_cron(out, *DEAD_SITE, *FAST))
     assert code == EX_OK, stderr
     assert stdout.startswith("newscrawl.cron: almayadeen en finished in ") and stdout.count("\n") == 1
-    assert " 0 items, " in stdout and " errors; log " in stdout
+    assert " 0 articles and 0 ticker lines written, 0 dropped, " in stdout and " errors; log " in stdout
 
 
 def test_a_refused_spider_argument_exits_2(tmp_path):

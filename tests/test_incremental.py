@@ -89,3 +89,24 @@ def test_second_run_drops_are_short_quiet_lines_and_the_summary_tells_kinds_apar
     # Nothing new: an -O file is a snapshot of the run, so it is written (empty) and listed.
     assert summary["outputs"] == [str(tmp_path / "b.jsonl"), str(tmp_path / "b.breaking.jsonl")]
     assert (tmp_path / "b.jsonl").read_bytes() == b"" == (tmp_path / "b.breaking.jsonl").read_bytes()
+
+
+def test_plain_next_pages_obey_the_incremental_stop_rules_too(tmp_path):
+    # Listings paged by a plain rel=next link: the second run finds nothing new on the first
+    # pages and does not ask for page 2 of any listing.
+    from tests.outlets.almayadeen.replica import Replica, ReplicaServer
+
+    site = Replica(seed=7, articles=80, pager="next")
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"), "NEWSCRAWL_BROWSER_ENABLED": "False",
+                "NEWSCRAWL_INCREMENTAL": "True", "NEWSCRAWL_NOW": site.now.isoformat()}
+    with ReplicaServer(site) as server:
+        first = run_crawl(server.url, tmp_path / "first.jsonl", settings=settings)
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert any("page=2" in r.path for r in server.log)
+        start = len(server.log)
+        second = run_crawl(server.url, tmp_path / "second.jsonl", settings=settings)
+        assert second.returncode == 0, second.stderr[-2000:]
+        later = server.log[start:]
+    assert second.records == []
+    assert not [r.path for r in later if "page=" in r.path]
+    assert second.stats["newscrawl/listing_stopped/nothing_new"] > 0

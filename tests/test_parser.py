@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.core.dates import FUTURE, UNREADABLE, date_problems
-from newscrawl.core.pages import first
+from newscrawl.core.pages import TickerLine, first
 from newscrawl.outlets.almayadeen.editions import ARABIC, ENGLISH, SPANISH
 from newscrawl.outlets.almayadeen.pages import ArticlePage, HomePage, ListingPage
 from tests.outlets.almayadeen.fixtures.regen import HERE, parse_case
@@ -89,7 +89,7 @@ def test_home_menu_and_ticker():
     )
     home = HomePage(html, "http://127.0.0.1:5/", ENGLISH)
     assert home.menu() == {"Politics": "http://127.0.0.1:5/news/politics", "US & Canada": "http://127.0.0.1:5/region/us-canada"}
-    assert home.ticker() == ["Strike reported"]
+    assert home.ticker() == [TickerLine("Strike reported")]
 
 
 def test_listing_cards_by_url_shape_and_load_more():
@@ -184,11 +184,140 @@ def test_deeply_nested_metadata_falls_back_instead_of_failing():
     assert parsed.metadata_invalid and item.title == "From meta" and item.flags == ["metadata_invalid"]
 
 
-def test_non_article_metadata_type_is_named():
-    html = ('<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{"type": "program", "title": "P"}'
-            "</script></head><body><h1>P</h1></body></html>")
-    parsed = page(html, "http://127.0.0.1:5/reports/p")
-    assert parsed.page_type() == "program" and parsed.to_item(discovered_via="url", crawled_at="t", now=NOW) is None
+# --- the page decides what is a post; URL shapes only guide the walk (issue 21) -------------
+def _block_page(metadata: dict, url_path: str = "/press/a-post", body: str = "<p>Text.</p>", edition=ARABIC,
+                head: str = "") -> ArticlePage:
+    data = json.dumps(metadata, ensure_ascii=False)
+    html = (f'<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{data}</script>{head}</head>'
+            f"<body><article><h1>{metadata.get('title', 'T')}</h1><div class='p-content'>{body}</div></article>"
+            "</body></html>")
+    return ArticlePage(html, "http://127.0.0.1:5" + url_path, edition)
+
+
+POST = {"title": "T", "published_time": "2024-05-30T23:49:00+03:00", "postid": "1864628"}
+
+
+@pytest.mark.parametrize("page_type", ["article", "videoobject", "liveblog", "program", None])
+def test_any_metadata_type_but_page_is_a_post(page_type):
+    parsed = _block_page({**POST, **({"type": page_type} if page_type else {})})
+    item = parsed.to_item(discovered_via="url", crawled_at="t", now=NOW)
+    assert parsed.not_post_reason() is None and item is not None and item.post_id == "1864628"
+    assert parsed.page_type() == page_type
+
+
+def test_type_page_and_posttype_pages_are_not_posts():
+    assert _block_page({**POST, "type": "page"}).not_post_reason() == "type_page"
+    assert _block_page({**POST, "type": "Page"}).to_item(discovered_via="url", crawled_at="t", now=NOW) is None
+    classes = [{"key": "class1", "mapping": "posttype", "value": " الصفحات"}]
+    pages = _block_page({**POST, "type": "article", "classes": classes})
+    assert pages.not_post_reason() == "post_type" and not pages.is_article()
+
+
+def test_a_newscast_keeps_its_description_as_summary_and_is_not_flagged():
+    classes = [{"key": "class1", "mapping": "posttype", "value": "نشرة الأخبار"}]
+    item = _block_page({**POST, "type": "videoobject", "word_count": "763", "description": "نشرة\r\nالأخبار الكاملة",
+                        "classes": classes}, "/newscast/2024/5/30/المسائية", body="").to_item(
+        discovered_via="sitemap", crawled_at="t", now=NOW)
+    assert item.summary == "نشرة الأخبار الكاملة" and item.body == "" and item.flags == []
+    assert item.post_type == "نشرة الأخبار" and item.word_count == 763
+    # The same page under a root nobody listed, with a type nobody has seen: still no body flag.
+    other = _block_page({**POST, "type": "videoobject", "word_count": "763"}, "/clips/x", body="").to_item(
+        discovered_via="url", crawled_at="t", now=NOW)
+    assert other.flags == []
+
+
+@pytest.mark.parametrize("head,body,is_post", [
+    ('<meta property="article:published_time" content="2024-10-09T09:01:00+03:00">', "", True),
+    ('<meta name="postid" content="123">', "", True),
+    ("", "<div>By Ali Hassan 9 Oct 2024 09:01</div>", True),
+    ("", "<div>Politics</div><div><a href='/news/politics/a'>A</a><span>14 Nov 2025</span></div>", False),
+])
+def test_without_a_metadata_block_a_title_and_a_date_or_id_make_a_post(head, body, is_post):
+    html = f"<html><head>{head}</head><body><article><h1>Title</h1>{body}</article></body></html>"
+    parsed = ArticlePage(html, "http://127.0.0.1:5/some/page", ENGLISH)
+    assert parsed.is_article() is is_post
+    if not is_post:
+        assert parsed.not_post_reason() == "no_date_or_id"
+
+
+def test_listing_cards_are_posts_whatever_their_shape_and_menus_are_only_counted():
+    html = (
+        "<html><body><header><nav><a href='/news/politics'>Politics</a><a href='/programs/weekly'>Weekly</a></nav></header>"
+        "<div class='cards'>"
+        "<div class='white-card'><a href='/news/politics/one'><img src='x.jpg'><h4>One</h4></a>"
+        "<a class='category-meta' href='/news/politics'>سياسة</a></div>"
+        "<div class='white-card'><a href='/press/two'><h4>Two</h4></a></div>"
+        "<div class='news-card'><a class='card-img' href='/research-papers/three'><img src='y.jpg'></a>"
+        "<a class='card-title' href='/research-papers/three'><h3>Three</h3></a></div>"
+        "<div class='white-card'><a href='/opinion-pieces/four'>Four, no heading, a card like the others</a></div>"
+        "<p>An <a href='/stray/five'>inline mention</a> of something.</p>"
+        "<a href='/authors/someone'>Someone</a><a href='https://twitter.com/x/status/1'>tweet</a>"
+        "</div><footer><a href='/about/team'>Team</a></footer></body></html>"
+    )
+    listing = ListingPage(html, "http://127.0.0.1:5/news", ARABIC)
+    assert [(l.url.rsplit("5", 1)[1], l.title) for l in listing.article_links()] == [
+        ("/news/politics/one", "One"), ("/press/two", "Two"), ("/research-papers/three", "Three"),
+        ("/opinion-pieces/four", "Four, no heading, a card like the others")]
+    assert sorted(u.rsplit("5", 1)[1] for u in listing.unknown_links()) == ["/about/team", "/programs/weekly", "/stray/five"]
+
+
+def test_link_blocks_take_posts_of_any_shape_but_inline_links_go_by_shape():
+    html = (
+        "<html><body><article><h1>T</h1><div class='p-content'><p>Text <a href='/stray/x'>x</a> and "
+        "<a href='/news/politics/known'>known</a>.</p>"
+        "<div><span>Related News</span><ul><li><a href='/press/related-one'>R</a></li></ul></div></div></article>"
+        "<section><h2>Read Next</h2><div><a href='/podcasts/next-one'>N</a><a href='/tags/gaza'>Gaza</a></div></section>"
+        "<section><h2>Most Read</h2><div><a href='/news/politics/popular'>P</a></div></section></body></html>"
+    )
+    parsed = ArticlePage(html, "http://127.0.0.1:5/news/politics/a", ENGLISH)
+    paths = {(l.url.rsplit("5", 1)[1], l.kind) for l in parsed.followable_links()}
+    assert paths == {("/press/related-one", "related"), ("/news/politics/known", "related"),
+                     ("/podcasts/next-one", "read_next"), ("/news/politics/popular", "most_read")}
+    assert [u.rsplit("5", 1)[1] for u in parsed.unknown_links()] == ["/stray/x"]
+
+
+@pytest.mark.parametrize("pager,page_url,expected", [
+    ("<a rel='next' href='/news/politics?page=2'>Next</a>", "/news/politics", "/news/politics?page=2"),
+    ("<link rel='next' href='/news/politics?page=3'>", "/news/politics?page=2", "/news/politics?page=3"),
+    ("<a href='/news/politics?page=1'>1</a><a href='/news/politics?page=3'>3</a>", "/news/politics?page=2",
+     "/news/politics?page=3"),
+    ("<span>1</span><a href='/news/politics/page/2'>2</a><a href='/news/politics/page/3'>3</a>", "/news/politics",
+     "/news/politics/page/2"),
+    ("<a href='/news/politics?page=1'>1</a><span>2</span>", "/news/politics?page=2", None),
+    ("<a rel='next' href='https://evil.example/news/politics?page=2'>Next</a>", "/news/politics", None),
+])
+def test_listings_page_by_plain_links(pager, page_url, expected):
+    html = f"<html><head></head><body><div><a href='/news/politics/one'><h3>One</h3></a></div>{pager}</body></html>"
+    if pager.startswith("<link"):
+        html = html.replace("<head></head>", f"<head>{pager}</head>")
+    listing = ListingPage(html, "http://127.0.0.1:5" + page_url, ENGLISH)
+    assert listing.next_page() == (None if expected is None else "http://127.0.0.1:5" + expected)
+
+
+def test_arabic_ticker_items_link_their_posts_and_english_ones_are_text():
+    arabic = ("<html><body><nav><ul><li><a href='/news/politics'>سياسة</a></li></ul></nav>"
+              "<div id='ticker-box'><span>عاجل</span><ul>"
+              "<li><div class='ticker-item'><a class='ticker-text' href='/news/politics/خبر'><p>خبر عاجل</p></a></div></li>"
+              "<li><div class='ticker-item'><a class='ticker-text' href='/press/x'><p>آخر</p></a></div></li>"
+              "</ul></div></body></html>")
+    lines = HomePage(arabic, "http://127.0.0.1:5/", ARABIC).ticker()
+    assert lines == [TickerLine("خبر عاجل", "http://127.0.0.1:5/news/politics/خبر"), TickerLine("آخر", "http://127.0.0.1:5/press/x")]
+    # Without the label, the classes are the second signal.
+    assert HomePage(arabic.replace("<span>عاجل</span>", ""), "http://127.0.0.1:5/", ARABIC).ticker() == lines
+    english = "<html><body><ul><li class='ticker__item'>Strike reported</li></ul></body></html>"
+    assert HomePage(english, "http://127.0.0.1:5/", ENGLISH).ticker() == [TickerLine("Strike reported")]
+
+
+def test_an_empty_ticker_is_not_mistaken_for_the_menu():
+    html = ("<html><body><div><span>BREAKING</span><ul></ul></div>"
+            "<ul><li><a href='/news/politics'>Politics</a></li><li><a href='/live'>LIVE</a></li></ul></body></html>")
+    home = HomePage(html, "http://127.0.0.1:5/", ENGLISH)
+    assert home.ticker() == [] and home.blocks_left_to_scripts() == ["breaking"]
+
+
+def test_a_tag_with_zero_width_spaces_is_the_same_tag():
+    parsed = _block_page({**POST, "keywords": "\u200bإسماعيل هنية\u200b,إسماعيل هنية,غزة\u200f"})
+    assert parsed.tags() == (["إسماعيل هنية", "غزة"], "metadata")
 
 
 def test_load_more_found_by_class_when_its_label_differs():

@@ -46,3 +46,32 @@ def test_probe_names_the_labels_the_site_does_not_show():
     assert proc.returncode == 0, proc.stderr
     [labels] = [line for line in proc.stdout.splitlines() if line.startswith("labels never seen: ")]
     assert "read_next ('Read Next')" in labels and "most_read" not in labels
+
+
+def test_probe_names_what_the_edition_table_should_gain():
+    # Posts kept under a root the table does not list and links of shapes it does not list:
+    # the operator adds one line to the edition table (issue 21).
+    from newscrawl.core.probe import report
+
+    records = [{"canonical_url": "https://www.almayadeen.net/investigations/x", "title": "T", "post_type": "تحقيقات",
+                "word_count": 10, "extracted_from": {}, "flags": []}]
+    summary = {"requests": 3, "coverage": {
+        "labels_missing": [], "page_types_unseen": ["liveblog"],
+        "unknown_link_shapes": {"/programs/<slug>": {"count": 7, "example": "https://www.almayadeen.net/programs/a"}},
+        "not_posts": {"reasons": {"type_page": 2}, "found_via": {"sitemap": 2}}}}
+    lines = report(records, summary, "ar").splitlines()
+    assert "post roots not in the edition table: /investigations/ 1 (e.g. https://www.almayadeen.net/investigations/x)" in lines
+    assert ("link shapes not in the edition table (not followed): /programs/<slug> 7 "
+            "(e.g. https://www.almayadeen.net/programs/a)") in lines
+    assert "post types never seen before: liveblog" in lines
+    assert "pages that were not posts: type_page 2" in lines
+
+
+def test_probe_of_the_arabic_replica_names_its_unlisted_root():
+    site = Replica(seed=1, articles=120, edition="ar")
+    with ReplicaServer(site) as server:
+        proc = run_probe(server, site, "--edition", "ar", "--sections", "news,palestine,lebanon,world",
+                         "--per-listing", "10", "--max-requests", "60")
+    assert proc.returncode == 0, proc.stderr
+    [roots] = [line for line in proc.stdout.splitlines() if line.startswith("post roots not in the edition table: ")]
+    assert "/investigations/" in roots, proc.stdout

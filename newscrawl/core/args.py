@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 from .editions import Edition
 from .outlet import outlet
-from .urls import HostMap, is_article_path, is_fetchable
+from .urls import HostMap, is_fetchable
 
-FOLLOW_KINDS = ("related", "read_next", "most_read")
+FOLLOW_KINDS = ("related", "read_next", "most_read", "ticker")
 DISCOVERY = ("listings", "sitemap", "both")
 DEFAULT_MAX_PAGES = 3
 # Dates outside these years are typing mistakes, not news (the site began in 2012); far
@@ -130,13 +130,15 @@ def _follow(text: Optional[str], got: dict[str, Any]) -> frozenset[str]:
     return frozenset(follow)
 
 
-# An URL the spider would skip (another host, a listing, a tag page) is refused here: a run
-# given only such URLs would otherwise exit 0 having done nothing.
+# A URL the spider cannot fetch (another host, not http(s)) is refused here: a run given only
+# such URLs would otherwise exit 0 having done nothing. Any page of the site is accepted and
+# judged by its page: a listing or a tag page among the URLs is fetched and counted as not a
+# post, and the run goes on.
 def _url(text: Optional[str], got: dict[str, Any]) -> tuple[str, ...]:
     hosts = HostMap(got["edition"], got["base_url"])
     urls = _split(text or "")
     for url in urls:
-        problem = _not_an_article(url, got["edition"], hosts)
+        problem = _not_on_site(url, got["edition"], hosts)
         if problem:
             raise ArgumentError("url", f"{url[:100]!r} {problem}")
     return tuple(urls)
@@ -150,7 +152,7 @@ def _urls_file(text: Optional[str], got: dict[str, Any]) -> tuple[str, ...]:
     # File content is never quoted in a message: it may be anything (binary, a terminal
     # escape sequence); a line number says where to look.
     for number, line in _read_urls_file(text):
-        problem = _not_an_article(line, got["edition"], hosts)
+        problem = _not_on_site(line, got["edition"], hosts)
         if problem:
             raise ArgumentError("urls_file", f"line {number} {problem}")
         lines.append(line)
@@ -266,15 +268,15 @@ def _date(name: str, text: Optional[str]) -> Optional[date]:
     return value
 
 
-def _not_an_article(url: str, edition: Edition, hosts: HostMap) -> str:
-    """Why the spider would not fetch ``url`` as an article (empty when it would)."""
+def _not_on_site(url: str, edition: Edition, hosts: HostMap) -> str:
+    """Why the spider could not fetch ``url`` (empty when it can): only an http(s) URL of the
+    crawled host or the edition's own is fetched."""
     if not is_fetchable(url) or urlsplit(url).scheme not in ("http", "https"):
         return "is not an http(s) URL"
-    crawl_url = hosts.to_crawl_url(url)
-    if crawl_url is None:
+    if not urlsplit(url).hostname:
+        return "has no host"
+    if hosts.to_crawl_url(url) is None:
         return f"is not on the crawled host or the edition's host ({edition.host})"
-    if not is_article_path(urlsplit(crawl_url).path, edition):
-        return f"is not an article URL of the {edition.code} edition (see the README's URL shapes)"
     return ""
 
 

@@ -28,7 +28,7 @@ from scrapy.http import TextResponse
 from .component import connected
 from .editions import Edition
 from .items import FLAGS, SOURCES, Article
-from .urls import url_shape
+from .urls import link_shape, url_root, url_shape
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ REPORTED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _NOT_RE
 
 # Judging a run of a handful of records would turn one odd post into a failed cron run.
 DEFAULT_MIN_RECORDS = 10
+# How many unknown link shapes a summary names (the most frequent first).
+TOP_UNKNOWN_SHAPES = 10
 
 
 def has_value(value: Any) -> bool:
@@ -60,6 +62,8 @@ class Coverage:
         self.sources: dict[str, Counter[str]] = {f: Counter() for f in REPORTED_FIELDS}
         self.flags: Counter[str] = Counter()
         self.shapes: Counter[str] = Counter()
+        # Roots of kept posts that the edition's table of URL shapes does not list.
+        self.unlisted = ShapeTally()
 
     def add(self, record: Mapping[str, Any]) -> None:
         self.records += 1
@@ -75,7 +79,10 @@ class Coverage:
                 if name in origins:
                     self.sources[name][origins[name]] += 1
         self.flags.update(record.get("flags") or ())
-        self.shapes[url_shape(path, self.edition) or "other"] += 1
+        self.shapes[url_shape(path, self.edition) or link_shape(path)] += 1
+        root = url_root(path)
+        if root not in self.edition.article_roots:
+            self.unlisted.add(record.get("canonical_url") or "", key="/" + root + "/")
 
     def share(self, name: str) -> Optional[float]:
         total = self.text_posts if name == "body" else self.records
@@ -98,6 +105,7 @@ class Coverage:
             "fields": out,
             "flags": {flag: self.flags[flag] for flag in FLAGS if self.flags[flag]},
             "url_shapes": dict(sorted(self.shapes.items())),
+            "unlisted_roots": self.unlisted.table(),
         }
 
     def below_minimum(self, min_records: int = DEFAULT_MIN_RECORDS) -> list[dict[str, Any]]:
@@ -111,6 +119,25 @@ class Coverage:
             if share is not None and share < minimum:
                 below.append({"field": name, "share": round(share, 4), "minimum": minimum})
         return below
+
+
+class ShapeTally:
+    """Counts of URLs by a key (a URL root, a link shape), with the first URL seen as an example."""
+
+    def __init__(self):
+        self.counts: Counter[str] = Counter()
+        self.examples: dict[str, str] = {}
+
+    def add(self, url: str, key: Optional[str] = None) -> None:
+        if key is None:
+            key = link_shape(urlsplit(url).path)
+        self.counts[key] += 1
+        self.examples.setdefault(key, url)
+
+    def table(self, top: Optional[int] = None) -> dict[str, dict[str, Any]]:
+        """``{key: {"count": n, "example": url}}``, the most frequent first (ties by key)."""
+        ranked = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        return {key: {"count": n, "example": self.examples[key]} for key, n in ranked}
 
 
 def _label_pattern(text: str) -> re.Pattern:
@@ -150,6 +177,9 @@ class CoverageExtension:
         self.min_records = crawler.settings.getint("NEWSCRAWL_COVERAGE_MIN_RECORDS", DEFAULT_MIN_RECORDS)
         self.coverage: Optional[Coverage] = None
         self.labels: Optional[LabelWatch] = None
+        # Links that may be posts, of a shape the edition does not list, seen outside cards and
+        # link blocks (the spider adds them): what an operator adds to the edition table.
+        self.unknown_links = ShapeTally()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -181,7 +211,26 @@ class CoverageExtension:
         table = self.coverage.table()
         table["labels_missing"] = self.labels.missing()
         table["below_minimum"] = self.coverage.below_minimum(self.min_records)
+        table["unknown_link_shapes"] = self.unknown_links.table(TOP_UNKNOWN_SHAPES)
+        table.update(self._page_kinds())
         return table
+
+    def _page_kinds(self) -> dict[str, Any]:
+        """Posts by metadata type (``none``: no metadata block), the types the edition has not
+        seen before, and the pages that were not posts, by why and by how they were found."""
+        stats = self.crawler.stats.get_stats()
+
+        def under(prefix: str) -> dict[str, int]:
+            return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+        types = under("newscrawl/page_types/")
+        known = self.coverage.edition.known_page_types
+        return {
+            "page_types": types,
+            "page_types_unseen": sorted(t for t in types if known and t != "none" and t not in known),
+            "not_posts": {"reasons": under("newscrawl/not_post/reason/"),
+                          "found_via": under("newscrawl/not_post/found_via/")},
+        }
 
     def closed(self, spider, reason):
         if self.coverage is None:

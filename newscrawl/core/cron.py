@@ -44,6 +44,7 @@ Exit status:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import fcntl
 import json
@@ -83,6 +84,8 @@ SCHEDULED_SETTINGS = {"NEWSCRAWL_INCREMENTAL": "True"}
 # Written by this command inside JOBDIR: when the job directory was started, and whether the
 # crawl that last used it closed cleanly (Scrapy wrote its queue) and may be resumed.
 JOB_META = "newscrawl-cron.json"
+# Erases a terminal's current line (carriage return, clear to the end of the line).
+ERASE_LINE = "\r\x1b[K"
 
 
 
@@ -300,8 +303,9 @@ def _reroot(uri: str, output_dir: Path) -> str:
     return str(ROOT / uri)
 
 
-def run_crawl(cmd: list[str], log: IO[str], lock_fd: int) -> int:
-    """Run the crawl with its output in ``log``; pass SIGTERM/SIGINT/SIGHUP on to it."""
+def run_crawl(cmd: list[str], log: IO[str], lock_fd: int, live_fd: Optional[int] = None) -> int:
+    """Run the crawl with its output in ``log``; pass SIGTERM/SIGINT/SIGHUP on to it.
+    ``live_fd`` (a terminal) is handed to it for its live progress line."""
     proc = subprocess.Popen(
         cmd,
         cwd=ROOT,
@@ -311,7 +315,7 @@ def run_crawl(cmd: list[str], log: IO[str], lock_fd: int) -> int:
         # Its own session: a terminal's Ctrl-C reaches only us, and we pass it on once
         # (a second SIGINT would make Scrapy stop at once, without saving the queue).
         start_new_session=True,
-        pass_fds=(lock_fd,),
+        pass_fds=(lock_fd,) if live_fd is None else (lock_fd, live_fd),
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
@@ -452,9 +456,13 @@ def locked_run(opts: argparse.Namespace, paths: Paths, now: datetime, lock_fd: i
     if not opts.quiet and sys.stdout.isatty():  # for whoever watches a long run: where to `tail -f`
         print(f"newscrawl.cron: {opts.spider} {opts.edition}: log {_show(log_path)}", flush=True)
     stamp = file_stamp(now)
+    live_fd = live_progress_fd(opts.quiet)
     with log:
         created_at, note = prepare_jobdir(paths.jobdir, now, opts.fresh, timedelta(hours=opts.resume_max_age))
-        cmd = scrapy_command(opts.edition, opts.spargs, opts.settings, paths, stamp)
+        # The crawl's own stderr is the log: its live progress line goes to ours, when a person
+        # watches it (a terminal, not --quiet), and is off otherwise (cron, pipes).
+        live = [f"NEWSCRAWL_LIVE_PROGRESS_FD={live_fd}"] if live_fd is not None else ["NEWSCRAWL_LIVE_PROGRESS=off"]
+        cmd = scrapy_command(opts.edition, opts.spargs, live + opts.settings, paths, stamp)
         log.write(f"newscrawl.cron: {iso_utc(now)} pid {os.getpid()} in {ROOT}\n")
         log.write(f"newscrawl.cron: command: {' '.join(cmd)}\n")
         if note:
@@ -462,7 +470,14 @@ def locked_run(opts: argparse.Namespace, paths: Paths, now: datetime, lock_fd: i
         log.flush()
         # A summary left by an earlier run in the same second must not pass for this one's.
         paths.summary(stamp).unlink(missing_ok=True)
-        returncode = run_crawl(cmd, log, lock_fd)
+        try:
+            returncode = run_crawl(cmd, log, lock_fd, live_fd)
+        finally:
+            if live_fd is not None:
+                # A crawl killed mid-draw leaves its line: erased before ours is printed.
+                with contextlib.suppress(OSError):
+                    os.write(live_fd, ERASE_LINE.encode())
+                os.close(live_fd)
     outcome = read_outcome(returncode, log_path, paths.summary(stamp))
     with log_path.open("a", encoding="utf-8") as log:
         log.write(f"newscrawl.cron: crawl exited {returncode}; "
@@ -470,6 +485,13 @@ def locked_run(opts: argparse.Namespace, paths: Paths, now: datetime, lock_fd: i
         for old in prune_logs(paths, opts.keep_logs, opts.log_days, log_path, time.time()):
             log.write(f"newscrawl.cron: deleted old log {old.name}\n")
     return log_path, outcome
+
+
+def live_progress_fd(quiet: bool) -> Optional[int]:
+    """A copy of our stderr for the crawl's live progress line, when it is a terminal and not --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return os.dup(sys.stderr.fileno())
 
 
 def problems_of(outcome: Outcome, opts: argparse.Namespace) -> list[str]:
@@ -504,10 +526,12 @@ def report(opts: argparse.Namespace, name: str, outcome: Outcome, log_path: Path
               file=sys.stderr)
         return EX_FAILED
     if not opts.quiet:
-        stats = outcome.stats
+        stats, data = outcome.stats, outcome.summary.data
+        dropped = data.get("dropped") if isinstance(data.get("dropped"), dict) else {}
         print(
-            f"newscrawl.cron: {name} finished in {elapsed}: {stats.get('item_scraped_count', 0)} items, "
-            f"{stats.get('item_dropped_count', 0)} dropped, {stats.get('downloader/request_count', 0)} requests, "
+            f"newscrawl.cron: {name} finished in {elapsed}: {data.get('articles', 0)} articles and "
+            f"{data.get('ticker_lines', 0)} ticker lines written, {sum(dropped.values())} dropped, "
+            f"{stats.get('downloader/request_count', 0)} requests, "
             f"{outcome.errors} errors; log {_show(log_path)}; summary {_show(outcome.summary_path)}"
         )
     return EX_OK

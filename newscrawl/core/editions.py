@@ -64,15 +64,33 @@ class Edition:
     min_coverage: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_COVERAGE))
     # The IANA zone of dates printed without an offset (and of the site's monthly sitemaps).
     time_zone: str = "UTC"
+    # First path segments of pages that are never posts (authors, topics, tags, search,
+    # region listings): not requested from a sitemap, not followed from a link block. Every
+    # other path of the edition's host may be a post, whatever its shape: the page decides.
+    non_post_roots: frozenset[str] = frozenset({"authors", "author", "coverage", "tags", "tag", "search", "region"})
+    # Metadata ``type`` values and post types (``posttype`` class) of CMS pages that are not
+    # posts (listings, hubs, "Pages"); counted, never stored.
+    non_post_types: frozenset[str] = frozenset({"page"})
+    non_post_post_types: frozenset[str] = frozenset()
+    # Metadata types the edition is known to print for posts; a post of another type is
+    # kept all the same and named in the run summary (``coverage.page_types_unseen``).
+    known_page_types: frozenset[str] = frozenset()
+    # Metadata types of posts without body text by design (video posts).
+    bodyless_page_types: frozenset[str] = frozenset({"videoobject"})
+    # Classes of the ticker's items, looked for when no element carries the "breaking" label
+    # (structure first, class names second).
+    ticker_classes: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
         return f"https://{self.host}"
 
-    def expects_body(self, post_type: str | None, path: str) -> bool:
-        """Whether a post of this type at this URL path should have body text."""
+    def expects_body(self, post_type: str | None, path: str, page_type: str | None = None) -> bool:
+        """Whether a post of this type (its ``posttype``; its metadata ``type``) at this URL path
+        should have body text."""
         root = path.strip("/").split("/", 1)[0].lower()
-        return post_type not in self.bodyless_post_types and root not in self.bodyless_roots
+        return (post_type not in self.bodyless_post_types and root not in self.bodyless_roots
+                and (page_type or "").lower() not in self.bodyless_page_types)
 
     def listing(self, slug: str) -> Listing | None:
         for listing in self.listings:

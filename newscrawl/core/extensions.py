@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Drop reasons of BREAKING ticker lines (newscrawl/core/pipelines.py): a line already emitted
 # is not a lost record, so these are reported under "ticker", not "dropped".
-_TICKER_DROPS = {"ticker_seen": "already_seen", "empty_ticker": "empty"}
+TICKER_DROPS = {"ticker_seen": "already_seen", "empty_ticker": "empty"}
 
 
 def _iso(value: Any) -> Any:
@@ -98,9 +98,9 @@ class RunSummary:
             "articles": stats.get("newscrawl/emitted/articles", 0),
             "ticker_lines": stats.get("newscrawl/emitted/ticker_lines", 0),
             "checks": stats.get("newscrawl/emitted/checks", 0),
-            "dropped": {reason: v for reason, v in dropped.items() if reason not in _TICKER_DROPS},
+            "dropped": {reason: v for reason, v in dropped.items() if reason not in TICKER_DROPS},
             "ticker": {"emitted": stats.get("newscrawl/emitted/ticker_lines", 0),
-                       **{name: dropped.get(reason, 0) for reason, name in _TICKER_DROPS.items()}},
+                       **{name: dropped.get(reason, 0) for reason, name in TICKER_DROPS.items()}},
             "requests": stats.get("downloader/request_count", 0),
             "responses_by_status": {k.rsplit("/", 1)[1]: v for k, v in stats.items()
                                     if k.startswith("downloader/response_status_count/")},

@@ -124,8 +124,8 @@ class Article:
     ``metadata``, ``meta``, ``html``, ``text`` or ``url``."""
     discovered_via: str
     """How the crawl found the page: ``listing:<section slug>``, ``related``, ``read_next``,
-    ``most_read``, ``sitemap``, ``url``, ``recheck`` (a scheduled re-check of a stored post) or
-    ``warc`` (re-extracted from a stored response)."""
+    ``most_read``, ``ticker``, ``sitemap``, ``url``, ``recheck`` (a scheduled re-check of a stored
+    post) or ``warc`` (re-extracted from a stored response)."""
     crawled_at: str
     """Time of the fetch, ISO 8601 in UTC."""
     revision: int = 1
@@ -201,23 +201,51 @@ class BreakingItem:
     """Edition code: ``en``, ``ar`` or ``es``."""
     first_seen_at: str
     """When a crawl saw this line appear (this sighting), ISO 8601 in UTC."""
+    url: Optional[str] = None
+    """Canonical URL of the post the line links to (the Arabic ticker's items are links), or
+    null for a line without a link (the English and Spanish tickers)."""
 
 
 # Control characters other than whitespace never belong in a record (they come from
-# broken or hostile pages and break terminals and CSV tools).
-# Also invisible direction marks and a stray byte-order mark, common in Arabic copy (LRM,
-# RLM, ALM, embeddings, overrides, isolates): they make equal text compare unequal.
-# Joiners (U+200C, U+200D) shape letters and stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]")
+# broken or hostile pages and break terminals and CSV tools). Nor do the invisible format
+# characters common in Arabic copy and CMS output: direction marks and embeddings (LRM, RLM,
+# ALM, U+202A-E, isolates), the zero-width space, the word joiner and invisible operators,
+# the soft hyphen, the Mongolian vowel separator and a stray byte-order mark. They make equal
+# text compare unequal (a tag "\u200bGaza" beside "Gaza") and are never part of the words.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+# The zero-width non-joiner and joiner change how letters join (Persian, Urdu, Indic
+# scripts) or build one emoji out of several: kept between two letters (or marks) and
+# between two symbols, dropped anywhere else (next to a space, a digit, punctuation, an end).
+_JOINERS = re.compile("[\u200c\u200d]+")
+
+
+def _joiner_kept(text: str, start: int, end: int) -> bool:
+    if start == 0 or end == len(text):
+        return False
+    before, after = unicodedata.category(text[start - 1]), unicodedata.category(text[end])
+    if before[0] in "LM" and after[0] in "LM":
+        return True
+    return before == "So" and after == "So"
+
+
+def _drop_stray_joiners(text: str) -> str:
+    return _JOINERS.sub(lambda m: m.group(0) if _joiner_kept(text, m.start(), m.end()) else "", text)
 
 
 def normalise_text(text: str) -> str:
-    """NFC-normalise, drop control characters and direction marks, collapse whitespace to
-    one space, trim."""
+    """The one text rule of every record field (and of tags before they are deduplicated):
+    NFC; control characters and invisible format characters removed; zero-width (non-)joiners
+    kept only between two letters or two symbols; whitespace collapsed to one space, trimmed."""
     # str.split() and the regex \s agree on what whitespace is (str.isspace), so joining the
     # words is the same as collapsing runs and trimming, in one pass instead of two regex
     # passes; called for every text node the parser keeps (~80 per article page).
-    return " ".join(_CONTROL.sub("", unicodedata.normalize("NFC", text)).split())
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    if "\u200c" in text or "\u200d" in text:
+        text = _drop_stray_joiners(text)
+    return " ".join(text.split())
 
 
 def content_hash(title: str, body: str) -> str:

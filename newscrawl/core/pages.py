@@ -14,7 +14,7 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
@@ -22,10 +22,10 @@ from parsel import Selector
 from .dates import DateReader
 from .editions import Edition
 from .items import Link, normalise_text
-from .urls import canonical_url, is_article_path, is_fetchable
+from .urls import canonical_url, could_be_post, is_article_path, is_fetchable
 
 # Link kinds, as written in Article.discovered_via.
-RELATED, READ_NEXT, MOST_READ = "related", "read_next", "most_read"
+RELATED, READ_NEXT, MOST_READ, TICKER = "related", "read_next", "most_read", "ticker"
 
 
 # The queries run on every article page (text of every link title, heading and paragraph,
@@ -36,6 +36,14 @@ _TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::sty
 _ALL_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 _ANCHORS = etree.XPath(".//a[@href]")
 _BODY_ANCHORS = etree.XPath("//body//a[@href]")
+# Links outside the page's menus and footers: where listing cards are.
+_CONTENT_ANCHORS = etree.XPath(
+    "//body//a[@href][not(ancestor::header or ancestor::nav or ancestor::footer or ancestor::*[@role='navigation'])]"
+)
+_HEADINGS = "self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+# A headline link: a heading inside the link, or the link inside a heading.
+_IS_HEADLINE = etree.XPath(f"boolean(descendant::*[{_HEADINGS}] or ancestor::*[{_HEADINGS}])")
+_LIST_ITEMS = etree.XPath(".//li")
 _LABEL_NODES = etree.XPath("//body//*[not(self::script)][normalize-space(text())=$label]")
 # The three block labels of an article page in one scan of the body, not three. The same
 # nodes: "//body//*" is "/descendant::body/descendant::*", and [text()] only skips elements
@@ -230,27 +238,41 @@ def record_links(links: Iterable[PageLink], edition: Edition) -> list[Link]:
 
 @dataclass
 class PageLink:
-    """An article-shaped link found on a page, with the block it sits in."""
+    """A link to a post found on a page, with the block it sits in."""
 
     url: str
     """Absolute URL as linked (resolved against the page URL)."""
     kind: str
-    """``related``, ``read_next``, ``most_read`` or ``listing``."""
+    """``related``, ``read_next``, ``most_read``, ``ticker`` or ``listing``."""
     title: str
 
 
+@dataclass
+class TickerLine:
+    """One line of the BREAKING ticker and the post it links to (None: a line of text only)."""
+
+    text: str
+    url: Optional[str] = None
+
+
 class _Page:
-    """What every page of the site shares: one Selector, label lookups, article links."""
+    """What every page of the site shares: one Selector, label lookups, links to posts."""
 
     def __init__(self, html: str, url: str, edition: Edition):
         self.url = url
         self.edition = edition
         self.sel = Selector(text=html)
         self.labels = edition.labels
+        # Links count as on the site when they name the page's own host (a mirror, the
+        # replica) or one of the edition's.
+        host = (urlsplit(url).hostname or "").lower()
+        bare = edition.host.removeprefix("www.")
+        self._site_hosts = {"", host, bare, "www." + bare}
         # Per-page memos: a page is read by several callers (to_item and followable_links
         # both want the Related and Read Next blocks, Most Read is asked for twice on
         # listings), and the same hrefs recur (a card links its image and its headline).
         self._href_article_url: dict[str, Optional[str]] = {}
+        self._href_post_url: dict[str, Optional[str]] = {}
         self._blocks: dict[str, list[PageLink]] = {}
 
     @staticmethod
@@ -281,37 +303,57 @@ class _Page:
         return list(self._block_label_nodes[self.labels[label]])
 
     def _find_block(self, label: str):
-        """The block a label heads (the nearest ancestor of the label holding article links)
+        """The block a label heads (the nearest ancestor of the label holding links to posts)
         and its anchors with an href, as lxml elements; (None, []) when there is none."""
         for node in self._label_nodes(label):
             for current in _element_ancestors(node, 4):
                 anchors = _ANCHORS(current)
-                if any(self._is_article_href(a.get("href")) for a in anchors):
+                if any(self._post_url(a.get("href")) is not None for a in anchors):
                     return current, anchors
         return None, []
 
     def _block_container(self, label: str) -> Optional[Selector]:
-        """The block a label heads: the nearest ancestor of the label holding article links."""
+        """The block a label heads: the nearest ancestor of the label holding links to posts."""
         container, _ = self._find_block(label)
         return None if container is None else Selector(root=container)
 
-    def _block_links(self, label: str) -> list:
-        """Article links of the block a label heads (lxml elements)."""
-        _, anchors = self._find_block(label)
-        return [a for a in anchors if self._is_article_href(a.get("href"))]
-
     def _article_url(self, href: str) -> Optional[str]:
-        """``urljoin(page URL, href.strip())`` when the href is an article link, else None."""
+        """``urljoin(page URL, href.strip())`` when the href has an article URL shape of the
+        edition, else None (links outside link blocks and cards are followed by shape)."""
         try:
             return self._href_article_url[href]
+        except KeyError:
+            url = self._post_url(href)
+            if url is not None and not is_article_path(urlsplit(url).path, self.edition):
+                url = None
+            self._href_article_url[href] = url
+            return url
+
+    def _post_url(self, href: Optional[str]) -> Optional[str]:
+        """``urljoin(page URL, href.strip())`` when the href may be a post: on the site, and not
+        a path the edition declares a non-post (authors, tags, listings, ...). Its shape does not
+        matter: inside a link block or a card, any such link is taken to be a post."""
+        if href is None:
+            return None
+        try:
+            return self._href_post_url[href]
         except KeyError:
             url = None
             if is_fetchable(href):
                 joined = urljoin(self.url, href.strip())
-                if is_article_path(urlsplit(joined).path, self.edition):
+                parts = urlsplit(joined)
+                if (parts.scheme in ("http", "https") and (parts.hostname or "") in self._site_hosts
+                        and could_be_post(parts.path, self.edition)):
                     url = joined
-            self._href_article_url[href] = url
+            self._href_post_url[href] = url
             return url
+
+    def _on_site(self, href: str) -> bool:
+        """Whether an href names a page of the site (any path), rather than another site."""
+        if not is_fetchable(href):
+            return False
+        parts = urlsplit(urljoin(self.url, href.strip()))
+        return parts.scheme in ("http", "https") and (parts.hostname or "") in self._site_hosts
 
     def _is_article_href(self, href: str) -> bool:
         return self._article_url(href) is not None
@@ -320,14 +362,17 @@ class _Page:
         """The links of the block a label heads, found once per page (a fresh list each call)."""
         links = self._blocks.get(label)
         if links is None:
-            links = self._blocks[label] = self._links(self._block_links(label), kind)
+            links = self._blocks[label] = self._links(self._find_block(label)[1], kind, any_shape=True)
         return list(links)
 
-    def _links(self, anchors: Iterable[Node], kind: str) -> list[PageLink]:
+    def _links(self, anchors: Iterable[Node], kind: str, any_shape: bool = False) -> list[PageLink]:
+        """The anchors' links to posts, one per URL: by article URL shape, or (``any_shape``, for
+        link blocks and cards) any link that may be a post."""
+        resolve = self._post_url if any_shape else self._article_url
         by_url: dict[str, PageLink] = {}
         for a in anchors:
             href = _node(a).get("href", "").strip()
-            url = self._article_url(href)  # urljoin(self.url, href): href is stripped already
+            url = resolve(href)  # urljoin(self.url, href): href is stripped already
             if url is None:
                 continue
             title = _text(a)
@@ -339,6 +384,23 @@ class _Page:
                 link.title = title
         return list(by_url.values())
 
+    def _unknown_among(self, anchors: Iterable[Node]) -> list[str]:
+        """URLs among the anchors that may be posts but have no article URL shape of the
+        edition: not followed from here, but counted, so that a run can name new shapes."""
+        found = []
+        for a in anchors:
+            href = _node(a).get("href", "").strip()
+            url = self._post_url(href)
+            if url is not None and self._article_url(href) is None:
+                found.append(url)
+        return found
+
+    def unknown_links(self) -> list[str]:
+        """Links of this page that may be posts of a shape the edition does not list and that
+        the crawl does not follow from here (counted by the spider); none unless a page class
+        says which."""
+        return []
+
     def related(self) -> list[PageLink]:
         """Links of the "Related News" box."""
         return self._block("related", RELATED)
@@ -349,14 +411,137 @@ class _Page:
     def most_read(self) -> list[PageLink]:
         return self._block("most_read", MOST_READ)
 
-    def ticker(self) -> list[str]:
-        """The BREAKING ticker lines: the list items next to the label."""
+    def ticker(self) -> list[TickerLine]:
+        """The BREAKING ticker: the list items next to its label, each with the post it links
+        to, if any; without the label, the elements of the edition's ticker classes."""
         for node in self._label_nodes("breaking"):
             for current in _element_ancestors(node, 3):
-                # Ticker lines carry no links; list items with links are the menu
-                # (reached when the ticker list is empty, e.g. filled in by JavaScript).
-                items = [_text(li) for li in current.xpath(".//li[not(.//a)]")]
-                items = [i for i in items if i]
-                if items:
-                    return _dedupe(items)
+                lines = self._ticker_lines(_LIST_ITEMS(current))
+                if lines:
+                    return lines
+        for name in self.edition.ticker_classes:
+            lines = self._ticker_lines(self.sel.root.xpath(class_xpath(name)))
+            if lines:
+                return lines
         return []
+
+    def _ticker_lines(self, items: list) -> list[TickerLine]:
+        """Ticker lines from list items; none when an item links anything but a post (then the
+        items are a menu, reached when the ticker itself is empty: filled in by JavaScript)."""
+        lines: dict[str, TickerLine] = {}
+        for item in items:
+            text = _text(item)
+            if not text:
+                continue
+            anchors = [item] if item.tag == "a" and item.get("href") else _ANCHORS(item)
+            url = None
+            for a in anchors:
+                href = a.get("href")
+                post = self._post_url(href)
+                if post is None and self._on_site(href):
+                    return []  # a link to a listing or a hub: a menu, not the ticker
+                url = url or post
+            lines.setdefault(text, TickerLine(text, url))
+        return list(lines.values())
+
+    def card_links(self, exclude: Iterable = ()) -> tuple[list[PageLink], list[str]]:
+        """The links of a listing's cards, in page order, and the links that may be posts but
+        were not taken (counted by the crawl to name new URL shapes).
+
+        A card link is, outside the page's menus and footers: a link with an article URL shape
+        of the edition; a headline link (a heading in or around it) whatever its shape; or a
+        link in an element that looks like one of those cards (same tag and class: the card's
+        image, the same card with another shape). ``exclude``: anchors taken elsewhere (the Most
+        Read block: a post both there and among the cards is a card all the same)."""
+        excluded = set(map(id, exclude))
+        content = _CONTENT_ANCHORS(self.sel.root)
+        cards, pending, looks = [], [], set()
+        for a in content:
+            href = a.get("href", "").strip()
+            url = self._post_url(href)
+            if url is None or id(a) in excluded:
+                continue
+            if self._article_url(href) is not None or _IS_HEADLINE(a):
+                cards.append(a)
+                looks.add(_card_look(a))
+            else:
+                pending.append(a)
+        looks.discard(None)
+        taken = set(map(id, cards))
+        for a in pending:
+            if _card_look(a) in looks:
+                cards.append(a)
+                taken.add(id(a))
+        if pending:
+            order = {id(a): n for n, a in enumerate(content)}
+            cards.sort(key=lambda a: order[id(a)])
+        links = self._links(cards, "listing", any_shape=True)
+        kept = {l.url for l in links}
+        rest = [a for a in _BODY_ANCHORS(self.sel.root) if id(a) not in taken and id(a) not in excluded]
+        return links, [u for u in self._unknown_among(rest) if u not in kept]
+
+    def plain_next_page(self) -> Optional[str]:
+        """The URL of the listing's next (older) page when the page links it plainly: a
+        ``rel=next`` link, else a link to the same path with ``page=N+1``, else a pager link
+        whose text is N+1; None when there is none (then only "Load more" may go further)."""
+        for element in _REL_LINKS(self.sel.root):
+            if "next" in (element.get("rel") or "").lower().split():
+                url = self._same_listing(element.get("href"))
+                if url:
+                    return url
+        here = urlsplit(self.url)
+        current = _page_number(here.query) or 1
+        wanted = str(current + 1)
+        numbered = None
+        for a in _CONTENT_ANCHORS(self.sel.root):
+            url = self._same_listing(a.get("href"))
+            if url is None:
+                continue
+            if _page_number(urlsplit(url).query) == current + 1:
+                return url
+            if numbered is None and _digits(_text(a)) == wanted:
+                numbered = url
+        return numbered
+
+    def _same_listing(self, href: Optional[str]) -> Optional[str]:
+        """``href`` joined to the page URL when it names another page of this listing (same
+        host, a path under this one), else None."""
+        if not href or not self._on_site(href):
+            return None
+        url = urljoin(self.url, href.strip())
+        here, there = urlsplit(self.url), urlsplit(url)
+        base = here.path.rstrip("/")
+        if there.path.rstrip("/") != base and not there.path.startswith(base + "/"):
+            return None
+        if (there.path.rstrip("/"), there.query) == (base, here.query):
+            return None
+        return urlunsplit((there.scheme, there.netloc, there.path, there.query, ""))
+
+
+_REL_LINKS = etree.XPath("//link[@rel][@href] | //body//a[@rel][@href]")
+_PAGE_PARAM = re.compile(r"(?:^|&)page=(\d{1,6})(?:&|$)")
+
+
+def _page_number(query: str) -> Optional[int]:
+    match = _PAGE_PARAM.search(query)
+    return int(match.group(1)) if match else None
+
+
+def _digits(text: str) -> Optional[str]:
+    """A pager label as a plain number ("٣" and "3" alike), or None for any other text."""
+    if not text.isdigit() or len(text) > 6:
+        return None
+    try:
+        return str(int(text))
+    except ValueError:
+        return None
+
+
+def _card_look(anchor) -> Optional[tuple[str, str]]:
+    """The tag and class of the element a card link sits in (its nearest ancestor with a class,
+    at most three levels up): cards of one listing look alike."""
+    for element in _element_ancestors(anchor, 3):
+        cls = element.get("class")
+        if cls:
+            return element.tag, " ".join(cls.split())
+    return None

@@ -94,6 +94,24 @@ def _not_seen(table: dict, summary: dict, edition: Edition) -> list[str]:
         "labels never seen: " + (", ".join(f"{k} ({labels[k]!r})" for k in missing if k in labels) or "none"),
         "URL shapes not seen: " + (", ".join(s for s in known_shapes(edition) if s not in seen_shapes) or "none"),
         "URL shapes seen: " + ", ".join(f"{k} {v}" for k, v in table["url_shapes"].items()),
+        *_new_shapes(table, summary.get("coverage") or {}),
+    ]
+
+
+def _new_shapes(table: dict, coverage: dict) -> list[str]:
+    """What the edition table should gain: roots of kept posts it does not list, the most
+    frequent link shapes it does not list, post types never seen; and the pages that were
+    not posts."""
+    def tally(found: dict) -> str:
+        return ", ".join(f"{key} {v['count']} (e.g. {v['example']})" for key, v in found.items()) or "none"
+
+    not_posts = coverage.get("not_posts") or {}
+    return [
+        "post roots not in the edition table: " + tally(table.get("unlisted_roots") or {}),
+        "link shapes not in the edition table (not followed): " + tally(coverage.get("unknown_link_shapes") or {}),
+        "post types never seen before: " + (", ".join(coverage.get("page_types_unseen") or []) or "none"),
+        "pages that were not posts: " + (", ".join(f"{k} {v}" for k, v in (not_posts.get("reasons") or {}).items())
+                                         or "none"),
     ]
 
 

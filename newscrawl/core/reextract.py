@@ -3,9 +3,9 @@
     python -m newscrawl.reextract --edition en [--since D] [--until D] [WARC ...]
 
 Reads the WARC files named (paths, globs or directories; default: every WARC of the edition
-in ``<output-dir>/warc/<edition>/``), keeps the ``response`` records of article pages (status
-200, an article-shaped path on the edition's host, or on the host the capturing crawl named as
-``base_url`` in its ``warcinfo``), and runs each through the parser and the pipelines' checks
+in ``<output-dir>/warc/<edition>/``), keeps the ``response`` records that may be posts (status
+200, on the edition's host or on the host the capturing crawl named as ``base_url`` in its
+``warcinfo``, at any path the edition does not declare a non-post), and runs each through the parser and the pipelines' checks
 and date conversion, exactly as a crawl does. Any WARC serves, not only ours: Common Crawl's
 news crawl and other archives keep the same request/response records.
 
@@ -50,7 +50,7 @@ from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
 from .pages import looks_complete, page_text
 from .pipelines import RangePipeline, ValidatePipeline, post_key
-from .urls import canonical_url, is_article_path
+from .urls import canonical_url, could_be_post
 from .warc import iter_records, scan_heads, stored_response, warc_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,7 +206,7 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
 
     Kept: ``response`` records with status 200 whose URL is on the edition's hosts (or on
     the host a capturing crawl of this edition named as its ``base_url``, or ``extra_hosts``)
-    and has an article's path shape. The first record of our files, ``warcinfo``, gives that
+    and is not a path the edition declares a non-post (its page then decides, as in a crawl). The first record of our files, ``warcinfo``, gives that
     host and the crawl's "now" (``NEWSCRAWL_NOW``); without one, "now" is the capture time.
     """
     host = args.edition.host.removeprefix("www.")
@@ -233,7 +233,7 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
             if head.kind != "response" or head.status is None:
                 continue
             parts = urlsplit(head.url)
-            if parts.netloc.lower() not in hosts or not is_article_path(parts.path, args.edition):
+            if parts.netloc.lower() not in hosts or not could_be_post(parts.path, args.edition):
                 counts["skipped/not_article_url"] += 1
                 continue
             if head.status != 200:

@@ -33,7 +33,7 @@ from .pages import PageLink, looks_complete, page_text
 from .recheck import RecheckMixin
 from .state import StateKeeper
 from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
-from .urls import HostMap, canonical_url, is_article_path, is_fetchable
+from .urls import HostMap, canonical_url, could_be_post, is_article_path, is_fetchable
 
 
 class NewsSpider(RecheckMixin, scrapy.Spider):
@@ -96,6 +96,8 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        # `scrapy shell` builds the spider without arguments; its -a values come this way.
+        kwargs = {**crawler.settings.getdict("NEWSCRAWL_SPIDER_ARGS"), **kwargs}
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not crawler.settings.frozen:
             # What components need of the arguments, published once (they read settings,
@@ -251,9 +253,8 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         for listing in self.args.edition.listings:
             if listing.path.rstrip("/") == path.rstrip("/"):
                 return self.parse_listing(response, slug=listing.slug)
-        self.logger.warning("%s is not an article, the home page or a listing of the %s edition",
-                            printable(response.url), self.edition)
-        return ()
+        # A shape the edition does not list: the page decides whether it is a post.
+        return self.parse_article(response, discovered_via="url")
 
     @classmethod
     def handles_request(cls, request: scrapy.Request) -> bool:
@@ -280,11 +281,17 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             return
         page = self.outlet.home_page(response.text, response.url, self.args.edition)
         crawled_at = now_iso()
-        ticker = page.ticker() if self.crawler.settings.getbool("NEWSCRAWL_TICKER", True) else ()
-        for line in ticker:
-            yield BreakingItem(text=line, edition=self.edition, first_seen_at=crawled_at)
+        lines = page.ticker()
+        if self.crawler.settings.getbool("NEWSCRAWL_TICKER", True):
+            for line in lines:
+                url = canonical_url(line.url, self.args.edition) if line.url else None
+                yield BreakingItem(text=line.text, edition=self.edition, first_seen_at=crawled_at, url=url)
         if not rendered:
             yield from self._listing_requests(page.menu())
+            self._note_unknown_links(page.unknown_links())
+        if "ticker" in self.args.follow:
+            # The Arabic ticker's items link their posts: followed as posts, whatever their shape.
+            yield from self._follow([PageLink(l.url, "ticker", l.text) for l in lines if l.url], response.url)
         if "most_read" in self.args.follow:
             yield from self._follow(page.most_read(), response.url)
         if rendered:
@@ -337,6 +344,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             links = links[:per_listing]  # the newest few (the probe)
         requests = [r for r in (self._article_request(l.url, f"listing:{slug}") for l in links) if r is not None]
         yield from requests
+        self._note_unknown_links(listing.unknown_links())
         if "most_read" in self.args.follow:
             yield from self._follow(listing.most_read(), response.url)
         if rendered or self._listing_stops_here(listing, links, new=len(requests)):
@@ -404,14 +412,26 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         if item is not None and unclosed:
             item.flags.insert(0, "closing_markup_missing")
         if item is None:
-            self.crawler.stats.inc_value("newscrawl/skipped/not_article")
-            if page.page_type() is not None:
-                # The CMS says it is not a post (metadata type "page", ...): counted apart.
-                self.crawler.stats.inc_value("newscrawl/skipped/not_article_type")
+            self._not_a_post(page, discovered_via)
         else:
+            self.crawler.stats.inc_value(f"newscrawl/page_types/{page.page_type() or 'none'}")
             yield item
         if not self.args.urls:  # -a url / urls_file crawl just those pages
             yield from self._follow(page.followable_links(), response.url)
+            self._note_unknown_links(page.unknown_links())
+
+    def _not_a_post(self, page: Any, discovered_via: str) -> None:
+        """A page that is not a post (the CMS says so, or it has no date or id): counted by
+        why and by how it was found (a sitemap's or a urls file's listing pages are requests
+        spent on nothing, which the summary shows), never stored."""
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/skipped/not_article")
+        reason = page.not_post_reason() if hasattr(page, "not_post_reason") else None
+        if page.page_type() is not None and reason != "no_title":
+            # The CMS says it is not a post (metadata type "page", posttype "Pages"): counted apart.
+            stats.inc_value("newscrawl/skipped/not_article_type")
+        stats.inc_value(f"newscrawl/not_post/reason/{reason or 'not_a_post'}")
+        stats.inc_value(f"newscrawl/not_post/found_via/{discovered_via.split(':', 1)[0]}")
 
     @property
     def store(self):
@@ -487,7 +507,12 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/offsite_link")
             return None
         parts = urlsplit(crawl_url)
-        if not is_article_path(parts.path, self.args.edition):
+        # URL shapes guide the walk, they never decide what is a post: any page of the site
+        # is fetched when asked for by URL, and any but the declared non-posts (authors, tags,
+        # listings, ...) when a sitemap, a card or a link block names it; its page decides.
+        if discovered_via != "url" and not could_be_post(parts.path, self.args.edition):
+            if discovered_via == "sitemap":
+                self.crawler.stats.inc_value("newscrawl/sitemaps/not_post_paths")
             return None
         if discovered_via != "url" and self._already_stored(url):
             self.crawler.stats.inc_value("newscrawl/skipped/known")
@@ -499,6 +524,24 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             errback=self.fetch_failed,
             cb_kwargs={"discovered_via": discovered_via},
         )
+
+    @functools.cached_property
+    def _link_shapes(self):
+        # The summary's tally of link shapes the edition does not list (coverage); None when
+        # the coverage extension is off.
+        from .coverage import CoverageExtension
+
+        extension = self.crawler.get_extension(CoverageExtension)
+        return extension.unknown_links if extension is not None else None
+
+    def _note_unknown_links(self, urls: Iterable[str]) -> None:
+        """Links that may be posts of a shape the edition does not list, seen outside cards and
+        link blocks: not followed, counted by shape (the summary names the most frequent)."""
+        tally = self._link_shapes
+        for url in urls:
+            self.crawler.stats.inc_value("newscrawl/links/unknown_shape")
+            if tally is not None:
+                tally.add(url)
 
     def fetch_failed(self, failure: Any) -> None:
         """A page that could not be fetched: one counted, readable line, not a traceback."""

@@ -121,6 +121,48 @@ def is_article_path(path: str, edition: Edition) -> bool:
     return _article_segments(path, edition) is not None
 
 
+def path_segments(path: str) -> list[str]:
+    """The non-empty segments of a URL path, percent-decoded."""
+    return [s for s in unquote(path).split("/") if s]
+
+
+def url_root(path: str) -> str:
+    """The first segment of a URL path, lower-case ("" for the home page)."""
+    segments = path_segments(path)
+    return segments[0].lower() if segments else ""
+
+
+def is_declared_non_post(path: str, edition: Edition) -> bool:
+    """Whether the edition declares this path a page that is never a post: the home page, a
+    one-segment hub (``/videos``, ``/live``), a listing path, or a path under one of its
+    ``non_post_roots`` (authors, coverage, tags, search, regions)."""
+    segments = path_segments(path)
+    if len(segments) < 2:
+        return True
+    if segments[0].lower() in edition.non_post_roots:
+        return True
+    return "/" + "/".join(segments).lower() in _listing_paths(edition)
+
+
+def could_be_post(path: str, edition: Edition) -> bool:
+    """Whether a page at this path may be a post: any path the edition does not declare a
+    non-post. Posts of a shape nobody has seen yet (a new URL root) pass; their page decides."""
+    return not is_declared_non_post(path, edition)
+
+
+def link_shape(path: str) -> str:
+    """A path written as its shape, for reports of unknown link shapes: the root kept, numbers
+    as ``<n>``, the last segment as ``<slug>`` and others as ``<seg>``
+    (``/press/2024/x`` gives ``/press/<n>/<slug>``)."""
+    segments = path_segments(path)
+    if not segments:
+        return "/"
+    words = [segments[0].lower()]
+    for n, segment in enumerate(segments[1:], start=2):
+        words.append("<n>" if _is_id(segment) else "<slug>" if n == len(segments) else "<seg>")
+    return "/" + "/".join(words)
+
+
 def section_from_path(path: str, edition: Edition) -> str | None:
     """The section label an article URL names: its sub-section (``/news/politics/x`` gives
     ``Politics``) where the URL has one, else its root (``/videos/x`` gives ``Videos``)."""

@@ -18,11 +18,10 @@ from typing import Any, Optional
 
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
-from scrapy.spiderloader import get_spider_loader
 
-from ..args import ArgumentError, CrawlArgs
 from ..feeds import WRITE_FAILED_STAT
 from ..state import RUN_FAILED_STAT
+from ._tools import check_spider_arguments
 
 CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
 
@@ -32,13 +31,7 @@ class Command(ScrapyCrawl):
         # The project's own feeds (settings.py), before -O/-o are added to them.
         project_feeds = set(self.settings.getdict("FEEDS"))
         super().process_options(args, opts)
-        outlet = _outlet_of(self.settings, args[0]) if args else None
-        if outlet is not None:
-            try:
-                CrawlArgs.from_kwargs(opts.spargs, outlet.editions)
-            except ArgumentError as exc:
-                print(f"scrapy crawl {args[0]}: error: {exc}", file=sys.stderr)
-                sys.exit(2)
+        check_spider_arguments("crawl", self.settings, args[0] if args else None, opts.spargs)
         if opts.output or opts.overwrite_output:
             # A file named on the command line is this run's snapshot: the cross-run memory
             # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/core/state.py),
@@ -76,16 +69,6 @@ class Command(ScrapyCrawl):
 
     def _spider_closed(self, spider, reason):
         self._closed = {"reason": reason, **self._crawler.stats.get_stats()}
-
-
-def _outlet_of(settings, name: str):
-    """The outlet a spider of this name crawls, or None (not one of ours, or no such spider:
-    Scrapy says so itself)."""
-    try:
-        spidercls = get_spider_loader(settings).load(name)
-    except KeyError:
-        return None
-    return getattr(spidercls, "outlet", None)
 
 
 def run_failure(stats: dict[str, Any]) -> Optional[str]:

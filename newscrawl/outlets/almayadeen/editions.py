@@ -21,6 +21,9 @@ from ...core.editions import DATE, POST_ID, SECTION, Edition, Listing
 
 # Visible dates carry no zone: the site prints Beirut time, summer time included.
 TIME_ZONE = "Asia/Beirut"
+# Metadata types seen on posts (site-notes section 6: 262 "article", 34 "videoobject" newscasts
+# in the real Arabic sample). A post of any other type is kept and named in the run summary.
+_KNOWN_TYPES = frozenset({"article", "videoobject"})
 
 _EN_LISTINGS = (
     Listing("politics", "Politics", "/news/politics"),
@@ -83,9 +86,14 @@ ENGLISH = Edition(
     bodyless_roots=frozenset({"videos"}),
     bodyless_post_types=frozenset({"Videos"}),
     load_more_classes=("loadmorebtn",),
+    known_page_types=_KNOWN_TYPES,
+    # Public scrapers' code reads the English ticker's items by this class (text only).
+    ticker_classes=("ticker__item",),
 )
 
 _AR_LISTINGS = (
+    # The /news listing shows every kind of post (site-notes section 5: its "Load more" button).
+    Listing("news", "أخبار", "/news"),
     Listing("politics", "سياسة", "/news/politics"),
     Listing("economic", "اقتصاد", "/news/economic"),
     Listing("sports", "رياضة", "/news/sports"),
@@ -109,10 +117,20 @@ ARABIC = Edition(
     host="www.almayadeen.net",
     language="ar",
     listings=_AR_LISTINGS,
+    # news ... newscast: the first samples; misc, press, research-papers, podcasts and health:
+    # the May 2024 sample (site-notes section 6). More roots certainly exist: a post under one
+    # of them is kept all the same (its page decides) and its root named in the run summary.
     article_roots={"news": ((SECTION,),), "articles": ((),), "reports": ((),), "tv-reports": ((),), "video": ((),),
-                   "newscast": ((DATE,),)},
+                   "newscast": ((DATE,),), "misc": ((),), "press": ((),), "research-papers": ((),),
+                   "podcasts": ((),), "health": ((),)},
     url_sections={
-        **{l.path.rsplit("/", 1)[1]: l.label for l in _AR_LISTINGS if l.kind == "section"},
+        **{l.path.rsplit("/", 1)[1]: l.label for l in _AR_LISTINGS if l.kind == "section" and l.slug != "news"},
+        # The post type the May 2024 sample shows under each of these roots.
+        "misc": "منوعات",
+        "press": "صحافة",
+        "research-papers": "متابعات",
+        "podcasts": "بودكاست",
+        "health": "صحة",
     },
     labels={
         "by": "بقلم",
@@ -132,6 +150,11 @@ ARABIC = Edition(
     bodyless_post_types=frozenset({"فيديو", "نشرة الأخبار"}),
     # site-notes section 5: the /news listing's button has this class; its label is unknown.
     load_more_classes=("loadmorebtn",),
+    known_page_types=_KNOWN_TYPES,
+    # The site's own analytics skip the posttype "Pages" as well as type "page" (site-notes 6).
+    non_post_post_types=frozenset({"الصفحات"}),
+    # Public scrapers read the Arabic ticker by these classes: #ticker-box ... .ticker-item .ticker-text.
+    ticker_classes=("ticker-item",),
 )
 
 # The real menu and regions (site-notes section 5). Listing paths are assumptions except
@@ -213,6 +236,9 @@ SPANISH = Edition(
     bodyless_post_types=frozenset({"Videos", "Video"}),
     load_more_classes=("loadmorebtn",),
     id_paths=True,
+    known_page_types=_KNOWN_TYPES,
+    # The replica links authors under /autores/ (an assumption); a wrong guess costs a fetch.
+    non_post_roots=frozenset({"authors", "autores", "coverage", "coberturas", "tags", "search", "region"}),
 )
 
 EDITIONS: dict[str, Edition] = {"en": ENGLISH, "ar": ARABIC, "es": SPANISH}

@@ -128,6 +128,12 @@ class HomePage(_SitePage):
         return found
 
 
+    def unknown_links(self) -> list[str]:
+        """Links of the page (menus, footers, promos) that may be posts of a shape the edition
+        does not list, outside the ticker and Most Read: counted, not followed."""
+        taken = {line.url for line in self.ticker()} | {l.url for l in self.most_read()}
+        return [u for u in self._unknown_among(_BODY_ANCHORS(self.sel.root)) if u not in taken]
+
     def blocks_left_to_scripts(self) -> list[str]:
         """Blocks whose label is on the page but whose content is not (``breaking``,
         ``most_read``): filled in by JavaScript after load, so only a browser sees them."""
@@ -168,10 +174,23 @@ class ListingPage(_SitePage):
                 dates.append(text)
         return dates
 
+    @functools.cached_property
+    def _cards(self) -> tuple[list[PageLink], list[str]]:
+        return self.card_links(exclude=self._find_block("most_read")[1])
+
     def article_links(self) -> list[PageLink]:
-        most_read = {l.url for l in self.most_read()}
-        cards = self._links(_BODY_ANCHORS(self.sel.root), "listing")
-        return [l for l in cards if l.url not in most_read]
+        """Links of the listing's cards, whatever their URL shape (Most Read apart)."""
+        return list(self._cards[0])
+
+    def unknown_links(self) -> list[str]:
+        """Links elsewhere on the page (menus, footers) that may be posts of a shape the
+        edition does not list: counted, not followed."""
+        return list(self._cards[1])
+
+    def next_page(self) -> Optional[str]:
+        """The next, older page when the listing links it plainly (``rel=next``, ``?page=N+1``,
+        a numbered pager); None when only "Load more" (or nothing) gives more."""
+        return self.plain_next_page()
 
 
 class ArticlePage(_SitePage):
@@ -231,16 +250,33 @@ class ArticlePage(_SitePage):
         return len(self.body.split()) < expected * 0.5
 
     def page_type(self) -> Optional[str]:
-        """The metadata ``type`` when it is present and is not ``article`` (authors, coverage,
-        hubs: ``page``), else None."""
+        """The metadata ``type`` (``article``, ``videoobject``, ``page``, ...), lower-case, or None
+        without one."""
         page_type = _as_str(self.metadata.get("type"))
-        return page_type if page_type and page_type.lower() != "article" else None
+        return page_type.lower() if page_type else None
+
+    def not_post_reason(self) -> Optional[str]:
+        """Why this page is not a post, or None when it is one. The page decides, not its URL:
+        with a metadata block, any type but the edition's non-post types (``page``) and any
+        post type but its non-post ones ("Pages") is a post, a type never seen before
+        included; without a block, a page with a title and a machine date, a post id or a
+        byline date is one."""
+        edition = self.edition
+        if self.metadata:
+            if self.page_type() in edition.non_post_types:
+                return f"type_{self.page_type()}"
+            if self.post_type() in edition.non_post_post_types:
+                return "post_type"
+            return None if self.title()[0] is not None else "no_title"
+        if self.title()[0] is None:
+            return "no_title"
+        if self.meta.get("article:published_time") or self.post_id()[0] is not None or self._visible_date():
+            return None
+        return "no_date_or_id"
 
     def is_article(self) -> bool:
-        """False for CMS pages that are not posts (authors, coverage, hubs)."""
-        if self.page_type() is not None:
-            return False
-        return self.title()[0] is not None
+        """Whether this page is a post (``not_post_reason`` says why not)."""
+        return self.not_post_reason() is None
 
     # --- the byline ---------------------------------------------------------------------
     @functools.cached_property
@@ -472,6 +508,14 @@ class ArticlePage(_SitePage):
         )
         return _dedupe(t for t in (_text(a) for a in anchors) if t)
 
+    def unknown_links(self) -> list[str]:
+        """Links in the body that may be posts of a shape the edition does not list (inline
+        links are followed by shape): counted, not followed. Link blocks are taken whatever
+        their shape, so their links are not among these."""
+        blocks = {l.url for l in [*self.related(), *self.read_next(), *self.most_read()]}
+        anchors = [a for c in self._body_containers for a in _ANCHORS(c.root)]
+        return [u for u in self._unknown_among(anchors) if u not in blocks]
+
     def body_links(self) -> list[PageLink]:
         """Article links inside the body (Related box, "Read more:" promos, inline links)."""
         return self._links([a for c in self._body_containers for a in _ANCHORS(c.root)], RELATED)
@@ -610,7 +654,7 @@ class ArticlePage(_SitePage):
             flags.append("metadata_invalid")
         if self._body_missing():
             flags.append("body_empty")
-        elif self.body_shorter_than_word_count():
+        elif self._expects_body() and self.body_shorter_than_word_count():
             flags.append("body_shorter_than_word_count")
         if sources.get("published_at") == "text":
             flags.append("date_from_visible_text")
@@ -618,10 +662,13 @@ class ArticlePage(_SitePage):
             flags.append("authors_from_metadata_only")
         return flags
 
+    def _expects_body(self) -> bool:
+        """A text post: not a video or newscast (by post type, URL root or metadata type)."""
+        return self.edition.expects_body(self.post_type(), self._canonical_path, self.page_type())
+
     def _body_missing(self) -> bool:
-        """A text post (not a video or newscast, no word count of 0) without body text."""
-        return not self.body and self.edition.expects_body(self.post_type(), self._canonical_path) \
-            and self.word_count() != 0
+        """A text post (no word count of 0) without body text."""
+        return not self.body and self._expects_body() and self.word_count() != 0
 
     # --- the record -------------------------------------------------------------------
     def to_item(self, *, discovered_via: str, crawled_at: str, now: datetime) -> Optional[Article]:

@@ -1,7 +1,8 @@
 """``scrapy crawl almayadeen``: the shared crawl plan on Al Mayadeen's editions.
 
 The callbacks are the shared ones; they are named here only to carry this site's
-contracts (``scrapy check almayadeen``: a known path of each page kind and what it must give).
+contracts (``scrapy check almayadeen``: a known path of each page kind, the first article of a
+listing, and what each must give).
 """
 
 from ...core.spider import NewsSpider
@@ -30,16 +31,16 @@ class AlmayadeenSpider(NewsSpider):
         """
         return super().parse_home(response, rendered)
 
-    def parse_listing(self, response, slug, rendered=False):
+    def parse_listing(self, response, slug, rendered=False, page=1):
         """@path /news/politics
         @cb_kwargs {"slug": "politics"}
         @returns items 0 0
         @returns requests 1
         """
-        return super().parse_listing(response, slug, rendered)
+        return super().parse_listing(response, slug, rendered, page)
 
     def parse_article(self, response, discovered_via):
-        """@path /news/politics/drone-hits-bahrain-airport-as-gulf-states-intercept-iranian
+        """@first_article /news/politics
         @cb_kwargs {"discovered_via": "url"}
         @returns items 1 1
         @filled url canonical_url title published_at_raw body content_hash

@@ -13,6 +13,10 @@ dropped in the current year). What is NOT known and is this replica's assumption
 Arabic and Spanish menus and listing paths, and every Arabic and Spanish label except
 "Fuente:" and "المصدر" (how "By", "Min Read", "Related News", ... read there), and the
 Arabic visible date (written here with Levantine month names, as Beirut media do).
+Issue 21 added the Arabic roots of the real May 2024 sample (misc, press, research-papers,
+podcasts, health: seen), the /news listing of every kind (its path from public scrapers), and
+assumptions of the replica's own: the /investigations root, the /programs/ pages, the Spanish
+rel=next pager and the ticker label placement.
 """
 
 from __future__ import annotations
@@ -22,6 +26,27 @@ from typing import Callable, Optional
 
 # Segment kinds between an article URL's root and its slug.
 SECTION, POST_ID, DATE = "section", "id", "date"
+
+# How listings reach their older cards: a "Load more" button run by a script, a plain
+# rel=next link to ``?page=N+1``, or a pager of page-number links.
+PAGERS = ("load_more", "next", "numbered")
+
+
+@dataclass(frozen=True)
+class NonPost:
+    """A CMS page that is not a post, though it may look like one."""
+
+    path: str
+    title: str
+    type: str  # its metadata ``type``
+    posttype: Optional[str] = None  # its posttype class (article-shaped pages)
+    listing: Optional[str] = None  # linked from the first page of this listing
+    sitemap: Optional[str] = None  # "newest" or "oldest": the sitemap month that lists it
+
+    @property
+    def kind(self) -> str:
+        """How tests count it: ``type_page`` or ``posttype_pages`` (type article, posttype Pages)."""
+        return "posttype_pages" if self.posttype else "type_page"
 
 
 @dataclass(frozen=True)
@@ -95,14 +120,29 @@ class Profile:
     old_root: Optional[tuple] = None
     # A root some of whose posts have no section in the URL (/articles/<slug>).
     sectionless_root: Optional[str] = None
-    # A page at an article-shaped path whose metadata type is not "article", linked from
-    # the first page of this listing: (listing slug, path, type).
-    non_article: Optional[tuple] = None
+    # CMS pages that are not posts: linked from a listing, listed in a sitemap, or both.
+    non_posts: tuple = ()
+    # Sections with a listing page that no menu links (the crawler's table does not know
+    # it): their posts are found through /news, region listings and sitemaps only.
+    unlisted_sections: tuple = ()
+    # The listing of every post of every kind: (slug, label, path), or None.
+    all_listing: Optional[tuple] = None
+    # How listings page (one of PAGERS).
+    pager: str = "load_more"
+    # Ticker markup: "plain" (<li>text</li>), "en" (<li class="ticker__item">), "ar"
+    # (#ticker-box with .ticker-item .ticker-text links, as public scrapers read it).
+    ticker_style: str = "plain"
 
     @property
     def live(self) -> str:
         """The live site's origin (records name it, whatever host served the page)."""
         return f"https://{self.host}"
+
+    @property
+    def non_article(self) -> Optional[tuple]:
+        """The first listing-linked page that is not a post: (listing slug, path, type)."""
+        linked = [p for p in self.non_posts if p.listing]
+        return (linked[0].listing, linked[0].path, linked[0].type) if linked else None
 
     def region_of(self, country: Optional[str]) -> Optional[str]:
         if not country:
@@ -171,7 +211,8 @@ ENGLISH = Profile(
     months=["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
     labels={"by": "By", "source": "Source:", "min_read": "Min Read", "related": "Related News",
             "read_next": "Read Next", "most_read": "Most Read", "read_more": "Read more:",
-            "breaking": "BREAKING", "load_more": "Load more", "search": "Search"},
+            "breaking": "BREAKING", "load_more": "Load more", "search": "Search", "next": "Next",
+            "prev": "Previous"},
     groups=[("News", "/news", "news"), ("Articles", "/articles", "articles"), ("Videos", "/videos", "videos")],
     subjects=["Netanyahu", "Gallant", "Hezbollah", "The Yemeni Armed Forces", "Erdoğan", "Tehran", "Washington",
               "The UN Security Council", "Şahin", "Gaza's health ministry", "Lula", "Beijing", "The EU", "Moscow",
@@ -206,6 +247,7 @@ ENGLISH = Profile(
     opinion_types=("Articles",),
     paragraphs={"Infographs": 1, "In Pictures": 2, "Videos": 0},
     sectionless_root="articles",
+    ticker_style="en",
 )
 
 # Arabic: sections and post types named as in the real metadata sample where it has them.
@@ -221,6 +263,9 @@ _AR_SECTIONS = {
     "tv-reports": ("تقارير تلفزيونية", "/tv-reports", "tv-reports", _AR_REPORTS),
     "video": ("الميادين Go", "/video", "video", _AR_VIDEO),
     "newscast": ("نشرة الأخبار", "/newscast", "newscast", _AR_NEWSCAST),
+    # No menu links it and the crawler's table does not list it (an assumption of this
+    # replica, not seen on the site): a root only the page can tell apart.
+    "investigations": ("تحقيقات", "/investigations", "investigations", "تحقيقات"),
 }
 
 ARABIC = Profile(
@@ -230,10 +275,14 @@ ARABIC = Profile(
     direction="rtl",
     site_name="الميادين نت",
     sections=_AR_SECTIONS,
-    roots={"news": (SECTION,), "articles": (), "reports": (), "tv-reports": (), "video": (), "newscast": (DATE,)},
+    roots={"news": (SECTION,), "articles": (), "reports": (), "tv-reports": (), "video": (), "newscast": (DATE,),
+           # The roots of the real May 2024 sample that the table above lacked (site-notes section 6).
+           "misc": (), "press": (), "research-papers": (), "podcasts": (), "health": (), "investigations": ()},
     url_sections={"politics": "سياسة", "economic": "اقتصاد", "sports": "رياضة", "culture": "ثقافة",
                   "miscellaneous": "أخبار منوعة", "articles": "مقالات", "reports": "تقارير",
-                  "tv-reports": "تقارير تلفزيونية", "video": "الميادين Go", "newscast": "نشرة الأخبار"},
+                  "tv-reports": "تقارير تلفزيونية", "video": "الميادين Go", "newscast": "نشرة الأخبار",
+                  "misc": "منوعات", "press": "صحافة", "research-papers": "متابعات", "podcasts": "بودكاست",
+                  "health": "صحة"},
     regions={
         "palestine": ("فلسطين المحتلة", ["فلسطين المحتلة"]),
         "lebanon": ("لبنان", ["لبنان"]),
@@ -249,7 +298,7 @@ ARABIC = Profile(
             "تشرين الثاني", "كانون الأول"],
     labels={"by": "بقلم", "source": "المصدر:", "min_read": "دقائق قراءة", "related": "أخبار ذات صلة",
             "read_next": "اقرأ التالي", "most_read": "الأكثر قراءة", "read_more": "اقرأ أيضاً:",
-            "breaking": "عاجل", "load_more": "المزيد", "search": "بحث"},
+            "breaking": "عاجل", "load_more": "المزيد", "search": "بحث", "next": "التالي", "prev": "السابق"},
     groups=[("أخبار", "/news", "news")],
     subjects=["نتنياهو", "غالانت", "حزب الله", "القوات المسلحة اليمنية", "أردوغان", "طهران", "واشنطن",
               "مجلس الأمن الدولي", "وزارة الصحة في غزة", "لولا", "بكين", "الاتحاد الأوروبي", "موسكو",
@@ -296,7 +345,18 @@ ARABIC = Profile(
     card_style="white",
     # The class is from public scrapers; the label is unknown, so it is not the table's "المزيد".
     load_more_button=("عرض الأخبار الإضافية", "loadmorebtn"),
-    non_article=("reports", "/reports/برنامج-حوار-الساعة", "program"),
+    non_posts=(
+        # A programme's page at a post-shaped URL: metadata type "page" (it was "program").
+        NonPost("/reports/برنامج-حوار-الساعة", "برنامج حوار الساعة", "page", listing="reports", sitemap="newest"),
+        # A post-shaped page (type article) whose posttype class is "Pages": not a post.
+        NonPost("/articles/من-نحن", "من نحن", "article", posttype="الصفحات", listing="articles", sitemap="newest"),
+        # Pages at paths no table declares, listed only by the sitemaps.
+        NonPost("/programs/حوار-الساعة", "حوار الساعة", "page", sitemap="newest"),
+        NonPost("/programs/المشهدية", "المشهدية", "page", sitemap="oldest"),
+    ),
+    unlisted_sections=("investigations",),
+    all_listing=("news", "أخبار", "/news"),
+    ticker_style="ar",
 )
 
 # The Spanish menu of site-notes section 5 (a subset of its sections); URL shapes as seen
@@ -360,7 +420,8 @@ SPANISH = Profile(
     labels={"by": None, "author": "Autor:", "source": "Fuente:", "views": "Visualizaciones", "shares": "Compartidos",
             "listen": "Escuchar", "home": "Inicio", "min_read": None, "related": "Noticias relacionadas",
             "read_next": "Lea también", "most_read": "Lo más leído", "read_more": "Leer más:",
-            "breaking": "ÚLTIMA HORA", "load_more": "Cargar más", "search": "Buscar"},
+            "breaking": "ÚLTIMA HORA", "load_more": "Cargar más", "search": "Buscar", "next": "Siguiente",
+            "prev": "Anterior"},
     groups=[("Noticias", "/noticias", "noticias")],
     subjects=["Netanyahu", "Hezbollah", "Las Fuerzas Armadas de Yemen", "Teherán", "Washington",
               "El Consejo de Seguridad de la ONU", "Lula", "Pekín", "La UE", "Moscú", "La Resistencia palestina",
@@ -409,6 +470,9 @@ SPANISH = Profile(
                        "videos": "Video", "television": "Televisión", "infografias": "Multimedia",
                        "caricaturas": "Multimedia", "historietas": "Multimedia"},
     old_root=("news", 2025),
+    # Listings page by a plain rel=next link (an assumption of this replica: how the real
+    # Spanish listings page is not known).
+    pager="next",
 )
 
 PROFILES = {p.code: p for p in (ENGLISH, ARABIC, SPANISH)}

@@ -1,6 +1,7 @@
 """The replica's content: a deterministic archive of articles generated from a seed.
 
-Article ``i`` depends only on ``(seed, i, articles)``: the cheap "head" of every article
+Article ``i`` depends only on ``(seed, i, articles)`` (and, for an Arabic post that carries a
+real metadata block, on how many earlier posts took one): the cheap "head" of every article
 (section, title, slug, date, variant) is built up front so URLs can be resolved; bodies,
 links and everything else are generated on demand and cached, so 100,000 articles cost
 a few seconds of start-up and no disk.
@@ -18,15 +19,19 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from newscrawl.core.items import content_hash, normalise_text
-
-from .editions import DATE, ENGLISH, POST_ID, PROFILES, SECTION, Profile
+from . import real as real_samples
+from .editions import DATE, ENGLISH, PAGERS, POST_ID, PROFILES, SECTION, Profile
+from .real import RealBlock
+from .text import INVISIBLE, JOINERS, keywords, normalise
 
 BEIRUT = ZoneInfo("Asia/Beirut")
 UTC = timezone.utc
 DEFAULT_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=912)  # about 2.5 years of archive
-PAGE_SIZE = 10
+PAGE_SIZE = 10  # listing cards per page (Replica(page_size=...) changes it)
+# Real post ids of the May 2024 sample lie in this range; generated Arabic ids that would
+# fall in it (from about article 22,700 on) are moved past it, so the two never collide.
+REAL_IDS = (1859000, 1865000)
 TRACKING = ("?utm_source=twitter", "?utm_medium=social&utm_campaign=share", "/", "#comments")
 
 # The English edition's tables under their old names, for tests that use them directly.
@@ -39,8 +44,13 @@ URL_SECTION = ENGLISH.url_sections
 TICKER = ENGLISH.ticker
 
 
+_NO_TRACE = dict.fromkeys(INVISIBLE | JOINERS)
+
+
 def slugify(title: str) -> str:
-    """The CMS slug: lower-case words, colons kept, other punctuation to '-', cut at 60."""
+    """The CMS slug: lower-case words, colons kept, other punctuation to '-', cut at 60
+    (invisible format characters leave no trace)."""
+    title = title.translate(_NO_TRACE)
     slug = re.sub(r"[^\w:]", "-", title.lower(), flags=re.UNICODE)
     return slug.strip("-")[:60]
 
@@ -64,6 +74,15 @@ def iso_utc(moment: datetime) -> str:
 
 def canonical(path: str, ed: Profile = ENGLISH) -> str:
     return ed.live + path
+
+
+def url_section(path: str, ed: Profile) -> Optional[str]:
+    """The section a URL names: its sub-section segment where it has one, else its root."""
+    segments = path.strip("/").split("/")
+    kinds = ed.roots.get(segments[0]) or ()
+    if kinds[:1] == (SECTION,) and len(segments) == len(kinds) + 2:
+        return ed.url_sections.get(segments[1])
+    return ed.url_sections.get(segments[0])
 
 
 def _ambiguous(moment: datetime) -> bool:
@@ -92,6 +111,10 @@ class Head:
     second_section: Optional[str] = None  # listed again under this section (same post, second URL)
     link_variant: Optional[str] = None  # links to it carry this suffix or an upper-case path
     ed: Profile = ENGLISH
+    # A real metadata block (Arabic): URL, dates, classes and the truth come from it.
+    real: Optional[RealBlock] = None
+    kind: str = "article"  # the metadata ``type`` (a "liveblog" post; "videoobject" newscasts)
+    ticker_only: bool = False  # linked from the ticker and nowhere else
 
     @property
     def region(self) -> Optional[str]:
@@ -109,6 +132,8 @@ class Head:
 
     @property
     def root(self) -> str:
+        if self.real:
+            return self.real.root
         return self.ed.sections[self.section][2]
 
     @property
@@ -118,11 +143,22 @@ class Head:
 
     @property
     def post_type(self) -> str:
+        if self.real:
+            return self.real.first("posttype")
         return self.ed.sections[self.section][3]
 
     @property
     def is_video(self) -> bool:
-        return self.post_type in self.ed.video_types
+        """Bodyless kinds: video post types, and every ``videoobject``."""
+        return self.post_type in self.ed.video_types or self.kind == "videoobject"
+
+    @property
+    def section_label(self) -> str:
+        """The section a card names: the category class of a real block, else its URL's."""
+        if self.real:
+            category = normalise(self.real.first("category") or "")
+            return category or url_section(self.path, self.ed)
+        return self.ed.sections[self.section][0]
 
 
 @dataclass
@@ -143,7 +179,7 @@ class Block:
 
     @property
     def text(self) -> str:
-        return normalise_text("".join(s.text for s in self.segments))
+        return normalise("".join(s.text for s in self.segments))
 
 
 @dataclass
@@ -166,7 +202,12 @@ class Body:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(b.text for b in self.blocks if b.kind in ("p", "h3", "strong_heading") and b.text)
+        return self.text_of(self.blocks)
+
+    @staticmethod
+    def text_of(blocks: list[Block]) -> str:
+        """Body truth: the paragraphs and sub-headings, each normalised, blank-line joined."""
+        return "\n\n".join(b.text for b in blocks if b.kind in ("p", "h3", "strong_heading") and b.text)
 
     @property
     def words(self) -> int:
@@ -177,11 +218,30 @@ class Replica:
     """A generated copy of one edition (``en``, ``ar`` or ``es``) with its ground truth."""
 
     def __init__(self, seed: int = 1, articles: int = 300, now: datetime = DEFAULT_NOW, edition: str = "en",
-                 js_blocks: bool = False, labels: Optional[dict] = None, variant: Optional[str] = None):
+                 js_blocks: bool = False, labels: Optional[dict] = None, variant: Optional[str] = None,
+                 pager: Optional[str] = None, page_size: int = PAGE_SIZE, real_posts: bool = False,
+                 real_blocks: bool = True):
         self.ed: Profile = PROFILES[edition]
         if labels:
             # A site whose labels changed (a renamed "By"): what the first live run must report.
             self.ed = dataclasses.replace(self.ed, labels={**self.ed.labels, **labels})
+        # How listings page: the edition's way unless a test asks for another one.
+        self.pager = pager or self.ed.pager
+        if self.pager not in PAGERS:
+            raise ValueError(f"pager must be one of {PAGERS}, not {self.pager!r}")
+        self.page_size = page_size
+        # Real metadata blocks (Arabic only): found, and used.
+        self.real_blocks_available = real_samples.available()
+        self._real = real_samples.blocks() if edition == "ar" and (real_blocks or real_posts) else ()
+        # Only the real posts, each page built from its block (issue 21's "all 296 blocks" tests).
+        self.real_posts = real_posts
+        if real_posts:
+            if not self._real:
+                raise FileNotFoundError(f"real_posts needs the Arabic sample {real_samples.SAMPLE} (edition ar)")
+            articles = len(self._real)
+        # The order in which generated posts take blocks: every root and both types first.
+        self._real_order = real_samples.spread(self._real)
+        self._real_used = 0
         # Every article of one variant (full, meta_only, html_only) instead of the usual mix.
         self.variant = variant
         # The BREAKING ticker and the Most Read cards filled in by a script after load
@@ -198,10 +258,12 @@ class Replica:
         self.now = now
         self.heads: list[Head] = [self._head(i) for i in range(articles)]
         self.edits: dict[int, int] = {}
+        ticker_only = self._ticker_only()
         self._index()
         rng = random.Random(f"{seed}:most-read")
         pool = [h.index for h in self.heads[: min(60, articles)] if h.listed and not h.members_only and not h.unlinked]
         self.most_read = rng.sample(pool, min(4, len(pool)))
+        self.ticker_links = self._ticker_links(ticker_only)
 
     # --- heads ------------------------------------------------------------------
     def _head(self, i: int, published: Optional[datetime] = None) -> Head:
@@ -209,26 +271,123 @@ class Replica:
         rng = random.Random(f"{self.seed}:head:{i}")
         ed = self.ed
         section = rng.choice(self._slugs)
-        members_only = i % 97 == 41 and i > 0
+        members_only = i % 97 == 41 and i > 0 and not self.real_posts
         if members_only:
             section = ed.members_section
+        new = published is not None  # published by publish(): newer than any other
+        generated = not self.real_posts and not new
         published = self._published(rng, i, published)
         roll = rng.random()
         variant = self.variant or ("full" if roll < 0.85 else "meta_only" if roll < 0.93 else "html_only")
+        if self.real_posts:
+            variant = "full"
         if variant == "html_only" and _ambiguous(published):
             published -= timedelta(hours=2)
         title, section = self._title(rng, i, section, members_only)
+        arabic = ed.code == "ar" and generated
+        plain = variant == "full" and not members_only
+        # Some Arabic posts sit under a root that no menu and no crawler table lists.
+        investigation = arabic and plain and i % 20 == 3
+        if investigation:
+            section = "investigations"
         slug = slugify(title)
         if members_only:
             slug = ("members-only-" + slug)[:60]
-        post_id = str(1700000 + i * 7 + self.seed % 7)
-        path = self._path(section, slug, post_id, published, i)
+        post_id = 1700000 + i * 7 + self.seed % 7
+        if ed.code == "ar" and post_id >= REAL_IDS[0]:
+            post_id += REAL_IDS[1] - REAL_IDS[0]
+        path = self._path(section, slug, str(post_id), published, i)
         listed = not members_only and rng.random() >= 0.05
         country = rng.choice(self._countries) if rng.random() < 0.7 else None
-        head = Head(i, post_id, section, title, path, published, variant, country, listed, members_only, ed=ed)
+        head = Head(i, str(post_id), section, title, path, published, variant, country, listed, members_only, ed=ed)
         head.unlinked = listed and rng.random() < 0.15
         self._url_variants(rng, head)
+        if arabic:
+            head.title = self._invisible(i, head.title)
+            if plain and i % 200 == 9 and not investigation:
+                head.kind = "liveblog"  # a metadata type no crawler has seen
+        if investigation:
+            head.unlinked = True  # never linked from other posts: only listing cards and sitemaps
+        block = self._real_block(i, variant, members_only, generated, new)
+        if block is not None:
+            self._make_real(head, block)
         return head
+
+    def _real_block(self, i: int, variant: str, members_only: bool, generated: bool, new: bool) -> Optional[RealBlock]:
+        """The real block post i carries: every post in real_posts mode; in the Arabic
+        replica, each full-variant post of even index takes the next block while blocks
+        last (each block once; heads are built in index order)."""
+        if self.real_posts:
+            return None if new else self._real[i]
+        if generated and variant == "full" and not members_only and i % 2 == 0 and self._real_used < len(self._real_order):
+            self._real_used += 1
+            return self._real_order[self._real_used - 1]
+        return None
+
+    def _make_real(self, head: Head, block: RealBlock) -> None:
+        """Post i takes its URL, id, title, date, type and classes from a real block."""
+        head.real = block
+        head.kind = block.type
+        head.post_id = block.post_id
+        head.title = block.meta["title"]
+        head.path = block.path
+        head.published = block.published
+        head.country = block.first("country")
+        head.second_section = None
+        if self.real_posts:
+            head.listed, head.unlinked = True, False  # every real post in its listings, for a complete walk
+        head.section = self._real_section(block)
+
+    def _real_section(self, block: RealBlock) -> Optional[str]:
+        """The listing a real post is in: its category's, else its root's; None for roots
+        without a listing (press, research papers, podcasts: /news and regions only)."""
+        category = normalise(block.first("category") or "")
+        for slug, (label, path, root, _type) in self.ed.sections.items():
+            if category and label == category:
+                return slug
+        for slug, (label, path, root, _type) in self.ed.sections.items():
+            if root == block.root and path == "/" + root:
+                return slug
+        return None
+
+    def _invisible(self, i: int, title: str) -> str:
+        """A few Arabic titles carry invisible characters as real ones do: a right-to-left
+        mark, zero-width spaces around a word, or a zero-width non-joiner between letters."""
+        words = title.split(" ")
+        if i % 67 == 13 and len(words) > 1:
+            words[1] = "\u200f" + words[1]
+        elif i % 67 == 30:
+            words[0] = "\u200b" + words[0] + "\u200b"
+        elif i % 67 == 64:
+            long = max(range(len(words)), key=lambda k: (len(words[k]) if words[k].isalpha() else 0, -k))
+            if words[long].isalpha() and len(words[long]) >= 4:
+                middle = len(words[long]) // 2
+                words[long] = words[long][:middle] + "\u200c" + words[long][middle:]
+        return " ".join(words)
+
+    def _ticker_only(self) -> Optional[int]:
+        """The Arabic post the ticker alone links: an unlisted complete post made unlinked."""
+        if self.ed.ticker_style != "ar" or self.real_posts:
+            return None
+        for h in self.heads:
+            if not h.listed and not h.members_only and h.variant == "full" and not h.real and h.kind == "article":
+                h.ticker_only = h.unlinked = True
+                return h.index
+        return None
+
+    def _ticker_links(self, ticker_only: Optional[int]) -> list[Optional[int]]:
+        """The post each ticker line links (None: text only): on the Arabic ticker the
+        newest listed posts, and last the one only the ticker links."""
+        lines = self.ed.ticker
+        if self.ed.ticker_style != "ar":
+            return [None] * len(lines)
+        newest = [j for j in self.listings[self.ed.all_listing[0]]
+                  if not self.heads[j].unlinked and self.heads[j].section not in self.ed.unlisted_sections]
+        wanted = len(lines) - (1 if ticker_only is not None else 0)
+        links: list[Optional[int]] = newest[:wanted]
+        if ticker_only is not None:
+            links.append(ticker_only)
+        return links + [None] * (len(lines) - len(links))
 
     def _published(self, rng: random.Random, i: int, published: Optional[datetime]) -> datetime:
         """Evenly spread over the archive, newest first, with a few minutes of jitter."""
@@ -283,9 +442,11 @@ class Replica:
     def _index(self) -> None:
         self.by_path: dict[str, int] = {}
         self.by_lower_path: dict[str, int] = {}
-        for h in self.heads:
+        # Real posts first: their URLs are given, a generated post that collides moves.
+        for h in sorted(self.heads, key=lambda h: h.real is None):
             # A large archive repeats headlines; the CMS would publish under another slug.
             while any(p in self.by_path or p.lower() in self.by_lower_path for p in filter(None, (h.path, h.alt_path))):
+                assert h.real is None, f"two real blocks share the URL {h.path}"
                 h.title = f"{h.index}: {h.title}" if h.title.endswith(")") else f"{h.title} ({h.index})"
                 slug = slugify(h.title)
                 if h.members_only:  # the new slug keeps the prefix robots.txt disallows
@@ -294,12 +455,18 @@ class Replica:
             for path in filter(None, (h.path, h.alt_path)):
                 self.by_path[path] = h.index
                 self.by_lower_path[path.lower()] = h.index
+        everything = self.ed.all_listing[0] if self.ed.all_listing else None
         self.listings: dict[str, list[int]] = {slug: [] for slug in list(self.ed.sections) + list(self.ed.regions)}
+        if everything:
+            self.listings[everything] = []
         order = sorted(self.heads, key=lambda h: h.published, reverse=True)
         for h in order:
             if not h.listed:
                 continue
-            self.listings[h.section].append(h.index)
+            if everything:
+                self.listings[everything].append(h.index)
+            if h.section:
+                self.listings[h.section].append(h.index)
             if h.second_section:
                 self.listings[h.second_section].append(h.index)
             if h.region:
@@ -329,6 +496,9 @@ class Replica:
         summary = self._sentence(rng, 14) + ("" if rng.random() < 0.5 else self.ed.summary_quote)
         tags = rng.sample(self.ed.tags, rng.randrange(2, 6))
         raw_keywords = ",".join((" " + t if rng.random() < 0.2 else t) for t in tags)
+        if self.ed.code == "ar" and not self.real_posts and i % 67 == 47:
+            # A keyword wrapped in zero-width spaces beside the same keyword (seen in real blocks).
+            raw_keywords += ",\u200b" + tags[0] + "\u200b"
         coverage = rng.choice(self.ed.coverage) if rng.random() < 0.2 else None
         pool = self._link_pool(i)
         images: list[dict] = []
@@ -336,9 +506,15 @@ class Replica:
         if not h.is_video:
             images.append(self._image(rng, h, thumbnail))
         blocks = self._blocks(rng, h, pool, images)
+        if h.real and not h.is_video:
+            # Enough text that the body is not flagged shorter than the block's word count.
+            while len(Body.text_of(blocks).split()) < 0.6 * h.real.word_count:
+                blocks.append(self._paragraph(rng, pool))
         for e in range(edits):
             blocks.append(Block("p", [Segment(self.ed.update_line.format(n=e + 1), "")]))
         read_next = self._read_next(rng, h.index, pool)
+        if h.real:
+            return self._real_body(h.real, source, blocks, images, read_next, byline="flat" if rng.random() < 0.2 else "list")
         return Body(
             authors=authors,
             source=source,
@@ -353,6 +529,29 @@ class Replica:
             read_next=read_next,
             byline="flat" if rng.random() < 0.2 else "list",
             thumbnail=thumbnail,
+        )
+
+    def _real_body(self, block: RealBlock, source: Optional[str], blocks: list[Block], images: list[dict],
+                   read_next: list[int], byline: str) -> Body:
+        """A real post's page: what the block says, and the generated body, links and byline."""
+        meta = block.meta
+        if images:
+            images[0]["url"] = meta["thumbnail"]
+        duration = meta["video_duration"]
+        return Body(
+            authors=block.classes("author") or [meta["author"]],
+            source=source,
+            modified=block.modified,
+            summary=meta["description"],
+            blocks=blocks,
+            tags=keywords(meta["keywords"]),
+            keywords_raw=meta["keywords"],
+            coverage=block.first("coverage"),
+            images=images,
+            video_duration=int(duration) if duration else None,
+            read_next=read_next,
+            byline=byline,
+            thumbnail=meta["thumbnail"],
         )
 
     def _authors(self, rng: random.Random, h: Head) -> list[str]:
@@ -373,7 +572,8 @@ class Replica:
     def _related(self, rng: random.Random, i: int, pool: list[int]) -> list[int]:
         related = [j for j in rng.sample(pool, min(2, len(pool)))] if pool and rng.random() < 0.6 else []
         # An unlisted neighbour is reachable only through this article's links.
-        if i + 1 < self.base_size and (not self.heads[i + 1].listed) and not self.heads[i + 1].members_only:
+        neighbour = self.heads[i + 1] if i + 1 < self.base_size else None
+        if neighbour and not neighbour.listed and not neighbour.members_only and not neighbour.ticker_only:
             related = [i + 1] + [j for j in related if j != i + 1][:1]
         return related
 
@@ -387,6 +587,8 @@ class Replica:
     def _blocks(self, rng: random.Random, h: Head, pool: list[int], images: list[dict]) -> list[Block]:
         """The direct children of div.p-content; second figures are appended to ``images``."""
         n_paragraphs = self.ed.paragraphs.get(h.post_type, rng.randrange(3, 8))
+        if h.is_video:  # a videoobject of any post type has no body either
+            n_paragraphs = 0
         related = self._related(rng, h.index, pool)
         blocks: list[Block] = []
         for p in range(n_paragraphs):
@@ -417,12 +619,15 @@ class Replica:
     def word_count(self, i: int) -> int:
         """The metadata word count: the body's words, except on some complete text pages whose
         CMS count is far larger than their body (captions, embeds: seen on the real site)."""
-        h, words = self.heads[i], self.body(i).words
+        h = self.heads[i]
+        if h.real:
+            return h.real.word_count
+        words = self.body(i).words
         return words * 3 + 40 if self.inflated(i) else words
 
     def inflated(self, i: int) -> bool:
         h = self.heads[i]
-        return h.variant == "full" and not h.is_video and i % 19 == 6 and self.body(i).words > 0
+        return h.variant == "full" and not h.is_video and not h.real and i % 19 == 6 and self.body(i).words > 0
 
     def crumbs(self, i: int) -> Optional[tuple[list[str], bool]]:
         """The breadcrumb's items after "Inicio" and before the title, and whether the title

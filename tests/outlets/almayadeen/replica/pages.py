@@ -7,11 +7,10 @@ import zlib
 from html import escape
 from typing import Optional
 
-from .editions import Profile
+from .editions import NonPost, Profile
 from .model import (
     BEIRUT,
     MONTHS,
-    PAGE_SIZE,
     Block,
     Replica,
     iso_local,
@@ -69,10 +68,10 @@ def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
     for label, path, root in ed.groups:
         subs = "".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in ed.sections.items() if r == root)
         menu.append(f'<li class="has-sub"><a href="{path}">{_e(label)}</a><ul>{subs}</ul></li>')
-    menu.append("".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in ed.sections.items() if r not in grouped))
+    menu.append("".join(f'<li><a href="{p}">{_e(l)}</a></li>' for s, (l, p, r, _) in ed.sections.items()
+                        if r not in grouped and s not in ed.unlisted_sections))
     menu.append('<li><a href="/live" class="live">LIVE</a></li>')
     regions = "".join(f'<li><a href="/region/{slug}">{_e(label)}</a></li>' for slug, (label, _) in ed.regions.items())
-    ticker = "" if site.js_blocks else "".join(f"<li>{_e(t)}</li>" for t in ed.ticker)
     return f"""<!DOCTYPE html>
 <html lang="{ed.lang}" dir="{ed.direction}">
 <head>
@@ -89,7 +88,7 @@ def _layout(site: Replica, title: str, head_extra: str, main: str) -> str:
 <a class="search-link" href="/search?q=">{_e(ed.labels["search"])}</a>
 <div class="langs">{_langs(ed)}</div>
 </header>
-<div class="breaking-bar"><span class="breaking-label">{_e(ed.labels["breaking"])}</span><ul class="breaking-items"{' id="ticker"' if site.js_blocks else ""}>{ticker}</ul></div>{_fill_script("ticker", "/api/ticker") if site.js_blocks else ""}
+{_ticker(site)}
 <main>
 {main}
 </main>
@@ -109,13 +108,22 @@ def _card(site: Replica, j: int, where: str, with_date: bool = True) -> str:
         date = f'<div class="time"><p>{shown}</p></div>' if with_date else ""
         country = (f'<div class="country-img"><img src="https://{ed.image_host}/flags/x.png" alt="{_e(h.country)}"></div>'
                    if h.country else "")
+        # A real post of a root without a listing (press, podcasts) names its section unlinked.
+        category = f' href="{ed.sections[h.section][1]}"' if h.section else ""
         return (f'<div class="white-card"><a href="{_e(link)}"><img src="https://{ed.image_host}/media/image/card.jpg" alt="">'
-                f'<h4>{_e(h.title)}</h4></a><a class="category-meta" href="{ed.sections[h.section][1]}">'
-                f'{_e(ed.sections[h.section][0])}</a>{date}{country}</div>')
+                f'<h4>{_e(h.title)}</h4></a><a class="category-meta"{category}>'
+                f'{_e(h.section_label)}</a>{date}{country}</div>')
     date = f'<span class="card-date">{shown}</span>' if with_date else ""
     return (f'<div class="news-card"><a class="card-img" href="{_e(link)}"><img src="https://{ed.image_host}/media/image/card.jpg" alt=""></a>'
             f'<a class="card-title" href="{_e(link)}"><h3>{_e(h.title)}</h3></a>'
-            f'<span class="card-section">{_e(ed.sections[h.section][0])}</span>{date}</div>')
+            f'<span class="card-section">{_e(h.section_label)}</span>{date}</div>')
+
+
+def _plain_card(site: Replica, path: str, title: str) -> str:
+    """A listing card of a page that is not a post (in the edition's card style)."""
+    if site.ed.card_style == "white":
+        return f'<div class="white-card"><a href="{_e(path)}"><h4>{_e(title)}</h4></a></div>'
+    return f'<div class="news-card"><a class="card-title" href="{_e(path)}"><h3>{_e(title)}</h3></a></div>'
 
 
 def _fill_script(element_id: str, endpoint: str) -> str:
@@ -129,7 +137,33 @@ def most_read_cards(site: Replica) -> str:
 
 
 def ticker_items(site: Replica) -> str:
-    return "".join(f"<li>{_e(t)}</li>" for t in site.ed.ticker)
+    """The ticker's list items in the edition's markup: the Arabic ones link posts."""
+    style = site.ed.ticker_style
+    items = []
+    for k, (line, j) in enumerate(zip(site.ed.ticker, site.ticker_links)):
+        if style == "ar":
+            # The structure public scrapers read: #ticker-box ul li .ticker-item .ticker-text (a > p).
+            # The post's own path: ticker links carry no tracking suffix or changed case.
+            link = f' href="{_e(site.heads[j].path)}"' if j is not None else ""
+            items.append(f'<li><div class="ticker-item"><a class="ticker-text"{link}><p>{_e(line)}</p></a></div></li>')
+        elif style == "en":
+            items.append(f'<li class="ticker__item">{_e(line)}</li>')
+        else:
+            items.append(f"<li>{_e(line)}</li>")
+    return "".join(items)
+
+
+def _ticker(site: Replica) -> str:
+    """The BREAKING bar: its label and the list (empty, filled by a script, in js_blocks mode)."""
+    label = _e(site.ed.labels["breaking"])
+    items = "" if site.js_blocks else ticker_items(site)
+    script = _fill_script("ticker", "/api/ticker") if site.js_blocks else ""
+    list_id = ' id="ticker"' if site.js_blocks else ""
+    if site.ed.ticker_style == "ar":
+        return (f'<div id="ticker-box" class="breaking-bar"><div class="ticker-title">{label}</div>'
+                f"<ul{list_id}>{items}</ul></div>{script}")
+    return (f'<div class="breaking-bar"><span class="breaking-label">{label}</span>'
+            f'<ul class="breaking-items"{list_id}>{items}</ul></div>{script}')
 
 
 def _most_read(site: Replica) -> str:
@@ -146,27 +180,74 @@ def home(site: Replica) -> str:
 
 def listing_cards(site: Replica, slug: str, page: int) -> tuple[str, bool]:
     members = site.listings[slug]
-    chunk = members[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    size = site.page_size
+    chunk = members[(page - 1) * size: page * size]
     cards = "".join(_card(site, j, f"listing:{slug}") for j in chunk)
-    extra = site.ed.non_article
-    if extra and extra[0] == slug and page == 1:
-        # A page at an article-shaped URL that the CMS says is not an article.
-        cards += f'<div class="news-card"><a class="card-title" href="{_e(extra[1])}"><h3>{_e(extra[1].rsplit("/", 1)[1])}</h3></a></div>'
-    return cards, page * PAGE_SIZE < len(members)
+    if page == 1:
+        # Pages at post-shaped URLs that the CMS says are not posts.
+        cards += "".join(_plain_card(site, np.path, np.title) for np in site.ed.non_posts if np.listing == slug)
+    return cards, page * size < len(members)
 
 
-def listing(site: Replica, slug: str) -> str:
+def listing_label(site: Replica, slug: str) -> str:
     ed = site.ed
-    label = ed.sections[slug][0] if slug in ed.sections else ed.regions[slug][0]
-    cards, more = listing_cards(site, slug, 1)
-    button = ""
-    if more:
-        # The endpoint is assembled at run time: no crawler reading static HTML can see it.
-        button_label, button_class = ed.load_more_button
-        button = f"""<button type="button" class="{button_class}" id="more-btn">{_e(button_label or ed.labels["load_more"])}</button>
+    if slug in ed.sections:
+        return ed.sections[slug][0]
+    if slug in ed.regions:
+        return ed.regions[slug][0]
+    return ed.all_listing[1]
+
+
+def listing_path(site: Replica, slug: str) -> str:
+    ed = site.ed
+    if slug in ed.sections:
+        return ed.sections[slug][1]
+    if slug in ed.regions:
+        return f"/region/{slug}"
+    return ed.all_listing[2]
+
+
+def listing_pages(site: Replica, slug: str) -> int:
+    """How many pages the listing has (at least one, even when empty)."""
+    return max(1, -(-len(site.listings[slug]) // site.page_size))
+
+
+def _page_href(path: str, n: int) -> str:
+    return path if n == 1 else f"{path}?page={n}"
+
+
+def _pager(site: Replica, slug: str, page: int, more: bool) -> str:
+    """The listing's way to its older cards: a Load more button (run by a script), a plain
+    rel=next link, or a row of page-number links (the current page not a link)."""
+    ed, path = site.ed, listing_path(site, slug)
+    if site.pager == "next":
+        links = []
+        if page > 1:
+            links.append(f'<a rel="prev" href="{_e(_page_href(path, page - 1))}">{_e(ed.labels["prev"])}</a>')
+        if more:
+            links.append(f'<a rel="next" href="{_e(_page_href(path, page + 1))}">{_e(ed.labels["next"])}</a>')
+        return f'<nav class="pager">{" ".join(links)}</nav>' if links else ""
+    if site.pager == "numbered":
+        last = listing_pages(site, slug)
+        if last == 1:
+            return ""
+        shown = sorted({1, last} | set(range(max(1, page - 2), min(last, page + 3) + 1)))
+        items, before = [], 0
+        for n in shown:
+            if n > before + 1:
+                items.append('<span class="gap">…</span>')
+            items.append(f'<span class="current">{n}</span>' if n == page
+                         else f'<a href="{_e(_page_href(path, n))}">{n}</a>')
+            before = n
+        return f'<div class="pagination">{"".join(items)}</div>'
+    if not more:
+        return ""
+    # The endpoint is assembled at run time: no crawler reading static HTML can see it.
+    button_label, button_class = ed.load_more_button
+    return f"""<button type="button" class="{button_class}" id="more-btn">{_e(button_label or ed.labels["load_more"])}</button>
 <script>
 (function () {{
-  var name = {json.dumps(slug)}, page = 1, box = document.getElementById('cards');
+  var name = {json.dumps(slug)}, page = {page}, box = document.getElementById('cards');
   var key = 0; for (var k = 0; k < name.length; k++) {{ key += name.charCodeAt(k) * (k + 7); }} key = key % 9973;
   document.getElementById('more-btn').addEventListener('click', function () {{
     page += 1;
@@ -178,9 +259,15 @@ def listing(site: Replica, slug: str) -> str:
   }});
 }})();
 </script>"""
-    main = (f'<h1 class="listing-title">{_e(label)}</h1><div class="cards" id="cards">{cards}</div>{button}'
-            f"{_most_read(site)}")
-    return _layout(site, f"{label} | {ed.site_name}", "", main)
+
+
+def listing(site: Replica, slug: str, page: int = 1) -> str:
+    """Page ``page`` of a listing: its cards, newest first, and its pager."""
+    label = listing_label(site, slug)
+    cards, more = listing_cards(site, slug, page)
+    main = (f'<h1 class="listing-title">{_e(label)}</h1><div class="cards" id="cards">{cards}</div>'
+            f"{_pager(site, slug, page, more)}{_most_read(site)}")
+    return _layout(site, f"{label} | {site.ed.site_name}", "", main)
 
 
 def _inline(site: Replica, i: int, segments) -> str:
@@ -237,7 +324,7 @@ def metadata(site: Replica, i: int) -> dict:
     for author in b.authors:
         classes.append({"key": "class6", "mapping": "author", "value": author})
     return {
-        "type": "article",
+        "type": h.kind,
         "postid": h.post_id,
         "title": h.title,
         "url": ed.live + h.path,
@@ -260,14 +347,21 @@ def _head_tags(site: Replica, i: int) -> str:
     """The metadata block (full variant) and the meta tags (full and meta_only)."""
     h, b, ed = site.heads[i], site.body(i), site.ed
     head = []
-    if h.variant == "full":
+    if h.real:
+        # The real block exactly as the page printed it (CRLF, invisible characters).
+        head.append(f'<script id="tawsiyat-metadata" type="text/tawsiyat">{h.real.raw}</script>')
+    elif h.variant == "full":
         data = json.dumps(metadata(site, i), ensure_ascii=False).replace("</", "<\\/")
         head.append(f'<script id="tawsiyat-metadata" type="text/tawsiyat">{data}</script>')
     if h.variant in ("full", "meta_only"):
-        metas = [("name", "postid", h.post_id), ("name", "keywords", b.keywords_raw), ("name", "author", ed.author_joiner.join(b.authors)),
+        # A real post's tags carry its block's values: its author string, its raw times.
+        author = h.real.meta["author"] if h.real else ed.author_joiner.join(b.authors)
+        published = h.real.meta["published_time"] if h.real else iso_local(h.published)
+        modified = h.real.meta["last_updated"] if h.real else iso_local(b.modified)
+        metas = [("name", "postid", h.post_id), ("name", "keywords", b.keywords_raw), ("name", "author", author),
                  ("name", "description", b.summary), ("property", "og:title", h.title), ("property", "og:description", b.summary),
-                 ("property", "og:image", b.thumbnail), ("property", "article:published_time", iso_local(h.published)),
-                 ("property", "article:modified_time", iso_local(b.modified))]
+                 ("property", "og:image", b.thumbnail), ("property", "article:published_time", published),
+                 ("property", "article:modified_time", modified)]
         if b.video_duration:
             metas.append(("property", "og:video_duration", str(b.video_duration)))
         head += [f'<meta {k}="{n}" content="{_e(v)}">' for k, n, v in metas]
@@ -400,20 +494,80 @@ def sitemap_index(site: Replica, host_url: str) -> str:
             f"{items}</sitemapindex>\n")
 
 
-def sitemap_month(site: Replica, host_url: str, year: int, month: int) -> Optional[str]:
+def _non_post_month(site: Replica, page: NonPost) -> Optional[tuple[int, int]]:
+    if not page.sitemap:
+        return None
+    months = sitemap_months(site)
+    return months[-1] if page.sitemap == "newest" else months[0]
+
+
+def sitemap_entries(site: Replica, year: int, month: int) -> list[tuple[str, str, Optional[str]]]:
+    """(kind, path, lastmod) of every URL one monthly sitemap lists: kind ``post``, or for
+    pages that are not posts ``authors``, ``coverage``, ``type_page`` or ``posttype_pages``."""
     heads = [h for h in site.heads if _month(h) == (year, month)]
     if not heads:
-        return None
-    urls = []
-    for h in heads:
-        urls.append(f"<url><loc>{_e(host_url + h.path)}</loc><lastmod>{iso_local(site.body(h.index).modified)}</lastmod></url>")
+        return []
+    entries: list[tuple[str, str, Optional[str]]] = [
+        ("post", h.path, iso_local(site.body(h.index).modified)) for h in heads]
     authors = sorted({a for h in heads for a in site.body(h.index).authors})
-    urls += [f"<url><loc>{host_url}/authors/{slugify(a)}</loc></url>" for a in authors]
+    entries += [("authors", f"/authors/{slugify(a)}", None) for a in authors]
     covers = sorted({site.body(h.index).coverage for h in heads} - {None})
-    urls += [f"<url><loc>{host_url}/coverage/{slugify(c)}</loc></url>" for c in covers]
+    entries += [("coverage", f"/coverage/{slugify(c)}", None) for c in covers]
+    entries += [(p.kind, p.path, None) for p in site.ed.non_posts if _non_post_month(site, p) == (year, month)]
+    return entries
+
+
+def sitemap_month(site: Replica, host_url: str, year: int, month: int) -> Optional[str]:
+    entries = sitemap_entries(site, year, month)
+    if not entries:
+        return None
+    urls = [f"<url><loc>{_e(host_url + path)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
+            for _kind, path, lastmod in entries]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             + "".join(urls) + "</urlset>\n")
 
 
-__all__ = ["article", "home", "listing", "listing_cards", "plain_page", "robots", "sitemap_index", "sitemap_month",
+def sitemap_non_posts(site: Replica, months=None) -> dict[str, int]:
+    """How many URLs that are not posts the monthly sitemaps of ``months`` ((year, month)
+    pairs; None: all) list, by kind: ``authors`` and ``coverage`` (declared non-post paths),
+    ``type_page`` (metadata type page) and ``posttype_pages`` (type article, posttype Pages)."""
+    counts = {"authors": 0, "coverage": 0, "type_page": 0, "posttype_pages": 0}
+    for year, month in (sitemap_months(site) if months is None else months):
+        for kind, _path, _lastmod in sitemap_entries(site, year, month):
+            if kind != "post":
+                counts[kind] += 1
+    return counts
+
+
+def non_post_page(site: Replica, page: NonPost) -> str:
+    """A CMS page that is not a post: a plain page of type page, or a post-shaped page
+    (metadata block, meta tags, byline date, body) whose posttype class is "Pages"."""
+    if not page.posttype:
+        return plain_page(site, page.title, "programme page", kind=page.type)
+    ed = site.ed
+    published = site.heads[-1].published if site.heads else site.now
+    words = " ".join(ed.words[:24])
+    meta = {"type": page.type, "postid": "1000001", "title": page.title, "url": ed.live + page.path, "keywords": "",
+            "thumbnail": "", "video_duration": None, "word_count": "48", "lang": ed.lang,
+            "published_time": iso_local(published), "last_updated": iso_local(published), "description": words,
+            "author": ed.desk, "classes": [{"key": "class1", "mapping": "posttype", "value": page.posttype},
+                                           {"key": "class6", "mapping": "author", "value": ed.desk}],
+            "html": "", "lite_url": ""}
+    head = (f'<script id="tawsiyat-metadata" type="text/tawsiyat">{json.dumps(meta, ensure_ascii=False)}</script>\n'
+            f'<meta name="postid" content="1000001">\n<meta property="og:title" content="{_e(page.title)}">\n'
+            f'<meta property="article:published_time" content="{iso_local(published)}">')
+    main = f"""<article class="post">
+<h1 class="post-title">{_e(page.title)}</h1>
+<ul class="post-info"><li class="post-author">{_e(ed.labels["by"] or "")} {_e(ed.desk)}</li><li class="post-date">{visible_date(published, site.now, months=ed.months)}</li></ul>
+<p class="lg_para summary">{_e(words)}</p>
+<div class="p-content">
+<p>{_e(words)}</p>
+<p>{_e(" ".join(ed.words[24:48]))}</p>
+</div>
+</article>"""
+    return _layout(site, f"{page.title} | {ed.site_name}", head, main)
+
+
+__all__ = ["article", "home", "listing", "listing_cards", "listing_pages", "non_post_page", "plain_page", "robots",
+           "sitemap_entries", "sitemap_index", "sitemap_month", "sitemap_non_posts",
            "key_js", "href", "link_target_path", "metadata", "MONTHS"]

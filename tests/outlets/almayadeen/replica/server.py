@@ -23,7 +23,10 @@ from .model import Replica
 
 def listing_paths(ed: Profile) -> dict[str, str]:
     """Listing path -> listing slug, for one edition."""
-    return {v[1]: slug for slug, v in ed.sections.items()} | {f"/region/{slug}": slug for slug in ed.regions}
+    paths = {v[1]: slug for slug, v in ed.sections.items()} | {f"/region/{slug}": slug for slug in ed.regions}
+    if ed.all_listing:
+        paths[ed.all_listing[2]] = ed.all_listing[0]
+    return paths
 
 
 LISTING_PATHS = listing_paths(ENGLISH)
@@ -117,19 +120,30 @@ def _pages(site: Replica, path: str, query: str, host_url: str) -> Optional[Repl
         return html(pages.home(site))
     listing = listing_paths(site.ed).get(path.rstrip("/"))
     if listing:
-        return html(pages.listing(site, listing))
+        return _listing_page(site, listing, query)
     index = site.article_at(path)
     if index is not None:
         return html(pages.article(site, index))
-    extra = site.ed.non_article
-    if extra and path == extra[1]:
-        return html(pages.plain_page(site, path.rsplit("/", 1)[1], "programme page", kind=extra[2]))
+    for page in site.ed.non_posts:
+        if path == page.path:
+            return html(pages.non_post_page(site, page))
     first = path.strip("/").split("/")[0]
     if first in ("authors", "coverage", "tags") and path.count("/") == 2:
         return html(pages.plain_page(site, path.rsplit("/", 1)[1].replace("-", " ").title(), f"{first} page", site.most_read))
     if path in ("/videos", "/live", "/search", "/news", "/articles"):
         return html(pages.plain_page(site, path.strip("/").title() or "Home", "hub page"))
     return None
+
+
+def _listing_page(site: Replica, slug: str, query: str) -> Reply:
+    """``<listing path>`` and ``<listing path>?page=N`` (404 past the last page)."""
+    try:
+        page = int((parse_qs(query).get("page") or ["1"])[0])
+    except ValueError:
+        page = 0
+    if not 1 <= page <= pages.listing_pages(site, slug):
+        return html(NOT_FOUND, 404)
+    return html(pages.listing(site, slug, page))
 
 
 class _Handler(BaseHTTPRequestHandler):
