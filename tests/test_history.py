@@ -95,7 +95,7 @@ def story(tmp_path_factory) -> Story:
         text = _text_posts(site, new)
         others = [k for k in reversed(new) if k not in text[:3]]
         keys = {"headline": text[0], "added": text[1], "removed": text[2], "tags": others[0],
-                "gone_404": others[1], "gone_410": others[2], "gone_home": others[3]}
+                "gone_404": others[1], "gone_410": others[2], "gone_home": others[3], "gone_listing": others[4]}
         site.now = t0 + timedelta(hours=5)
         site.retitle(keys["headline"])
         site.add_paragraph(keys["added"])
@@ -104,13 +104,14 @@ def story(tmp_path_factory) -> Story:
         site.take_down(keys["gone_404"], 404)
         site.take_down(keys["gone_410"], 410)
         site.take_down(keys["gone_home"], "home")
+        site.take_down(keys["gone_listing"], "listing")
         crawl(t0 + timedelta(hours=6), 10)  # the 6 h age
         site.now = t0 + timedelta(hours=20)
         site.add_paragraph(keys["headline"])  # a second edit
         site.bring_back(keys["gone_404"])  # back as it was
         site.retitle(keys["gone_410"])  # edited while down
         site.bring_back(keys["gone_410"])
-        crawl(t0 + timedelta(hours=25), 10)  # the 1 d age; gone_home still gone
+        crawl(t0 + timedelta(hours=25), 10)  # the 1 d age; gone_home and gone_listing still gone
     return Story(site, runs, out, keys, stored)
 
 
@@ -141,8 +142,8 @@ def test_the_run_summary_counts_what_the_rechecks_found(story):
     assert counts == [
         {"changed": 0, "unchanged": 5, "gone": 0, "removed": 0, "back": 0},
         {"changed": 0, "unchanged": 3, "gone": 0, "removed": 0, "back": 0},
-        {"changed": 4, "unchanged": story.runs[3].due - 7, "gone": 3, "removed": 3, "back": 0},
-        {"changed": 1, "unchanged": story.runs[4].due - 4, "gone": 1, "removed": 0, "back": 2},
+        {"changed": 4, "unchanged": story.runs[3].due - 8, "gone": 4, "removed": 4, "back": 0},
+        {"changed": 1, "unchanged": story.runs[4].due - 5, "gone": 2, "removed": 0, "back": 2},
     ]
 
 
@@ -156,7 +157,9 @@ def test_rechecks_emit_new_versions_and_checks_files_record_sightings_and_remova
     removed = {key_of(c): c for c in checks if c["outcome"] == "removed"}
     assert {k: (c["status"], c["redirect_to"]) for k, c in removed.items()} == {
         keys["gone_404"]: (404, None), keys["gone_410"]: (410, None),
-        keys["gone_home"]: (302, "https://english.almayadeen.net/")}
+        keys["gone_home"]: (302, "https://english.almayadeen.net/"),
+        keys["gone_listing"]: (301, "https://english.almayadeen.net" + story.site.redirect_path(
+            story.site.index_of(keys["gone_listing"])))}
     assert all(re.fullmatch(r"<urn:uuid:[0-9a-f-]{36}>", c["warc"]["record_id"]) for c in checks)
     assert sum(c["outcome"] == "unchanged" for c in checks) == third.summary["recheck"]["unchanged"]
     assert third.summary["checks"] == len(checks) and third.summary["items"] == len(third.records) + len(checks) + \
@@ -197,7 +200,7 @@ def test_every_removal_is_recorded_once(story, merged):
     truth = story.site.removals()
     assert {(r["key"], r["status"], r["redirect_to"], r["revision"], r["returned_at"] is not None) for r in removals} == \
            {(k, e["status"], e["redirect_to"], e["revision"], e["returned"]) for k, rows in truth.items() for e in rows}
-    assert len(removals) == 3
+    assert len(removals) == 4
     ended = {(v["key"], v["revision"]): v["removed_at"] for v in versions if v["removed_at"]}
     assert ended == {(r["key"], r["revision"]): r["removed_at"] for r in removals}
 
@@ -210,7 +213,7 @@ def test_the_merged_file_is_the_latest_version_with_removed_at(story, merged):
     for key, record in by_key.items():
         assert record["revision"] == len(versions[key])
         assert record["version_hash"] == truth[key]["version_hash"], key
-        assert (record["removed_at"] is not None) == (key == story.keys["gone_home"])
+        assert (record["removed_at"] is not None) == (key in (story.keys["gone_home"], story.keys["gone_listing"]))
 
 
 # --- python -m newscrawl.history ----------------------------------------------------------
@@ -298,7 +301,7 @@ def test_the_card_and_report_document_the_history(story, dataset):
     data = json.loads((dataset / "figures" / "figures.json").read_text(encoding="utf-8"))["history"]
     edits = sum(1 for rows in story.site.versions().values() for e in rows[1:] if e.changed)
     assert data["counts"]["edits"] == edits == sum(data["edits_per_week"]) == 6
-    assert data["counts"]["removals"] == 3 and data["counts"]["returned"] == 2
+    assert data["counts"]["removals"] == 4 and data["counts"]["returned"] == 2
     assert sum(data["first_edit"]["posts"]) == data["counts"]["edited_posts"] == 5
     top = data["most_edited"][0]
     assert (top["key"], top["edits"]) == (story.keys["headline"], 2)

@@ -16,10 +16,11 @@ What a re-check finds:
   (``revision`` + 1, ``discovered_via`` ``recheck``);
 - no answer, or a page that is not an article: counted as ``failed``; the post is due again at
   its next age, as after any re-check;
-- 404 or 410, or a redirect to anything but an article (the home page, a listing): a
-  ``PostCheck`` (``removed``), once; later re-checks that find it still gone write nothing;
-- a redirect to an article URL is followed (a moved post is checked at its new URL); one to
-  another post counts as a removal of the first.
+- 404 or 410, or a redirect to a page the edition declares no post (the home page, a
+  listing): a ``PostCheck`` (``removed``), once; later re-checks that find it still gone write
+  nothing;
+- a redirect to any other page is followed (a moved post is checked at its new URL); if that
+  page is not a post, or is another post, the re-check counts as a removal of the first.
 
 Counts (``newscrawl/recheck/*``, and the run summary's ``recheck`` section): ``due``, ``made``,
 ``skipped_budget``, ``changed``, ``unchanged``, ``gone`` (of which ``removed`` new removals),
@@ -40,7 +41,7 @@ from scrapy.http import Response
 
 from .clock import iso_utc, now_iso, parse_utc_or_none
 from .items import Article, PostCheck, WarcRecordRef
-from .urls import canonical_url, is_article_path
+from .urls import canonical_url, could_be_post
 
 # discovered_via of the records a re-check brings.
 RECHECK = "recheck"
@@ -162,7 +163,7 @@ class RecheckMixin:
             location = response.headers.get("Location")
             target = response.urljoin(location.decode("latin-1")) if location else ""
             crawl_url = self.hosts.to_crawl_url(target) if target else None
-            if crawl_url and is_article_path(urlsplit(crawl_url).path, self.args.edition) and hops < MAX_HOPS:
+            if crawl_url and could_be_post(urlsplit(crawl_url).path, self.args.edition) and hops < MAX_HOPS:
                 yield self._recheck_request(crawl_url, key, hops + 1, via or status)
                 return
             yield from self._gone(response, key, via or status, self._shown(target))
@@ -177,7 +178,10 @@ class RecheckMixin:
             elif isinstance(item, scrapy.Request) and item.callback == self.parse_recheck:
                 found = True  # a page cut short, asked for again
             yield item
-        if not found:
+        if not found and via:
+            # Redirected to a page that is not a post after all: the post is not served.
+            yield from self._gone(response, key, via, self._shown(response.url))
+        elif not found:
             self._failed(key, "not an article")
 
     def recheck_failed(self, failure: Any) -> None:
