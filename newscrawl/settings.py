@@ -77,6 +77,13 @@ NEWSCRAWL_TICKER_REPEAT_HOURS = 24
 # fetched again (-a refresh=N re-fetches those published in the last N days) and a
 # listing whose first page brings nothing new is not paged further.
 NEWSCRAWL_INCREMENTAL = False
+# Re-checks of stored posts by incremental runs (newscrawl/core/recheck.py): each post is due
+# again at these ages after publication (m, h or d; once per age passed since its last fetch,
+# never after the last), youngest first, at most NEWSCRAWL_RECHECK_BUDGET requests per run (0:
+# none). 4 keeps them under a fifth of the smallest hourly run of any edition (robots.txt, the
+# home page and the Arabic edition's 16 listings: 4 of 22 requests); README "Re-checks".
+NEWSCRAWL_RECHECK_INTERVALS = "1h,6h,1d,3d,7d,30d"
+NEWSCRAWL_RECHECK_BUDGET = 4
 # Where that memory lives; %(edition)s, %(name)s and %(dataset)s are filled in. The dataset
 # is the spider's name for the live site, and a name of its own for a mirror or the replica
 # (-a base_url=...: <spider>-mirror-127.0.0.1-8000), whose data and memory stay apart.
@@ -92,6 +99,10 @@ FEEDS = {
     },
     "output/%(dataset)s/%(edition)s/%(time)s.breaking.jsonl": {
         "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.core.items.BreakingItem"],
+    },
+    # What scheduled re-checks found without a new version: unchanged sightings, removals.
+    "output/%(dataset)s/%(edition)s/%(time)s.checks.jsonl": {
+        "format": "jsonlines", "encoding": "utf-8", "item_classes": ["newscrawl.core.items.PostCheck"],
     },
 }
 # Fills in %(dataset)s (newscrawl/core/feeds.py).

@@ -319,8 +319,11 @@ def test_card_fields_are_the_items_fields(built):
     schema = article_schema()["properties"]
     for name, description in rows:
         assert description.replace("\\|", "|") == " ".join(schema[name]["description"].split())
-    # The hub's config: one per edition, its data files are the Parquet files.
-    (config,) = header["configs"]
+    # The hub's config: one per edition, its data files are the Parquet files; then the
+    # edit history's two tables (tests/test_history.py).
+    config, *history = header["configs"]
+    assert [(c["config_name"], c["data_files"][0]["path"]) for c in history] == [
+        ("versions", "versions/*.parquet"), ("removals", "removals/*.parquet")]
     assert config["config_name"] == "en"
     (files,) = config["data_files"]
     assert files["path"] == "data/*.parquet"
@@ -760,7 +763,7 @@ def test_figures_are_drawn_by_a_process_of_their_own(built, tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "['pyarrow']"
-    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7
+    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7 + 3  # and the edit history's
 
 
 def test_the_figure_process_draws_what_it_is_sent(tmp_path):
@@ -876,7 +879,7 @@ def test_the_command_starts_the_figure_process_before_pyarrow_is_imported(built,
         "subprocess.Popen = popen\n", out, tmp_path / "ds")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.splitlines()[0] == "False"
-    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7
+    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7 + 3  # and the edit history's
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--edition", "en", "--merged", "/nonexistent.jsonl", "--no-merge"]])

@@ -63,8 +63,9 @@ def runs(tmp_path):
         record(None, "2026-11-17T00:00:00+02:00", section=None, canonical_url="https://english.almayadeen.net/videos/clip"),
     ])
     write_run(d / "2026-11-20T11-00-00.jsonl", [
-        # an older revision crawled later must not override revision 2
-        record(1, "2026-11-19T10:00:00+00:00", revision=1, crawled="2026-11-20T11:00:00+00:00"),
+        # a state file started afresh writes the current text as revision 1 again: it is the
+        # same version as revision 2, and stays revision 2 (versions count in capture order)
+        record(1, "2026-11-19T10:00:00+00:00", revision=1, crawled="2026-11-20T11:00:00+00:00", title="Post 1 r2"),
         record(4, "2026-11-20T07:00:00+00:00", section="Economy", title="Unicode: مرحبا"),
         # a BreakingItem that slipped into an article file: skipped, counted
         {"text": "BREAKING: something", "edition": "en", "first_seen_at": "2026-11-20T11:00:00+00:00"},
@@ -139,7 +140,8 @@ def test_merge_never_crashes_on_garbage(tmp_path):
     result = merge("en", d, tmp_path / "out.jsonl")
     assert result.count == 1
     assert result.skipped == {"invalid_json": 1, "not_an_object": 2, "bad_published_at": 1, "other_edition": 1}
-    assert (tmp_path / "out.jsonl").read_bytes().endswith(b'"revision": "x"}\n')
+    # Kept, with its revision counted from its versions (the line is otherwise copied as is).
+    assert (tmp_path / "out.jsonl").read_bytes().endswith(b'"revision": 1}\n')
 
 
 def test_empty_directory_gives_an_empty_dataset(tmp_path):

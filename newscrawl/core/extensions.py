@@ -1,6 +1,6 @@
 """The run summary: a JSON file beside each run's output saying what the run did.
 
-``<output stem>.summary.json`` holds counts (articles and BREAKING ticker lines apart,
+``<output stem>.summary.json`` holds counts (articles, BREAKING ticker lines and re-check findings apart,
 article drops by reason, requests, responses by status, errors), start and end time,
 the finish reason, the spider arguments, the host crawled (``base_url``), the politeness
 settings the run used, and the output files that exist. Written to a
@@ -22,6 +22,7 @@ from .clock import iso_utc, utc_now
 from .coverage import CoverageExtension
 from .feeds import local_feed_paths
 from .jsonfile import write_json_atomic
+from .recheck import summary_of as recheck_summary
 from .runsummary import SUMMARY_PATH_SETTING, summary_beside
 
 logger = logging.getLogger(__name__)
@@ -68,12 +69,14 @@ class RunSummary:
 
     def scraped(self, item, response=None, spider=None):
         # Scrapy's item_scraped_count mixes articles and ticker lines.
-        from .items import Article, BreakingItem
+        from .items import Article, BreakingItem, PostCheck
 
         if isinstance(item, Article):
             self.crawler.stats.inc_value("newscrawl/emitted/articles")
         elif isinstance(item, BreakingItem):
             self.crawler.stats.inc_value("newscrawl/emitted/ticker_lines")
+        elif isinstance(item, PostCheck):
+            self.crawler.stats.inc_value("newscrawl/emitted/checks")
 
     def opened(self, spider):
         self.outputs.extend(str(path) for path in local_feed_paths(self.crawler))
@@ -113,6 +116,7 @@ class RunSummary:
             "items": stats.get("item_scraped_count", 0),
             "articles": stats.get("newscrawl/emitted/articles", 0),
             "ticker_lines": stats.get("newscrawl/emitted/ticker_lines", 0),
+            "checks": stats.get("newscrawl/emitted/checks", 0),
             "dropped": {reason: v for reason, v in dropped.items() if reason not in TICKER_DROPS},
             "ticker": {"emitted": stats.get("newscrawl/emitted/ticker_lines", 0),
                        **{name: dropped.get(reason, 0) for reason, name in TICKER_DROPS.items()}},
@@ -126,6 +130,8 @@ class RunSummary:
             # A feed left empty is not created (FEED_STORE_EMPTY False): list what exists.
             "outputs": [o for o in self.outputs if Path(o).exists()],
         }
+        if "newscrawl/recheck/budget" in stats:  # an incremental run with re-checks on
+            summary["recheck"] = recheck_summary(stats)
         coverage = self.crawler.get_extension(CoverageExtension)  # None when NEWSCRAWL_COVERAGE is off
         table = coverage.summary() if coverage is not None else None
         if table is not None:

@@ -124,12 +124,14 @@ class Article:
     ``metadata``, ``meta``, ``html``, ``text`` or ``url``."""
     discovered_via: str
     """How the crawl found the page: ``listing:<section slug>``, ``related``, ``read_next``,
-    ``most_read``, ``ticker``, ``sitemap`` or ``url``."""
+    ``most_read``, ``ticker``, ``sitemap``, ``url``, ``recheck`` (a scheduled re-check of a stored
+    post) or ``warc`` (re-extracted from a stored response)."""
     crawled_at: str
     """Time of the fetch, ISO 8601 in UTC."""
     revision: int = 1
-    """1 for the first version of a post seen; incremented each time its content hash changes
-    across runs."""
+    """1 for the first version of a post seen; one more for each later version (a different
+    ``version_hash``, or the post back after a removal). In run files it is the crawl's count; in
+    the merged file it is the post's versions counted in capture order (``newscrawl.merge``)."""
     flags: list[str] = field(default_factory=list)
     """What looked odd on this page, in a fixed order; the record is kept all the same:
     ``closing_markup_missing`` (the page never came with its closing ``</html>``, after every
@@ -142,6 +144,50 @@ class Article:
     warc: Optional[WarcRecordRef] = None
     """The stored response this record was read from, or null when the run kept no WARC
     (``NEWSCRAWL_WARC=off``)."""
+    version_hash: str = ""
+    """sha256 (hex) of what tells two versions of a post apart: the normalised title, summary,
+    body, authors, tags, section and images (URL, caption, credit). A fetch of a stored post that
+    finds another value is a new version; ``content_hash`` (title and body only) is unchanged."""
+    removed_at: Optional[str] = None
+    """When a re-check found the post gone (404, 410, or a redirect to the home page or a listing),
+    ISO 8601 in UTC; null while it is online. Set by ``newscrawl.merge`` on the merged record when no
+    later capture found the post back; always null in run files (the removal is a ``PostCheck``)."""
+
+    def __post_init__(self) -> None:
+        if not self.version_hash:
+            self.version_hash = version_hash(self)
+
+
+# What a re-check of a stored post can find without a new version (``PostCheck.outcome``).
+CHECK_OUTCOMES = ("unchanged", "removed")
+
+
+@dataclass
+class PostCheck:
+    """What a scheduled re-check of a stored post found when it brought no new version: the
+    same content (``unchanged``), or the post gone (``removed``: recorded once, when first found
+    gone). Written to ``<run>.checks.jsonl``; ``newscrawl.merge`` reads them for each version's
+    last sighting and for the removals."""
+
+    post_id: Optional[str]
+    """The post's CMS id as stored, or null."""
+    canonical_url: str
+    """The post's canonical URL as stored."""
+    edition: str
+    """Edition code: ``en``, ``ar`` or ``es``."""
+    checked_at: str
+    """Time of the re-check, ISO 8601 in UTC."""
+    outcome: str
+    """``unchanged`` or ``removed``."""
+    status: int
+    """HTTP status of the answer: 200 (unchanged), 404, 410 or a redirect's 3xx."""
+    redirect_to: Optional[str] = None
+    """Where a redirect pointed (on the edition's host, as a canonical URL would be), or null."""
+    version_hash: Optional[str] = None
+    """The ``version_hash`` found (``unchanged``), else null."""
+    warc: Optional[WarcRecordRef] = None
+    """The stored response of the re-check (a 404 page, the redirect, or the unchanged page's
+    payload record), or null without WARC capture."""
 
 
 @dataclass
@@ -211,3 +257,42 @@ def content_hash(title: str, body: str) -> str:
     paragraphs = [normalise_text(p) for p in body.split("\n\n")]
     text = normalise_text(title) + "\n" + "\n".join(p for p in paragraphs if p)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _field(record, name: str):
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
+def _image_text(image) -> str:
+    return "\x1f".join(normalise_text(str(_field(image, k) or "")) for k in ("url", "caption", "credit"))
+
+
+# The fields ``version_hash`` covers, in its order: what makes a post's new version.
+VERSION_FIELDS = ("title", "summary", "body", "authors", "tags", "section", "images")
+
+
+def version_parts(record, names=VERSION_FIELDS) -> dict[str, str]:
+    """Each field of ``VERSION_FIELDS`` (or those of ``names``; the others empty) of an Article
+    or a record dict, normalised as for ``content_hash`` (the body paragraph by paragraph);
+    lists keep their order, items kept apart by separators no normalised text contains."""
+    parts = dict.fromkeys(VERSION_FIELDS, "")
+    for name in names:
+        value = _field(record, name)
+        if name == "body":
+            paragraphs = [normalise_text(p) for p in str(value or "").split("\n\n")]
+            parts[name] = "\n".join(p for p in paragraphs if p)
+        elif name in ("authors", "tags"):
+            parts[name] = "\x1f".join(normalise_text(str(v)) for v in value or ())
+        elif name == "images":
+            parts[name] = "\x1d".join(_image_text(i) for i in value or ())
+        else:
+            parts[name] = normalise_text(str(value or ""))
+    return parts
+
+
+def version_hash(record) -> str:
+    """sha256 hex of the fields that tell versions of a post apart (``Article.version_hash``),
+    from an Article or a record dict (the merge reads older run files without the field)."""
+    parts = version_parts(record)
+    # surrogatepass: a lone surrogate (broken JSON input) hashes rather than raises.
+    return hashlib.sha256("\x1e".join(parts[name] for name in VERSION_FIELDS).encode("utf-8", "surrogatepass")).hexdigest()

@@ -4,9 +4,15 @@
 
 Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
 edited between them) appears in several files. The merged dataset has one line per post
-(key: ``post_id``, else ``canonical_url``): the highest ``revision`` wins, ties broken by the
-latest ``crawled_at``, then by the later file and line. Lines are sorted by ``published_at``
-(then key) and copied byte for byte from the run files.
+(key: ``post_id``, else ``canonical_url``): its latest capture wins (latest ``crawled_at``,
+then the later file and line; never the run's ``revision``, which a fresh state file starts
+again), and the same stored response read twice (``warc.record_id``: a crawl's record and a
+re-extraction's) is read from the later file. Lines are sorted by ``published_at`` (then key)
+and copied byte for byte from the run files, except that with the versions on (the default,
+:mod:`newscrawl.core.versions`) a record whose ``revision`` is not its count of versions in
+capture order, or whose post a re-check found gone (``removed_at``), is written with those set;
+and every version goes to ``<output stem>.versions.jsonl``, every removal to
+``<output stem>.removals.jsonl`` (from the runs' ``*.checks.jsonl`` too).
 
 Memory holds a small index entry per post (file, offset, rank), never the records
 themselves: the winning lines are read back from the run files in a second pass. Lines that
@@ -48,6 +54,7 @@ from . import dataset_names
 from .outlet import add_spider_argument, default_spider
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
+from .versions import History, check_files, removals_path, versions_path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The registry's first outlet, the default of --spider.
@@ -68,7 +75,8 @@ class MergeError(Exception):
 class Entry:
     """Where the current winner of one post is, and how it ranks."""
 
-    rank: tuple  # (revision, crawled_at, file index, line number): larger wins
+    rank: tuple  # (crawled_at, file index, line number): larger wins
+    capture: Optional[str]  # warc.record_id: the same capture in a later file wins whatever its rank
     published_at: datetime
     file_index: int
     offset: int
@@ -115,6 +123,7 @@ def input_files(input_dir: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
         if (
             not name.endswith(".jsonl")
             or name.endswith(".breaking.jsonl")
+            or name.endswith(".checks.jsonl")
             or name.startswith(".")
             or not path.is_file()
             or path.resolve() in excluded
@@ -122,6 +131,18 @@ def input_files(input_dir: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
             continue
         files.append(path)
     return sorted(files, key=lambda p: p.name)
+
+
+def merged_is_stale(merged: Path, input_dir: Path) -> bool:
+    """True when the merged file is missing, or a run file or a checks file of ``input_dir``
+    is newer than it (a run whose re-checks found only removals writes no run file)."""
+    if not merged.exists():
+        return True
+    if not input_dir.is_dir():
+        return False
+    built = merged.stat().st_mtime_ns
+    newer = input_files(input_dir, exclude=(merged,)) + check_files(input_dir)
+    return any(p.stat().st_mtime_ns > built for p in newer)
 
 
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
@@ -205,21 +226,27 @@ def _lines(fh: BinaryIO, digest: "hashlib._Hash", max_bytes: int) -> Iterator[tu
         offset += length
 
 
-def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX_LINE_BYTES) -> MergeResult:
-    """Merge the run files of ``input_dir`` into ``output`` and its manifest (see the module's docstring)."""
+def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX_LINE_BYTES,
+          versions: bool = True) -> MergeResult:
+    """Merge the run files of ``input_dir`` into ``output`` and its manifest (see the module's
+    docstring); ``versions``: write the versions and removals beside it."""
     if not input_dir.is_dir():
         raise MergeError(f"input directory {input_dir} does not exist")
     manifest = manifest_path(output)
-    inputs = [InputFile(path) for path in input_files(input_dir, exclude=(output, manifest))]
+    inputs = [InputFile(path) for path in input_files(
+        input_dir, exclude=(output, manifest, versions_path(output), removals_path(output)))]
     skipped: Counter = Counter()
     index: dict[str, Entry] = {}
+    history = History() if versions else None
     # Pass 1: stream every file once; keep only the best entry per post.
-    superseded = sum(_index_file(info, file_index, edition, max_line_bytes, index, skipped)
+    superseded = sum(_index_file(info, file_index, edition, max_line_bytes, index, skipped, history)
                      for file_index, info in enumerate(inputs))
+    if history is not None:
+        history.read_checks(check_files(input_dir), edition, record_key)
     # Pass 2: copy the winners, sorted by published_at, into a temporary file.
     order = sorted(index.items(), key=lambda kv: (kv[1].published_at, kv[0]))
     mode = umask_mode()
-    sha256, sections = _write_winners(order, inputs, edition, output, mode)
+    sha256, sections = _write_winners(order, inputs, edition, output, mode, history)
     published = [entry.published_at for _, entry in order]
     document = {
         "edition": edition,
@@ -244,12 +271,14 @@ def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX
             for info in inputs
         ],
     }
+    if history is not None:
+        document["history"] = history.summary
     write_json_atomic(manifest, document, mode)
     return MergeResult(output, manifest, len(order), inputs, skipped, superseded)
 
 
 def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: int,
-                index: dict[str, Entry], skipped: Counter) -> int:
+                index: dict[str, Entry], skipped: Counter, history: Optional[History] = None) -> int:
     """Read one run file into ``index`` (best entry per post) and ``skipped``; return how many
     of its records met an entry already there."""
     superseded = 0
@@ -265,32 +294,34 @@ def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: 
                 continue
             info.records += 1
             key = record_key(record)
+            crawled = parse_utc_or_none(record.get("crawled_at")) or _EPOCH
+            warc = record.get("warc")
+            capture = warc.get("record_id") if isinstance(warc, dict) and isinstance(warc.get("record_id"), str) else None
             entry = Entry(
-                rank=(_revision(record), parse_utc_or_none(record.get("crawled_at")) or _EPOCH, file_index, line_no),
+                rank=(crawled, file_index, line_no),
+                capture=capture,
                 published_at=parse_utc(record["published_at"]),
                 file_index=file_index,
                 offset=offset,
                 length=len(line),
             )
+            if history is not None:
+                history.add(key, record, crawled, file_index, line_no, offset, len(line))
             current = index.get(key)
             if current is not None:
                 superseded += 1
-                if current.rank >= entry.rank:
+                if current.rank >= entry.rank and (capture is None or capture != current.capture):
                     continue
             index[key] = entry
     info.sha256 = digest.hexdigest()
     return superseded
 
 
-def _revision(record: dict) -> int:
-    revision = record.get("revision")
-    return revision if isinstance(revision, int) and not isinstance(revision, bool) else 1
-
-
 def _write_winners(order: list[tuple[str, Entry]], inputs: list[InputFile], edition: str, output: Path,
-                   mode: int) -> tuple[str, Counter]:
-    """Copy the winning lines byte for byte into ``output`` (atomically); return its sha256
-    and the count of posts per section."""
+                   mode: int, history: Optional[History] = None) -> tuple[str, Counter]:
+    """Copy the winning lines byte for byte into ``output`` (atomically; with ``history``, its
+    versions and removals beside it, and the few lines it corrects); return its sha256 and
+    the count of posts per section."""
     output.parent.mkdir(parents=True, exist_ok=True)
     sections: Counter = Counter()
     out_digest = hashlib.sha256()
@@ -298,6 +329,8 @@ def _write_winners(order: list[tuple[str, Entry]], inputs: list[InputFile], edit
     tmp = Path(tmp_name)
     try:
         os.fchmod(fd, mode)
+        if history is not None:
+            history.open(output, mode)
         with os.fdopen(fd, "wb") as out, _RunFiles(inputs) as files:
             for key, entry in order:
                 line = files.read(entry)
@@ -305,6 +338,9 @@ def _write_winners(order: list[tuple[str, Entry]], inputs: list[InputFile], edit
                 if record is None or record_key(record) != key:
                     raise MergeError(f"{inputs[entry.file_index].path} changed during the merge; run it again")
                 data = line.rstrip(b"\r\n") + b"\n"
+                if history is not None:
+                    data = history.winner(key, record, data, (entry.file_index, entry.offset), files.read_at,
+                                          lambda i: inputs[i].path.name)
                 out.write(data)
                 out_digest.update(data)
                 section = record.get("section")
@@ -312,8 +348,12 @@ def _write_winners(order: list[tuple[str, Entry]], inputs: list[InputFile], edit
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, output)
+        if history is not None:
+            history.summary = history.commit()
     except BaseException:
         tmp.unlink(missing_ok=True)
+        if history is not None:
+            history.discard()
         raise
     return out_digest.hexdigest(), sections
 
@@ -326,14 +366,17 @@ class _RunFiles:
         self.handles: "OrderedDict[int, BinaryIO]" = OrderedDict()
 
     def read(self, entry: Entry) -> bytes:
-        fh = self.handles.pop(entry.file_index, None)
+        return self.read_at(entry.file_index, entry.offset, entry.length)
+
+    def read_at(self, file_index: int, offset: int, length: int) -> bytes:
+        fh = self.handles.pop(file_index, None)
         if fh is None:
             if len(self.handles) >= OPEN_FILES:
                 self.handles.popitem(last=False)[1].close()
-            fh = self.inputs[entry.file_index].path.open("rb")
-        self.handles[entry.file_index] = fh
-        fh.seek(entry.offset)
-        return fh.read(entry.length)
+            fh = self.inputs[file_index].path.open("rb")
+        self.handles[file_index] = fh
+        fh.seek(offset)
+        return fh.read(length)
 
     def __enter__(self) -> "_RunFiles":
         return self
@@ -390,6 +433,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="merged file (default: <output-dir>/merged/<dataset>-<edition>.jsonl)")
     parser.add_argument("--max-line-bytes", type=int, default=MAX_LINE_BYTES, metavar="N",
                         help=f"skip (and count) lines longer than N bytes (default: {MAX_LINE_BYTES})")
+    parser.add_argument("--no-versions", action="store_true",
+                        help="write only the merged file and its manifest, not <stem>.versions.jsonl and .removals.jsonl")
     opts = parse_location(parser, argv, "newscrawl.merge")
     if opts is None:
         return 2
@@ -397,7 +442,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         parser.error("--max-line-bytes must be 1 or more")
     output = opts.output or default_output(opts.edition, opts.output_dir, opts.dataset)
     try:
-        result = merge(opts.edition, opts.input_dir, output, opts.max_line_bytes)
+        result = merge(opts.edition, opts.input_dir, output, opts.max_line_bytes, versions=not opts.no_versions)
     except (MergeError, OSError) as exc:
         print(f"newscrawl.merge: error: {exc}", file=sys.stderr)
         return 1

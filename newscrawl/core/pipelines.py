@@ -22,7 +22,8 @@ from .component import Component
 from .challenge import title_is_challenge
 from .clock import iso_utc
 from .dates import FUTURE, UNREADABLE, crawl_now, date_problems
-from .items import Article, BreakingItem, normalise_text
+from .items import Article, BreakingItem, normalise_text, version_hash
+from .recheck import RECHECK, count, unchanged
 from .state import StateKeeper, Store, post_key
 from .urls import canonical_url, escape_controls
 
@@ -79,7 +80,8 @@ class ValidatePipeline(_Counting):
     its title, date and links are still of use, and a missing body usually means changed markup.
     An unreadable modification date is counted (``newscrawl/dates/bad_modified``), not dropped.
 
-    Kept records leave with no raw control character in any field (``clean_controls``)."""
+    Kept records leave with no raw control character in any field (``clean_controls``), and
+    with the ``version_hash`` of what they keep."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -100,6 +102,7 @@ class ValidatePipeline(_Counting):
         if title_is_challenge(a["title"]):
             raise self.drop("challenge page", url)
         self._check_dates(a, problems)
+        item.version_hash = version_hash(item)  # of the cleaned fields
         return item
 
     def _check_dates(self, a: ItemAdapter, problems: dict[str, str]) -> None:
@@ -140,7 +143,9 @@ class RangePipeline(_Counting):
 class DedupePipeline(_Counting):
     """One record per post per run; across runs, only new posts and changed content.
 
-    A changed post is emitted again with ``revision`` + 1. The cross-run memory belongs to
+    A changed post (another ``version_hash``), or one back after a removal, is emitted again
+    with ``revision`` + 1; a scheduled re-check that finds the stored version becomes a
+    ``PostCheck`` (``unchanged``), the sighting the merge needs. The cross-run memory belongs to
     :class:`newscrawl.core.state.StateKeeper` (reached through the crawler): this pipeline
     only asks it what an earlier run emitted; the keeper remembers a record once it is written.
     """
@@ -182,11 +187,19 @@ class DedupePipeline(_Counting):
         if self.store is not None:
             before = self.store.get(key)
             if before is not None:
-                if before.content_hash == a["content_hash"]:
-                    self.store.touch(key, self.now_iso)
+                recheck = item.discovered_via == RECHECK
+                if not before.removed_at and before.same_version(item.version_hash, item.content_hash):
+                    self.store.touch(key, self.now_iso, item.version_hash)
+                    if recheck:
+                        count(self.stats, "unchanged")
+                        return unchanged(item)
                     raise self.drop("unchanged", key)
                 a["revision"] = before.revision + 1
                 self.stats.inc_value("newscrawl/revised")
+                if before.removed_at:
+                    count(self.stats, "back")
+                elif recheck:
+                    count(self.stats, "changed")
         return item
 
     def _edition(self, code: Optional[str]):

@@ -14,11 +14,12 @@ Writes a run file as a crawl does, ``<output-dir>/<dataset>/<edition>/<UTC now>.
 ``.summary.json``), the dataset being the one the files name (:func:`file_dataset`: the live
 site's, the spider's name, unless their ``warcinfo`` says a mirror or the replica was crawled;
 files of several datasets are refused, exit 2), so ``python -m newscrawl.merge`` takes it with the crawls' files; being the
-newest file, its records win over the crawls' records of the same revision. Each record has
+newest file, its records win over the crawls' records of the same capture (``warc.record_id``). Each record has
 ``discovered_via`` ``warc``, ``crawled_at`` the capture time, and ``warc`` its response record.
 Captures are read in file-name order (for our files, capture order): a post's first version
-is revision 1, each later capture whose content hash differs one more, and a repeat of the
-same content is dropped (``unchanged``), as across scheduled runs.
+is revision 1, each later capture whose ``version_hash`` differs one more, and a repeat of the
+same content is dropped (``unchanged``), as across scheduled runs; the merge counts the
+revisions again, over every run file, in capture order (``newscrawl/core/versions.py``).
 
 Pages are parsed by a pool of processes (``--workers``, default one per core); the main
 process reads the WARC files once to find the records and writes the output in order.
@@ -82,7 +83,7 @@ class Result:
     line: bytes = b""
     key: str = ""
     canonical_url: str = ""
-    content_hash: str = ""
+    version_hash: str = ""
     skipped: str = ""
 
 
@@ -182,7 +183,7 @@ class Extractor:
         # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
         a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
         self.exporter.export_item(item)
-        return Result(self._lines.last, post_key(a), item.canonical_url, item.content_hash)
+        return Result(self._lines.last, post_key(a), item.canonical_url, item.version_hash)
 
 
 def _warc_time(value: str) -> datetime:
@@ -298,7 +299,7 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
             before = seen.get(key)
             line, revision = result.line, 1
             if before is not None:
-                if before[0] == result.content_hash:
+                if before[0] == result.version_hash:
                     counts["dropped/unchanged"] += 1
                     continue
                 revision = before[1] + 1
@@ -306,7 +307,7 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
                 record["revision"] = revision
                 line = (encoder.encode(record) + "\n").encode("utf-8")
                 counts["revised"] += 1
-            seen[key] = (result.content_hash, revision)
+            seen[key] = (result.version_hash, revision)
             urls[result.canonical_url] = key
             out.write(line)
             written += 1

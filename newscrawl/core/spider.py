@@ -30,12 +30,13 @@ from .items import BreakingItem
 from .outlet import Outlet
 from .pipelines import printable
 from .pages import PageLink, looks_complete, page_text
+from .recheck import RecheckMixin
 from .state import StateKeeper
 from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
 from .urls import HostMap, canonical_url, could_be_post, is_article_path, is_fetchable
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(RecheckMixin, scrapy.Spider):
     """The crawl plan of every outlet; a subclass sets ``name`` and ``outlet``.
 
     Arguments are documented in the README and validated by ``CrawlArgs``.
@@ -48,9 +49,10 @@ class NewsSpider(scrapy.Spider):
         """Keep record types apart in every feed, including ``-O``/``-o`` ones.
 
         A feed given without ``item_classes`` (as ``-O x.jsonl`` is) receives only
-        articles, and the BREAKING ticker lines go to a sibling ``x.breaking.jsonl``:
-        a dataset file loaded into pandas holds one kind of record. A feed on stdout
-        (``-o -:jsonlines``) has no sibling: its run collects no ticker lines.
+        articles, the BREAKING ticker lines go to a sibling ``x.breaking.jsonl`` and the
+        re-checks' findings to ``x.checks.jsonl``: a dataset file loaded into pandas holds
+        one kind of record. A feed on stdout (``-o -:jsonlines``) has no sibling: its run
+        collects no ticker lines.
         """
         super().update_settings(settings)
         feeds = settings.getdict("FEEDS")
@@ -69,8 +71,10 @@ class NewsSpider(scrapy.Spider):
                 # sibling file to go to, and must not be mixed into it.
                 continue
             stem, dot, ext = str(uri).rpartition(".")
-            sibling = f"{stem}.breaking.{ext}" if dot and "/" not in ext else f"{uri}.breaking"
-            split.setdefault(sibling, {**options, "item_classes": ["newscrawl.core.items.BreakingItem"]})
+            # The checks file only when a re-check found something (runs of the memory only).
+            for kind, cls, extra in (("breaking", "BreakingItem", {}), ("checks", "PostCheck", {"store_empty": False})):
+                sibling = f"{stem}.{kind}.{ext}" if dot and "/" not in ext else f"{uri}.{kind}"
+                split.setdefault(sibling, {**options, **extra, "item_classes": [f"newscrawl.core.items.{cls}"]})
         # Replace the whole value (a plain dict, one above the feeds' own priority): the
         # crawl command merges its settings into the crawler again afterwards, and an
         # equal priority would undo this.
@@ -125,6 +129,8 @@ class NewsSpider(scrapy.Spider):
                 if request is not None:
                     yield request
             return
+        for request in self.recheck_requests():  # stored posts due again (newscrawl/core/recheck.py)
+            yield request
         if self.args.discover in ("sitemap", "both") and self.outlet.sitemap_index:
             yield scrapy.Request(self.args.base_url + self.outlet.sitemap_index, callback=self.parse_sitemap_index,
                                  errback=self.sitemap_failed, priority=100)

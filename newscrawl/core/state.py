@@ -1,4 +1,5 @@
-"""Cross-run memory: which posts were emitted, with which content hash and revision.
+"""Cross-run memory: which posts were emitted, with which content hash and revision, when each
+was last fetched, what that found and when it is due again (``newscrawl/core/recheck.py``).
 
 One SQLite file per dataset and edition (``output/state/<spider>-<edition>.sqlite3`` by
 default; a mirror's or the replica's has its own, ``<spider>-mirror-<host>-<port>-<edition>.sqlite3``),
@@ -28,7 +29,8 @@ from .component import connected
 from .clock import iso_utc
 from .dates import crawl_now
 from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open, local_feed_paths
-from .items import Article, BreakingItem, normalise_text
+from .items import Article, BreakingItem, PostCheck, normalise_text
+from .recheck import DEFAULT_INTERVALS, intervals_text, next_check, parse_intervals
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,16 @@ CREATE TABLE IF NOT EXISTS posts (
     published_at TEXT,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL
+    -- version_hash, checked_at, check_outcome, next_check, removed_at: added by Store._migrate
+);
+-- Every version emitted: its hashes and when it was first seen.
+CREATE TABLE IF NOT EXISTS versions (
+    key TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    version_hash TEXT,
+    content_hash TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (key, revision)
 );
 -- Links sometimes differ from the canonical URL only in letter case (ASCII slugs).
 CREATE INDEX IF NOT EXISTS posts_canonical_url_nocase ON posts (canonical_url COLLATE NOCASE);
@@ -69,13 +81,34 @@ class Seen:
     key: str
     content_hash: str
     revision: int
+    version_hash: Optional[str] = None  # None in rows written before versions were told apart
+    removed_at: Optional[str] = None
+
+    def same_version(self, version_hash: str, content_hash: str) -> bool:
+        """Whether a fetched record is this version (by content hash for rows without a version hash)."""
+        return self.version_hash == version_hash if self.version_hash else self.content_hash == content_hash
+
+
+@dataclass
+class StoredPost:
+    """A stored post as a re-check needs it."""
+
+    key: str
+    post_id: Optional[str]
+    canonical_url: str
+    removed_at: Optional[str]
+
+
+# Columns added to ``posts`` after its first version (older state files get them on open).
+_POST_COLUMNS = ("version_hash", "checked_at", "check_outcome", "next_check", "removed_at")
 
 
 class Store:
-    """The SQLite state of one edition."""
+    """The SQLite state of one edition; ``intervals``: the re-check ages its due times follow."""
 
-    def __init__(self, path: Path, timeout: float = 5.0):
+    def __init__(self, path: Path, timeout: float = 5.0, intervals=None):
         self.path = Path(path)
+        self.intervals = parse_intervals(intervals if intervals is not None else DEFAULT_INTERVALS)
         self.db: Optional[sqlite3.Connection] = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,6 +153,27 @@ class Store:
         if "last_seen" not in columns:
             self.db.execute("ALTER TABLE ticker ADD COLUMN last_seen TEXT")
             self.db.execute("UPDATE ticker SET last_seen = first_seen")
+        # Posts stored before re-checks: last fetched when last seen, due times computed below.
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(posts)")}
+        for name in _POST_COLUMNS:
+            if name not in columns:
+                self.db.execute(f"ALTER TABLE posts ADD COLUMN {name} TEXT")
+        if "checked_at" not in columns:
+            self.db.execute("UPDATE posts SET checked_at = last_seen")
+        self.db.execute("CREATE INDEX IF NOT EXISTS posts_next_check ON posts (next_check) WHERE next_check IS NOT NULL")
+        schedule = intervals_text(self.intervals)
+        if self.get_meta("recheck_intervals") != schedule:
+            self._reschedule()
+            self.set_meta("recheck_intervals", schedule)
+
+    def _reschedule(self) -> None:
+        """Every post's due time under the current intervals (a new file, an older one, or
+        changed intervals: one pass, in one transaction)."""
+        rows = self.db.execute("SELECT key, published_at, checked_at FROM posts").fetchall()
+        self.db.execute("BEGIN")
+        self.db.executemany("UPDATE posts SET next_check = ? WHERE key = ?",
+                            [(next_check(published, checked, self.intervals), key) for key, published, checked in rows])
+        self.db.execute("COMMIT")
 
     def _unusable(self, why: str) -> str:
         return (f"state database {self.path} cannot be used ({why}); point -s NEWSCRAWL_STATE_PATH at a "
@@ -131,8 +185,13 @@ class Store:
                 f"or run with -s NEWSCRAWL_STATE=off")
 
     def get(self, key: str) -> Optional[Seen]:
-        row = self.db.execute("SELECT key, content_hash, revision FROM posts WHERE key = ?", (key,)).fetchone()
+        row = self.db.execute("SELECT key, content_hash, revision, version_hash, removed_at FROM posts WHERE key = ?",
+                              (key,)).fetchone()
         return Seen(*row) if row else None
+
+    def post(self, key: str) -> Optional[StoredPost]:
+        row = self.db.execute("SELECT key, post_id, canonical_url, removed_at FROM posts WHERE key = ?", (key,)).fetchone()
+        return StoredPost(*row) if row else None
 
     def known(self, post_id: Optional[str] = None, canonical_url: Optional[str] = None) -> bool:
         """Whether a post was emitted before, by its id or its canonical URL."""
@@ -150,18 +209,61 @@ class Store:
         return (row[0] or "") if row else None
 
     def record(self, key: str, post_id: Optional[str], canonical_url: str, content_hash: str, revision: int,
-               published_at: Optional[str], seen_at: str) -> None:
-        """Remember that this version of a post was emitted (one committed statement)."""
+               published_at: Optional[str], seen_at: str, version_hash: Optional[str] = None) -> None:
+        """Remember that this version of a post was emitted: the post (fetched now, online, due
+        at its next re-check age) and the version."""
+        outcome = "new" if revision == 1 else "changed"
         self.db.execute(
-            "INSERT INTO posts (key, post_id, canonical_url, content_hash, revision, published_at, first_seen, last_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO posts (key, post_id, canonical_url, content_hash, revision, published_at, first_seen, last_seen, "
+            "version_hash, checked_at, check_outcome, next_check, removed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
             "ON CONFLICT(key) DO UPDATE SET content_hash = excluded.content_hash, revision = excluded.revision, "
-            "canonical_url = excluded.canonical_url, last_seen = excluded.last_seen",
-            (key, post_id, canonical_url, content_hash, revision, published_at, seen_at, seen_at),
+            "canonical_url = excluded.canonical_url, last_seen = excluded.last_seen, "
+            "version_hash = excluded.version_hash, checked_at = excluded.checked_at, "
+            "check_outcome = CASE WHEN posts.removed_at IS NULL THEN excluded.check_outcome ELSE 'back' END, "
+            "next_check = excluded.next_check, removed_at = NULL",
+            (key, post_id, canonical_url, content_hash, revision, published_at, seen_at, seen_at,
+             version_hash, seen_at, outcome, next_check(published_at, seen_at, self.intervals)),
         )
+        self.db.execute("INSERT OR REPLACE INTO versions (key, revision, version_hash, content_hash, seen_at) "
+                        "VALUES (?, ?, ?, ?, ?)", (key, revision, version_hash, content_hash, seen_at))
 
-    def touch(self, key: str, seen_at: str) -> None:
-        self.db.execute("UPDATE posts SET last_seen = ? WHERE key = ?", (seen_at, key))
+    def touch(self, key: str, seen_at: str, version_hash: Optional[str] = None) -> None:
+        """A fetch found the stored version again (its version hash filled in if the row had none)."""
+        self.checked(key, seen_at, "unchanged", last_seen=True, version_hash=version_hash)
+
+    def checked(self, key: str, at: str, outcome: str, last_seen: bool = False,
+                version_hash: Optional[str] = None) -> None:
+        """A fetch of a stored post at ``at`` found ``outcome``; it is due again at its next age."""
+        row = self.db.execute("SELECT published_at FROM posts WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return
+        self.db.execute(
+            "UPDATE posts SET checked_at = ?, check_outcome = ?, next_check = ?, "
+            "last_seen = CASE WHEN ? THEN ? ELSE last_seen END, version_hash = COALESCE(version_hash, ?) WHERE key = ?",
+            (at, outcome, next_check(row[0], at, self.intervals), last_seen, at, version_hash, key))
+
+    def removed(self, key: str, at: str, status: int) -> None:
+        """A re-check found the post gone: remembered once, until a fetch finds it back."""
+        self.checked(key, at, f"removed ({status})")
+        self.db.execute("UPDATE posts SET removed_at = COALESCE(removed_at, ?) WHERE key = ?", (at, key))
+
+    _DUE = "FROM posts WHERE next_check <= ? AND published_at >= ? AND published_at < ?"
+
+    def due_count(self, now: str, since: Optional[str] = None, before: Optional[str] = None) -> int:
+        """How many posts are due for a re-check at ``now`` (ISO 8601 UTC), of those published
+        from ``since`` and before ``before`` when given."""
+        return self.db.execute(f"SELECT COUNT(*) {self._DUE}", (now, since or "", before or "~")).fetchone()[0]
+
+    def due(self, now: str, limit: int, since: Optional[str] = None, before: Optional[str] = None) -> list[tuple[str, str]]:
+        """(key, canonical URL) of at most ``limit`` posts due at ``now``, youngest first."""
+        return self.db.execute(f"SELECT key, canonical_url {self._DUE} ORDER BY published_at DESC, key LIMIT ?",
+                               (now, since or "", before or "~", limit)).fetchall()
+
+    def versions(self, key: str) -> list[tuple[int, Optional[str], str, str]]:
+        """(revision, version hash, content hash, first seen) of every version emitted, in order."""
+        return self.db.execute("SELECT revision, version_hash, content_hash, seen_at FROM versions WHERE key = ? "
+                               "ORDER BY revision", (key,)).fetchall()
 
     def ticker_last_seen(self, text_key: str) -> Optional[str]:
         """When a ticker line was last seen by any run (ISO 8601 UTC), or None."""
@@ -266,8 +368,8 @@ class StateKeeper:
             return
         path = state_path(self.crawler.settings)
         try:
-            self.store = Store(path)
-        except StateError as exc:
+            self.store = Store(path, intervals=self.crawler.settings.get("NEWSCRAWL_RECHECK_INTERVALS"))
+        except (StateError, ValueError) as exc:
             # Scrapy would log this and crawl on without memory, emitting every post again
             # as revision 1: the run stops before its first request instead.
             self.stats.set_value(RUN_FAILED_STAT, str(exc))
@@ -315,10 +417,11 @@ class StateKeeper:
     def _catch_up(self, record: dict) -> None:
         key = post_key(record)
         seen = self.store.get(key)
-        if seen is None or (seen.content_hash != record["content_hash"]
+        if seen is None or (not seen.same_version(record.get("version_hash"), record["content_hash"])
                             and record.get("revision", 1) > seen.revision):
             self.store.record(key, record.get("post_id"), record["canonical_url"], record["content_hash"],
-                              record.get("revision", 1), record.get("published_at"), self.now_iso)
+                              record.get("revision", 1), record.get("published_at"), self.now_iso,
+                              record.get("version_hash"))
             self.stats.inc_value("newscrawl/state/reconciled")
 
     def _no_empty_files(self) -> None:
@@ -339,7 +442,9 @@ class StateKeeper:
             self.store.record_ticker(normalise_text(item.text).casefold(), item.text, self.now_iso)
         elif isinstance(item, Article):
             self.store.record(post_key(ItemAdapter(item)), item.post_id, item.canonical_url, item.content_hash,
-                              item.revision, item.published_at, self.now_iso)
+                              item.revision, item.published_at, self.now_iso, item.version_hash)
+        elif isinstance(item, PostCheck) and item.outcome == "removed":
+            self.store.removed(item.post_id or item.canonical_url, self.now_iso, item.status)
 
     def _output_failed(self) -> None:
         # The feed exporter could not open its file, or its write raised (disk full): this

@@ -10,6 +10,8 @@ dataset being the spider's name for the live site, a mirror's own name or ``demo
 - ``data/<dataset>-<edition>-<year>.parquet``: typed columns (:mod:`.schema`), one file per
   year of publication (a new month changes only its year's file), one row group per month;
 - ``<dataset>-<edition>.csv``: the scalar fields, lists joined (see the card);
+- ``versions/`` and ``removals/``: the edit history's tables (:mod:`.history`), when the
+  merge wrote its versions file;
 - ``README.md``: the dataset card (Hugging Face hub format);
 - ``report.html`` and ``figures/*.png`` with ``figures/figures.json`` (the numbers drawn).
 
@@ -32,7 +34,7 @@ import pyarrow.csv as pcsv
 
 from ..outlet import outlet
 from .. import merge as merge_mod
-from . import card, report
+from . import card, history, report
 from .build import (
     BuildResult, DatasetError, ROOT, by_time, csv_table, dataset_name, default_dataset_dir,
     marked_years, merge_is_stale, replace_dir, write_year,
@@ -90,17 +92,25 @@ def build(
             runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [], sources)
             drawer.send({"dataset": name, "health": report.health_data(runs)})
             figures: dict = {}
+            # The edit history (small) is read and written first: its figures are drawn meanwhile.
+            edits = history.read(merged)
+            if edits is not None:
+                figures["history"] = edits.figures()
+                drawer.send({"history": figures["history"]})
+                history_files = edits.write(work, name)
 
             def counted(stats: Stats) -> None:
                 figures.update(report.figures_data(stats, runs, [c.name for c in cols], name, ed.host if ed else ""))
-                drawer.send({k: v for k, v in figures.items() if k not in ("runs", "health")})
+                drawer.send({k: v for k, v in figures.items() if k not in ("runs", "health", "history")})
 
             (work / "data").mkdir()
             result = BuildResult(target, merged, merged_again, 0)
             stats = _write_years(merged, work, name, cols, result, counted, ed.base_url if ed else "")
             result.count = stats.count
             files = [f"data/{p.name}" for p in result.files]
-            (work / "README.md").write_text(card.render(site, edition, name, cols, stats, files, runs, sources), encoding="utf-8")
+            text = card.render(site, edition, name, cols, stats, files, runs, sources)
+            text = history.card(text, edits, name, history_files if edits is not None else [])
+            (work / "README.md").write_text(text, encoding="utf-8")
             report.write(work, f"{name}: report", figures, drawer)
         work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
         replace_dir(work, target)

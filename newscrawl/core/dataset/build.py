@@ -44,7 +44,7 @@ COMPRESSION_LEVEL = 1
 # uses them on a body); identifiers and timestamps, unique too, keep their statistics.
 # Every other column, a new field included, gets both (Arrow's default): there values
 # repeat (sections, authors, tags, linked URLs).
-UNIQUE_TEXT = ("url", "canonical_url", "title", "body", "content_hash", "published_at_raw")
+UNIQUE_TEXT = ("url", "canonical_url", "title", "body", "content_hash", "version_hash", "published_at_raw")
 UNIQUE_VALUES = ("post_id",)
 # What the CSV puts between the items of a list (documented in the card).
 LIST_SEPARATOR = " | "
@@ -64,13 +64,8 @@ def default_dataset_dir(edition: str, output_dir: Path = ROOT / "output", spider
 
 
 def merge_is_stale(merged: Path, input_dir: Path) -> bool:
-    """True when the merged file is missing or a run file is newer than it."""
-    if not merged.exists():
-        return True
-    if not input_dir.is_dir():
-        return False
-    built = merged.stat().st_mtime_ns
-    return any(p.stat().st_mtime_ns > built for p in merge_mod.input_files(input_dir, exclude=(merged,)))
+    """True when the merged file is missing or a run (or checks) file is newer than it."""
+    return merge_mod.merged_is_stale(merged, input_dir)
 
 
 def utc_wall(values):

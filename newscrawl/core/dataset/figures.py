@@ -19,11 +19,12 @@ without the package (and so without pyarrow).
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import os
 import sys
 import traceback
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -67,11 +68,32 @@ def titles(data: dict) -> list[tuple[str, str]]:
     """(file name, title) of every figure, in report order."""
     names = (["articles_over_time.png"] + [f"by_{by}.png" for by, _ in GROUPS]
              + [f"top_{name}.png" for name in TOP_NAMES] + ["coverage.png", "crawl_health.png"])
-    return [(name, caption(data, name)) for name in names]
+    out = [(name, caption(data, name)) for name in names]
+    if "history" in data:
+        out += _history().titles(data)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _history():
+    """history_figures.py beside this file, loaded by its path (this file runs as a script)."""
+    spec = importlib.util.spec_from_file_location("newscrawl_history_figures", Path(__file__).with_name("history_figures.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _title(data: dict, name: str) -> str:
-    return f"{data['dataset']}: {caption(data, name)}" if data.get("dataset") else caption(data, name)
+    text = dict(_history().titles(data)).get(name) if "history" in data else None
+    text = text or caption(data, name)
+    return f"{data['dataset']}: {text}" if data.get("dataset") else text
+
+
+def _titled_axes(data: dict, name: str, height: float, left: float = 0.8):
+    """A titled figure and its axes, placed as every figure of the report is (the history
+    figures draw on these)."""
+    fig = _figure(height, _title(data, name))
+    return fig, _axes(fig, height, left)
 
 
 def _figure(height: float, title: str):
@@ -277,6 +299,8 @@ def jobs(data: dict, directory: Path) -> list[tuple[str, Callable[[], None]]]:
         out += [(f"top_{name}.png", partial(top, data, name, directory / f"top_{name}.png")) for name in TOP_NAMES]
     if "coverage" in data:
         out.append(("coverage.png", partial(coverage, data, directory / "coverage.png")))
+    if "history" in data:
+        out += _history().jobs(data, directory, partial(_titled_axes, data), _save)
     return out
 
 

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from .build import DatasetError
 from .figures import HEALTH, titles
+from .history import report_html as history_html
 from .stats import Stats, group_name, is_live_origin, iso
 
 # Groups drawn over time: the SERIES largest by name, the others summed in one row; bars of
@@ -360,6 +361,17 @@ class Drawer:
 RUNS_LISTED = 50
 
 
+# What the edit-history figures show (drawn when the merge wrote a versions file).
+HISTORY_NOTES = {
+    "edits_per_week.png": "New versions of posts by the week a re-check or a crawl first saw them (a post's first "
+                          "version is not an edit).",
+    "first_edit.png": "For posts edited at least once: the time from publication to the first capture of a "
+                      "changed version (an upper bound: edits are seen only when a re-check comes).",
+    "removals_per_week.png": "Posts found taken down (404, 410, or a redirect to the home page or a listing) by the "
+                             "week the removal was recorded, stacked by HTTP status.",
+}
+
+
 def describe(data: dict, name: str) -> str:
     """One sentence under a figure's heading: what it shows and why it is drawn that way."""
     if name == "articles_over_time.png":
@@ -384,6 +396,8 @@ def describe(data: dict, name: str) -> str:
         full = [c for c in cov["filled"] if c not in cov["shown"]]
         return ("The fields some articles lack, by " + cov["period"] + " of publication. Filled in every article: "
                 + (", ".join(full) if full else "none") + ".")
+    if name in HISTORY_NOTES:
+        return HISTORY_NOTES[name]
     health = data["health"]
     unit = "per run" if health["unit"] == "run" else f"summed per {health['unit']} of the runs' start"
     return (f"From the run summaries, {unit}: requests sent, errors logged, bot challenges met, pages rendered "
@@ -431,5 +445,7 @@ def write(directory: Path, title: str, data: dict, drawer: Drawer) -> None:
     for r in shown:
         parts.append(f"<tr><td>{esc(r['run'])}</td><td>{esc(str(r['finish_reason']))}</td>"
                      + "".join(f"<td>{r[k]:,}</td>" for k in HEALTH) + f"<td>{esc(below_text(r))}</td></tr>")
-    parts += ["</table>", "</body></html>", ""]
+    parts.append("</table>")
+    parts += history_html(data.get("history"))
+    parts += ["</body></html>", ""]
     (directory / "report.html").write_text("\n".join(parts), encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from newscrawl.core.items import content_hash, normalise_text
+from newscrawl.core.items import content_hash, normalise_text, version_hash
 
 from .model import LIVE, SECTIONS, UTC, Gazette, lisbon
 
@@ -27,7 +27,7 @@ def record(site: Gazette, i: int) -> dict:
     fields hold what a crawl from the home page gives, ``url`` the live one)."""
     story = site.stories[i]
     body = "\n\n".join(story.paragraphs)
-    return {
+    expected = {
         "url": LIVE + story.path,
         "canonical_url": LIVE + story.path,
         "post_id": story.story_id,
@@ -63,7 +63,10 @@ def record(site: Gazette, i: int) -> dict:
         "revision": 1,
         "flags": [],
         "warc": None,
+        "removed_at": None,
     }
+    expected["version_hash"] = version_hash(expected)
+    return expected
 
 
 def truth(site: Gazette) -> dict[str, dict]:

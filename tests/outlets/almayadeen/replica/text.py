@@ -68,3 +68,20 @@ def content_hash(title: str, body: str) -> str:
     paragraphs = [normalise(p) for p in body.split("\n\n")]
     text = normalise(title) + "\n" + "\n".join(p for p in paragraphs if p)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def version_hash(record: dict) -> str:
+    """sha256 hex of what tells a post's versions apart, by the documented definition of
+    ``Article.version_hash``: the normalised title, summary, body (paragraphs, one a line),
+    authors, tags, section and images (URL, caption, credit), in that order; list items are
+    separated by U+001F (images by U+001D, an image's three parts by U+001F), fields by U+001E."""
+    def text(value) -> str:
+        return normalise(str(value or ""))
+
+    body = "\n".join(p for p in (normalise(p) for p in str(record.get("body") or "").split("\n\n")) if p)
+    images = "\x1d".join("\x1f".join(text(image.get(k)) for k in ("url", "caption", "credit"))
+                          for image in record.get("images") or ())
+    fields = [text(record.get("title")), text(record.get("summary")), body,
+              "\x1f".join(text(a) for a in record.get("authors") or ()), "\x1f".join(text(t) for t in record.get("tags") or ()),
+              text(record.get("section")), images]
+    return hashlib.sha256("\x1e".join(fields).encode("utf-8")).hexdigest()

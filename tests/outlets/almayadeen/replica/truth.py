@@ -8,7 +8,7 @@ from typing import Iterable, Optional
 
 from .model import Replica, iso_local, iso_utc, url_section, visible_date
 from .pages import link_target_path
-from .text import content_hash, keywords, normalise
+from .text import content_hash, keywords, normalise, version_hash
 
 
 def _layer(variant: str) -> Optional[str]:
@@ -93,7 +93,7 @@ def _real_record(site: Replica, i: int) -> dict:
         return list(dict.fromkeys(v for v in map(normalise, block.classes(mapping)) if v))
 
     links = _links(site, i)
-    return {
+    expected = {
         "canonical_url": meta["url"],
         "post_id": meta["postid"],
         "edition": ed.code,
@@ -123,7 +123,10 @@ def _real_record(site: Replica, i: int) -> dict:
         # The documented rule (text posts whose body has under half the block's count); the
         # replica writes enough paragraphs that it never applies.
         "flags": ["body_shorter_than_word_count"] if not h.is_video and words < block.word_count * 0.5 else [],
+        "removed_at": None,
     }
+    expected["version_hash"] = version_hash(expected)
+    return expected
 
 
 def record(site: Replica, i: int) -> dict:
@@ -136,7 +139,7 @@ def record(site: Replica, i: int) -> dict:
     body = b.text
     classes = _classes(site, i)
     links = _links(site, i)
-    return {
+    expected = {
         "canonical_url": ed.live + h.path,
         "post_id": h.post_id if meta or h.id_in_url else None,
         "edition": ed.code,
@@ -165,7 +168,10 @@ def record(site: Replica, i: int) -> dict:
         "revision": 1,
         "flags": (["body_shorter_than_word_count"] if site.inflated(i) else [])
         + ([] if meta else ["date_from_visible_text"]),
+        "removed_at": None,
     }
+    expected["version_hash"] = version_hash(expected)
+    return expected
 
 
 def truth(site: Replica) -> dict[str, dict]:
