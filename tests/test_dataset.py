@@ -185,7 +185,7 @@ def test_the_cards_read_csv_call_gives_the_datasets_types(built, monkeypatch):
     out, _, _ = built
     directory = out / "dataset" / "almayadeen-en"
     _, body = card_parts(directory)
-    csv_part = body.split("## The CSV", 1)[1]
+    csv_part = body.split("## The CSV", 1)[1].split("\n## ", 1)[0]  # up to the next section
     (code,) = re.findall(r"```python\n(.*?)```", csv_part, re.S)
     monkeypatch.chdir(directory)
     scope: dict = {}
@@ -763,7 +763,7 @@ def test_figures_are_drawn_by_a_process_of_their_own(built, tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "['pyarrow']"
-    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7 + 3  # and the edit history's
+    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7  # one crawl: no edit, no removal, no history panel
 
 
 def test_the_figure_process_draws_what_it_is_sent(tmp_path):
@@ -879,7 +879,7 @@ def test_the_command_starts_the_figure_process_before_pyarrow_is_imported(built,
         "subprocess.Popen = popen\n", out, tmp_path / "ds")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.splitlines()[0] == "False"
-    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7 + 3  # and the edit history's
+    assert len(list((tmp_path / "ds" / "figures").glob("*.png"))) == 7  # one crawl: no edit, no removal, no history panel
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--edition", "en", "--merged", "/nonexistent.jsonl", "--no-merge"]])

@@ -293,7 +293,8 @@ def test_plain_merge_after_replica_runs_takes_their_dataset(runs, tmp_path, caps
     assert main(["--edition", "en", "--output-dir", str(tmp_path)]) == 0
     assert len(read_lines(tmp_path / "merged" / "almayadeen-mirror-127.0.0.1-8000-en.jsonl")) == 5
     assert sorted(p.name for p in (tmp_path / "merged").iterdir()) == [
-        "almayadeen-mirror-127.0.0.1-8000-en.jsonl", "almayadeen-mirror-127.0.0.1-8000-en.manifest.json"]
+        "almayadeen-mirror-127.0.0.1-8000-en.jsonl", "almayadeen-mirror-127.0.0.1-8000-en.manifest.json",
+        "almayadeen-mirror-127.0.0.1-8000-en.removals.jsonl", "almayadeen-mirror-127.0.0.1-8000-en.versions.jsonl"]
     capsys.readouterr()
     # A second dataset with runs of the edition: none is guessed; one line names them, exit 2.
     write_run(tmp_path / "demo" / "en" / "2026-11-21T09-00-00.jsonl", [record(9, "2026-11-19T10:00:00+00:00")])

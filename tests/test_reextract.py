@@ -94,7 +94,8 @@ def test_reextract_gives_the_crawls_records_and_merge_takes_them(captured, small
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert sorted(map(key_of, read_jsonl(root / "merged" / f"{mirror}-en.jsonl"))) == sorted(crawl)
-    assert sorted(p.name for p in (root / "merged").iterdir()) == [f"{mirror}-en.jsonl", f"{mirror}-en.manifest.json"]
+    assert sorted(p.name for p in (root / "merged").iterdir()) == [f"{mirror}-en.jsonl", f"{mirror}-en.manifest.json",
+                                                                   f"{mirror}-en.removals.jsonl", f"{mirror}-en.versions.jsonl"]
 
 
 def test_warcs_of_several_datasets_are_not_reextracted_together(captured, small_site, tmp_path, capsys):

@@ -26,6 +26,7 @@ from typing import Iterable, Optional, TextIO
 from . import merge as merge_mod
 from .items import VERSION_FIELDS, version_parts
 from .outlet import check_edition, outlet
+from .dataset_names import warc_dir_name
 from .urls import canonical_url
 from .versions import read_versions, removals_path, versions_path, word_opcodes, words
 
@@ -109,6 +110,18 @@ def _record(input_dir: Path, source: Optional[dict]) -> Optional[dict]:
         return None
 
 
+def default_warc_dirs(output_dir: Path, input_dir: Path, dataset: str, edition: str, spider: str) -> list[Path]:
+    """Where a dataset's WARC files are: ``<output-dir>/warc/<its directory>``, and beside run
+    files written with ``-O`` (``<input-dir>/warc/<edition>``, a mirror's ``warc/<dataset>-<edition>``)."""
+    where = warc_dir_name(dataset, edition, spider)
+    dirs = [output_dir / "warc" / where, input_dir / "warc" / where]
+    beside = input_dir / "warc"
+    if beside.is_dir():
+        dirs += sorted(p for p in beside.iterdir() if p.is_dir() and p not in dirs
+                       and (p.name == edition or p.name.endswith("-" + edition)))
+    return dirs
+
+
 def warc_head(directories: Iterable[Path], ref: Optional[dict]) -> str:
     """One line on a version's stored response: its record id, file and offset, and what the
     local WARC file says of it (date, status, URL), or that the file is not here."""
@@ -176,20 +189,19 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
                                        "Print a post's versions, word-level diffs and WARC records.",
                                        "run files and their checks")
     parser.add_argument("post", help="the post's id, or its URL (on the live host, a mirror or the replica)")
-    parser.add_argument("--dataset", help="the crawl's dataset name: the spider's (default) or a mirror's")
     parser.add_argument("--merged", type=Path, help="merged file whose versions to read "
                                                     "(default: <output-dir>/merged/<dataset>-<edition>.jsonl)")
     parser.add_argument("--warc-dir", type=Path, action="append", default=[],
                         help="where the WARC files are (default: <output-dir>/warc/<edition>, a mirror's "
                              "<output-dir>/warc/<dataset>-<edition>, and <input-dir>/warc/<edition>)")
     parser.add_argument("--no-merge", action="store_true", help="never run the merge, even when it is stale")
-    opts = parser.parse_args(argv)
+    opts = merge_mod.parse_location(parser, argv, "newscrawl.history")
+    if opts is None:
+        return 2
     check_edition(parser, opts)
-    dataset = opts.dataset or opts.spider
-    input_dir = opts.input_dir or merge_mod.default_input_dir(opts.edition, opts.output_dir, dataset)
+    dataset, input_dir = opts.dataset, opts.input_dir
     merged = opts.merged or merge_mod.default_output(opts.edition, opts.output_dir, dataset)
-    where = opts.edition if dataset == opts.spider else f"{dataset}-{opts.edition}"
-    warc_dirs = opts.warc_dir or [opts.output_dir / "warc" / where, input_dir / "warc" / opts.edition]
+    warc_dirs = opts.warc_dir or default_warc_dirs(opts.output_dir, input_dir, dataset, opts.edition, opts.spider)
     try:
         if not opts.no_merge and input_dir.is_dir() and (
                 merge_mod.merged_is_stale(merged, input_dir) or not versions_path(merged).exists()):

@@ -15,10 +15,17 @@ XTICKS = 7
 
 
 def titles(data: dict) -> list[tuple[str, str]]:
-    """(file name, title) of each history figure, in report order."""
-    return [("edits_per_week.png", "Edits per week (by the week an edit was first seen)"),
-            ("first_edit.png", "Time from publication to a post's first edit (as first seen by a re-check)"),
-            ("removals_per_week.png", "Removals per week, by HTTP status")]
+    """(file name, title) of each history figure with something to show, in report order (an
+    archive without edits or removals yet draws no empty panel; its numbers are still in
+    figures.json)."""
+    counts = data["history"]["counts"]
+    out = []
+    if counts["edits"]:
+        out += [("edits_per_week.png", "Edits per week (by the week an edit was first seen)"),
+                ("first_edit.png", "Time from publication to a post's first edit (as first seen by a re-check)")]
+    if counts["removals"]:
+        out.append(("removals_per_week.png", "Removals per week, by HTTP status"))
+    return out
 
 
 def _weeks_axis(ax, weeks: list[str]) -> None:
