@@ -233,3 +233,5 @@ PLAYWRIGHT_ABORT_REQUEST = "newscrawl.core.browser.abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
+# Service workers would make requests no page route sees (scope and cap): blocked.
+PLAYWRIGHT_CONTEXTS = {"newscrawl": {"service_workers": "block"}}

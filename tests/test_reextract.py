@@ -251,3 +251,110 @@ def test_the_benchmark_warc_is_read_back_whole(tmp_path):
     for record in records:
         if key_of(record) in truth:
             assert {f: record[f] for f in truth[key_of(record)]} == truth[key_of(record)]
+
+
+# --- hostile inputs (issue 22, item 8) ----------------------------------------------------
+
+
+def _articles_warc(site: Replica, path: Path, count: int = 4) -> list[int]:
+    truth = site.truth()
+    indexes = [h.index for h in site.heads if h.key in truth][:count]
+    _foreign_warc(site, path, indexes)
+    return indexes
+
+
+def _member_offsets(path: Path) -> list[int]:
+    with path.open("rb") as fh:
+        return [offset for _, offset in __import__("newscrawl.core.warc", fromlist=["iter_records"]).iter_records(
+            fh, path.name)]
+
+
+def test_a_corrupt_gzip_member_is_skipped_and_the_scan_goes_on(small_site, tmp_path):
+    path = tmp_path / "flipped.warc.gz"
+    indexes = _articles_warc(small_site, path, 6)
+    clean = reextract([path], CrawlArgs.from_kwargs({"edition": "en"}), tmp_path / "clean.jsonl", workers=1)
+    # The second article's response member (warcinfo, then request/response/metadata per page).
+    offsets = _member_offsets(path)
+    start, end = offsets[1 + 3 * 2 + 1], offsets[1 + 3 * 2 + 2]
+    data = bytearray(path.read_bytes())
+    data[(start + end) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    outcome = reextract([path], CrawlArgs.from_kwargs({"edition": "en"}), tmp_path / "out.jsonl", workers=1)
+    assert outcome.counts["corrupt_members"] == 1
+    assert outcome.written == clean.written - 1 == len(indexes) - 1
+    assert len(read_jsonl(tmp_path / "out.jsonl")) == outcome.written
+
+
+def test_a_record_over_the_page_size_limit_is_skipped_and_counted(small_site, tmp_path, monkeypatch):
+    import newscrawl.core.reextract as module
+
+    path = tmp_path / "big.warc.gz"
+    _articles_warc(small_site, path, 3)
+    sizes = [len(pages.article(small_site, h.index).encode()) for h in small_site.heads[:60]]
+    # A cap below every article page: each is skipped without being read whole.
+    monkeypatch.setattr(module, "page_size_limit", lambda: min(sizes) - 1)
+    outcome = reextract([path], CrawlArgs.from_kwargs({"edition": "en"}), tmp_path / "out.jsonl", workers=1)
+    assert outcome.written == 0 and outcome.counts["skipped/too_large"] == 3
+    # Unpatched, the cap is the crawl's page size limit.
+    monkeypatch.undo()
+    from newscrawl import settings
+
+    assert module.page_size_limit() == settings.DOWNLOAD_MAXSIZE
+
+
+@pytest.mark.parametrize("workers", ["100000", "-3", "two", "0x10"])
+def test_workers_outside_one_to_the_core_count_are_one_line_and_exit_2(workers, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        reextract_main(["--edition", "en", "--output-dir", str(tmp_path / "o"), "--workers", workers,
+                        str(tmp_path / "none.warc.gz")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("--workers must be a whole number from 1 to %d" % (__import__("os").cpu_count() or 1))
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_existing_output_is_never_truncated_unless_asked(small_site, tmp_path, capsys):
+    path = tmp_path / "a.warc.gz"
+    _articles_warc(small_site, path, 2)
+    existing = tmp_path / "existing.jsonl"
+    existing.write_text("keep me\n")
+    with pytest.raises(SystemExit) as stop:
+        reextract_main(["--edition", "en", "--workers", "1", "--output", str(existing), str(path)])
+    assert stop.value.code == 2
+    assert "exists (pass --overwrite to replace it)" in capsys.readouterr().err
+    assert existing.read_text() == "keep me\n"
+    assert reextract_main(["--edition", "en", "--workers", "1", "--overwrite", "--output", str(existing),
+                           str(path)]) == 0
+    assert len(read_jsonl(existing)) == 2
+
+
+@pytest.mark.parametrize("output", ["/sys/x.jsonl", "/proc/x/y.jsonl", "DIR"])
+def test_an_unwritable_output_is_one_line(output, small_site, tmp_path, capsys):
+    path = tmp_path / "a.warc.gz"
+    _articles_warc(small_site, path, 1)
+    if output == "DIR":
+        output = str(tmp_path)
+    try:
+        code = reextract_main(["--edition", "en", "--workers", "1", "--output", output, str(path)])
+    except SystemExit as stop:
+        code = stop.code
+    assert code in (1, 2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "Traceback" not in "\n".join(err)
+    assert err[-1].startswith(("reextract: ", "python -m newscrawl.reextract: error: --output"))
+
+
+def test_a_directory_named_like_a_warc_is_not_read(small_site, tmp_path, capsys):
+    (tmp_path / "x.warc.gz").mkdir()
+    path = tmp_path / "a.warc.gz"
+    _articles_warc(small_site, path, 1)
+    assert warc_files([str(tmp_path)]) == [path]
+    assert warc_files([str(tmp_path / "*.warc.gz")]) == [path]
+    out = tmp_path / "out.jsonl"
+    assert reextract_main(["--edition", "en", "--workers", "1", "--output", str(out), str(tmp_path)]) == 0
+
+
+def test_a_bad_edition_is_one_line_before_any_side_effect(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        reextract_main(["--edition", "en/../../x", "--output-dir", str(tmp_path / "o")])
+    assert stop.value.code == 2 and not (tmp_path / "o").exists()

@@ -102,7 +102,93 @@ class BrowserMiddleware:
             request.meta["playwright"] = True
             request.meta.setdefault("playwright_context", "newscrawl")
             request.meta["playwright_page_methods"] = self._page_methods(request, reason)
+            request.meta["playwright_page_init_callback"] = self._guard_page
         return None
+
+    def _in_scope(self, url: str) -> bool:
+        from .middlewares import ScopeMiddleware, origin
+        scope = self._middleware(ScopeMiddleware)
+        allowed = scope._allowed() if scope is not None else None
+        return allowed is None or origin(url) in allowed
+
+    def _middleware(self, kind):
+        engine = getattr(self.crawler, "engine", None)
+        chain = getattr(getattr(getattr(engine, "downloader", None), "middleware", None), "middlewares", ())
+        return next((m for m in chain if isinstance(m, kind)), None)
+
+    async def _guard_page(self, page, request: Request) -> None:
+        """Puts every request the page (and any popup it opens) makes through the crawl's
+        scope rule and request cap; refuses navigation of the page away from the requested URL.
+
+        Registered after scrapy-playwright's own ``page.route``, so it is consulted first
+        (Playwright tries the newest route first); an allowed request falls back to it. The
+        context route covers popups, whose first request no page route sees.
+        """
+        wanted = request.url.rstrip("/")
+        first = {"done": False}
+
+        async def guard(route, pw_request) -> None:
+            url = pw_request.url
+            if not url.startswith(("http:", "https:")):
+                # data:, blob:, about: never reach the network.
+                await route.fallback()
+                return
+            if not self._in_scope(url):
+                self.stats.inc_value("newscrawl/out_of_scope")
+                self.stats.inc_value("newscrawl/browser/out_of_scope")
+                logger.info("browser request not made, outside the crawled origin: %s", url[:300])
+                await route.abort("blockedbyclient")
+                return
+            if pw_request.is_navigation_request():
+                try:
+                    frame = pw_request.frame
+                    main = frame.page.main_frame is frame and frame.page is page
+                except Exception:  # a frame already gone, a popup's first request
+                    main = False
+                popup = False
+                try:
+                    popup = frame.page is not page
+                except Exception:
+                    popup = True
+                # A reload of the requested URL (the challenge script's) is the page's own.
+                if popup or (main and url.rstrip("/") != wanted):
+                    self.stats.inc_value("newscrawl/browser/navigation_refused")
+                    logger.info("browser navigation refused (page %s): %s", request.url[:200], url[:300])
+                    await route.abort("blockedbyclient")
+                    return
+                if main and not first["done"]:
+                    # The page's own load; Scrapy's downloader middlewares counted it already.
+                    first["done"] = True
+                    await route.fallback()
+                    return
+            if abort_request(pw_request):
+                await route.fallback()  # scrapy-playwright aborts it: nothing is sent
+                return
+            from .limits import RequestCapMiddleware
+            cap = self._middleware(RequestCapMiddleware)
+            if cap is not None:
+                try:
+                    cap.process_request(request)
+                except IgnoreRequest:
+                    await route.abort("blockedbyclient")
+                    return
+            self.stats.inc_value("newscrawl/browser/subrequests")
+            await route.fallback()
+
+        await page.route("**", guard)
+        context = page.context
+        if not getattr(context, "_newscrawl_guarded", False):
+            context._newscrawl_guarded = True
+            await context.route("**", guard)
+            # WebSockets bypass page.route: only in-scope ones may connect.
+            async def ws_guard(ws) -> None:
+                if not self._in_scope(ws.url.replace("ws", "http", 1)):
+                    self.stats.inc_value("newscrawl/out_of_scope")
+                    self.stats.inc_value("newscrawl/browser/out_of_scope")
+                    await ws.close()
+                else:
+                    ws.connect_to_server()
+            await context.route_web_socket("**", ws_guard)
 
     def _page_methods(self, request: Request, reason: str) -> list[PageMethod]:
         if reason == "load_more":

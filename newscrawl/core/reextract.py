@@ -55,7 +55,7 @@ from .jsonfile import write_json_atomic
 from .pages import looks_complete, page_text
 from .pipelines import RangePipeline, ValidatePipeline, post_key
 from .urls import canonical_url, could_be_post
-from .warc import iter_records, scan_heads, stored_response, warc_files
+from .warc import PayloadTooLarge, iter_records, scan_heads, stored_response, warc_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DISCOVERED_VIA = "warc"
@@ -117,8 +117,10 @@ class _Stats:
 class Extractor:
     """The crawl's parse of an article response and its validate and since/until pipelines."""
 
-    def __init__(self, args: CrawlArgs, site: Outlet):
+    def __init__(self, args: CrawlArgs, site: Outlet, max_size: Optional[int] = None):
         self.args = args
+        # The crawl's page size limit: a stored body over it is skipped, never read whole.
+        self.max_size = max_size if max_size is not None else page_size_limit()
         self.edition = args.edition
         self.article_page = site.article_page
         self.stats = _Stats()
@@ -150,7 +152,11 @@ class Extractor:
 
     def extract(self, task: Task) -> Result:
         record = self._record(task.path, task.offset)
-        stored = stored_response(record, Path(task.path).name, task.offset) if record is not None else None
+        try:
+            stored = stored_response(record, Path(task.path).name, task.offset, self.max_size or None) \
+                if record is not None else None
+        except PayloadTooLarge:
+            return Result(skipped="too_large")
         if stored is None:
             return Result(skipped="unreadable")
         response = stored.response()
@@ -184,6 +190,13 @@ class Extractor:
         a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
         self.exporter.export_item(item)
         return Result(self._lines.last, post_key(a), item.canonical_url, item.version_hash)
+
+
+def page_size_limit() -> int:
+    """The crawl's page size limit (``DOWNLOAD_MAXSIZE`` of the project's settings, 0 for none)."""
+    from scrapy.utils.project import get_project_settings
+
+    return int(get_project_settings().getint("DOWNLOAD_MAXSIZE", 0))
 
 
 def _warc_time(value: str) -> datetime:
@@ -220,11 +233,15 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
         counts["truncated_files"] += 1
         logger.warning("%s ends in a cut-off record (%s); read up to the last whole one", name, exc)
 
+    def corrupt(name: str, offset: int, exc: Exception) -> None:
+        counts["corrupt_members"] += 1
+        logger.warning("%s: the gzip member at offset %d cannot be inflated (%s); skipped", name, offset, exc)
+
     for path in files:
         hosts = set(edition_hosts)
         fixed_now = ""
         counts["files"] += 1
-        for head in scan_heads(path, truncated):
+        for head in scan_heads(path, truncated, corrupt):
             counts[f"records/{head.kind}"] += 1
             if head.kind == "warcinfo":
                 info = head.info or {}
@@ -363,6 +380,25 @@ def _one_dataset(files: list[Path], args: CrawlArgs, site: Outlet, extra_hosts: 
     return named or (min(counts) if counts else site.name)
 
 
+def _output_problem(path: Path, overwrite: bool) -> str:
+    """Why ``--output`` cannot be written (empty when it can): an existing file is never
+    truncated unless ``--overwrite`` says so."""
+    if path.is_dir():
+        return "is a directory"
+    if path.exists() or path.is_symlink():
+        if not path.is_file():
+            return "exists and is not a regular file"
+        if not overwrite:
+            return "exists (pass --overwrite to replace it)"
+        return "" if os.access(path, os.W_OK) else "not writable"
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot be created ({parent} is not a writable directory)"
+    return ""
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.reextract",
                                      description="Re-extract articles from WARC files with the current parser (no network).")
@@ -383,8 +419,22 @@ def main(argv: Optional[list[str]] = None) -> int:
                              "being the one the WARC files name (their warcinfo's base_url)")
     parser.add_argument("--host", action="append", default=[],
                         help="also take pages of this host (a mirror), besides the edition's own")
-    parser.add_argument("--workers", type=int, default=0, help="parsing processes (default: one per core)")
+    parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists (default: refuse)")
+    parser.add_argument("--workers", default="0",
+                        help=f"parsing processes, 1 to the core count ({os.cpu_count() or 1}; default: one per core)")
     opts = parser.parse_args(argv)
+    # Checked before anything is read or written: a bad value is one line and exit 2.
+    cores = os.cpu_count() or 1
+    try:
+        opts.workers = int(opts.workers)
+    except ValueError:
+        opts.workers = -1
+    if opts.workers != 0 and not 1 <= opts.workers <= cores:
+        parser.error(f"--workers must be a whole number from 1 to {cores}")
+    if opts.output is not None:
+        problem = _output_problem(opts.output, opts.overwrite)
+        if problem:
+            parser.error(f"--output {opts.output}: {problem}")
     raw = {"edition": opts.edition}
     for name in ("since", "until"):
         if getattr(opts, name):
@@ -410,7 +460,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     started = utc_now()
     output = opts.output or opts.output_dir / dataset / opts.edition / f"{file_stamp(started)}.jsonl"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    outcome = reextract(files, args, output, opts.workers, tuple(opts.host), opts.spider)
+    try:
+        outcome = reextract(files, args, output, opts.workers, tuple(opts.host), opts.spider)
+    except OSError as exc:
+        print(f"reextract: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     summary = {
         "command": "reextract",
         "edition": opts.edition,

@@ -482,10 +482,13 @@ def warc_files(paths: list[str]) -> list[Path]:
     found: list[Path] = []
     for spec in paths:
         path = Path(spec)
+        # A directory named like a WARC file, inside a directory or matched by a glob, is
+        # not one: only what the names stand for is read.
         if path.is_dir():
-            found += sorted(list(path.glob("*.warc.gz")) + list(path.glob("*.warc")), key=lambda p: p.name)
+            found += sorted((p for p in list(path.glob("*.warc.gz")) + list(path.glob("*.warc")) if not p.is_dir()),
+                            key=lambda p: p.name)
         elif any(ch in spec for ch in "*?["):
-            found += sorted((Path(p) for p in glob.glob(spec)), key=lambda p: p.name)
+            found += sorted((Path(p) for p in glob.glob(spec) if not Path(p).is_dir()), key=lambda p: p.name)
         else:
             found.append(path)
     return found
@@ -545,13 +548,16 @@ class _NotOnePerMember(Exception):
 _SCAN_STEP = 32768
 
 
-def scan_heads(path: Path, on_truncated: Optional[callable] = None) -> Iterator[RecordHead]:
+def scan_heads(path: Path, on_truncated: Optional[callable] = None,
+               on_corrupt: Optional[callable] = None) -> Iterator[RecordHead]:
     """The head of every whole record of a WARC file, in order, fast.
 
     Files of one record per gzip member (ours, Common Crawl's, most tools') are read with
-    zlib alone: each member is inflated and only its header lines parsed, several times faster
-    than warcio's full record parse. Any other layout (uncompressed, several records in one
-    member) is handed to warcio from where it starts.
+    zlib alone: each member is inflated only as far as its header lines (memory stays bounded
+    whatever the body's size), then to its end without keeping the rest. A member zlib cannot
+    inflate is reported to ``on_corrupt`` and skipped: the scan goes on at the next gzip magic.
+    Any other layout (uncompressed, several records in one member) is handed to warcio from
+    where it starts.
     """
     size = path.stat().st_size
     pos = 0
@@ -565,17 +571,19 @@ def scan_heads(path: Path, on_truncated: Optional[callable] = None) -> Iterator[
                     raise _NotOnePerMember
                 inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
                 fed = len(chunk)
-                data = inflate.decompress(chunk)
-                while not inflate.eof and pos + fed < size:
-                    chunk = fh.read(_SCAN_STEP * 4)
-                    fed += len(chunk)
-                    data += inflate.decompress(chunk)
-                if not inflate.eof:
+                try:
+                    data, whole = _inflate_member(fh, inflate, chunk, size - pos)
+                except zlib.error as exc:
+                    if on_corrupt is not None:
+                        on_corrupt(path.name, pos, exc)
+                    pos = _next_member(fh, pos + 1, size)
+                    continue
+                if not whole:
                     if on_truncated is not None:
                         on_truncated(path.name, f"{size - pos} bytes after the last whole record")
                     return
                 head = _head_of(data, pos)
-                pos += fed - len(inflate.unused_data)
+                pos = fh.tell() - len(inflate.unused_data)
                 yield head
         except _NotOnePerMember:
             pass
@@ -584,6 +592,48 @@ def scan_heads(path: Path, on_truncated: Optional[callable] = None) -> Iterator[
             fh.seek(pos)
             for record, offset in iter_records(fh, path.name, on_truncated):
                 yield _head_of_record(record, offset)
+
+
+# Inflated bytes kept of a member: its WARC head, its HTTP status line and, for a warcinfo,
+# its fields. The rest is inflated in steps and dropped.
+_HEAD_KEEP = 65536
+
+
+def _inflate_member(fh: BinaryIO, inflate: Any, chunk: bytes, left: int) -> tuple[bytes, bool]:
+    """The first bytes of a gzip member (at most ``_HEAD_KEEP``) and whether it ends whole."""
+    fed = len(chunk)
+    data = inflate.decompress(chunk, _HEAD_KEEP)
+    pending = inflate.unconsumed_tail
+    while not inflate.eof:
+        if not pending:
+            if fed >= left:
+                return data, False
+            pending = fh.read(_SCAN_STEP * 4)
+            fed += len(pending)
+            if not pending:
+                return data, False
+        room = max(_HEAD_KEEP - len(data), 0)
+        # Past the head, inflate in bounded steps and keep nothing.
+        out = inflate.decompress(pending, room or _SCAN_STEP)
+        if room:
+            data += out
+        pending = inflate.unconsumed_tail
+    # What this member did not use belongs to the next one: the caller rewinds to it.
+    fh.seek(fh.tell() - len(pending))
+    return data, True
+
+
+def _next_member(fh: BinaryIO, start: int, size: int) -> int:
+    """Where the next gzip member (magic and deflate method) starts at or after ``start``."""
+    pos = start
+    while pos < size:
+        fh.seek(pos)
+        window = fh.read(_SCAN_STEP * 4 + 2)
+        found = window.find(b"\x1f\x8b\x08")
+        if found >= 0:
+            return pos + found
+        pos += max(len(window) - 2, 1)
+    return size
 
 
 def _head_of(data: bytes, offset: int) -> RecordHead:
@@ -620,13 +670,27 @@ def _head_of_record(record: Any, offset: int) -> RecordHead:
     return head
 
 
-def read_payload(record: Any) -> bytes:
-    """The HTTP body of a response record, transfer and content encodings undone."""
-    return record.content_stream().read()
+class PayloadTooLarge(ValueError):
+    """A record's payload over the cap it was read with."""
 
 
-def stored_response(record: Any, name: str, offset: int) -> Optional[StoredResponse]:
-    """A response record as a StoredResponse (None for other records and unreadable ones)."""
+def read_payload(record: Any, cap: Optional[int] = None) -> bytes:
+    """The HTTP body of a response record, transfer and content encodings undone.
+
+    With ``cap``, at most ``cap`` bytes are read: a longer payload raises PayloadTooLarge
+    (one read of ``cap + 1`` bytes, so memory stays bounded whatever the record says)."""
+    stream = record.content_stream()
+    if cap is None:
+        return stream.read()
+    body = stream.read(cap + 1)
+    if len(body) > cap:
+        raise PayloadTooLarge(f"payload over {cap} bytes")
+    return body
+
+
+def stored_response(record: Any, name: str, offset: int, cap: Optional[int] = None) -> Optional[StoredResponse]:
+    """A response record as a StoredResponse (None for other records and unreadable ones;
+    PayloadTooLarge for a body over ``cap`` bytes)."""
     if record.rec_type != "response" or record.http_headers is None:
         return None
     try:
@@ -639,7 +703,7 @@ def stored_response(record: Any, name: str, offset: int) -> Optional[StoredRespo
         date=headers.get_header("WARC-Date") or "",
         status=status,
         headers=list(record.http_headers.headers),
-        body=read_payload(record),
+        body=read_payload(record, cap),
         file=name,
         offset=offset,
         record_id=headers.get_header("WARC-Record-ID") or "",
