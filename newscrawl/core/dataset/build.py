@@ -298,9 +298,21 @@ def refuse_foreign_target(target: Path) -> None:
         return
     if target.is_symlink() or not target.is_dir():
         raise TargetRefused(f"--target {target} exists and is not a directory this command built; not replaced")
-    if (target / MARKER).is_file() or not any(target.iterdir()):
+    if (target / MARKER).is_file() or not any(target.iterdir()) or _earlier_build(target):
         return
     raise TargetRefused(f"--target {target} holds files this command did not build (no {MARKER}); not replaced")
+
+
+# What a build writes at the top of its directory. A dataset built before the marker existed
+# holds only these (a data/ and a README.md among them) and may be replaced; one more name and
+# the directory is not ours.
+_BUILD_NAMES = {"README.md", "data", "figures", "report.html", "versions", "removals"}
+
+
+def _earlier_build(target: Path) -> bool:
+    names = {p.name for p in target.iterdir()}
+    return {"README.md", "data"} <= names and all(
+        n in _BUILD_NAMES or (n.endswith(".csv") and (target / n).is_file()) for n in names)
 
 
 def replace_dir(new: Path, target: Path) -> None:
