@@ -962,3 +962,47 @@ def test_the_command_leaves_without_the_interpreter_teardown(built, tmp_path):
     assert proc.stdout.splitlines() == [l for l in proc.stdout.splitlines() if l.startswith("dataset ")]
     assert f": {len(site.truth())} articles" in proc.stdout
     assert len(list((tmp_path / "ds" / "data").glob("*.parquet"))) == len(built[2].files)
+
+
+# --- the target: only a directory the build made is ever replaced ------------------------------
+def test_a_target_holding_other_files_is_refused_and_kept(built, tmp_path):
+    out, _, _ = built
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "important.txt").write_text("a researcher's notes")
+    result = subprocess.run([sys.executable, "-m", "newscrawl.dataset", "--edition", EDITION, "--merged", str(merged),
+                             "--no-merge", "--target", str(target)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert "not replaced" in result.stderr and "Traceback" not in result.stderr
+    assert (target / "important.txt").read_text() == "a researcher's notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # nothing built beside it
+
+
+def test_the_output_directory_as_target_is_refused(built):
+    out, _, _ = built
+    before = sorted(str(p) for p in out.rglob("*"))
+    with pytest.raises(DatasetError, match="not replaced"):
+        build(EDITION, out, merged=out / "merged" / "almayadeen-en.jsonl", target=out, merge_first=False)
+    assert sorted(str(p) for p in out.rglob("*")) == before
+
+
+def test_a_file_or_a_symlink_as_target_is_refused(built, tmp_path):
+    out, _, _ = built
+    merged = out / "merged" / "almayadeen-en.jsonl"
+    plain = tmp_path / "plain"
+    plain.write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(plain)
+    for target in (plain, link):
+        with pytest.raises(DatasetError, match="not replaced"):
+            build(EDITION, out, merged=merged, target=target, merge_first=False)
+    assert plain.read_text() == "keep" and link.is_symlink()
+
+
+def test_a_dataset_built_before_the_marker_is_still_rebuilt(built, tmp_path):
+    out, _, _ = built
+    merged, target, _ = built_once(out, tmp_path)
+    (target / ".newscrawl-dataset").unlink()  # as an earlier version of the build left it
+    build(EDITION, out, merged=merged, target=target, merge_first=False)
+    assert (target / ".newscrawl-dataset").is_file() and (target / "README.md").is_file()

@@ -36,7 +36,7 @@ from ..outlet import outlet
 from .. import merge as merge_mod
 from . import card, history, report
 from .build import (
-    BuildResult, DatasetError, ROOT, by_time, csv_table, dataset_name, default_dataset_dir,
+    BuildResult, DatasetError, MARKER, ROOT, TargetRefused, refuse_foreign_target, by_time, csv_table, dataset_name, default_dataset_dir,
     marked_years, merge_is_stale, replace_dir, write_year,
 )
 from .schema import Column, arrow_schema, columns
@@ -77,6 +77,7 @@ def build(
     if not merged.exists():
         raise DatasetError(f"merged file {merged} does not exist (run python -m newscrawl.merge)")
 
+    refuse_foreign_target(target)
     name = dataset_name(edition, dataset)
     cols = columns()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,6 +113,7 @@ def build(
             text = history.card(text, edits, name, history_files if edits is not None else [])
             (work / "README.md").write_text(text, encoding="utf-8")
             report.write(work, f"{name}: report", figures, drawer)
+        (work / MARKER).write_text("built by python -m newscrawl.dataset\n", encoding="utf-8")
         work.chmod(0o755)  # mkdtemp makes it private; the dataset is for readers
         replace_dir(work, target)
     except BaseException:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..merge import MergeError, location_parser, parse_location
-from . import DatasetError, build
+from . import DatasetError, TargetRefused, build
 
 
 def _memory_pool() -> None:
@@ -44,6 +44,9 @@ def main(argv: Optional[list[str]] = None, figure_process: Optional[tuple] = Non
         result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
                        merge_first=not opts.no_merge, input_dir=opts.input_dir, spider=opts.spider,
                        figure_process=figure_process, dataset=opts.dataset)
+    except TargetRefused as exc:
+        print(f"newscrawl.dataset: error: {exc}", file=sys.stderr)
+        return 2
     except (DatasetError, MergeError, OSError) as exc:
         print(f"newscrawl.dataset: error: {exc}", file=sys.stderr)
         return 1

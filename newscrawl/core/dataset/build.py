@@ -283,6 +283,38 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
+MARKER = ".newscrawl-dataset"
+
+
+class TargetRefused(DatasetError):
+    """The target exists and is not a dataset this command built: never replaced (exit 2)."""
+
+
+def refuse_foreign_target(target: Path) -> None:
+    """Raise :class:`TargetRefused` unless ``target`` is absent, an empty directory or a
+    directory holding the marker a build writes: the build replaces the target whole, so
+    anything else (the output directory, a user's files) would be deleted."""
+    if not os.path.lexists(target):
+        return
+    if target.is_symlink() or not target.is_dir():
+        raise TargetRefused(f"--target {target} exists and is not a directory this command built; not replaced")
+    if (target / MARKER).is_file() or not any(target.iterdir()) or _earlier_build(target):
+        return
+    raise TargetRefused(f"--target {target} holds files this command did not build (no {MARKER}); not replaced")
+
+
+# What a build writes at the top of its directory. A dataset built before the marker existed
+# holds only these (a data/ and a README.md among them) and may be replaced; one more name and
+# the directory is not ours.
+_BUILD_NAMES = {"README.md", "data", "figures", "report.html", "versions", "removals"}
+
+
+def _earlier_build(target: Path) -> bool:
+    names = {p.name for p in target.iterdir()}
+    return {"README.md", "data"} <= names and all(
+        n in _BUILD_NAMES or (n.endswith(".csv") and (target / n).is_file()) for n in names)
+
+
 def replace_dir(new: Path, target: Path) -> None:
     """Put directory ``new`` at ``target``: the old one and the new one are exchanged in one
     step, so a reader sees either whole; then the old one is deleted."""
