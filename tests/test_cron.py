@@ -116,6 +116,11 @@ def test_a_refused_spider_argument_exits_2(tmp_path):
     ["-a", "novalue"],
     ["-s", "JOBDIR=/tmp/elsewhere"],
     ["--max-errors", "-1"],
+    ["--resume-max-age", "nan"],
+    ["--resume-max-age", "inf"],
+    ["--resume-max-age", "-1"],
+    ["--log-days", "nan"],
+    ["--log-days", "1e400"],
 ])
 def test_bad_command_line_exits_2(argv, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -423,6 +423,11 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     for name in ("max_errors", "keep_logs"):
         if getattr(opts, name) < 0:
             parser.error(f"--{name.replace('_', '-')} must be 0 or more")
+    # Checked here, before the lock is taken: nan and inf pass float() but no timedelta takes them.
+    for name, top in (("log_days", 36_500), ("resume_max_age", 24 * 36_500)):
+        value = getattr(opts, name)
+        if not 0 <= value <= top:
+            parser.error(f"--{name.replace('_', '-')} must be a number from 0 to {top}")
     return opts
 
 
