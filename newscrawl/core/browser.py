@@ -142,14 +142,11 @@ class BrowserMiddleware:
             if pw_request.is_navigation_request():
                 try:
                     frame = pw_request.frame
-                    main = frame.page.main_frame is frame and frame.page is page
+                    frame_page = frame.page
+                    main = frame_page.main_frame is frame
                 except Exception:  # a frame already gone, a popup's first request
-                    main = False
-                popup = False
-                try:
-                    popup = frame.page is not page
-                except Exception:
-                    popup = True
+                    frame_page, main = None, False
+                popup = frame_page is not page
                 # A reload of the requested URL (the challenge script's) is the page's own.
                 if popup or (main and url.rstrip("/") != wanted):
                     self.stats.inc_value("newscrawl/browser/navigation_refused")

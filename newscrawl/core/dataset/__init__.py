@@ -36,8 +36,8 @@ from ..outlet import outlet
 from .. import merge as merge_mod
 from . import card, history, report
 from .build import (
-    BuildResult, DatasetError, MARKER, ROOT, TargetRefused, refuse_foreign_target, by_time, csv_table, dataset_name, default_dataset_dir,
-    marked_years, merge_is_stale, replace_dir, write_year,
+    MARKER, ROOT, BuildResult, DatasetError, TargetRefused, by_time, csv_table, dataset_name, default_dataset_dir,
+    marked_years, merge_is_stale, refuse_foreign_target, replace_dir, write_year,
 )
 from .schema import Column, arrow_schema, columns
 from .stats import Stats
