@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from ..feeds import WRITE_FAILED_STAT
+from ..gctuning import raise_threshold
 from ..state import RUN_FAILED_STAT
 from ._tools import check_spider_arguments
 
@@ -28,6 +29,8 @@ CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
 
 class Command(ScrapyCrawl):
     def process_options(self, args, opts):
+        # First: the spider's imports (outlet, dateparser) are a good part of what it saves.
+        raise_threshold(self.settings)
         # The project's own feeds (settings.py), before -O/-o are added to them.
         project_feeds = set(self.settings.getdict("FEEDS"))
         super().process_options(args, opts)
