@@ -93,8 +93,9 @@ def test_work_in_hand_restarts_the_count(busy):
 
 def test_it_is_on_by_default_and_off_at_zero():
     assert StallGuard.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_STALL_MINUTES": 10})).limit == 600
-    with pytest.raises(NotConfigured):
-        StallGuard.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_STALL_MINUTES": 0}))
+    for off in (0, "inf", "nan"):  # nan compares false with any limit: it must not stop every run
+        with pytest.raises(NotConfigured):
+            StallGuard.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_STALL_MINUTES": off}))
     from newscrawl import settings
 
     assert settings.NEWSCRAWL_STALL_MINUTES == 10

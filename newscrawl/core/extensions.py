@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
@@ -171,7 +173,10 @@ class StallGuard:
 
     @classmethod
     def from_crawler(cls, crawler):
-        ext = cls(crawler, enabled_by(crawler, "NEWSCRAWL_STALL_MINUTES", 10.0))
+        minutes = enabled_by(crawler, "NEWSCRAWL_STALL_MINUTES", 10.0)
+        if not minutes < math.inf:  # inf: no limit; nan would stop a run at its first idle look
+            raise NotConfigured
+        ext = cls(crawler, minutes)
         return connected(ext, crawler, spider_opened=ext.opened, spider_closed=ext.closed,
                          response_received=ext.response)
 
