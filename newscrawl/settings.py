@@ -124,10 +124,14 @@ EXTENSIONS = {
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
     "newscrawl.core.middlewares.PromptStop": 100,
     "newscrawl.core.progress.Progress": 520,
+    "newscrawl.core.extensions.StallGuard": 530,
 }
 # `scrapy crawl` runs young-generation collections every this many allocations instead of
 # CPython's 700 (newscrawl/core/gctuning.py; a few per cent less CPU per crawl); 0 keeps CPython's.
 NEWSCRAWL_GC_THRESHOLD = 10000
+# A run whose scheduler holds requests while nothing is downloaded and no response comes for
+# this many minutes (an unreadable JOBDIR queue) stops with finish reason "stalled" (0: never).
+NEWSCRAWL_STALL_MINUTES = 10
 # Field coverage in the run summary (newscrawl/core/coverage.py); runs with fewer records are
 # not judged against the edition's minimums.
 NEWSCRAWL_COVERAGE = True

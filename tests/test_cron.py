@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -159,6 +161,72 @@ def test_an_unusable_job_is_discarded(tmp_path, state, created, fresh, why):
     assert note.startswith("discarded") and why in note
     assert created_at == NOW.isoformat()
     assert sorted(p.name for p in (tmp_path / "job").iterdir()) == [JOB_META]
+
+
+def fifo_queue(directory: Path, requests: int = 5) -> Path:
+    """A queuelib FIFO disk queue of pickled request dicts, as Scrapy's PickleFifoDiskQueue writes it."""
+    from queuelib.queue import FifoDiskQueue
+
+    queue = FifoDiskQueue(directory)
+    for n in range(requests):
+        queue.push(pickle.dumps({"url": f"http://127.0.0.1/news/{n:04d}", "priority": 1}, protocol=4))
+    queue.close()
+    return directory
+
+
+def damage(queue: Path, how: str) -> None:
+    chunk = queue / "q00000"
+    data = chunk.read_bytes()
+    record = len(data) // 5  # five requests of the same length
+    if how == "cut mid-request":
+        chunk.write_bytes(data[:-10])
+    elif how == "cut between requests":
+        chunk.write_bytes(data[:2 * record])
+    elif how == "not a pickle":
+        chunk.write_bytes(data[:record + 4] + b"\xff" * (record - 4) + data[2 * record:])
+    elif how == "size beyond the files":
+        info = json.loads((queue / "info.json").read_text())
+        (queue / "info.json").write_text(json.dumps({**info, "size": info["size"] + 1}))
+    elif how == "info.json not JSON":
+        (queue / "info.json").write_text('{"chunksize": 100000, "si')
+    elif how == "active.json not JSON":
+        (queue.parent.parent / "active.json").write_text("{")
+
+
+def test_a_readable_saved_queue_is_resumed(tmp_path):
+    saved_job(tmp_path / "job", "resumable")
+    fifo_queue(tmp_path / "job" / "requests.queue" / "127.0.0.1-abc" / "1")
+    (tmp_path / "job" / "requests.queue" / "active.json").write_text('{"127.0.0.1": [1]}')
+    _, note = cron.prepare_jobdir(tmp_path / "job", NOW, fresh=False, max_age=DAY)
+    assert note.startswith("resuming")
+
+
+@pytest.mark.parametrize("how", ["cut mid-request", "cut between requests", "not a pickle", "size beyond the files",
+                                 "info.json not JSON", "active.json not JSON"])
+def test_a_saved_queue_that_cannot_be_read_is_moved_aside_and_the_run_starts_fresh(tmp_path, how):
+    """Issue 22 case 3: a truncated queue file kept the resumed crawl waiting for ever."""
+    job = tmp_path / "job"
+    saved_job(job, "resumable")
+    queue = fifo_queue(job / "requests.queue" / "127.0.0.1-abc" / "1")
+    (job / "requests.queue" / "active.json").write_text('{"127.0.0.1": [1]}')
+    damage(queue, how)
+    before = sorted(p.relative_to(job) for p in job.rglob("*"))
+    created_at, note = cron.prepare_jobdir(job, NOW, fresh=False, max_age=DAY)
+    assert note.startswith("WARNING: the saved request queue cannot be read (requests.queue/")
+    assert note.endswith("; starting fresh")
+    assert created_at == NOW.isoformat()
+    assert sorted(p.name for p in job.iterdir()) == [JOB_META]  # a new job
+    [aside] = tmp_path.glob("job.broken-*")
+    assert f"moved aside to {aside};" in note
+    assert sorted(p.relative_to(aside) for p in aside.rglob("*")) == before  # nothing deleted
+
+
+def test_a_stalled_crawls_job_is_moved_aside(tmp_path):
+    job = tmp_path / "job"
+    saved_job(job, "running")
+    note = cron.settle_jobdir(job, "t0", "stalled")
+    [aside] = tmp_path.glob("job.broken-*")
+    assert "moved aside" in note and (aside / "requests.seen").exists() and not job.exists()
 
 
 def test_a_job_directory_without_our_marker_is_discarded(tmp_path):
@@ -337,6 +405,55 @@ def test_a_stopped_run_is_resumed_and_the_next_one_starts_fresh(replica, tmp_pat
     assert set(keys) == set(site.reachable(js=False, max_pages=1))
 
 
+@contextlib.contextmanager
+def stopped_job(tmp_path: Path):
+    """A replica, and a scheduled run of it stopped by a limit: its queue saved, resumable.
+    Yields (site, server, output dir)."""
+    site = Replica(articles=60)
+    with ReplicaServer(site) as server:
+        out = tmp_path / "output"
+        code, _, stderr = finish(run_cron(out, *replica_args(site, server, "-s", "CLOSESPIDER_PAGECOUNT=5")))
+        assert code == EX_FAILED and "closespider_pagecount" in stderr
+        yield site, server, out
+
+
+def truncate_queue(jobdir: Path) -> Path:
+    """Cut the largest queue chunk of a saved job in half, as a full disk or a crash would."""
+    chunk = max((jobdir / "requests.queue").rglob("q00000"), key=lambda p: p.stat().st_size)
+    with chunk.open("r+b") as fh:
+        fh.truncate(chunk.stat().st_size // 2)
+    return chunk
+
+
+def finish_or_stop(proc: subprocess.Popen, timeout: float) -> tuple[int, str, str]:
+    """``finish``, but a run still going after ``timeout`` is stopped with SIGTERM (which it
+    passes on to its crawl: no crawl is left behind holding the lock) and the test fails."""
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+        return proc.returncode, stdout, stderr
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGTERM)
+        finish(proc, 60)
+    pytest.fail(f"the run was still going after {timeout} s")
+
+
+def test_a_truncated_queue_does_not_hang_the_next_scheduled_run(tmp_path):
+    """Issue 22 case 3: the next run moves the queue aside with one warning and crawls afresh."""
+    with stopped_job(tmp_path) as (site, server, out):
+        jobdir = out / mirror(server).jobdir
+        truncate_queue(jobdir)
+        code, stdout, stderr = finish_or_stop(run_cron(out, *replica_args(site, server)), timeout=90)
+        assert code == EX_OK, stderr
+        assert home_hits(server) == 2  # a fresh crawl: the home page again
+    assert stderr.count("\n") == 1 and "WARNING: the saved request queue cannot be read" in stderr
+    [aside] = jobdir.parent.glob(jobdir.name + ".broken-*")
+    assert f"moved aside to {aside}; starting fresh" in stderr
+    assert (aside / "requests.seen").exists() and list((aside / "requests.queue").rglob("q00000"))
+    assert stdout.startswith("newscrawl.cron: almayadeen en finished in ")
+    assert "UnpicklingError" not in logs(out)[-1].read_text()
+    assert not jobdir.exists()
+
+
 def test_sigterm_stops_the_crawl_gracefully_and_keeps_its_queue(replica, tmp_path):
     site, server = replica
     out = tmp_path / "output"
@@ -417,6 +534,19 @@ def test_a_symlink_at_the_lock_path_is_refused_and_its_target_kept(tmp_path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "symbolic link" in err
     assert not (out / "logs").exists()  # nothing was run
+
+
+def test_a_logs_path_that_is_a_file_fails_in_one_line_before_crawling(tmp_path, capsys):
+    """Issue 22 case 10: ``output/logs`` a file gave a FileExistsError traceback."""
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "logs").write_text("not a directory\n")
+    assert cron.main(["--output-dir", str(out), *DEAD_SITE]) == EX_FAILED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"cannot create the run log in {out / 'logs'}: it is not a directory; nothing was crawled" in err
+    assert (out / "logs").read_text() == "not a directory\n"
+    assert not (out / "state" / "jobs").exists()  # no crawl was prepared
 
 
 def test_a_mirror_has_its_own_lock_queue_feeds_and_logs(tmp_path):

@@ -16,7 +16,11 @@ What a run does, in order:
    is ``finished``, and it is only resumed when Scrapy closed cleanly and wrote its queue: a run
    killed with SIGKILL (or a crash) leaves a state that is discarded, as is a queue older than
    ``--resume-max-age`` hours (a crawl that never gets to finish would otherwise never rescan
-   the listings), or any queue with ``--fresh``.
+   the listings), or any queue with ``--fresh``. A queue about to be resumed is read through
+   first: one Scrapy could not read back (a truncated queue file, which would keep the crawl
+   waiting for ever on requests it can never pop) is moved aside to
+   ``<job dir>.broken-<UTC time>`` with one warning, and the run starts fresh; so is the job
+   of a crawl the stall guard stopped (finish reason ``stalled``, newscrawl/core/extensions.py).
 3. Runs the real ``scrapy crawl <spider>`` from the project root as a subprocess, its output
    (Scrapy's log, any traceback) going to ``<output-dir>/logs/<dataset>-<edition>-<UTC time>.log``.
    SIGTERM, SIGINT and SIGHUP sent to this command are passed on once to the crawl, which then
@@ -36,7 +40,8 @@ these apart from the live site's, under the name ``CrawlArgs.dataset`` gives it
 
 Exit status:
     0   the crawl finished (reason ``finished``, errors within ``--max-errors``)
-    1   the crawl failed: non-zero exit, another finish reason, no finish at all, or too many errors
+    1   the crawl failed: non-zero exit, another finish reason, no finish at all, or too many errors;
+        or the run's log could not be created (nothing was crawled)
     2   bad arguments (ours, or a ``-a`` value the spider refused before crawling)
     75  another run of this edition holds the lock (EX_TEMPFAIL); nothing was done
 """
@@ -49,8 +54,10 @@ import errno
 import fcntl
 import json
 import os
+import pickle
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -190,8 +197,96 @@ def _read_holder(fd: int) -> str:
 
 
 # --- the job directory ------------------------------------------------------------------
+# A note of prepare_jobdir that starts so is also printed on stderr: something was damaged.
+WARNING = "WARNING: "
+# The finish reason of a crawl the stall guard stopped (newscrawl.core.extensions.StallGuard).
+STALLED = "stalled"
+
+
+def unreadable_queue(jobdir: Path) -> Optional[str]:
+    """Why Scrapy could not read back the request queue saved in ``jobdir``; None when it can.
+
+    Scrapy keeps its queue in ``requests.queue/``: ``active.json`` (the priorities in use) and,
+    per downloader slot and priority, a queuelib FIFO disk queue (``info.json`` with its head
+    and tail, chunks ``q00000``... of length-prefixed pickled requests). Every record between
+    tail and head must be whole and unpickle, and their count must be the size ``info.json``
+    says: a queue whose size outlives its records keeps the engine waiting on it for ever.
+    Nothing is written: the files are only read.
+    """
+    queue = jobdir / "requests.queue"
+    if not queue.is_dir():
+        return None
+    active = queue / "active.json"
+    if active.exists():
+        try:
+            json.loads(active.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return f"{active.relative_to(jobdir)} cannot be read ({exc})"
+    for info in sorted(queue.rglob("info.json")):
+        problem = _fifo_queue_problem(info.parent)
+        if problem:
+            return f"{info.parent.relative_to(jobdir)}: {problem}"
+    return None
+
+
+def _fifo_queue_problem(directory: Path) -> Optional[str]:
+    """What is wrong with the queuelib ``FifoDiskQueue`` in ``directory`` (read as its ``pop`` reads it)."""
+    try:
+        info = json.loads((directory / "info.json").read_text(encoding="utf-8"))
+        chunksize, size = int(info["chunksize"]), int(info["size"])
+        number, count, offset = (int(v) for v in info["tail"])
+        head = [int(v) for v in info["head"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"info.json cannot be read ({exc!r})"
+    header = struct.calcsize(">L")
+    read = 0
+    chunk: Optional[IO[bytes]] = None
+    try:
+        while [number, count] < head:
+            if chunk is None:
+                chunk = (directory / f"q{number:05d}").open("rb")
+                chunk.seek(offset)
+            prefix = chunk.read(header)
+            if len(prefix) < header:
+                return f"q{number:05d} ends after {read} of its {size} requests"
+            (length,) = struct.unpack(">L", prefix)
+            data = chunk.read(length)
+            if len(data) < length:
+                return f"q{number:05d} is cut short in request {read + 1} of {size}"
+            try:
+                pickle.loads(data)
+            except Exception as exc:  # noqa: BLE001 - whatever Scrapy's pop would raise
+                return f"request {read + 1} of {size} in q{number:05d} cannot be unpickled ({type(exc).__name__})"
+            read, count = read + 1, count + 1
+            if count == chunksize:  # queuelib moves to the next chunk file here
+                chunk.close()
+                chunk, number, count, offset = None, number + 1, 0, 0
+    except OSError as exc:
+        return f"q{number:05d} cannot be read ({exc.strerror or exc})"
+    finally:
+        if chunk is not None:
+            chunk.close()
+    if read != size:
+        return f"info.json counts {size} requests, the files hold {read}"
+    return None
+
+
+def move_aside(jobdir: Path, now: datetime) -> Path:
+    """Rename ``jobdir`` to ``<name>.broken-<UTC time>`` beside it (never deleted: it may be looked at)."""
+    target = jobdir.with_name(f"{jobdir.name}.broken-{file_stamp(now)}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = jobdir.with_name(f"{jobdir.name}.broken-{file_stamp(now)}-{n}")
+    jobdir.rename(target)
+    return target
+
+
 def prepare_jobdir(jobdir: Path, now: datetime, fresh: bool, max_age: timedelta) -> tuple[str, str]:
-    """Decide whether the queue in ``jobdir`` is resumed; return (job start time, note for the log)."""
+    """Decide whether the queue in ``jobdir`` is resumed; return (job start time, note for the log).
+
+    A note starting with ``WARNING`` says a queue that could not be read was moved aside.
+    """
     meta = read_json_object(jobdir / JOB_META) or {}
     created_at, note = iso_utc(now), ""
     if jobdir.exists():
@@ -204,9 +299,13 @@ def prepare_jobdir(jobdir: Path, now: datetime, fresh: bool, max_age: timedelta)
             reason = f"its job began at {meta.get('created_at')}, longer ago than --resume-max-age"
         else:
             reason = ""
+        broken = None if reason else unreadable_queue(jobdir)
         if reason:
             shutil.rmtree(jobdir)
             note = f"discarded the saved request queue: {reason}"
+        elif broken:
+            note = (f"{WARNING}the saved request queue cannot be read ({broken}): moved aside to "
+                    f"{move_aside(jobdir, now)}; starting fresh")
         else:
             created_at = meta["created_at"]
             note = f"resuming the request queue saved by a stopped run (job began {created_at})"
@@ -215,11 +314,15 @@ def prepare_jobdir(jobdir: Path, now: datetime, fresh: bool, max_age: timedelta)
     return created_at, note
 
 
-def settle_jobdir(jobdir: Path, created_at: str, reason: Optional[str]) -> str:
-    """After the crawl: delete a finished job, mark a cleanly stopped one resumable."""
+def settle_jobdir(jobdir: Path, created_at: str, reason: Optional[str], now: Optional[datetime] = None) -> str:
+    """After the crawl: delete a finished job, mark a cleanly stopped one resumable, move a
+    stalled one aside (its queue held requests that never came out: resumed, it would stall again)."""
     if reason == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)
         return "job directory cleared (crawl finished)"
+    if reason == STALLED and jobdir.exists():
+        return (f"job directory moved aside to {move_aside(jobdir, now or utc_now())} (the crawl stalled on its "
+                "queue); the next run starts fresh")
     if reason is None and [p.name for p in jobdir.iterdir()] == [JOB_META]:
         shutil.rmtree(jobdir, ignore_errors=True)  # Scrapy never started: nothing to keep
         return "job directory cleared (the crawl never started)"
@@ -363,7 +466,22 @@ def prune_logs(paths: Paths, keep: int, days: float, current: Path, now: float) 
     return doomed
 
 
+class CannotLog(Exception):
+    """The run's log file cannot be created; the message says where and why."""
+
+
 def open_log(paths: Paths, started: datetime) -> tuple[Path, IO[str]]:
+    """Create this run's log file (a new name if one of the same second exists); raise
+    ``CannotLog`` when the logs directory cannot hold it (not a directory, not writable)."""
+    try:
+        return _open_log(paths, started)
+    except OSError as exc:
+        why = ("it is not a directory" if isinstance(exc, (FileExistsError, NotADirectoryError))
+               else exc.strerror or str(exc))
+        raise CannotLog(f"cannot create the run log in {_show(paths.logs)}: {why}") from None
+
+
+def _open_log(paths: Paths, started: datetime) -> tuple[Path, IO[str]]:
     paths.logs.mkdir(parents=True, exist_ok=True)
     path = paths.log_file(started)
     n = 1
@@ -449,6 +567,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         return EX_FAILED
     try:
         log_path, outcome = locked_run(opts, paths, now, lock_fd)
+    except CannotLog as exc:
+        print(f"newscrawl.cron: {name}: {exc}; nothing was crawled", file=sys.stderr)
+        return EX_FAILED
     finally:
         os.close(lock_fd)
     return report(opts, name, outcome, log_path, _duration(time.time() - wall))
@@ -472,6 +593,8 @@ def locked_run(opts: argparse.Namespace, paths: Paths, now: datetime, lock_fd: i
         log.write(f"newscrawl.cron: command: {' '.join(cmd)}\n")
         if note:
             log.write(f"newscrawl.cron: {note}\n")
+            if note.startswith(WARNING):
+                print(f"newscrawl.cron: {opts.spider} {opts.edition}: {note}", file=sys.stderr, flush=True)
         log.flush()
         # A summary left by an earlier run in the same second must not pass for this one's.
         paths.summary(stamp).unlink(missing_ok=True)
@@ -486,7 +609,7 @@ def locked_run(opts: argparse.Namespace, paths: Paths, now: datetime, lock_fd: i
     outcome = read_outcome(returncode, log_path, paths.summary(stamp))
     with log_path.open("a", encoding="utf-8") as log:
         log.write(f"newscrawl.cron: crawl exited {returncode}; "
-                  f"{settle_jobdir(paths.jobdir, created_at, outcome.reason)}\n")
+                  f"{settle_jobdir(paths.jobdir, created_at, outcome.reason, now)}\n")
         for old in prune_logs(paths, opts.keep_logs, opts.log_days, log_path, time.time()):
             log.write(f"newscrawl.cron: deleted old log {old.name}\n")
     return log_path, outcome

@@ -1,4 +1,5 @@
-"""The run summary: a JSON file beside each run's output saying what the run did.
+"""The run summary: a JSON file beside each run's output saying what the run did; and the
+stall guard, which ends a run that waits on nothing (``StallGuard``).
 
 ``<output stem>.summary.json`` holds counts (articles, BREAKING ticker lines and re-check findings apart,
 article drops by reason, requests, responses by status, errors), start and end time,
@@ -11,19 +12,26 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
+from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 
 from .clock import iso_utc, utc_now
+from .component import connected, enabled_by
 from .coverage import CoverageExtension
 from .feeds import local_feed_paths
 from .jsonfile import write_json_atomic
 from .recheck import summary_of as recheck_summary
 from .runsummary import SUMMARY_PATH_SETTING, summary_beside
+from .state import RUN_FAILED_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -137,3 +145,83 @@ class RunSummary:
         if table is not None:
             summary["coverage"] = table
         return summary
+
+
+class StallGuard:
+    """Closes the spider (finish reason ``stalled``) when, for ``NEWSCRAWL_STALL_MINUTES``
+    minutes (0: never), the scheduler holds requests while nothing is being downloaded or
+    processed and no response arrives.
+
+    A request queue that cannot be read (a truncated ``JOBDIR`` queue file) keeps counting
+    its requests after every pop fails, so Scrapy's engine never goes idle and the run, and
+    the cron lock with it, would be held for ever. Requests waiting out a host's delay or a
+    ``Retry-After`` are in the downloader, so they do not count as a stall.
+    """
+
+    REASON = "stalled"
+    STAT = "newscrawl/stalled"
+    # How often the guard looks: often enough to stop close to the limit, never more than a minute apart.
+    CHECKS_PER_LIMIT = 4
+
+    def __init__(self, crawler, minutes: float, clock=time.monotonic):
+        self.crawler = crawler
+        self.limit = minutes * 60
+        self.clock = clock
+        self.idle_since: float | None = None
+        self.stopping = False
+        self.task = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        minutes = enabled_by(crawler, "NEWSCRAWL_STALL_MINUTES", 10.0)
+        if not minutes < math.inf:  # inf: no limit; nan would stop a run at its first idle look
+            raise NotConfigured
+        ext = cls(crawler, minutes)
+        return connected(ext, crawler, spider_opened=ext.opened, spider_closed=ext.closed,
+                         response_received=ext.response)
+
+    def opened(self, spider):
+        self.task = create_looping_call(self.check)
+        self.task.start(min(60.0, self.limit / self.CHECKS_PER_LIMIT), now=False)
+
+    def closed(self, spider, reason):
+        if self.task is not None and self.task.running:
+            self.task.stop()
+
+    def response(self, response, request, spider):
+        self.idle_since = self.clock()  # no response *for N minutes*: counted from this one
+
+    def waiting_on_nothing(self) -> bool:
+        """Requests queued, none in the downloader, no response being processed."""
+        engine = self.crawler.engine
+        scheduler = getattr(engine, "scheduler", None)
+        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+        downloading = getattr(getattr(engine, "downloader", None), "active", ())
+        slot = getattr(getattr(engine, "scraper", None), "slot", None)
+        return queued > 0 and not downloading and not getattr(slot, "active", ())
+
+    def check(self) -> bool:
+        """One look (the looping call's); True when it closed the spider."""
+        if self.stopping:
+            return False
+        now = self.clock()
+        if not self.waiting_on_nothing():
+            self.idle_since = None
+            return False
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.limit:
+            return False
+        self.stopping = True
+        message = (f"stalled: {len(self.crawler.engine.scheduler)} requests queued, none in flight and no "
+                   f"response for {self.limit / 60:g} minutes (NEWSCRAWL_STALL_MINUTES); the request queue "
+                   "may be unreadable")
+        self.crawler.stats.set_value(self.STAT, 1)
+        # What `scrapy crawl` (newscrawl/core/commands/crawl.py) prints when it exits 1.
+        self.crawler.stats.set_value(RUN_FAILED_STAT, message)
+        logger.error("%s; closing", message)
+        self.close()
+        return True
+
+    def close(self) -> None:
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.REASON))
