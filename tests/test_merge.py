@@ -136,10 +136,12 @@ def test_merge_never_crashes_on_garbage(tmp_path):
     d.mkdir()
     (d / "a.jsonl").write_bytes(b'\xff\xfe garbage\n[1, 2]\n"text"\n\n{"post_id": "1"}\n'
                                 b'{"post_id": "2", "published_at": "2026-01-01T00:00:00+00:00", "revision": "x"}\n'
-                                b'{"post_id": "3", "published_at": "2026-01-01", "edition": "ar"}\r\n')
+                                b'{"post_id": "3", "published_at": "2026-01-01", "edition": "ar"}\r\n'
+                                b'{"post_id": "4", "published_at": "2026-01-01T00:00:00+00:00", "revision": 7}\n')
     result = merge("en", d, tmp_path / "out.jsonl")
     assert result.count == 1
-    assert result.skipped == {"invalid_json": 1, "not_an_object": 2, "bad_published_at": 1, "other_edition": 1}
+    assert result.skipped == {"invalid_json": 1, "not_an_object": 2, "bad_published_at": 1, "other_edition": 1,
+                              "bad_type:revision": 1}
     # Kept, with its revision counted from its versions (the line is otherwise copied as is).
     assert (tmp_path / "out.jsonl").read_bytes().endswith(b'"revision": 1}\n')
 
@@ -259,7 +261,9 @@ def test_lone_surrogates_do_not_break_the_manifest(tmp_path):
     d.mkdir()
     (d / "a.jsonl").write_text(json.dumps(record(1, "2026-11-19T10:00:00+00:00", section="\ud800")) + "\n")
     result = merge("en", d, tmp_path / "out.jsonl")
-    assert json.loads(result.manifest.read_text())["sections"] == {"\ud800": 1}
+    # Not text: skipped (issue 22 case 7), and the manifest is still written.
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["sections"] == {} and manifest["skipped_lines"] == {"lone_surrogate:section": 1}
 
 
 @pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
