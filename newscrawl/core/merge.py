@@ -176,7 +176,7 @@ def _check(line: bytes, edition: str) -> tuple[Optional[dict], str]:
     record, reason = records.decode_line(line)
     if record is None:
         return None, reason
-    checked = records.check(record)
+    checked = records.check(record, surrogates=records.may_hold_surrogate(line))
     if record_key(record) is None and checked != "bad_post_id":
         return None, "no_key"  # not an article at all (a ticker line), whatever its fields
     if isinstance(checked, str):

@@ -42,6 +42,9 @@ BOM = b"\xef\xbb\xbf"
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 # After json.loads, a valid pair is one code point: any surrogate left is a lone one.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Strict UTF-8 decoding refuses encoded surrogates, so a decoded record can hold one only from
+# a \uD800-\uDFFF escape: a line without one (nearly all) is not searched string by string.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 # ISO 8601 as both Python's fromisoformat and Arrow's timestamp parser read it: Python alone
 # takes week dates, ordinal dates, basic format and more than six fraction digits, which
 # Arrow refuses (the dataset build then failed).
@@ -78,15 +81,12 @@ def has_lone_surrogate(value: Any) -> bool:
 
 
 def _text(value: Any) -> Optional[str]:
-    if not isinstance(value, str):
-        return "type"
-    return "surrogate" if _SURROGATE.search(value) else None
+    return None if isinstance(value, str) else "type"
 
 
 def _time(value: Any) -> Optional[str]:
-    problem = _text(value)
-    if problem:
-        return problem
+    if not isinstance(value, str):
+        return "type"
     if not _ISO_TIME.fullmatch(value) or parse_utc_or_none(value) is None:
         return "time"
     return None
@@ -97,17 +97,24 @@ def _integer(value: Any) -> Optional[str]:
     return None if type(value) is int and INT64_MIN <= value <= INT64_MAX else "type"
 
 
+def _null(value: Any) -> Optional[str]:
+    return None if value is None else "type"
+
+
+def _anything(value: Any) -> Optional[str]:
+    return None
+
+
 def _compile(spec: dict, timestamp: bool = False) -> Checker:
-    """A checker of one JSON Schema node (the subset ``ItemAdapter.get_json_schema`` writes)."""
+    """A type checker of one JSON Schema node (the subset ``ItemAdapter.get_json_schema``
+    writes); lone surrogates are looked for apart (:func:`has_lone_surrogate`)."""
     if "anyOf" in spec:
-        options = [_compile(s, timestamp) for s in spec["anyOf"]]
-        kinds = [s.get("type") for s in spec["anyOf"]]
-        return _union(list(zip(kinds, options)))
+        return _union([_compile(s, timestamp) for s in spec["anyOf"]])
     types = spec.get("type")
     if isinstance(types, list):
-        return _union([(t, _compile({**spec, "type": t}, timestamp)) for t in types])
+        return _union([_compile({**spec, "type": t}, timestamp) for t in types])
     if types == "null":
-        return lambda v: None if v is None else "type"
+        return _null
     if types == "string":
         return _time if timestamp else _text
     if types == "integer":
@@ -115,7 +122,7 @@ def _compile(spec: dict, timestamp: bool = False) -> Checker:
     if types == "boolean":
         return lambda v: None if isinstance(v, bool) else "type"
     if types == "number":
-        return lambda v: None if type(v) in (int, float) and not isinstance(v, bool) else "type"
+        return lambda v: None if type(v) in (int, float) else "type"
     if types == "array":
         item = _compile(spec.get("items", {}))
 
@@ -130,15 +137,19 @@ def _compile(spec: dict, timestamp: bool = False) -> Checker:
         return array
     if types == "object":
         return _object(spec)
-    return lambda v: "surrogate" if has_lone_surrogate(v) else None  # no type given: anything JSON
+    return _anything  # no type given: any JSON value
 
 
-def _union(options: list[tuple[Any, Checker]]) -> Checker:
+def _union(options: list[Checker]) -> Checker:
+    if len(options) == 2 and _null in options:  # Optional[X], most of them: one test for null
+        other = options[1 - options.index(_null)]
+        return lambda v: None if v is None else other(v)
+
     def union(value: Any) -> Optional[str]:
-        problems = [check(value) for _, check in options]
+        problems = [check(value) for check in options]
         if None in problems:
             return None
-        # The problem of the alternative of the value's own kind (a string's, not "not null").
+        # The problem of the alternative of the value's own kind ("time", rather than "not null").
         return next((p for p in problems if p != "type"), "type")
     return union
 
@@ -148,18 +159,20 @@ def _object(spec: dict) -> Checker:
              spec.get("properties", {}).items()}
     required = tuple(spec.get("required", ()))
     extra = spec.get("additionalProperties")
-    other = _compile(extra) if isinstance(extra, dict) else None
+    # Keys the item does not define are let through (the dataset ignores them), unless the
+    # schema types them (extracted_from's values).
+    other = _compile(extra) if isinstance(extra, dict) else _anything
 
     def obj(value: Any) -> Optional[str]:
-        if not isinstance(value, dict) or any(name not in value for name in required):
+        if not isinstance(value, dict):
             return "type"
+        for name in required:
+            if name not in value:
+                return "type"
         for key, v in value.items():
-            check = props.get(key) or other
-            problem = check(v) if check else ("surrogate" if has_lone_surrogate(v) else None)
+            problem = props.get(key, other)(v)
             if problem:
                 return problem
-            if _SURROGATE.search(key):
-                return "surrogate"
         return None
     return obj
 
@@ -175,17 +188,16 @@ def _fields() -> dict[str, Checker]:
 _FIELDS: Optional[dict[str, Checker]] = None
 
 
-def _reason(name: str, problem: str, known: bool) -> str:
-    if problem == "surrogate":
-        return f"lone_surrogate:{name if known else '(other field)'}"
+def _reason(name: str, problem: str) -> str:
     return _NAMED.get(name) or (f"bad_{name}" if problem == "time" else f"bad_type:{name}")
 
 
-def check(record: dict) -> Union[dict, str]:
+def check(record: dict, surrogates: bool = True) -> Union[dict, str]:
     """``record`` when it fits the Article schema (module docstring), else why not: ``bad_type:<field>``,
     ``bad_<time field>`` (``bad_published_at``, ``bad_modified_at``), ``bad_post_id``,
     ``lone_surrogate:<field>`` (``(other field)`` for a field the item does not define),
-    or ``not_an_object``."""
+    or ``not_an_object``. ``surrogates=False`` skips the look for lone surrogates: for a record
+    decoded from a line holding no ``\\uD800``-``\\uDFFF`` escape, which cannot have one."""
     global _FIELDS
     if _FIELDS is None:
         _FIELDS = _fields()
@@ -193,16 +205,23 @@ def check(record: dict) -> Union[dict, str]:
         return "not_an_object"
     for name in REQUIRED:
         if name not in record:
-            return _reason(name, "time" if name.endswith("_at") else "type", True)
+            return _reason(name, "time" if name.endswith("_at") else "type")
     for name, value in record.items():
         checker = _FIELDS.get(name)
-        if checker is None:
-            problem = "surrogate" if (_SURROGATE.search(name) or has_lone_surrogate(value)) else None
-        else:
-            problem = checker(value)
+        problem = checker(value) if checker is not None else None
         if problem:
-            return _reason(name, problem, checker is not None)
+            return _reason(name, problem)
+    if surrogates:
+        for name, value in record.items():
+            if _SURROGATE.search(name) or has_lone_surrogate(value):
+                return f"lone_surrogate:{name if name in _FIELDS else '(other field)'}"
     return record
+
+
+def may_hold_surrogate(line: bytes) -> bool:
+    """False when the JSON text ``line`` cannot decode to a string with a surrogate (no
+    ``\\uD800``-``\\uDFFF`` escape): :func:`check` may then skip looking for one."""
+    return _ESCAPED_SURROGATE.search(line) is not None
 
 
 def strip_bom(line: bytes) -> tuple[bytes, bool]:
@@ -252,7 +271,7 @@ def parse_line(line: bytes) -> tuple[Optional[dict], str]:
     record, reason = decode_line(line)
     if record is None:
         return None, reason
-    result = check(record)
+    result = check(record, surrogates=may_hold_surrogate(line))
     if isinstance(result, str):
         return None, result
     return result, ""
