@@ -96,7 +96,7 @@ class InputFile:
     lines: int = 0
     records: int = 0
     skipped: int = 0
-    bom_stripped: int = 0  # records kept whose line began with a UTF-8 byte-order mark
+    bom_stripped: int = 0  # records read whose line began with a UTF-8 byte-order mark (read without it)
 
 
 @dataclass

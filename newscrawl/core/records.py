@@ -55,7 +55,7 @@ _NAMED = {"post_id": "bad_post_id", "published_at": "bad_published_at", "crawled
 # What every reader needs besides the types.
 REQUIRED = ("published_at",)
 
-Checker = Callable[[Any], Optional[str]]  # None when the value fits, else "type", "time" or "surrogate"
+Checker = Callable[[Any], Optional[str]]  # None when the value fits, else "type" or "time"
 
 
 def is_timestamp(name: str, description: str) -> bool:
