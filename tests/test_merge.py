@@ -136,10 +136,12 @@ def test_merge_never_crashes_on_garbage(tmp_path):
     d.mkdir()
     (d / "a.jsonl").write_bytes(b'\xff\xfe garbage\n[1, 2]\n"text"\n\n{"post_id": "1"}\n'
                                 b'{"post_id": "2", "published_at": "2026-01-01T00:00:00+00:00", "revision": "x"}\n'
-                                b'{"post_id": "3", "published_at": "2026-01-01", "edition": "ar"}\r\n')
+                                b'{"post_id": "3", "published_at": "2026-01-01", "edition": "ar"}\r\n'
+                                b'{"post_id": "4", "published_at": "2026-01-01T00:00:00+00:00", "revision": 7}\n')
     result = merge("en", d, tmp_path / "out.jsonl")
     assert result.count == 1
-    assert result.skipped == {"invalid_json": 1, "not_an_object": 2, "bad_published_at": 1, "other_edition": 1}
+    assert result.skipped == {"invalid_json": 1, "not_an_object": 2, "bad_published_at": 1, "other_edition": 1,
+                              "bad_type:revision": 1}
     # Kept, with its revision counted from its versions (the line is otherwise copied as is).
     assert (tmp_path / "out.jsonl").read_bytes().endswith(b'"revision": 1}\n')
 
@@ -259,7 +261,9 @@ def test_lone_surrogates_do_not_break_the_manifest(tmp_path):
     d.mkdir()
     (d / "a.jsonl").write_text(json.dumps(record(1, "2026-11-19T10:00:00+00:00", section="\ud800")) + "\n")
     result = merge("en", d, tmp_path / "out.jsonl")
-    assert json.loads(result.manifest.read_text())["sections"] == {"\ud800": 1}
+    # Not text: skipped (issue 22 case 7), and the manifest is still written.
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["sections"] == {} and manifest["skipped_lines"] == {"lone_surrogate:section": 1}
 
 
 @pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
@@ -329,3 +333,76 @@ def test_a_file_or_directory_given_names_its_dataset(tmp_path):
     assert resolve(tmp_path, "en", "almayadeen", input_dir=tmp_path / mirror / "en")[0] == mirror
     assert resolve(tmp_path, "en", "almayadeen", merged=Path("/tmp/any.jsonl"))[0] == "almayadeen"
     assert resolve(tmp_path, "en", "almayadeen", named="demo", merged=Path("/x/y-en.jsonl"))[0] == "demo"
+
+
+# --- records outside the schema, a byte-order mark, option bounds (issue 22 cases 7 and 10) ----
+OUTSIDE_SCHEMA = [
+    ({"revision": "2"}, "bad_type:revision"),
+    ({"revision": 10 ** 30}, "bad_type:revision"),
+    ({"tags": "Gaza"}, "bad_type:tags"),
+    ({"extracted_from": ["title"]}, "bad_type:extracted_from"),
+    ({"flags": {"body_empty": True}}, "bad_type:flags"),
+    ({"images": [{"url": 5}]}, "bad_type:images"),
+    ({"warc": "a.warc.gz"}, "bad_type:warc"),
+    ({"body": "text \ud800 cut"}, "lone_surrogate:body"),
+    ({"modified_at": "20261119T100000"}, "bad_modified_at"),  # Python reads it, Arrow does not
+]
+
+
+@pytest.mark.parametrize("extra,reason", OUTSIDE_SCHEMA, ids=[r for _, r in OUTSIDE_SCHEMA])
+def test_a_record_outside_the_schema_is_skipped_so_the_dataset_can_read_every_line(tmp_path, extra, reason):
+    from newscrawl.core.dataset.build import read_batches
+    from newscrawl.core.dataset.schema import arrow_schema
+
+    d = tmp_path / "in"
+    d.mkdir()
+    # json.dumps escapes the surrogate ("\\ud800"), as a hostile or broken writer would.
+    bad = record(2, "2026-11-19T11:00:00+00:00", **extra)
+    (d / "a.jsonl").write_text(json.dumps(GOOD) + "\n" + json.dumps(bad) + "\n")
+    result = merge("en", d, tmp_path / "out.jsonl")
+    assert result.count == 1 and result.skipped == {reason: 1}
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["skipped_lines"] == {reason: 1}
+    assert sum(b.num_rows for b in read_batches(tmp_path / "out.jsonl", arrow_schema())) == 1
+
+
+def test_a_byte_order_mark_is_stripped_and_counted(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    bom = b"\xef\xbb\xbf"
+    # A file saved with a BOM, then another joined to it with cat: one at the start, one inside.
+    (d / "a.jsonl").write_bytes(bom + json.dumps(GOOD).encode() + b"\n"
+                                + bom + json.dumps(record(2, "2026-11-19T11:00:00+00:00")).encode() + b"\n")
+    result = merge("en", d, tmp_path / "out.jsonl")
+    assert result.count == 2 and not result.skipped
+    text = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert "\ufeff" not in text
+    assert [json.loads(line)["post_id"] for line in text.splitlines()] == ["1", "2"]  # json.loads of str: no BOM
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["bom_stripped"] == 2 and manifest["inputs"][0]["bom_stripped"] == 2
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", str((1 << 30) + 1), "0"])
+def test_max_line_bytes_out_of_range_is_one_line_and_exit_2(value, runs, tmp_path, capsys):
+    out = tmp_path / "o.jsonl"
+    with pytest.raises(SystemExit) as exc:
+        main(["--edition", "en", "--input-dir", str(runs), "--output", str(out), "--max-line-bytes", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("--max-line-bytes must be from 1 to 1073741824") and "Traceback" not in "".join(err)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["merge", "dataset"])
+def test_an_edition_that_is_not_the_outlets_is_refused_before_anything(command, runs, tmp_path, capsys):
+    from newscrawl.core.dataset.__main__ import main as dataset_main
+
+    out = tmp_path / "out"
+    run = main if command == "merge" else dataset_main
+    before = sorted(p for p in tmp_path.rglob("*"))
+    with pytest.raises(SystemExit) as exc:
+        run(["--edition", "en/../../../../x", "--output-dir", str(out), "--input-dir", str(runs)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --edition: invalid choice: 'en/../../../../x'" in err and "Traceback" not in err
+    assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written, inside or outside

@@ -17,9 +17,13 @@ and every version goes to ``<output stem>.versions.jsonl``, every removal to
 Memory holds a small index entry per post (file, offset, rank), never the records
 themselves: the winning lines are read back from the run files in a second pass. Lines that
 are not a complete JSON article record (the partial last line of a run that is still writing
-or was killed, a breaking-ticker item, NaN or Infinity, nesting too deep to parse, a date out
-of range, a ``post_id`` that is not a string, a line over ``--max-line-bytes``) are skipped and
-counted by reason, never fatal. Files are written with the umask's mode, as the crawl's are.
+or was killed, a breaking-ticker item, NaN or Infinity, nesting too deep to parse, a line over
+``--max-line-bytes``) or whose record does not fit the Article schema (a type outside it, an
+integer outside int64, a lone surrogate, a date out of range: the shared check of
+:mod:`newscrawl.core.records`, which the dataset's reader uses too, so that every merged line
+is one the dataset can read) are skipped and counted by reason, never fatal. A UTF-8
+byte-order mark starting a line is dropped from the merged line and counted
+(``bom_stripped``). Files are written with the umask's mode, as the crawl's are.
 
 Written atomically (temporary file in the same directory, then ``os.replace``): first the
 dataset, then beside it ``<output stem>.manifest.json`` with the record count, the
@@ -40,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -50,8 +53,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
-from . import dataset_names
-from .outlet import add_spider_argument, default_spider
+from . import dataset_names, records
+from .outlet import add_spider_argument, check_edition, default_spider
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
 from .versions import History, check_files, removals_path, versions_path
@@ -63,6 +66,9 @@ READ_CHUNK = 1 << 20
 # A record is far below this (pages over 10 MB are not fetched); a longer line (a file
 # without newlines, garbage) is skipped and counted without ever being held in memory.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# The most --max-line-bytes may say: a line is held whole up to it (and readline's limit must
+# fit a C ssize_t: 10**20 gave a traceback).
+MAX_LINE_BYTES_LIMIT = 1 << 30
 # At most this many run files are open at once during the second pass.
 OPEN_FILES = 32
 
@@ -90,6 +96,7 @@ class InputFile:
     lines: int = 0
     records: int = 0
     skipped: int = 0
+    bom_stripped: int = 0  # records read whose line began with a UTF-8 byte-order mark (read without it)
 
 
 @dataclass
@@ -161,39 +168,19 @@ def record_key(record: dict) -> Optional[str]:
     return None
 
 
-def _no_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):  # 1e999: valid syntax, but Infinity once read
-        raise ValueError("number out of range")
-    return value
-
-
 def _check(line: bytes, edition: str) -> tuple[Optional[dict], str]:
-    """The record of one line, or None and why it is skipped."""
+    """The record of one line, or None and why it is skipped: the shared check of the record
+    schema (:func:`newscrawl.core.records.check`, which the dataset's reader uses too),
+    then the merge's own (a key; this edition)."""
     # A last line without its newline may be a write cut short: kept only if it parses.
-    text = line.strip()
-    if not text:
-        return None, "blank"
-    try:
-        # Strict JSON: NaN and Infinity (which Python's json reads by default) would be
-        # copied into the dataset, and most JSON readers refuse them.
-        record = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... 100,000 deep
-        return None, "invalid_json"
-    if not isinstance(record, dict):
-        return None, "not_an_object"
-    if record.get("post_id") is not None and not isinstance(record.get("post_id"), str):
-        return None, "bad_post_id"
-    if record_key(record) is None:
-        return None, "no_key"
-    if parse_utc_or_none(record.get("published_at")) is None:
-        return None, "bad_published_at"
-    if "crawled_at" in record and parse_utc_or_none(record["crawled_at"]) is None:
-        return None, "bad_crawled_at"
+    record, reason = records.decode_line(line)
+    if record is None:
+        return None, reason
+    checked = records.check(record, surrogates=records.may_hold_surrogate(line))
+    if record_key(record) is None and checked != "bad_post_id":
+        return None, "no_key"  # not an article at all (a ticker line), whatever its fields
+    if isinstance(checked, str):
+        return None, checked
     if record.get("edition") not in (None, edition):
         return None, "other_edition"
     return record, ""
@@ -260,6 +247,7 @@ def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX
         "sections": dict(sorted(sections.items())),
         "duplicates_superseded": superseded,
         "skipped_lines": dict(sorted(skipped.items())),
+        "bom_stripped": sum(info.bom_stripped for info in inputs),
         "inputs": [
             {
                 "path": _display(info.path, input_dir),
@@ -267,6 +255,7 @@ def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX
                 "lines": info.lines,
                 "records": info.records,
                 "skipped": info.skipped,
+                "bom_stripped": info.bom_stripped,
             }
             for info in inputs
         ],
@@ -293,6 +282,7 @@ def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: 
                     info.skipped += 1
                 continue
             info.records += 1
+            info.bom_stripped += line.startswith(records.BOM)
             key = record_key(record)
             crawled = parse_utc_or_none(record.get("crawled_at")) or _EPOCH
             warc = record.get("warc")
@@ -337,7 +327,8 @@ def _write_winners(order: list[tuple[str, Entry]], inputs: list[InputFile], edit
                 record, _ = _check(line, edition)
                 if record is None or record_key(record) != key:
                     raise MergeError(f"{inputs[entry.file_index].path} changed during the merge; run it again")
-                data = line.rstrip(b"\r\n") + b"\n"
+                # A byte-order mark is no part of the record: the dataset's line is without it.
+                data = records.strip_bom(line)[0].rstrip(b"\r\n") + b"\n"
                 if history is not None:
                     data = history.winner(key, record, data, (entry.file_index, entry.offset), files.read_at,
                                           lambda i: inputs[i].path.name)
@@ -414,6 +405,9 @@ def parse_location(parser: argparse.ArgumentParser, argv: Optional[list[str]], p
     (:func:`newscrawl.core.dataset_names.resolve`); None after printing one line when several
     datasets could be meant (the caller exits 2)."""
     opts = parser.parse_args(argv)
+    # The edition names directories (<output-dir>/<dataset>/<edition>, merged/<dataset>-<edition>.jsonl):
+    # one of the outlet's, or `en/../../x` would write outside the output directory.
+    check_edition(parser, opts)
     if opts.dataset is not None and dataset_names.name_problem(opts.dataset):
         parser.error(f"--dataset {dataset_names.name_problem(opts.dataset)}")
     try:
@@ -438,8 +432,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     opts = parse_location(parser, argv, "newscrawl.merge")
     if opts is None:
         return 2
-    if opts.max_line_bytes < 1:
-        parser.error("--max-line-bytes must be 1 or more")
+    if not 1 <= opts.max_line_bytes <= MAX_LINE_BYTES_LIMIT:
+        parser.error(f"--max-line-bytes must be from 1 to {MAX_LINE_BYTES_LIMIT}")
     output = opts.output or default_output(opts.edition, opts.output_dir, opts.dataset)
     try:
         result = merge(opts.edition, opts.input_dir, output, opts.max_line_bytes, versions=not opts.no_versions)
@@ -448,10 +442,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 1
     skipped = sum(result.skipped.values())
     detail = ", ".join(f"{k} {v}" for k, v in sorted(result.skipped.items()))
+    boms = sum(info.bom_stripped for info in result.inputs)
     print(
         f"merged {result.count} posts from {len(result.inputs)} files -> {result.output} "
         f"({result.superseded} older copies superseded, {skipped} lines skipped"
-        f"{': ' + detail if detail else ''}; manifest {result.manifest.name})"
+        f"{': ' + detail if detail else ''}{f'; {boms} byte-order marks stripped' if boms else ''}; "
+        f"manifest {result.manifest.name})"
     )
     return 0
 

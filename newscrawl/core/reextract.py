@@ -20,6 +20,8 @@ Captures are read in file-name order (for our files, capture order): a post's fi
 is revision 1, each later capture whose ``version_hash`` differs one more, and a repeat of the
 same content is dropped (``unchanged``), as across scheduled runs; the merge counts the
 revisions again, over every run file, in capture order (``newscrawl/core/versions.py``).
+Every record written passes the merge's check of the schema (:mod:`newscrawl.core.records`):
+one that does not is skipped and counted by its reason (``skipped/bad_type:word_count``).
 
 Pages are parsed by a pool of processes (``--workers``, default one per core); the main
 process reads the WARC files once to find the records and writes the output in order.
@@ -45,6 +47,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 
+from . import records
 from .args import ArgumentError, CrawlArgs
 from .clock import file_stamp, iso_utc, now_iso, parse_utc, utc_now
 from .dataset_names import name_problem, warc_dir_name
@@ -189,6 +192,12 @@ class Extractor:
         # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
         a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
         self.exporter.export_item(item)
+        # What the merge and the dataset accept, checked where it is made: a record outside
+        # the schema (a metadata word_count of 1e30 is an int beyond int64) is skipped here,
+        # counted, rather than written for the merge to skip.
+        _, problem = records.parse_line(self._lines.last)
+        if problem:
+            return Result(skipped=problem)
         return Result(self._lines.last, post_key(a), item.canonical_url, item.version_hash)
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import os
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -26,10 +28,12 @@ import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
 from .. import merge as merge_mod
+from .. import records
 from ..outlet import default_spider
 from .schema import Column
 
 ROOT = Path(__file__).resolve().parents[3]
+_log = logging.getLogger(__name__)
 # The merged file is read in chunks of CHUNK_SIZE bytes, each parsed by Arrow's JSON reader
 # in blocks of BLOCK_SIZE on every core; memory holds one chunk besides the current year
 # (64 MiB chunks: same speed, ~130 MB more peak memory at 50,000 articles).
@@ -99,19 +103,51 @@ def _chunks(path: Path, size: int) -> Iterator[memoryview]:
                 rest = bytes(buf[:end])
 
 
-def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) -> Iterator[pa.RecordBatch]:
+def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE,
+                 skipped: Optional[Counter] = None) -> Iterator[pa.RecordBatch]:
     """Every record of the merged file as Arrow batches of ``schema``.
 
     Read in chunks (memory stays at one chunk), each parsed by Arrow's threaded JSON reader
-    (its streaming reader parses on one core only).
+    (its streaming reader parses on one core only). A chunk Arrow refuses (a line the merge
+    would have skipped: a merged file of an older merge, or edited by hand) is read again line
+    by line through the merge's own check (:func:`newscrawl.core.records.parse_line`): the lines
+    that fail it are skipped, counted by the merge's reasons in ``skipped`` and named in one
+    warning; the others are read. Lines Arrow takes are not checked again in Python (a second
+    parse of every line would cost as much as Arrow's whole read, docs/benchmarks.md section 7).
     """
     parse = pjson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
     read = pjson.ReadOptions(block_size=BLOCK_SIZE)
     for chunk in _chunks(merged, chunk_size):
-        table = pjson.read_json(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse)
+        try:
+            table = pjson.read_json(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse)
+        except pa.ArrowInvalid:
+            kept, counts = _checked_lines(chunk)
+            if skipped is not None:
+                skipped.update(counts)
+            _log.warning("%s: %d lines skipped, as the merge skips them (%s)", merged, sum(counts.values()),
+                         ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            if not kept:
+                continue
+            try:
+                table = pjson.read_json(pa.BufferReader(pa.py_buffer(kept)), read_options=read, parse_options=parse)
+            except pa.ArrowInvalid as exc:  # a line the check let through: no traceback all the same
+                raise DatasetError(f"{merged}: a line the record check accepts and Arrow refuses: {exc}") from None
         for batch in table.to_batches():
             if batch.num_rows:
                 yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)  # field metadata back on
+
+
+def _checked_lines(chunk: memoryview) -> tuple[bytes, Counter]:
+    """The lines of ``chunk`` that pass :func:`newscrawl.core.records.parse_line` (without a
+    byte-order mark, as the merge writes them), and the count of the others by reason."""
+    kept, counts = [], Counter()
+    for line in bytes(chunk).splitlines():
+        record, reason = records.parse_line(line)
+        if record is not None:
+            kept.append(records.strip_bom(line)[0].strip())
+        elif reason != "blank":
+            counts[reason] += 1
+    return b"\n".join(kept) + b"\n" if kept else b"", counts
 
 
 def read_years(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[int, pa.Table]]:
