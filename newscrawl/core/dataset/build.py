@@ -106,14 +106,14 @@ def _chunks(path: Path, size: int) -> Iterator[memoryview]:
                     yield memoryview(buf)[:end]
                 return
             cut = buf.rfind(b"\n", 0, end) + 1
+            if end - cut > MAX_LINE_BYTES:  # the line being read: never buffered whole
+                raise DatasetError(f"{path}: a line over {MAX_LINE_BYTES:,} bytes from byte "
+                                   f"{fh.tell() - (end - cut):,} on: not a merged file")
             if cut:
                 rest = bytes(buf[cut:end])
                 yield memoryview(buf)[:cut]
             else:  # a line longer than the buffer: carry it all over
                 rest = bytes(buf[:end])
-                if len(rest) > MAX_LINE_BYTES:
-                    raise DatasetError(f"{path}: a line over {MAX_LINE_BYTES:,} bytes from byte "
-                                       f"{fh.tell() - len(rest):,} on: not a merged file")
 
 
 def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) -> Iterator[pa.RecordBatch]:
