@@ -7,7 +7,6 @@ import csv
 import importlib
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -132,7 +131,8 @@ def test_posts_dated_outside_1990_to_2100_are_left_out_and_counted(tmp_path):
     assert len(csv_rows(target)) == 2
     card = (target / "README.md").read_text(encoding="utf-8")
     assert "- Months without any post between the first and the last: 2024-06." in card
-    assert "- Records dated outside 1990 to 2100 (`published_at`: a wrong date, not news), left out of every file: 2." in card
+    assert ("- Records dated outside 1990 to 2100 (`published_at`: a wrong date, not news), "
+            "left out of every file: 2.") in card
     assert len(card) < 20_000
     figures_json = (target / "figures" / "figures.json").read_text(encoding="utf-8")
     assert len(figures_json) < 50_000 and json.loads(figures_json)["out_of_range"] == 2
