@@ -213,3 +213,23 @@ def test_a_build_stopped_by_sigterm_removes_its_temporary_directory(tmp_path):
     assert proc.returncode == 1, (proc.returncode, proc.stderr[-2000:])
     assert proc.stderr == "newscrawl.dataset: error: stopped by SIGTERM; the dataset was not replaced\n"
     assert leftovers(tmp_path / "ds") == [] and not target.exists()
+
+
+def test_a_build_under_nohup_keeps_ignoring_sighup(tmp_path):
+    merged = write_merged(tmp_path / "merged.jsonl", [record(1, "2024-05-01T10:00:00+00:00")])
+    target = tmp_path / "ds" / "x-en"
+    code = (
+        "import os, runpy, signal, sys\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup leaves it\n"
+        "from newscrawl.core.dataset import card\n"
+        "real = card.render\n"
+        "def render(*args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGHUP)\n"
+        "    return real(*args, **kwargs)\n"
+        "card.render = render\n"
+        f"sys.argv = ['x', '--edition', 'en', '--merged', {str(merged)!r}, '--no-merge', '--target', {str(target)!r}]\n"
+        "runpy.run_module('newscrawl.dataset', run_name='__main__')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    assert (target / "README.md").is_file()

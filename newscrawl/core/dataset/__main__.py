@@ -51,7 +51,9 @@ def main(argv: Optional[list[str]] = None, figure_process: Optional[tuple] = Non
     if opts is None:
         return 2
     _memory_pool()
-    handlers = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # Only where the signal would end the process anyway: under nohup SIGHUP stays ignored.
+    handlers = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)
+                if signal.getsignal(sig) == signal.SIG_DFL}
     try:
         result = build(opts.edition, opts.output_dir, merged=opts.merged, target=opts.target,
                        merge_first=not opts.no_merge, input_dir=opts.input_dir, spider=opts.spider,
