@@ -233,3 +233,14 @@ def test_a_build_under_nohup_keeps_ignoring_sighup(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
     assert (target / "README.md").is_file()
+
+
+def test_formula_prefix_over_chunks_nulls_and_slices():
+    import pyarrow as pa
+
+    texts = ["=1", None, "", "ok", "-", "@x", "a=b", "\r", "+", "é"]
+    values = pa.chunked_array([pa.array(texts[:4]), pa.array(texts[4:]).slice(0)])
+    sliced = pa.chunked_array([pa.array(["x"] + texts).slice(1)])  # a year's rows start mid-batch
+    expected = [None if t is None else ("'" + t if t[:1] in ("=", "+", "-", "@", "\t", "\r") else t) for t in texts]
+    assert build_mod.formula_safe(values).to_pylist() == expected
+    assert build_mod.formula_safe(sliced).to_pylist() == expected

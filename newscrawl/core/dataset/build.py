@@ -288,12 +288,24 @@ def csv_table(table: pa.Table, cols: list[Column]) -> pa.Table:
 def formula_safe(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Text cells as a spreadsheet cannot run them: FORMULA_PREFIX before a value starting
     with one of FORMULA_STARTS (``=HYPERLINK(...)``, ``-2+3+cmd|...``), as OWASP advises."""
+    return pa.chunked_array([_formula_safe(chunk) for chunk in values.chunks], values.type)
+
+
+def _formula_safe(chunk: pa.Array) -> pa.Array:
     # The first character only, whatever the length of the text (bodies included).
-    first = pc.utf8_slice_codeunits(values, 0, 1)
-    risky = pc.is_in(first, value_set=pa.array(FORMULA_STARTS, pa.string()))
-    if not pc.any(risky).as_py():
-        return values
-    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar(FORMULA_PREFIX), values, ""), values)
+    risky = pc.is_in(pc.utf8_slice_codeunits(chunk, 0, 1), value_set=pa.array(FORMULA_STARTS, pa.string()))
+    at = pc.indices_nonzero(risky).to_pylist()
+    if not at:
+        return chunk
+    # The few risky cells spliced between slices of the rest: one copy of the text
+    # (if_else over every row took 2 s for a year's 250 MB of bodies, this 0.07 s).
+    fixed = pc.binary_join_element_wise(pa.scalar(FORMULA_PREFIX), chunk.take(at), "")
+    pieces, start = [], 0
+    for n, i in enumerate(at):
+        pieces += [chunk.slice(start, i - start), fixed.slice(n, 1)]
+        start = i + 1
+    pieces.append(chunk.slice(start))
+    return pa.concat_arrays(pieces)
 
 
 def _struct_list_child(values: pa.ChunkedArray, child: str) -> pa.ChunkedArray:
