@@ -133,7 +133,7 @@ def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE) 
 
 def _parse_chunk(chunk: memoryview, read: pjson.ReadOptions, parse: pjson.ParseOptions) -> pa.Table:
     """One chunk through Arrow's JSON reader. A line longer than a block (a 10 MB record)
-    makes Arrow fail (\"straddling object\"): that chunk is parsed again as one block, on one
+    makes Arrow fail ("straddling object"): that chunk is parsed again as one block, on one
     core (rare: the blocks stay small for the usual chunk)."""
     try:
         return pjson.read_json(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse)
