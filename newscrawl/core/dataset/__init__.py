@@ -36,13 +36,14 @@ from ..outlet import outlet
 from .. import merge as merge_mod
 from . import card, history, report
 from .build import (
-    MARKER, ROOT, BuildResult, DatasetError, TargetRefused, by_time, csv_table, dataset_name, default_dataset_dir,
-    marked_years, merge_is_stale, refuse_foreign_target, replace_dir, write_year,
+    MARKER, ROOT, YEARS, BuildResult, DatasetError, MergedRefused, TargetRefused, build_prefix, by_time, csv_table,
+    dataset_name, default_dataset_dir, marked_years, merge_is_stale, refuse_foreign_target, refuse_unusual_merged,
+    remove_leftovers, replace_dir, write_year,
 )
 from .schema import Column, arrow_schema, columns
 from .stats import Stats
 
-__all__ = ["build", "BuildResult", "DatasetError"]
+__all__ = ["build", "BuildResult", "DatasetError", "MergedRefused", "TargetRefused"]
 
 
 def build(
@@ -68,6 +69,7 @@ def build(
     merged = merged or merge_mod.default_output(edition, output_dir, dataset)
     target = target or default_dataset_dir(edition, output_dir, dataset)
     summaries_dir = summaries_dir or input_dir
+    refuse_unusual_merged(merged)  # before the merge, which would write to it
     merged_again = False
     if merge_first and merge_is_stale(merged, input_dir):
         if not input_dir.is_dir():
@@ -81,7 +83,8 @@ def build(
     name = dataset_name(edition, dataset)
     cols = columns()
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    leftovers = remove_leftovers(target)
+    work = Path(tempfile.mkdtemp(prefix=build_prefix(target), dir=target.parent))
     try:
         # The figures are drawn by a process of their own, started now unless the command
         # line started it before importing pyarrow: it imports matplotlib while this
@@ -105,9 +108,9 @@ def build(
                 drawer.send({k: v for k, v in figures.items() if k not in ("runs", "health", "history")})
 
             (work / "data").mkdir()
-            result = BuildResult(target, merged, merged_again, 0)
+            result = BuildResult(target, merged, merged_again, 0, leftovers=leftovers)
             stats = _write_years(merged, work, name, cols, result, counted, ed.base_url if ed else "")
-            result.count = stats.count
+            result.count, result.out_of_range = stats.count, stats.out_of_range
             files = [f"data/{p.name}" for p in result.files]
             text = card.render(site, edition, name, cols, stats, files, runs, sources)
             text = history.card(text, edits, name, history_files if edits is not None else [])
@@ -138,6 +141,7 @@ def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result
             csv_writer.append(pcsv.CSVWriter(csv_path, flat.schema))
         csv_writer[0].write_table(flat)
 
+    announced = False
     try:
         # A year's Parquet file and CSV rows are written by two threads (Arrow's work runs
         # outside the GIL) while this one counts that year and reads the next: reading alone
@@ -147,10 +151,14 @@ def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result
         with ThreadPoolExecutor(max_workers=2) as pool:
             writing: list = []
             for year, table, last in marked_years(merged, schema):
+                if not YEARS[0] <= year <= YEARS[1]:  # a wrong date, not news (build.YEARS)
+                    stats.out_of_range += table.num_rows
+                    continue
                 table = by_time(table)
                 stats.add(year, table, cols)
                 if last:  # the figures can be drawn: before waiting for any file
                     counted(stats)
+                    announced = True
                 _finish(writing, result)
                 path = work / "data" / f"{name}-{year}.parquet"
                 writing[:] = [year, path, pool.submit(write_year, table, path), pool.submit(write_csv, table)]
@@ -161,6 +169,7 @@ def _write_years(merged: Path, work: Path, name: str, cols: list[Column], result
             csv_writer[0].close()
     if not csv_writer:  # no rows: a header-only CSV still says what the columns are
         pcsv.write_csv(csv_table(schema.empty_table(), cols), csv_path)
+    if not announced:  # no rows, or the last year's were left out
         counted(stats)
     return stats
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from ..args import FOLLOW_KINDS
 from ..outlet import Outlet
-from .build import LIST_SEPARATOR, csv_columns
+from .build import FORMULA_PREFIX, LIST_SEPARATOR, YEARS, csv_columns
 from .report import below_text
 from .schema import PANDAS_NULLABLE, Column, type_text
 from .stats import Stats, is_live_origin, iso
@@ -246,6 +246,8 @@ def _known_gaps(cols: list[Column], stats: Stats, runs) -> list[str]:
     out = ["", "## Known gaps", ""]
     empty = stats.empty_months()
     out.append(f"- Months without any post between the first and the last: {', '.join(empty) if empty else 'none'}.")
+    out.append(f"- Records dated outside {YEARS[0]} to {YEARS[1]} (`published_at`: a wrong date, not news), left out "
+               f"of every file: {f'{stats.out_of_range:,}' if stats.out_of_range else 'none'}.")
     if "flags" in stats.top:
         flags = stats.top["flags"]
         out.append("- Records flagged by the crawler (`flags`): "
@@ -328,6 +330,10 @@ def _csv(name: str, cols: list[Column]) -> list[str]:
         f"`{LIST_SEPARATOR.strip()}` with a space each side, so a list item that itself contains that text is ambiguous there",
         "(use the Parquet files for exact lists). Left out: " + ", ".join(f"`{n}`" for n in left_out) + ".",
         "Every text value is quoted; a missing value is an empty field, unquoted (an empty text is `\"\"`).",
+        f"A text value starting with `=`, `+`, `-`, `@`, a tab or a carriage return has a `{FORMULA_PREFIX}` put",
+        "before it, so that a spreadsheet shows it rather than running it as a formula (OWASP's advice against",
+        f"CSV injection): a title `-2+3` is `{FORMULA_PREFIX}-2+3` in the CSV. Only the CSV: the Parquet files hold",
+        "the true text.",
         "",
         "| column | type | written as |",
         "|---|---|---|",

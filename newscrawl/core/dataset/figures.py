@@ -362,7 +362,9 @@ def load() -> None:
     # Glyphs drawn as the font shapes them, without FreeType's auto-hinter (matplotlib's
     # default): 15% less drawing CPU for the six figures that end the build, the labels as
     # legible at this size.
-    matplotlib.rcParams.update({"font.size": 8, "text.hinting": "no_hinting"})
+    # Labels are the data's text (sections, authors, tags, titles): drawn as written, never
+    # read as mathtext (a tag "$_$" made every figure fail to parse).
+    matplotlib.rcParams.update({"font.size": 8, "text.hinting": "no_hinting", "text.parse_math": False})
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
 

@@ -18,7 +18,7 @@ from typing import IO, Optional
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .build import DatasetError
+from .build import YEARS, DatasetError
 from .figures import HEALTH, titles
 from .history import report_html as history_html
 from .stats import Stats, group_name, is_live_origin, iso
@@ -268,6 +268,7 @@ def figures_data(stats: Stats, runs: list[dict], columns: list[str], name: str =
         "fetched_elsewhere": dict(sorted(((o, n) for o, n in stats.origins.items() if not is_live_origin(o, host)),
                                          key=lambda kv: (-kv[1], kv[0]))) if host else {},
         "count": stats.count,
+        "out_of_range": stats.out_of_range,
         "published_at": {"min": iso(stats.published_min), "max": iso(stats.published_max)},
         "over_time": {"period": period, "periods": periods, "articles": [per_period.get(p, 0) for p in periods]},
         "groups": {by: group_figure(stats, by, period, periods) for by in Stats.OVER_TIME},
@@ -426,6 +427,9 @@ def write(directory: Path, title: str, data: dict, drawer: Drawer) -> None:
         f"{esc(str(data['published_at']['max']))} (UTC). The numbers behind every figure are in "
         '<a href="figures/figures.json">figures/figures.json</a>.</p>',
     ]
+    if data.get("out_of_range"):
+        parts.append(f"<p><strong>Left out:</strong> {data['out_of_range']:,} records dated outside {YEARS[0]} to "
+                     f"{YEARS[1]} (a wrong date, not news); the figures span the other articles' dates.</p>")
     elsewhere = data.get("fetched_elsewhere") or {}
     if elsewhere:
         parts.append("<p><strong>Not the live site's pages:</strong> fetched from "

@@ -47,6 +47,8 @@ class Stats:
     # origin (``home``) is counted by a prefix test, the others (a mirror, the replica) parsed.
     home: str = ""
     origins: Counter = field(default_factory=Counter)
+    # Records left out for a date outside build.YEARS (never counted above).
+    out_of_range: int = 0
 
     GROUPS = ("section", "post_type", "discovered_via")  # counted in total
     OVER_TIME = ("section", "post_type")  # and by day
