@@ -77,6 +77,18 @@ def test_a_write_that_fails_midway_leaves_no_partial_line(tmp_path, monkeypatch)
     assert [json.loads(line)["n"] for line in path.read_bytes().splitlines()] == [1, 3]
 
 
+def test_a_pipe_whose_reader_went_away_is_reported_and_raises():
+    """A pipe cannot be cut back (no lseek): the failure is reported, the write raises."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    failures = []
+    out = WholeLineFile(open(write_end, "wb", buffering=0), failures.append)
+    with pytest.raises(BrokenPipeError):
+        out.write(b'{"n": 1}\n')
+    out.close()
+    assert [type(exc) for exc in failures] == [BrokenPipeError]
+
+
 def test_overwrite_mode_still_truncates(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_bytes(b'{"old": 1}\n')
