@@ -223,3 +223,14 @@ def test_stdout_into_a_pipe_closed_early_stops_the_run_in_one_line(fresh_site, f
     # over 1,000 bytes): not every article scraped.
     assert 1 <= summary["articles"] <= 1 + 4096 // 1000 < len(fresh_site.reachable(js=False))
     assert _final_counts(log) == (summary["articles"], 0)
+
+
+def test_stdout_closed_stops_the_run_at_the_first_record_in_one_line(fresh_site, fresh_server):
+    """``-o -:jsonlines >&-``: Scrapy's stdout storage raised at start (AttributeError, traceback)."""
+    cmd = ["sh", "-c", 'exec "$@" >&-', "sh", *_stdout_crawl(fresh_server, fresh_site, "-a", "sections=politics")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "scrapy crawl almayadeen: error: cannot write to stdout: it is closed (finish reason feed_write_failed)")
+    assert "Traceback" not in proc.stderr and "exception was never retrieved" not in proc.stderr
+    assert _final_counts(proc.stderr) == (0, 0)

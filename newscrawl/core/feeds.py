@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import io
 import os
 import sys
 from functools import lru_cache
@@ -76,11 +77,21 @@ class LineAtomicStdoutStorage(_ReportsFailures, StdoutFeedStorage):
     buffered stdout, records still in the buffer counted as written), and a failed write (a
     broken pipe) reported like a full disk: the run stops with ``feed_write_failed``."""
 
+    def __init__(self, uri: str, _stdout: Any = None, *, feed_options: Optional[dict] = None):
+        # With stdout closed (>&-) Python has no sys.stdout (Scrapy's constructor would raise)
+        # and fd 1 may since be another file: never written to; the first record says so.
+        self.stdout_closed = _stdout is None and sys.stdout is None
+        if _stdout is None and sys.stdout is not None:
+            _stdout = sys.stdout.buffer
+        super().__init__(uri, _stdout or io.BytesIO(), feed_options=feed_options)
+
     def open(self, spider: Any) -> IO[Any]:
         try:
+            if self.stdout_closed:
+                raise OSError(errno.EBADF, "it is closed")
             sys.stdout.flush()  # whatever was printed before comes first
             raw = os.fdopen(os.dup(self._stdout.fileno()), "wb", buffering=0)  # noqa: SIM115 (closed by store())
-        except (OSError, ValueError) as exc:  # stdout closed (>&-)
+        except (OSError, ValueError) as exc:
             self._failed(f"cannot write to stdout: {_why(exc)}")
             raise
         return WholeLineFile(raw, lambda exc: self._failed(_stdout_failure(exc)))
