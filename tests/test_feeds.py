@@ -216,6 +216,7 @@ def test_stdout_into_a_pipe_closed_early_stops_the_run_in_one_line(fresh_site, f
     assert log.strip().splitlines()[-1] == ("scrapy crawl almayadeen: error: cannot write to stdout: its reader "
                                             "closed the pipe (Broken pipe) (finish reason feed_write_failed)")
     assert "Traceback" not in log and "BrokenPipeError" not in log
+    assert "Dropped (not written)" not in log  # the records still coming: counted, not a WARNING each
     assert "Spider closed (feed_write_failed)" in log
     summary = json.loads(log.split("run summary: ", 1)[1].splitlines()[0])
     assert summary["finish_reason"] == "feed_write_failed"
