@@ -110,11 +110,15 @@ FEED_URI_PARAMS = "newscrawl.core.feeds.uri_params"
 # A scheduled run with nothing new leaves no empty files behind.
 FEED_STORE_EMPTY = False
 # Files are written line by line, unbuffered: a killed run leaves no partial line.
-FEED_STORAGES = {"file": "newscrawl.core.feeds.LineAtomicFileStorage", "": "newscrawl.core.feeds.LineAtomicFileStorage"}
+FEED_STORAGES = {"file": "newscrawl.core.feeds.LineAtomicFileStorage", "": "newscrawl.core.feeds.LineAtomicFileStorage",
+                 "stdout": "newscrawl.core.feeds.LineAtomicStdoutStorage"}
 # Speed only: Scrapy's JSON Lines exporter, same bytes, with a fast path for our records
 # (newscrawl/core/feeds.py; ~0.25 -> ~0.1 ms CPU per article record).
 FEED_EXPORTERS = {fmt: "newscrawl.core.feeds.JsonLinesExporter" for fmt in ("jsonlines", "jsonl", "jl")}
 EXTENSIONS = {
+    # Scrapy's, counting the records written, without a traceback per failed write.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.core.feeds.LineFeedExporter": 0,
     "newscrawl.core.extensions.RunSummary": 500,
     # Owns the cross-run memory; after the feed exporter (0), so that a record is
     # remembered only once its line is written.

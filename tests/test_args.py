@@ -69,6 +69,7 @@ BAD = [
     ({"url": "http://127.0.0.1:9/news/politics/a", "base_url": "http://127.0.0.1:8000"}, "url"),
     ({"urls_file": "/dev/zero"}, "urls_file"),
     ({"urls_file": "/"}, "urls_file"),
+    ({"urls_file": "/proc/self/mem"}, "urls_file"),  # a regular file whose read fails (EIO)
 ]
 
 
@@ -149,8 +150,9 @@ def test_urls_file_fifo_is_refused_without_waiting(tmp_path):
 
 @pytest.mark.parametrize("kwargs,name", [({"until": "9999-12-31", "discover": "sitemap"}, "until"),
                                          ({"url": "https://example.org/news/politics/a"}, "url"),
-                                         ({"urls_file": "/dev/zero"}, "urls_file")],
-                         ids=["until-far", "url-offsite", "urls_file-device"])
+                                         ({"urls_file": "/dev/zero"}, "urls_file"),
+                                         ({"urls_file": "/proc/self/mem"}, "urls_file")],
+                         ids=["until-far", "url-offsite", "urls_file-device", "urls_file-unreadable"])
 def test_scrapy_crawl_refuses_what_would_crash_or_do_nothing(kwargs, name):
     test_scrapy_crawl_prints_one_line_and_exits_2(kwargs, name)
 

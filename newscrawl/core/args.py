@@ -297,7 +297,11 @@ def _read_urls_file(name: str) -> list[tuple[int, str]]:
         # Read one byte past the cap: a file that grew since fstat is still refused.
         chunks, size = [], 0
         while size <= URLS_FILE_MAX_BYTES:
-            chunk = os.read(fd, URLS_FILE_MAX_BYTES + 1 - size)
+            try:
+                chunk = os.read(fd, URLS_FILE_MAX_BYTES + 1 - size)
+            except OSError as exc:
+                # "Regular" files of /proc and /sys that refuse reading (/proc/self/mem: EIO).
+                raise ArgumentError("urls_file", f"cannot read {name[:200]!r}: {exc.strerror or exc}") from None
             if not chunk:
                 break
             chunks.append(chunk)

@@ -72,19 +72,7 @@ class RunSummary:
         crawler.signals.connect(ext.opened, signals.spider_opened)
         crawler.signals.connect(ext.closed, signals.feed_exporter_closed)
         crawler.signals.connect(ext.spider_closed, signals.spider_closed)
-        crawler.signals.connect(ext.scraped, signals.item_scraped)
         return ext
-
-    def scraped(self, item, response=None, spider=None):
-        # Scrapy's item_scraped_count mixes articles and ticker lines.
-        from .items import Article, BreakingItem, PostCheck
-
-        if isinstance(item, Article):
-            self.crawler.stats.inc_value("newscrawl/emitted/articles")
-        elif isinstance(item, BreakingItem):
-            self.crawler.stats.inc_value("newscrawl/emitted/ticker_lines")
-        elif isinstance(item, PostCheck):
-            self.crawler.stats.inc_value("newscrawl/emitted/checks")
 
     def opened(self, spider):
         self.outputs.extend(str(path) for path in local_feed_paths(self.crawler))
@@ -96,14 +84,20 @@ class RunSummary:
 
     def closed(self):
         asked = self.crawler.settings.get(SUMMARY_PATH_SETTING)
-        if asked:
-            write_json_atomic(Path(asked), self._summary())
-        elif self.outputs:
-            write_json_atomic(summary_beside(Path(self.outputs[0])), self._summary())
-        elif getattr(self.crawler.get_extension(FeedExporter), "slots", None):
-            # Feeds, but none a local file (-o -:jsonlines): no file to sit beside, so
-            # the summary is one log line (stderr), never a file named after stdout.
-            logger.info("run summary: %s", json.dumps(self._summary(), ensure_ascii=False, default=str))
+        path = Path(asked) if asked else summary_beside(Path(self.outputs[0])) if self.outputs else None
+        if path is not None:
+            try:
+                write_json_atomic(path, self._summary())
+                return
+            except OSError as exc:
+                # Beside an output that could not be opened (-O /sys/...): that one line is
+                # the error; the summary goes to the log instead, without a traceback.
+                logger.warning("cannot write the run summary %s: %s", path, exc.strerror or exc)
+        elif not getattr(self.crawler.get_extension(FeedExporter), "slots", None):
+            return
+        # Feeds, but none a local file (-o -:jsonlines): no file to sit beside, so the
+        # summary is one log line (stderr), never a file named after stdout.
+        logger.info("run summary: %s", json.dumps(self._summary(), ensure_ascii=False, default=str))
 
     def _summary(self) -> dict:
         stats = self.crawler.stats.get_stats()
@@ -122,6 +116,7 @@ class RunSummary:
             "end_time": _iso(stats.get("finish_time") or utc_now()),
             "finish_reason": stats.get("finish_reason"),
             "items": stats.get("item_scraped_count", 0),
+            # Records written, counted by the feed exporter (newscrawl/core/feeds.py).
             "articles": stats.get("newscrawl/emitted/articles", 0),
             "ticker_lines": stats.get("newscrawl/emitted/ticker_lines", 0),
             "checks": stats.get("newscrawl/emitted/checks", 0),

@@ -10,33 +10,54 @@ One system call is not always enough: ``write`` may write only part of the bytes
 signal, a nearly full disk), and Scrapy's exporter ignores the count it returns. So
 ``WholeLineFile`` finishes short writes, and when a write fails (no space left) it cuts
 the file back to where that line began before raising: no partial line in either case.
+
+stdout (``-o -:jsonlines``) is written the same way, one unbuffered ``write`` per record, and a
+failed write there (the reader of the pipe went away: ``| head``) stops the run as a full disk
+does. ``LineFeedExporter`` counts the records whose line was written (the run summary's and the
+progress line's counts) and keeps Scrapy from logging a traceback per record for a failure the
+storage has already reported in one line.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
+import io
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Callable, Optional
 from urllib.parse import urlsplit
 
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, StdoutFeedStorage
 from scrapy.utils.python import to_bytes
 from w3lib.url import file_uri_to_path
 
+from .items import Article, BreakingItem, PostCheck
 
-class LineAtomicFileStorage(FileFeedStorage):
-    """FileFeedStorage whose file is unbuffered, so records are written line by line."""
+
+class _ReportsFailures:
+    """A feed storage that puts its failures (open, write) in the crawl's stats, one line."""
 
     stats: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any, uri: str, *, feed_options: Optional[dict] = None) -> "LineAtomicFileStorage":
-        storage = cls(uri, feed_options=feed_options)
+    def from_crawler(cls, crawler: Any, uri: str, *, feed_options: Optional[dict] = None) -> Any:
+        storage = cls(uri, feed_options=feed_options)  # type: ignore[call-arg]
         storage.stats = crawler.stats
         return storage
+
+    def _failed(self, message: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(WRITE_FAILED_STAT)
+            if not self.stats.get_value(FEED_FAILURE_STAT):
+                self.stats.set_value(FEED_FAILURE_STAT, message)
+
+
+class LineAtomicFileStorage(_ReportsFailures, FileFeedStorage):
+    """FileFeedStorage whose file is unbuffered, so records are written line by line."""
 
     def open(self, spider: Any) -> IO[Any]:
         path = Path(self.path)
@@ -50,11 +71,39 @@ class LineAtomicFileStorage(FileFeedStorage):
             raise
         return WholeLineFile(raw, lambda exc: self._failed(f"cannot write the output {path}: {_why(exc)}"))
 
-    def _failed(self, message: str) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(WRITE_FAILED_STAT)
-            if not self.stats.get_value(FEED_FAILURE_STAT):
-                self.stats.set_value(FEED_FAILURE_STAT, message)
+
+class LineAtomicStdoutStorage(_ReportsFailures, StdoutFeedStorage):
+    """stdout written as the files are: one unbuffered ``write`` per record (through Scrapy's
+    buffered stdout, records still in the buffer counted as written), and a failed write (a
+    broken pipe) reported like a full disk: the run stops with ``feed_write_failed``."""
+
+    def __init__(self, uri: str, _stdout: Any = None, *, feed_options: Optional[dict] = None):
+        # With stdout closed (>&-) Python has no sys.stdout (Scrapy's constructor would raise)
+        # and fd 1 may since be another file: never written to; the first record says so.
+        self.stdout_closed = _stdout is None and sys.stdout is None
+        if _stdout is None and sys.stdout is not None:
+            _stdout = sys.stdout.buffer
+        super().__init__(uri, _stdout or io.BytesIO(), feed_options=feed_options)
+
+    def open(self, spider: Any) -> IO[Any]:
+        try:
+            if self.stdout_closed:
+                raise OSError(errno.EBADF, "it is closed")
+            sys.stdout.flush()  # whatever was printed before comes first
+            raw = os.fdopen(os.dup(self._stdout.fileno()), "wb", buffering=0)  # noqa: SIM115 (closed by store())
+        except (OSError, ValueError) as exc:
+            self._failed(f"cannot write to stdout: {_why(exc)}")
+            raise
+        return WholeLineFile(raw, lambda exc: self._failed(_stdout_failure(exc)))
+
+    def store(self, file: IO[Any]) -> None:
+        file.close()  # our duplicate of fd 1; stdout itself stays open
+
+
+def _stdout_failure(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+        return "cannot write to stdout: its reader closed the pipe (Broken pipe)"
+    return f"cannot write to stdout: {_why(exc)}"
 
 
 def cannot_open(path: Path) -> Optional[str]:
@@ -98,10 +147,12 @@ class WholeLineFile:
         self.raw = raw
         self.fd = raw.fileno()
         self.on_failure = on_failure
+        # A pipe or a terminal cannot be cut back: there a failed write is only reported.
+        self.seekable = raw.seekable()
 
     def write(self, data: bytes) -> int:
         view = memoryview(data)
-        start = os.lseek(self.fd, 0, os.SEEK_END)
+        start = os.lseek(self.fd, 0, os.SEEK_END) if self.seekable else None
         done = 0
         try:
             while done < len(view):
@@ -109,7 +160,7 @@ class WholeLineFile:
         except BaseException as exc:
             if self.on_failure is not None:
                 self.on_failure(exc)
-            if done:
+            if done and start is not None:
                 os.ftruncate(self.fd, start)
             raise
         return done
@@ -163,6 +214,37 @@ class JsonLinesExporter(JsonLinesItemExporter):
             return
         data = self.encoder.encode({name: _plain(getattr(item, name)) for name in fields}) + "\n"
         self.file.write(to_bytes(data, self.encoding))
+
+
+# The run's counts of records written, by record class (the run summary's "articles",
+# "ticker_lines" and "checks", the progress line's "written").
+WRITTEN_STATS = ((Article, "newscrawl/emitted/articles"), (BreakingItem, "newscrawl/emitted/ticker_lines"),
+                 (PostCheck, "newscrawl/emitted/checks"))
+
+
+class LineFeedExporter(FeedExporter):
+    """Scrapy's feed exporter, counting the records written, and quiet about failed writes
+    our storages report.
+
+    A record counts once its line is in every feed that takes it (and it is in one): one
+    that failed to open or to be written is not in the output, whatever Scrapy scraped.
+    A write or open that failed has been reported by the storage (``WRITE_FAILED_STAT``, one
+    line from the StateKeeper, which stops the run): Scrapy would log the same error again
+    with a traceback, for this record and each one still coming. Anything else still raises.
+    """
+
+    def item_scraped(self, item: Any, spider: Any) -> None:
+        stats = self.crawler.stats
+        failures = stats.get_value(WRITE_FAILED_STAT, 0)
+        try:
+            super().item_scraped(item, spider)
+        except Exception:
+            if stats.get_value(WRITE_FAILED_STAT, 0) == failures:
+                raise
+            return
+        name = next((stat for cls, stat in WRITTEN_STATS if isinstance(item, cls)), None)
+        if name is not None and any(slot.filter.accepts(item) for slot in self.slots):
+            stats.inc_value(name)
 
 
 def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:

@@ -54,7 +54,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .clock import file_stamp, utc_now
-from .feeds import WholeLineFile, local_feed_paths
+from .feeds import WRITE_FAILED_STAT, WholeLineFile, local_feed_paths
 from .items import Article, WarcRecordRef
 
 logger = logging.getLogger(__name__)
@@ -377,6 +377,8 @@ class WarcCapture:
         return feeds[0] if feeds else None  # stdout:, s3://, ...: no local file to keep WARCs beside
 
     def opened(self, spider: Any) -> None:
+        if self.stats.get_value(WRITE_FAILED_STAT):  # an output that cannot be opened: the run does not start
+            return
         settings = self.crawler.settings
         edition = getattr(spider, "edition", "en")
         template = settings.get("NEWSCRAWL_WARC_DIR") or ""
