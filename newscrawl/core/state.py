@@ -92,10 +92,10 @@ def _guarded(method):
     return guarded
 
 
-def _blocking_parent(path: Path) -> Optional[Path]:
-    """The nearest existing ancestor of ``path`` when it is not a directory (a file where
-    ``output/state`` should be), else None."""
-    for parent in path.parents:
+def file_in_the_way(directory: Path) -> Optional[Path]:
+    """``directory``, or its nearest existing ancestor, when that is not a directory (a file
+    where ``output/state`` should be), else None."""
+    for parent in (directory, *directory.parents):
         try:
             info = parent.stat()
         except (FileNotFoundError, NotADirectoryError):
@@ -145,7 +145,7 @@ class Store:
         # Told (with the one-line message) when a statement fails once the store is open.
         self.on_failure: Optional[Callable[[str], None]] = None
         self.ready = False
-        blocking = _blocking_parent(self.path)
+        blocking = file_in_the_way(self.path.parent)
         if blocking is not None:
             # mkdir would say "File exists" or "Not a directory", which reads like a lock problem.
             raise StateError(self._unusable(f"{blocking} is a file, where a directory is expected")) from None
