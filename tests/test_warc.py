@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
@@ -552,3 +552,50 @@ def test_a_crawl_that_cannot_write_its_warc_stops_before_its_first_request(small
     assert last.endswith("(finish reason warc_write_failed)") and "NEWSCRAWL_WARC=off" in last
     assert "Traceback" not in result.stderr
     assert [e.path for e in small_server.log[start:] if e.path != "/robots.txt"] == [] and result.records == []
+
+
+# --- replay of nothing (issue 22 case 3) -----------------------------------------------------
+def _glob_matching_nothing(tmp_path):
+    return str(tmp_path / "*.warc.gz")
+
+
+def _directory_with_a_directory_named_like_a_warc(tmp_path):
+    (tmp_path / "x.warc.gz").mkdir()
+    return str(tmp_path)
+
+
+def _path_that_does_not_exist(tmp_path):
+    return str(tmp_path / "gone.warc.gz")
+
+
+NOTHING_TO_REPLAY = pytest.mark.parametrize(
+    "make", [_glob_matching_nothing, _directory_with_a_directory_named_like_a_warc, _path_that_does_not_exist],
+    ids=["glob-matching-nothing", "sub-directory-x.warc.gz", "missing-path"])
+
+
+@NOTHING_TO_REPLAY
+def test_a_replay_of_nothing_stops_the_crawl_at_open_without_a_traceback(tmp_path, make):
+    from newscrawl.core.warc import ReplayMiddleware
+
+    spec = make(tmp_path)
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_REPLAY": spec})
+    middleware = ReplayMiddleware.from_crawler(crawler)  # no ValueError out of the crawler's start
+    with pytest.raises(CloseSpider) as info:
+        middleware._refuse()
+    assert info.value.reason == "replay_unusable"
+    assert spec in crawler.stats.get_value("newscrawl/run_failed")
+    with pytest.raises(IgnoreRequest):  # never the network
+        middleware.process_request(Request("http://127.0.0.1:1/"))
+
+
+@NOTHING_TO_REPLAY
+def test_scrapy_crawl_refuses_a_replay_of_nothing_with_one_line_and_exit_2(small_server, tmp_path, make):
+    spec = make(tmp_path)
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"kept": true}\n')
+    start = len(small_server.log)
+    result = run_crawl(small_server.url, out, settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_REPLAY": spec})
+    assert result.returncode == 2, result.stderr[-2000:]
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("scrapy crawl almayadeen: error: NEWSCRAWL_REPLAY") and spec in line
+    assert out.read_text() == '{"kept": true}\n' and small_server.log[start:] == []

@@ -845,6 +845,41 @@ def read_warcinfo(record: Any) -> dict[str, str]:
 # --- replay -----------------------------------------------------------------------------
 
 
+class ReplayError(ValueError):
+    """``NEWSCRAWL_REPLAY`` names no WARC file to replay; the message is one line."""
+
+
+def replay_specs(settings: Any) -> list[str]:
+    """The paths and globs of ``NEWSCRAWL_REPLAY`` ([] when replay is off)."""
+    spec = str(settings.get("NEWSCRAWL_REPLAY") or "")
+    return [s.strip() for s in spec.split(",") if s.strip()] if switched_on(spec) else []
+
+
+def replay_files(specs: list[str]) -> list[Path]:
+    """The WARC files ``specs`` stand for; ReplayError when a path does not exist or there is
+    none at all (a glob that matches nothing, a directory without ``*.warc.gz`` or ``*.warc``)."""
+    for spec in specs:
+        if not any(ch in spec for ch in "*?[") and not Path(spec).exists():
+            raise ReplayError(f"NEWSCRAWL_REPLAY: {spec} does not exist")
+    files = warc_files(specs)
+    if not files:
+        raise ReplayError(f"NEWSCRAWL_REPLAY={','.join(specs)} names no WARC file (a glob that matches "
+                          f"nothing, or no *.warc.gz / *.warc file in the directory)")
+    return files
+
+
+def replay_problem(settings: Any) -> Optional[str]:
+    """Why ``NEWSCRAWL_REPLAY`` cannot be replayed (one line), or None; for a command to
+    refuse it before the crawl opens anything."""
+    specs = replay_specs(settings)
+    try:
+        if specs:
+            replay_files(specs)
+    except ReplayError as exc:
+        return str(exc)
+    return None
+
+
 class ReplayMiddleware:
     """Answers every request from stored responses (``NEWSCRAWL_REPLAY``); never the network.
 
@@ -855,10 +890,16 @@ class ReplayMiddleware:
     def __init__(self, crawler: Any, specs: list[str]):
         self.stats = crawler.stats
         self.index: dict[str, tuple[Path, int]] = {}
+        self.problem: Optional[str] = None
         by_id: dict[str, tuple[Path, int]] = {}
-        files = warc_files(specs)
-        if not files:
-            raise ValueError(f"NEWSCRAWL_REPLAY={','.join(specs)} names no WARC file")
+        try:
+            files = replay_files(specs)
+        except ReplayError as exc:
+            # `scrapy crawl` refuses this before the crawl (exit 2); for the other commands the
+            # crawl stops at open with this line, answering nothing (never the network).
+            self.problem = str(exc)
+            crawler.signals.connect(self._refuse, signals.spider_opened)
+            return
         for path in files:
             with path.open("rb") as fh:
                 for record, offset in iter_records(fh, path.name):
@@ -880,12 +921,19 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ReplayMiddleware":
-        spec = str(crawler.settings.get("NEWSCRAWL_REPLAY") or "")
-        if not switched_on(spec):
+        specs = replay_specs(crawler.settings)
+        if not specs:
             raise NotConfigured
-        return cls(crawler, [s.strip() for s in spec.split(",") if s.strip()])
+        return cls(crawler, specs)
+
+    def _refuse(self, spider: Any = None) -> None:
+        self.stats.set_value(RUN_FAILED_STAT, self.problem)
+        logger.error("%s; the crawl does not start", self.problem)
+        raise CloseSpider("replay_unusable")
 
     def process_request(self, request: Request) -> Response:
+        if self.problem is not None:
+            raise IgnoreRequest(self.problem)
         rendered = str(request.meta.get("newscrawl_render") or "") if request.meta.get("playwright") else ""
         key = f"{rendered}:{request.url}" if rendered else request.url
         place = self.index.get(key)
