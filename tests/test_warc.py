@@ -599,3 +599,23 @@ def test_scrapy_crawl_refuses_a_replay_of_nothing_with_one_line_and_exit_2(small
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("scrapy crawl almayadeen: error: NEWSCRAWL_REPLAY") and spec in line
     assert out.read_text() == '{"kept": true}\n' and small_server.log[start:] == []
+
+
+def test_a_digest_memory_that_cannot_be_moved_aside_stops_the_run_at_open(tmp_path, monkeypatch):
+    import os
+    from types import SimpleNamespace
+
+    from newscrawl.core.warc import WARC_FAILED
+
+    (tmp_path / "digests.sqlite3").write_bytes(b"not a database" * 100)
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC": "on", "NEWSCRAWL_WARC_DIR": str(tmp_path)})
+    ext = WarcCapture(crawler)
+
+    def refused(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "rename", refused)
+    with pytest.raises(CloseSpider) as info:
+        ext.opened(SimpleNamespace(name="almayadeen", edition="en"))
+    assert info.value.reason == WARC_FAILED
+    assert "cannot write WARC files in" in crawler.stats.get_value("newscrawl/run_failed")

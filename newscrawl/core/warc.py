@@ -502,8 +502,13 @@ class WarcCapture:
             # exit 0): the run stops before its first request, as for an output it cannot open.
             self._fail(f"{problem}; run with -s NEWSCRAWL_WARC=off to crawl without WARC files")
             raise CloseSpider(WARC_FAILED)
-        self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
-                                 warcinfo(spider, edition, settings))
+        try:
+            self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
+                                     warcinfo(spider, edition, settings))
+        except OSError as exc:  # digests.sqlite3 could not even be moved aside
+            self._fail(f"cannot write WARC files in {directory}: {exc}; run with -s NEWSCRAWL_WARC=off "
+                       f"to crawl without WARC files")
+            raise CloseSpider(WARC_FAILED) from None
 
     def _fail(self, message: str) -> None:
         self.stats.set_value(RUN_FAILED_STAT, message)
