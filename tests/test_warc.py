@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
@@ -421,3 +421,201 @@ def test_a_failed_warc_write_is_counted_and_leaves_whole_records(tmp_path, monke
     (path,) = warcs(tmp_path)
     assert [(r["type"], r["url"]) for r in warc_records(path)][1:] == [
         ("response", first.url), ("request", first.url)]
+
+
+# --- WARC capture that cannot go on as it was (issue 22 case 5) ----------------------------
+def _capture(capturer, url, body=b"<html>same</html>"):
+    request = Request(url)
+    return capturer.capture(HtmlResponse(url, body=body, request=request), request)
+
+
+def _random_bytes(path):
+    path.write_bytes(random.Random(5).randbytes(64 * 1024))
+
+
+@pytest.mark.parametrize("spoil", [_random_bytes, Path.mkdir], ids=["random-bytes", "directory"])
+def test_an_unreadable_digest_memory_is_moved_aside_and_capture_goes_on(tmp_path, caplog, spoil):
+    spoil(tmp_path / "digests.sqlite3")
+    with caplog.at_level("WARNING", logger="newscrawl.core.warc"):
+        capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    (aside,) = tmp_path.glob("digests.sqlite3.broken-*")
+    assert [r.getMessage() for r in caplog.records if "moved aside" in r.getMessage()] != []
+    assert len(caplog.records) == 1 and aside.name in caplog.records[0].getMessage()
+    assert _capture(capturer, "http://127.0.0.1:1/news")["kind"] == "response"
+    assert _capture(capturer, "http://127.0.0.1:1/news")["kind"] == "revisit"  # the new memory works
+    capturer.close()
+    assert (tmp_path / "digests.sqlite3").is_file()
+    assert aside.is_dir() if spoil is Path.mkdir else aside.read_bytes() == random.Random(5).randbytes(64 * 1024)
+
+
+def test_a_digest_memory_locked_elsewhere_is_left_alone_and_capture_goes_on(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(DigestMemory, "TIMEOUT", 0.05)
+    path = tmp_path / "digests.sqlite3"
+    DigestMemory(path).close()
+    holder = sqlite3.connect(str(path), isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+        assert _capture(capturer, "http://127.0.0.1:1/news")["kind"] == "response"
+        assert _capture(capturer, "http://127.0.0.1:1/news")["kind"] == "revisit"
+        capturer.close()
+    finally:
+        holder.close()
+    assert not list(tmp_path.glob("digests.sqlite3.broken-*")), "a locked memory was moved aside"
+    assert any("locked by another process" in r.getMessage() for r in caplog.records)
+
+
+def test_a_digest_memory_that_fails_mid_run_is_said_once_and_capture_goes_on(tmp_path, caplog):
+    capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    capturer.memory.db.close()  # any SQLite error from here on
+    kinds = [_capture(capturer, f"http://127.0.0.1:1/news/{n % 2}")["kind"] for n in range(4)]
+    capturer.memory.flush()
+    assert kinds == ["response", "response", "revisit", "revisit"]  # remembered in memory
+    assert sum("failed" in r.getMessage() for r in caplog.records) == 1
+    capturer.out.close()
+
+
+def test_revisits_point_only_at_warc_files_that_still_exist(tmp_path, caplog):
+    url = "http://127.0.0.1:1/news/politics"
+    first = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    _capture(first, url)
+    _capture(first, url + "/kept")
+    first.close()
+    (old,) = warcs(tmp_path)
+    kept = Capturer(tmp_path, "2026-01-01T00-30-00+00-00", 10_000_000, {"software": "test"})
+    assert _capture(kept, url)["kind"] == "revisit"  # the file is there: a revisit, as before
+    kept.close()
+    for path in warcs(tmp_path):
+        path.unlink()  # the WARC files deleted, digests.sqlite3 kept
+    again = Capturer(tmp_path, "2026-01-02T00-00-00+00-00", 10_000_000, {"software": "test"})
+    place = _capture(again, url)
+    assert place["kind"] == "response" and place["file"] != old.name
+    assert _capture(again, url + "/kept")["kind"] == "response"
+    assert _capture(again, url)["kind"] == "revisit"  # against this run's capture
+    assert again.counts["revisit_target_missing"] == 2
+    again.close()
+    assert sum("is gone" in r.getMessage() for r in caplog.records) == 1  # once per missing file
+    (new,) = warcs(tmp_path)
+    assert [r["type"] for r in warc_records(new)].count("response") == 2
+
+
+def test_a_run_whose_first_warc_write_fails_stops(tmp_path, monkeypatch):
+    import errno
+    import os
+    from types import SimpleNamespace
+
+    from newscrawl.core.warc import WARC_FAILED
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC": "on"})
+    closed = []
+    crawler.engine = SimpleNamespace(close_spider_async=lambda reason: closed.append(reason))
+    ext = WarcCapture(crawler)
+    ext.capturer = Capturer(tmp_path, "2026-01-01T00-00-00+00-00", 10_000_000, {"software": "test"})
+    real_open = os.open
+
+    def refused(path, *args, **kwargs):
+        if str(path).endswith(".warc.gz"):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+    for n in range(2):
+        request = Request(f"http://127.0.0.1:1/news/{n}")
+        ext.received(HtmlResponse(request.url, body=b"<html></html>", request=request), request)
+    monkeypatch.setattr(os, "open", real_open)
+    assert closed == [WARC_FAILED]
+    assert "no WARC record was written" in crawler.stats.get_value("newscrawl/run_failed")
+    assert crawler.stats.get_value("newscrawl/warc/write_failed") == 2
+    ext.closed()
+
+
+def _warc_is_a_file(out):
+    (out.parent / "warc").write_text("not a directory")
+    return {}
+
+
+def _read_only_warc_dir(out):
+    return {"NEWSCRAWL_WARC_DIR": "/sys/kernel/newscrawl-warc-test"}  # not creatable, even by root
+
+
+@pytest.mark.parametrize("make", [_warc_is_a_file, _read_only_warc_dir], ids=["warc-is-a-file", "read-only-dir"])
+def test_a_crawl_that_cannot_write_its_warc_stops_before_its_first_request(small_site, small_server, tmp_path, make):
+    out = tmp_path / "out.jsonl"
+    start = len(small_server.log)
+    result = run_crawl(small_server.url, out, settings={
+        "NEWSCRAWL_NOW": small_site.now.isoformat(), "NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False",
+        **make(out)})
+    assert result.returncode == 1, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("scrapy crawl almayadeen: error: cannot write WARC files in "), last
+    assert last.endswith("(finish reason warc_write_failed)") and "NEWSCRAWL_WARC=off" in last
+    assert "Traceback" not in result.stderr
+    assert [e.path for e in small_server.log[start:] if e.path != "/robots.txt"] == [] and result.records == []
+
+
+# --- replay of nothing (issue 22 case 3) -----------------------------------------------------
+def _glob_matching_nothing(tmp_path):
+    return str(tmp_path / "*.warc.gz")
+
+
+def _directory_with_a_directory_named_like_a_warc(tmp_path):
+    (tmp_path / "x.warc.gz").mkdir()
+    return str(tmp_path)
+
+
+def _path_that_does_not_exist(tmp_path):
+    return str(tmp_path / "gone.warc.gz")
+
+
+NOTHING_TO_REPLAY = pytest.mark.parametrize(
+    "make", [_glob_matching_nothing, _directory_with_a_directory_named_like_a_warc, _path_that_does_not_exist],
+    ids=["glob-matching-nothing", "sub-directory-x.warc.gz", "missing-path"])
+
+
+@NOTHING_TO_REPLAY
+def test_a_replay_of_nothing_stops_the_crawl_at_open_without_a_traceback(tmp_path, make):
+    from newscrawl.core.warc import ReplayMiddleware
+
+    spec = make(tmp_path)
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_REPLAY": spec})
+    middleware = ReplayMiddleware.from_crawler(crawler)  # no ValueError out of the crawler's start
+    with pytest.raises(CloseSpider) as info:
+        middleware._refuse()
+    assert info.value.reason == "replay_unusable"
+    assert spec in crawler.stats.get_value("newscrawl/run_failed")
+    with pytest.raises(IgnoreRequest):  # never the network
+        middleware.process_request(Request("http://127.0.0.1:1/"))
+
+
+@NOTHING_TO_REPLAY
+def test_scrapy_crawl_refuses_a_replay_of_nothing_with_one_line_and_exit_2(small_server, tmp_path, make):
+    spec = make(tmp_path)
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"kept": true}\n')
+    start = len(small_server.log)
+    result = run_crawl(small_server.url, out, settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_REPLAY": spec})
+    assert result.returncode == 2, result.stderr[-2000:]
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("scrapy crawl almayadeen: error: NEWSCRAWL_REPLAY") and spec in line
+    assert out.read_text() == '{"kept": true}\n' and small_server.log[start:] == []
+
+
+def test_a_digest_memory_that_cannot_be_moved_aside_stops_the_run_at_open(tmp_path, monkeypatch):
+    import os
+    from types import SimpleNamespace
+
+    from newscrawl.core.warc import WARC_FAILED
+
+    (tmp_path / "digests.sqlite3").write_bytes(b"not a database" * 100)
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC": "on", "NEWSCRAWL_WARC_DIR": str(tmp_path)})
+    ext = WarcCapture(crawler)
+
+    def refused(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "rename", refused)
+    with pytest.raises(CloseSpider) as info:
+        ext.opened(SimpleNamespace(name="almayadeen", edition="en"))
+    assert info.value.reason == WARC_FAILED
+    assert "cannot write WARC files in" in crawler.stats.get_value("newscrawl/run_failed")

@@ -24,7 +24,7 @@ from .clock import iso_utc
 from .dates import FUTURE, UNREADABLE, crawl_now, date_problems
 from .items import Article, BreakingItem, normalise_text, version_hash
 from .recheck import RECHECK, count, unchanged
-from .state import StateKeeper, Store, post_key
+from .state import StateError, StateKeeper, Store, post_key
 from .urls import canonical_url, escape_controls
 
 logger = logging.getLogger(__name__)
@@ -167,9 +167,17 @@ class DedupePipeline(_Counting):
 
     def process_item(self, item):
         if self.keeper is not None and self.keeper.stopping:
-            # The output failed and the run is stopping: nothing more is exported (it would
-            # not be written) nor remembered.
-            raise self.drop("not written", "the output failed")
+            # The output or the state database failed and the run is stopping: nothing more
+            # is exported (it would not be written, or not remembered).
+            raise self.drop("not written", "the run is stopping")
+        try:
+            return self._dedupe(item)
+        except StateError:
+            # The keeper stops the run (one error line); without the memory this record's
+            # revision is unknown: not written, fetched again by the next run.
+            raise self.drop("not written", "the state database failed") from None
+
+    def _dedupe(self, item):
         if isinstance(item, BreakingItem):
             return self._ticker(item)
         if not isinstance(item, Article):

@@ -11,13 +11,14 @@ parameterised.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider
@@ -74,6 +75,37 @@ class StateError(RuntimeError):
     """The state database cannot be used; the message says how to recover."""
 
 
+def _guarded(method):
+    """A store method whose SQLite error, once the store is open, becomes a StateError
+    (and is reported to ``Store.on_failure``): a write that fails must stop the run, never
+    be a traceback in the log while the crawl goes on forgetting what it emitted."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            if not self.ready:
+                raise  # while opening: __init__ says what is wrong with the file
+            raise self._failed(exc) from None
+
+    return guarded
+
+
+def file_in_the_way(directory: Path) -> Optional[Path]:
+    """``directory``, or its nearest existing ancestor, when that is not a directory (a file
+    where ``output/state`` should be), else None."""
+    for parent in (directory, *directory.parents):
+        try:
+            info = parent.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:
+            return None
+        return None if stat.S_ISDIR(info.st_mode) else parent
+    return None
+
+
 @dataclass
 class Seen:
     """What the store remembers of a post."""
@@ -110,6 +142,13 @@ class Store:
         self.path = Path(path)
         self.intervals = parse_intervals(intervals if intervals is not None else DEFAULT_INTERVALS)
         self.db: Optional[sqlite3.Connection] = None
+        # Told (with the one-line message) when a statement fails once the store is open.
+        self.on_failure: Optional[Callable[[str], None]] = None
+        self.ready = False
+        blocking = file_in_the_way(self.path.parent)
+        if blocking is not None:
+            # mkdir would say "File exists" or "Not a directory", which reads like a lock problem.
+            raise StateError(self._unusable(f"{blocking} is a file, where a directory is expected")) from None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -135,6 +174,14 @@ class Store:
                 raise sqlite3.DatabaseError(check)
             self.db.executescript(SCHEMA)
             self._migrate()
+            # Reads pass under another process's write lock (WAL), and a file that cannot be
+            # written opens all the same: only a write finds either. One is made now and rolled
+            # back, so that the run stops before its first request instead of failing every write.
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('write_check', '')")
+            finally:
+                self.db.execute("ROLLBACK")
         except sqlite3.DatabaseError as exc:
             if self.db is not None:
                 self.db.close()
@@ -145,7 +192,22 @@ class Store:
                 ) from None
             if not self.path.is_file():  # could not even be created: moving it aside means nothing
                 raise StateError(self._unusable(str(exc))) from None
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                raise StateError(self._unusable(f"{exc}: it cannot be written")) from None
             raise StateError(self._corrupt(exc)) from None
+        self.ready = True
+
+    def _failed(self, exc: sqlite3.Error) -> StateError:
+        """The error of a statement that failed during the run, told to ``on_failure``."""
+        if "locked" in str(exc) or "busy" in str(exc):
+            why = f"is locked by another process ({exc})"
+        else:
+            why = f"failed during the run ({exc})"
+        message = (f"state database {self.path} {why}; the run stops (the next run reads back the "
+                   f"articles this one wrote)")
+        if self.on_failure is not None:
+            self.on_failure(message)
+        return StateError(message)
 
     def _migrate(self) -> None:
         # State files written before the ticker kept last_seen: add it, filled with first_seen.
@@ -184,15 +246,18 @@ class Store:
                 f"(mv {self.path} {self.path}.broken) to start a fresh memory of what was emitted, "
                 f"or run with -s NEWSCRAWL_STATE=off")
 
+    @_guarded
     def get(self, key: str) -> Optional[Seen]:
         row = self.db.execute("SELECT key, content_hash, revision, version_hash, removed_at FROM posts WHERE key = ?",
                               (key,)).fetchone()
         return Seen(*row) if row else None
 
+    @_guarded
     def post(self, key: str) -> Optional[StoredPost]:
         row = self.db.execute("SELECT key, post_id, canonical_url, removed_at FROM posts WHERE key = ?", (key,)).fetchone()
         return StoredPost(*row) if row else None
 
+    @_guarded
     def known(self, post_id: Optional[str] = None, canonical_url: Optional[str] = None) -> bool:
         """Whether a post was emitted before, by its id or its canonical URL."""
         if post_id and self.db.execute("SELECT 1 FROM posts WHERE key = ?", (post_id,)).fetchone():
@@ -201,6 +266,7 @@ class Store:
             "SELECT 1 FROM posts WHERE canonical_url = ? COLLATE NOCASE LIMIT 1", (canonical_url,)
         ).fetchone() is not None
 
+    @_guarded
     def published_at(self, canonical_url: str) -> Optional[str]:
         """The stored publication time of the post at this canonical URL, or None if unknown."""
         row = self.db.execute(
@@ -208,6 +274,7 @@ class Store:
         ).fetchone()
         return (row[0] or "") if row else None
 
+    @_guarded
     def record(self, key: str, post_id: Optional[str], canonical_url: str, content_hash: str, revision: int,
                published_at: Optional[str], seen_at: str, version_hash: Optional[str] = None) -> None:
         """Remember that this version of a post was emitted: the post (fetched now, online, due
@@ -228,10 +295,12 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO versions (key, revision, version_hash, content_hash, seen_at) "
                         "VALUES (?, ?, ?, ?, ?)", (key, revision, version_hash, content_hash, seen_at))
 
+    @_guarded
     def touch(self, key: str, seen_at: str, version_hash: Optional[str] = None) -> None:
         """A fetch found the stored version again (its version hash filled in if the row had none)."""
         self.checked(key, seen_at, "unchanged", last_seen=True, version_hash=version_hash)
 
+    @_guarded
     def checked(self, key: str, at: str, outcome: str, last_seen: bool = False,
                 version_hash: Optional[str] = None) -> None:
         """A fetch of a stored post at ``at`` found ``outcome``; it is due again at its next age."""
@@ -243,6 +312,7 @@ class Store:
             "last_seen = CASE WHEN ? THEN ? ELSE last_seen END, version_hash = COALESCE(version_hash, ?) WHERE key = ?",
             (at, outcome, next_check(row[0], at, self.intervals), last_seen, at, version_hash, key))
 
+    @_guarded
     def removed(self, key: str, at: str, status: int) -> None:
         """A re-check found the post gone: remembered once, until a fetch finds it back."""
         self.checked(key, at, f"removed ({status})")
@@ -250,30 +320,36 @@ class Store:
 
     _DUE = "FROM posts WHERE next_check <= ? AND published_at >= ? AND published_at < ?"
 
+    @_guarded
     def due_count(self, now: str, since: Optional[str] = None, before: Optional[str] = None) -> int:
         """How many posts are due for a re-check at ``now`` (ISO 8601 UTC), of those published
         from ``since`` and before ``before`` when given."""
         return self.db.execute(f"SELECT COUNT(*) {self._DUE}", (now, since or "", before or "~")).fetchone()[0]
 
+    @_guarded
     def due(self, now: str, limit: int, since: Optional[str] = None, before: Optional[str] = None) -> list[tuple[str, str]]:
         """(key, canonical URL) of at most ``limit`` posts due at ``now``, youngest first."""
         return self.db.execute(f"SELECT key, canonical_url {self._DUE} ORDER BY published_at DESC, key LIMIT ?",
                                (now, since or "", before or "~", limit)).fetchall()
 
+    @_guarded
     def versions(self, key: str) -> list[tuple[int, Optional[str], str, str]]:
         """(revision, version hash, content hash, first seen) of every version emitted, in order."""
         return self.db.execute("SELECT revision, version_hash, content_hash, seen_at FROM versions WHERE key = ? "
                                "ORDER BY revision", (key,)).fetchall()
 
+    @_guarded
     def ticker_last_seen(self, text_key: str) -> Optional[str]:
         """When a ticker line was last seen by any run (ISO 8601 UTC), or None."""
         row = self.db.execute("SELECT COALESCE(last_seen, first_seen) FROM ticker WHERE text_key = ?", (text_key,)).fetchone()
         return row[0] if row else None
 
+    @_guarded
     def see_ticker(self, text_key: str, seen_at: str) -> None:
         """Note that a known line is still on the ticker (it was not emitted again)."""
         self.db.execute("UPDATE ticker SET last_seen = ? WHERE text_key = ?", (seen_at, text_key))
 
+    @_guarded
     def record_ticker(self, text_key: str, text: str, seen_at: str) -> None:
         """Remember an emitted ticker line (a line emitted again starts a new sighting)."""
         self.db.execute(
@@ -283,14 +359,17 @@ class Store:
             (text_key, text, seen_at, seen_at),
         )
 
+    @_guarded
     def get_meta(self, name: str) -> Optional[str]:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
+    @_guarded
     def set_meta(self, name: str, value: str) -> None:
         self.db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                         (name, value))
 
+    @_guarded
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
 
@@ -301,6 +380,9 @@ class Store:
 # Set (to one line) when the run failed in a way Scrapy would call "finished": the crawl
 # command then exits 1 with that line (newscrawl/core/commands/crawl.py).
 RUN_FAILED_STAT = "newscrawl/run_failed"
+# How long a statement waits for another process's lock on the state database before the
+# run stops (at open: before its first request).
+STATE_TIMEOUT = 5.0
 _CMDLINE = SETTINGS_PRIORITIES["cmdline"]
 
 
@@ -350,6 +432,8 @@ class StateKeeper:
         self.stats = crawler.stats
         self.store: Optional[Store] = None
         self.stopping = False
+        self.state_failed = False  # a store statement failed during the run: it is stopping
+        self._failed_store: Optional[Store] = None
         self.now_iso = iso_utc(crawl_now(crawler.settings))
 
     @classmethod
@@ -368,16 +452,23 @@ class StateKeeper:
             return
         path = state_path(self.crawler.settings)
         try:
-            self.store = Store(path, intervals=self.crawler.settings.get("NEWSCRAWL_RECHECK_INTERVALS"))
+            self.store = Store(path, timeout=STATE_TIMEOUT,
+                               intervals=self.crawler.settings.get("NEWSCRAWL_RECHECK_INTERVALS"))
+            self._reconcile()
+            # Written before the first record: a run stopped later (killed, or its store
+            # failing) is caught up by the next one from these files.
+            self.store.set_meta("last_outputs", json.dumps(self._feed_paths(article_only=True)))
         except (StateError, ValueError) as exc:
             # Scrapy would log this and crawl on without memory, emitting every post again
             # as revision 1: the run stops before its first request instead.
+            if self.store is not None:
+                self.store.close()
+                self.store = None
             self.stats.set_value(RUN_FAILED_STAT, str(exc))
             logger.error("%s", exc)
             raise CloseSpider("state_unusable") from None
+        self.store.on_failure = self._state_failed
         self.stats.set_value("newscrawl/state/memory", f"on ({path})")
-        self._reconcile()
-        self.store.set_meta("last_outputs", json.dumps(self._feed_paths(article_only=True)))
 
     def _check_feeds(self) -> None:
         # Every local feed file must be writable before the first request.
@@ -436,15 +527,39 @@ class StateKeeper:
         if self.stats.get_value(WRITE_FAILED_STAT):
             self._output_failed()
             return
+        if self.state_failed:
+            # Written, not remembered: the next run reads this run's files back (_reconcile).
+            self.stats.inc_value("newscrawl/not_remembered/state_failed")
+            return
         if self.store is None:
             return
-        if isinstance(item, BreakingItem):
-            self.store.record_ticker(normalise_text(item.text).casefold(), item.text, self.now_iso)
-        elif isinstance(item, Article):
-            self.store.record(post_key(ItemAdapter(item)), item.post_id, item.canonical_url, item.content_hash,
-                              item.revision, item.published_at, self.now_iso, item.version_hash)
-        elif isinstance(item, PostCheck) and item.outcome == "removed":
-            self.store.removed(item.post_id or item.canonical_url, self.now_iso, item.status)
+        try:
+            if isinstance(item, BreakingItem):
+                self.store.record_ticker(normalise_text(item.text).casefold(), item.text, self.now_iso)
+            elif isinstance(item, Article):
+                self.store.record(post_key(ItemAdapter(item)), item.post_id, item.canonical_url, item.content_hash,
+                                  item.revision, item.published_at, self.now_iso, item.version_hash)
+            elif isinstance(item, PostCheck) and item.outcome == "removed":
+                self.store.removed(item.post_id or item.canonical_url, self.now_iso, item.status)
+        except StateError:
+            self.stats.inc_value("newscrawl/not_remembered/state_failed")  # the run is stopping
+
+    def _state_failed(self, message: str) -> None:
+        # A store statement failed (another process took the lock, the disk went away): the
+        # run stops, as for a feed that fails, rather than go on emitting what it cannot
+        # remember (the next run would emit it again as revision 1). The store is withdrawn
+        # (the spider, the pipelines and re-checks see no memory): each later call would
+        # wait out the lock's timeout again.
+        if self.state_failed:
+            return
+        self.state_failed = True
+        self._failed_store, self.store = self.store, None
+        self.stats.set_value(RUN_FAILED_STAT, message)
+        if self.stopping:
+            return
+        self.stopping = True
+        logger.error("%s", message)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_unusable"))
 
     def _output_failed(self) -> None:
         # The feed exporter could not open its file, or its write raised (disk full): this
@@ -463,5 +578,10 @@ class StateKeeper:
 
     def close(self, spider):
         if self.store is not None:
-            self.stats.set_value("newscrawl/state/posts", self.store.count())
-            self.store.close()
+            try:
+                self.stats.set_value("newscrawl/state/posts", self.store.count())
+            except StateError:
+                pass  # said once: the run failed
+        store = self.store or self._failed_store
+        if store is not None:
+            store.close()

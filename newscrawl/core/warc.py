@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import sqlite3
+import tempfile
 import time
 import uuid
 import zlib
@@ -45,10 +46,11 @@ from typing import Any, BinaryIO, Iterator, Optional
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.defer import deferred_from_coro
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -56,6 +58,7 @@ from warcio.warcwriter import WARCWriter
 from .clock import file_stamp, utc_now
 from .feeds import WRITE_FAILED_STAT, WholeLineFile, local_feed_paths
 from .items import Article, WarcRecordRef
+from .state import RUN_FAILED_STAT, file_in_the_way
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +166,26 @@ def output_root(feed_path: Optional[Path], edition: str, spider_name: str,
     return parent / "warc" / where, None
 
 
+def _locked(exc: Exception) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` (and its SQLite ``-wal``/``-shm`` files) to ``<name>.broken-<UTC time>``;
+    the new name. Nothing is deleted."""
+    aside = path.with_name(f"{path.name}.broken-{file_stamp(utc_now())}")
+    serial = 0
+    while os.path.lexists(aside):
+        serial += 1
+        aside = path.with_name(f"{path.name}.broken-{file_stamp(utc_now())}-{serial}")
+    os.rename(path, aside)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.is_file():
+            os.rename(companion, aside.with_name(aside.name + suffix))
+    return aside
+
+
 class DigestMemory:
     """The last capture of each URL (payload digest, date, record id, file, offset).
 
@@ -180,21 +203,65 @@ class DigestMemory:
               "file = excluded.file, offset = excluded.offset")
     BATCH = 256
     MAX_AGE = 2.0
+    TIMEOUT = 5.0  # seconds a statement waits for another process's lock
 
     def __init__(self, path: Path):
+        """Open (or create) the memory at ``path``. One that cannot be read (corrupted, a
+        directory) is moved aside with one warning and a new one started: it only saves bytes,
+        and without it every run would keep no WARC at all. One locked by another process
+        is left alone: this run keeps its memory in RAM (full responses, no revisits)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(self.SCHEMA)
+        self.path = path
+        self.failed = False  # a statement failed mid-run: said once, the memory goes on in RAM
         self.pending: dict[str, tuple[str, str, str, str, int]] = {}
         self.written_at = time.monotonic()
+        try:
+            self.db = self._connect(str(path))
+        except sqlite3.DatabaseError as exc:
+            if _locked(exc):
+                logger.warning("WARC digest memory %s is locked by another process (%s): this run stores "
+                               "full responses, no revisits", path, exc)
+                self.db = self._connect(":memory:")
+                return
+            aside = move_aside(path)
+            logger.warning("WARC digest memory %s cannot be read (%s): moved aside to %s; a new one is "
+                           "started (this run stores full responses where it would have written revisits)",
+                           path, exc, aside.name)
+            self.db = self._connect(str(path))
+
+    def _connect(self, name: str) -> sqlite3.Connection:
+        if name != ":memory:" and os.path.lexists(name) and not Path(name).is_file():
+            raise sqlite3.DatabaseError("not a regular file")
+        db = sqlite3.connect(name, timeout=self.TIMEOUT, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            db.execute(self.SCHEMA)
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        if not self.failed:
+            logger.warning("WARC digest memory %s failed (%s): the rest of this run stores full responses, "
+                           "no revisits", self.path, exc)
+        self.failed = True
 
     def last(self, key: str) -> Optional[tuple[str, str, str, str, int]]:
         if key in self.pending:
             return self.pending[key]
-        return self.db.execute("SELECT digest, date, record_id, file, offset FROM captures WHERE key = ?",
-                               (key,)).fetchone()
+        if self.failed:
+            return None
+        try:
+            return self.db.execute("SELECT digest, date, record_id, file, offset FROM captures WHERE key = ?",
+                                   (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
 
     def remember(self, key: str, digest: str, date: str, record_id: str, file: str, offset: int) -> None:
         self.pending[key] = (digest, date, record_id, file, offset)
@@ -202,12 +269,15 @@ class DigestMemory:
             self.flush()
 
     def flush(self) -> None:
-        """Write the entries held in memory, in one transaction."""
-        if self.pending:
-            with self.db:
-                self.db.execute("BEGIN")
-                self.db.executemany(self.UPSERT, [(key, *entry) for key, entry in self.pending.items()])
-            self.pending.clear()
+        """Write the entries held in memory, in one transaction (kept in memory if that fails)."""
+        if self.pending and not self.failed:
+            try:
+                with self.db:
+                    self.db.execute("BEGIN")
+                    self.db.executemany(self.UPSERT, [(key, *entry) for key, entry in self.pending.items()])
+                self.pending.clear()
+            except sqlite3.Error as exc:
+                self._failed(exc)
         self.written_at = time.monotonic()
 
     def close(self) -> None:
@@ -302,9 +372,21 @@ class Capturer:
     """Writes responses with their requests to rotating WARC files, revisits for repeats."""
 
     def __init__(self, directory: Path, stamp: str, max_size: int, warcinfo: dict[str, str]):
+        self.directory = directory
         self.memory = DigestMemory(directory / "digests.sqlite3")
         self.out = RotatingWarcFile(directory, stamp, max_size, warcinfo)
-        self.counts = {"response": 0, "revisit": 0, "bytes": 0}
+        self.counts = {"response": 0, "revisit": 0, "bytes": 0, "revisit_target_missing": 0}
+        self._present: dict[str, bool] = {}
+
+    def _still_there(self, name: str) -> bool:
+        """Whether the WARC file a remembered capture is in still exists (asked once per file):
+        a revisit pointing at a deleted file would leave its URL with no payload anywhere."""
+        if name not in self._present:
+            self._present[name] = (self.directory / name).is_file()
+            if not self._present[name]:
+                logger.warning("WARC file %s, where digests.sqlite3 says earlier captures are, is gone: "
+                               "those pages are stored in full again", self.directory / name)
+        return self._present[name]
 
     def capture(self, response: Response, request: Request, now: Optional[datetime] = None) -> dict[str, Any]:
         """Store one response; the place of the record holding its payload (file, offset, id)."""
@@ -316,6 +398,9 @@ class Capturer:
         key = f"{rendered}:{url}" if rendered else url
         last = self.memory.last(key)
         revisit = last is not None and last[0] == digest
+        if revisit and not self._still_there(last[3]):
+            revisit = False
+            self.counts["revisit_target_missing"] += 1
         fields = [("WARC-Date", date)]
         if response.ip_address is not None:
             fields.append(("WARC-IP-Address", str(response.ip_address)))
@@ -348,6 +433,26 @@ class Capturer:
     def close(self) -> None:
         self.out.close()
         self.memory.close()
+
+
+# The finish reason of a run that was asked to keep WARC files and cannot write them.
+WARC_FAILED = "warc_write_failed"
+
+
+def cannot_write_in(directory: Path) -> Optional[str]:
+    """Why WARC files cannot be created in ``directory`` (created if missing), or None."""
+    blocking = file_in_the_way(directory)
+    if blocking is not None:
+        return f"cannot write WARC files in {directory}: {blocking} is a file, where a directory is expected"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # Mode bits say nothing to root, nor about a read-only mount: a file is created.
+        fd, probe = tempfile.mkstemp(prefix=".newscrawl-write-check-", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"cannot write WARC files in {directory}: {exc.strerror or exc}"
+    return None
 
 
 class WarcCapture:
@@ -393,8 +498,23 @@ class WarcCapture:
         directory, stamp = output_root(feed, edition, spider.name, dataset) if feed is not None else (None, None)
         if template:
             directory = Path(template % {"edition": edition, "name": spider.name, "dataset": dataset})
-        self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
-                                 warcinfo(spider, edition, settings))
+        problem = cannot_write_in(directory)
+        if problem:
+            # Scrapy would log a traceback and crawl on keeping no WARC, run after run (cron
+            # exit 0): the run stops before its first request, as for an output it cannot open.
+            self._fail(f"{problem}; run with -s NEWSCRAWL_WARC=off to crawl without WARC files")
+            raise CloseSpider(WARC_FAILED)
+        try:
+            self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
+                                     warcinfo(spider, edition, settings))
+        except OSError as exc:  # digests.sqlite3 could not even be moved aside
+            self._fail(f"cannot write WARC files in {directory}: {exc}; run with -s NEWSCRAWL_WARC=off "
+                       f"to crawl without WARC files")
+            raise CloseSpider(WARC_FAILED) from None
+
+    def _fail(self, message: str) -> None:
+        self.stats.set_value(RUN_FAILED_STAT, message)
+        logger.error("%s", message)
 
     def received(self, response: Response, request: Request, spider: Any = None) -> None:
         if self.capturer is None:
@@ -402,10 +522,18 @@ class WarcCapture:
         try:
             place = self.capturer.capture(response, request)
         except OSError as exc:
-            # A full disk must not stop the crawl (its feeds decide that); counted, said once.
-            if not self.stats.get_value("newscrawl/warc/write_failed"):
-                logger.error("writing the WARC file failed: %s", exc)
+            first = not self.stats.get_value("newscrawl/warc/write_failed")
             self.stats.inc_value("newscrawl/warc/write_failed")
+            if not (self.capturer.counts["response"] or self.capturer.counts["revisit"]):
+                # Not one record written: a run asked to keep WARCs that keeps none fails.
+                if first:
+                    self._fail(f"writing the WARC file in {self.capturer.directory} failed ({exc}); no WARC "
+                               f"record was written")
+                    deferred_from_coro(self.crawler.engine.close_spider_async(reason=WARC_FAILED))
+                return
+            # A full disk later on must not stop the crawl (its feeds decide that); counted, said once.
+            if first:
+                logger.error("writing the WARC file failed: %s", exc)
             return
         self.stats.inc_value(f"newscrawl/warc/{place.pop('kind')}")
         response.meta[META_KEY] = place
@@ -414,6 +542,9 @@ class WarcCapture:
         if self.capturer is not None:
             self.stats.set_value("newscrawl/warc/files", len(self.capturer.out.files))
             self.stats.set_value("newscrawl/warc/bytes", self.capturer.counts["bytes"])
+            if self.capturer.counts["revisit_target_missing"]:
+                self.stats.set_value("newscrawl/warc/revisit_target_missing",
+                                     self.capturer.counts["revisit_target_missing"])
             self.capturer.close()
             self.capturer = None
 
@@ -721,6 +852,41 @@ def read_warcinfo(record: Any) -> dict[str, str]:
 # --- replay -----------------------------------------------------------------------------
 
 
+class ReplayError(ValueError):
+    """``NEWSCRAWL_REPLAY`` names no WARC file to replay; the message is one line."""
+
+
+def replay_specs(settings: Any) -> list[str]:
+    """The paths and globs of ``NEWSCRAWL_REPLAY`` ([] when replay is off)."""
+    spec = str(settings.get("NEWSCRAWL_REPLAY") or "")
+    return [s.strip() for s in spec.split(",") if s.strip()] if switched_on(spec) else []
+
+
+def replay_files(specs: list[str]) -> list[Path]:
+    """The WARC files ``specs`` stand for; ReplayError when a path does not exist or there is
+    none at all (a glob that matches nothing, a directory without ``*.warc.gz`` or ``*.warc``)."""
+    for spec in specs:
+        if not any(ch in spec for ch in "*?[") and not Path(spec).exists():
+            raise ReplayError(f"NEWSCRAWL_REPLAY: {spec} does not exist")
+    files = warc_files(specs)
+    if not files:
+        raise ReplayError(f"NEWSCRAWL_REPLAY={','.join(specs)} names no WARC file (a glob that matches "
+                          f"nothing, or no *.warc.gz / *.warc file in the directory)")
+    return files
+
+
+def replay_problem(settings: Any) -> Optional[str]:
+    """Why ``NEWSCRAWL_REPLAY`` cannot be replayed (one line), or None; for a command to
+    refuse it before the crawl opens anything."""
+    specs = replay_specs(settings)
+    try:
+        if specs:
+            replay_files(specs)
+    except ReplayError as exc:
+        return str(exc)
+    return None
+
+
 class ReplayMiddleware:
     """Answers every request from stored responses (``NEWSCRAWL_REPLAY``); never the network.
 
@@ -731,10 +897,16 @@ class ReplayMiddleware:
     def __init__(self, crawler: Any, specs: list[str]):
         self.stats = crawler.stats
         self.index: dict[str, tuple[Path, int]] = {}
+        self.problem: Optional[str] = None
         by_id: dict[str, tuple[Path, int]] = {}
-        files = warc_files(specs)
-        if not files:
-            raise ValueError(f"NEWSCRAWL_REPLAY={','.join(specs)} names no WARC file")
+        try:
+            files = replay_files(specs)
+        except ReplayError as exc:
+            # `scrapy crawl` refuses this before the crawl (exit 2); for the other commands the
+            # crawl stops at open with this line, answering nothing (never the network).
+            self.problem = str(exc)
+            crawler.signals.connect(self._refuse, signals.spider_opened)
+            return
         for path in files:
             with path.open("rb") as fh:
                 for record, offset in iter_records(fh, path.name):
@@ -756,12 +928,19 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ReplayMiddleware":
-        spec = str(crawler.settings.get("NEWSCRAWL_REPLAY") or "")
-        if not switched_on(spec):
+        specs = replay_specs(crawler.settings)
+        if not specs:
             raise NotConfigured
-        return cls(crawler, [s.strip() for s in spec.split(",") if s.strip()])
+        return cls(crawler, specs)
+
+    def _refuse(self, spider: Any = None) -> None:
+        self.stats.set_value(RUN_FAILED_STAT, self.problem)
+        logger.error("%s; the crawl does not start", self.problem)
+        raise CloseSpider("replay_unusable")
 
     def process_request(self, request: Request) -> Response:
+        if self.problem is not None:
+            raise IgnoreRequest(self.problem)
         rendered = str(request.meta.get("newscrawl_render") or "") if request.meta.get("playwright") else ""
         key = f"{rendered}:{request.url}" if rendered else request.url
         place = self.index.get(key)

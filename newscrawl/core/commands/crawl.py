@@ -22,6 +22,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from ..feeds import WRITE_FAILED_STAT
 from ..gctuning import raise_threshold
 from ..state import RUN_FAILED_STAT
+from ..warc import replay_problem
 from ._tools import check_spider_arguments
 
 CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
@@ -35,6 +36,10 @@ class Command(ScrapyCrawl):
         project_feeds = set(self.settings.getdict("FEEDS"))
         super().process_options(args, opts)
         check_spider_arguments("crawl", self.settings, args[0] if args else None, opts.spargs)
+        problem = replay_problem(self.settings)
+        if problem:  # before the feeds are opened: an -O file is not emptied for nothing
+            print(f"scrapy crawl{' ' + args[0] if args else ''}: error: {problem}", file=sys.stderr)
+            sys.exit(2)
         if opts.output or opts.overwrite_output:
             # A file named on the command line is this run's snapshot: the cross-run memory
             # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/core/state.py),
