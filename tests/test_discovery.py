@@ -176,3 +176,19 @@ def test_links_of_unknown_shape_outside_cards_are_counted_not_followed(tmp_path)
     shapes = summary["coverage"]["unknown_link_shapes"]
     assert list(shapes) == ["/programs/<slug>"] and shapes["/programs/<slug>"]["count"] == pages > 0
     assert shapes["/programs/<slug>"]["example"].endswith(("/programs/weekly-show", "/programs/evening-talk"))
+
+
+def test_each_post_is_asked_for_once_however_many_pages_link_it(tmp_path):
+    # Every article page links the same "Most Read" posts, and cards repeat across listings: the
+    # spider asks for each URL once (repeats never reach Scrapy's duplicate filter), and still
+    # finds every post it can reach, by a way it can be reached.
+    site = Replica(seed=4, articles=80)
+    with ReplicaServer(site) as server:
+        result = crawl(server, site, tmp_path / "out.jsonl")
+        requested = [unquote(r.path) for r in server.log]
+    summary = json.loads(result.output.with_name(result.output.stem + ".summary.json").read_text())
+    assert len(requested) == len(set(requested))
+    assert summary["stats"].get("dupefilter/filtered", 0) == 0
+    reachable = site.reachable(js=False, max_pages=1)
+    assert {key_of(r) for r in result.records} == set(reachable)
+    assert all(r["discovered_via"] in reachable[key_of(r)] for r in result.records)

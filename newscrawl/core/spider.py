@@ -343,7 +343,9 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         if per_listing > 0:
             links = links[:per_listing]  # the newest few (the probe)
         requests = [r for r in (self._article_request(l.url, f"listing:{slug}") for l in links) if r is not None]
-        yield from requests
+        # Counted before the repeats go: a card already asked for from elsewhere in this run
+        # is still new to the store (the incremental stop below).
+        yield from self._not_yet_requested(requests)
         self._note_unknown_links(listing.unknown_links())
         if "most_read" in self.args.follow:
             yield from self._follow(listing.most_read(), response.url)
@@ -488,10 +490,24 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
 
     def _follow(self, links: Iterable[PageLink], page_url: str = "") -> Iterable[scrapy.Request]:
         wanted = [link for link in links if link.kind in self.args.follow]
-        for link in self._cap_links(wanted, page_url):
-            request = self._article_request(link.url, link.kind)
-            if request is not None:
+        requests = (self._article_request(link.url, link.kind) for link in self._cap_links(wanted, page_url))
+        yield from self._not_yet_requested(r for r in requests if r is not None)
+
+    def _not_yet_requested(self, requests: Iterable[scrapy.Request]) -> Iterable[scrapy.Request]:
+        """The requests for URLs this run has not asked for yet. Every page links the same
+        "Most Read" and "Related" posts: left to Scrapy's duplicate filter, each repeat is
+        scheduled, fingerprinted and passed through every spider middleware first (of the order
+        of ten repeats per page fetched; docs/benchmarks.md section 8d). The filter still
+        catches what this does not (a resumed job's requests, URL variants it canonicalises)."""
+        asked = self._asked_urls
+        for request in requests:
+            if request.url not in asked:
+                asked.add(request.url)
                 yield request
+
+    @functools.cached_property
+    def _asked_urls(self) -> set[str]:
+        return set()
 
     def _article_request(self, url: str, discovered_via: str) -> scrapy.Request | None:
         """A request for an article link, or None when it is not an in-scope article URL.
