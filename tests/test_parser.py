@@ -406,3 +406,27 @@ def test_unreadable_modification_date_is_null_with_the_reason():
 def test_listing_card_dates_are_read_by_the_editions_reader(edition, card, expected):
     listing = ListingPage(f"<html><body><div><a href='/x'>X</a><span>{card}</span></div></body></html>", "http://h/x", edition)
     assert listing.dates.read(listing.card_dates()[-1], NOW).isoformat() == expected
+
+
+def test_hrefs_judged_on_one_page_are_judged_alike_on_the_next_of_each_origin():
+    # The crawl-wide memo of page-independent hrefs (absolute paths, absolute URLs): a page of
+    # another origin (a mirror) resolves the same path on its own host, and a relative href is
+    # resolved against each page's own path.
+    from newscrawl.core import pages as core_pages
+
+    html = ("<html><body><article><h1>T</h1><div class='p-content'><p>x</p></div></article>"
+            "<section><h2>Most Read</h2><div><a href='/news/politics/popular'>P</a>"
+            "<a href='sibling'>S</a></div></section></body></html>")
+    urls = {}
+    for page_url in ("http://127.0.0.1:5/news/politics/a", "http://127.0.0.1:6/news/politics/a",
+                     "http://127.0.0.1:5/news/world/b", "http://127.0.0.1:5/news/politics/a"):
+        urls[page_url] = sorted(l.url for l in ArticlePage(html, page_url, ENGLISH).most_read())
+    assert urls["http://127.0.0.1:5/news/politics/a"] == ["http://127.0.0.1:5/news/politics/popular",
+                                                          "http://127.0.0.1:5/news/politics/sibling"]
+    assert urls["http://127.0.0.1:6/news/politics/a"] == ["http://127.0.0.1:6/news/politics/popular",
+                                                          "http://127.0.0.1:6/news/politics/sibling"]
+    assert urls["http://127.0.0.1:5/news/world/b"] == ["http://127.0.0.1:5/news/politics/popular",
+                                                       "http://127.0.0.1:5/news/world/sibling"]
+    memo = core_pages._crawl_memo(ENGLISH, "http://127.0.0.1:5")
+    assert memo.post_url.get("/news/politics/popular") == "http://127.0.0.1:5/news/politics/popular"
+    assert "sibling" not in memo.post_url

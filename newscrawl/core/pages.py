@@ -89,6 +89,47 @@ def _spaced_text(selector: Selector) -> str:
     return normalise_text(" ".join(selector.xpath(".//text()[not(ancestor::script)]").getall()))
 
 
+_UNKNOWN = object()
+
+
+def _page_independent(href: str) -> bool:
+    """Whether an href resolves the same on every page of one origin (an absolute URL or an
+    absolute path), so that what it was classified as on one page holds on the next."""
+    return href.startswith(("/", "http://", "https://", "HTTP://", "HTTPS://"))
+
+
+class _CrawlMemo:
+    """What page-independent hrefs of one edition and origin were classified as, kept across
+    the pages of a crawl: every article page repeats the menus, "Most Read" and the footer,
+    whose hrefs were joined and judged a page before (docs/benchmarks.md section 8d).
+    Bounded: emptied when it holds ``LIMIT`` hrefs."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self.post_url: dict[str, Optional[str]] = {}
+        self.article_url: dict[str, Optional[str]] = {}
+
+    def remember(self, memo: dict, href: str, url: Optional[str]) -> None:
+        if len(memo) >= self.LIMIT:
+            memo.clear()
+        memo[href] = url
+
+
+# (id(edition), origin) -> (edition, memo); the edition is held so that its id is not reused.
+_CRAWL_MEMOS: dict[tuple[int, str], tuple[object, _CrawlMemo]] = {}
+
+
+def _crawl_memo(edition, origin: str) -> _CrawlMemo:
+    key = (id(edition), origin)
+    entry = _CRAWL_MEMOS.get(key)
+    if entry is None or entry[0] is not edition:
+        if len(_CRAWL_MEMOS) >= 64:  # a process that builds many editions (the tests)
+            _CRAWL_MEMOS.clear()
+        entry = _CRAWL_MEMOS[key] = (edition, _CrawlMemo())
+    return entry[1]
+
+
 def class_xpath(name: str) -> str:
     """XPath for the body elements carrying a class (a whole word of @class)."""
     return f"//body//*[contains(concat(' ', normalize-space(@class), ' '), {_literal(' ' + name + ' ')})]"
@@ -274,6 +315,8 @@ class _Page:
         self._href_article_url: dict[str, Optional[str]] = {}
         self._href_post_url: dict[str, Optional[str]] = {}
         self._blocks: dict[str, list[PageLink]] = {}
+        parts = urlsplit(url)
+        self._shared = _crawl_memo(edition, f"{parts.scheme}://{parts.netloc}".lower())
 
     @staticmethod
     def date_reader(edition: Edition) -> DateReader:
@@ -323,11 +366,17 @@ class _Page:
         try:
             return self._href_article_url[href]
         except KeyError:
+            pass
+        shared = self._shared.article_url if _page_independent(href) else None
+        url = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
+        if url is _UNKNOWN:
             url = self._post_url(href)
             if url is not None and not is_article_path(urlsplit(url).path, self.edition):
                 url = None
-            self._href_article_url[href] = url
-            return url
+            if shared is not None:
+                self._shared.remember(shared, href, url)
+        self._href_article_url[href] = url
+        return url
 
     def _post_url(self, href: Optional[str]) -> Optional[str]:
         """``urljoin(page URL, href.strip())`` when the href may be a post: on the site, and not
@@ -338,6 +387,10 @@ class _Page:
         try:
             return self._href_post_url[href]
         except KeyError:
+            pass
+        shared = self._shared.post_url if _page_independent(href) else None
+        url = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
+        if url is _UNKNOWN:
             url = None
             if is_fetchable(href):
                 joined = urljoin(self.url, href.strip())
@@ -345,8 +398,10 @@ class _Page:
                 if (parts.scheme in ("http", "https") and (parts.hostname or "") in self._site_hosts
                         and could_be_post(parts.path, self.edition)):
                     url = joined
-            self._href_post_url[href] = url
-            return url
+            if shared is not None:
+                self._shared.remember(shared, href, url)
+        self._href_post_url[href] = url
+        return url
 
     def _on_site(self, href: str) -> bool:
         """Whether an href names a page of the site (any path), rather than another site."""
