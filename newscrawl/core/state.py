@@ -280,6 +280,20 @@ class Store:
         """Remember that this version of a post was emitted: the post (fetched now, online, due
         at its next re-check age) and the version."""
         outcome = "new" if revision == 1 else "changed"
+        # The post and its version in one transaction: both or neither (a crash between two
+        # autocommits left a post without its version), and one commit instead of two.
+        self.db.execute("BEGIN")
+        try:
+            self._record(key, post_id, canonical_url, content_hash, revision, published_at, seen_at, version_hash,
+                         outcome)
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    def _record(self, key, post_id, canonical_url, content_hash, revision, published_at, seen_at, version_hash,
+                outcome) -> None:
         self.db.execute(
             "INSERT INTO posts (key, post_id, canonical_url, content_hash, revision, published_at, first_seen, last_seen, "
             "version_hash, checked_at, check_outcome, next_check, removed_at) "
