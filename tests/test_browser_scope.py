@@ -21,6 +21,7 @@ class _Server:
 
     def __init__(self, pages=None):
         self.pages = pages or {}
+        self.types: dict[str, str] = {}
         self.seen: list[str] = []
         outer = self
 
@@ -29,7 +30,7 @@ class _Server:
                 outer.seen.append(self.path)
                 body = outer.pages.get(self.path.split("?")[0], "ok").encode()
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Type", outer.types.get(self.path, "text/html; charset=utf-8"))
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -332,3 +333,28 @@ def test_an_in_scope_request_of_our_page_is_let_through():
     outcome, stats = _decide("http://127.0.0.1:8000/api")
     assert outcome == "let through"
     assert stats.get("newscrawl/browser/subrequests") == 1, stats
+
+
+# --- service workers ---------------------------------------------------------------------------
+
+def test_a_pages_service_worker_is_never_installed(tmp_path):
+    # Its requests pass no page route; blocked, it is not even fetched (nor refused).
+    with _Server() as other:
+        worker = (f"self.addEventListener('install', e => self.skipWaiting());"
+                  f"self.addEventListener('activate', e => e.waitUntil(clients.claim().then(() => Promise.all(["
+                  f"fetch('http://127.0.0.1:{other.port}/from-worker').catch(() => 0),"
+                  f"fetch('/from-worker').catch(() => 0)]))));")
+        page = "<script>navigator.serviceWorker.register('/sw.js').catch(() => 0);</script>"
+        with _Server({"/page": page, "/sw.js": worker}) as home:
+            home.types = {"/sw.js": "application/javascript"}
+            stats = _render(tmp_path, f"http://127.0.0.1:{home.port}/page")
+    assert other.seen == [], other.seen
+    assert home.seen == ["/page"], home.seen
+    assert not any(key.startswith("newscrawl/browser/undecided") for key in stats), stats
+
+
+def test_a_crawl_that_renders_nothing_launches_no_browser(tmp_path):
+    with _Server({"/page": "<p>plain</p>"}) as home:
+        stats = _render(tmp_path, f"http://127.0.0.1:{home.port}/page", reason="none")
+    assert home.seen == ["/page"]
+    assert not any(key.startswith(("playwright/browser_count", "playwright/context_count")) for key in stats), stats

@@ -31,6 +31,8 @@ from .challenge import CHALLENGE_PASSED_JS
 logger = logging.getLogger(__name__)
 
 RENDER_KEY = "newscrawl_render"
+# Options of every browser context the crawl creates.
+CONTEXT_OPTIONS = {"service_workers": "block"}
 RENDER_REASONS = ("load_more", "js_fragment", "challenge")
 
 # Clicks "Load more" up to `steps` times, waiting after each click until new links
@@ -105,7 +107,14 @@ class BrowserMiddleware:
             request.meta["playwright"] = True
             request.meta.setdefault("playwright_context", "newscrawl")
             request.meta["playwright_page_methods"] = self._page_methods(request, reason)
-            request.meta["playwright_page_init_callback"] = self._guard_page
+        # Set on every pass (a request may come back with "playwright" set): a rendered
+        # page always has its guard, and its context, created by the first request that
+        # needs it, blocks service workers, whose requests no page route sees. (A context
+        # named in PLAYWRIGHT_CONTEXTS would do it too, but scrapy-playwright launches
+        # those, and so the browser, as the crawl starts.)
+        request.meta["playwright_page_init_callback"] = self._guard_page
+        request.meta["playwright_context_kwargs"] = {**(request.meta.get("playwright_context_kwargs") or {}),
+                                                     **CONTEXT_OPTIONS}
         return None
 
     def _allowed(self):
@@ -320,4 +329,4 @@ class OnDemandBrowserProvider(PlaywrightBrowserProvider):
 
     async def launch_persistent_context(self, context_kwargs: dict) -> BrowserContext:
         await self._started()
-        return await super().launch_persistent_context(context_kwargs)
+        return await super().launch_persistent_context({**context_kwargs, **CONTEXT_OPTIONS})
