@@ -239,6 +239,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "headless": True,
     "args": ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
              "--no-first-run", "--disable-component-update", "--disable-sync"],
+    # Playwright turns Chromium's popup blocker off; on, a page's script opens no popup
+    # (an about:blank popup's first requests can leave before any route sees them).
+    "ignore_default_args": ["--disable-popup-blocking"],
 }
 PLAYWRIGHT_ABORT_REQUEST = "newscrawl.core.browser.abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1

@@ -31,6 +31,8 @@ from .challenge import CHALLENGE_PASSED_JS
 logger = logging.getLogger(__name__)
 
 RENDER_KEY = "newscrawl_render"
+# Options of every browser context the crawl creates.
+CONTEXT_OPTIONS = {"service_workers": "block"}
 RENDER_REASONS = ("load_more", "js_fragment", "challenge")
 
 # Clicks "Load more" up to `steps` times, waiting after each click until new links
@@ -72,6 +74,9 @@ class BrowserMiddleware:
         self.executable = executable
         self.available = os.access(executable, os.X_OK)
         self._warned = False
+        self._scope = None
+        # The pages being rendered for us, each with what its guard needs to know.
+        self._pages: dict = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -102,13 +107,28 @@ class BrowserMiddleware:
             request.meta["playwright"] = True
             request.meta.setdefault("playwright_context", "newscrawl")
             request.meta["playwright_page_methods"] = self._page_methods(request, reason)
-            request.meta["playwright_page_init_callback"] = self._guard_page
+        # Set on every pass (a request may come back with "playwright" set): a rendered
+        # page always has its guard, and its context, created by the first request that
+        # needs it, blocks service workers, whose requests no page route sees. (A context
+        # named in PLAYWRIGHT_CONTEXTS would do it too, but scrapy-playwright launches
+        # those, and so the browser, as the crawl starts.)
+        request.meta["playwright_page_init_callback"] = self._guard_page
+        request.meta["playwright_context_kwargs"] = {**(request.meta.get("playwright_context_kwargs") or {}),
+                                                     **CONTEXT_OPTIONS}
         return None
 
+    def _allowed(self):
+        """The crawl's origins (None: a spider without a scope of ours, e.g. scrapy shell)."""
+        from .middlewares import ScopeMiddleware
+        if self._scope is None:
+            # The chain's own instance when there is one; else the same rule read from the
+            # spider, so that a missing middleware never means "everything is in scope".
+            self._scope = self._middleware(ScopeMiddleware) or ScopeMiddleware(self.crawler)
+        return self._scope._allowed()
+
     def _in_scope(self, url: str) -> bool:
-        from .middlewares import ScopeMiddleware, origin
-        scope = self._middleware(ScopeMiddleware)
-        allowed = scope._allowed() if scope is not None else None
+        from .middlewares import origin
+        allowed = self._allowed()
         return allowed is None or origin(url) in allowed
 
     def _middleware(self, kind):
@@ -117,75 +137,131 @@ class BrowserMiddleware:
         return next((m for m in chain if isinstance(m, kind)), None)
 
     async def _guard_page(self, page, request: Request) -> None:
-        """Puts every request the page (and any popup it opens) makes through the crawl's
-        scope rule and request cap; refuses navigation of the page away from the requested URL.
+        """Puts every request the page makes through the crawl's scope rule and request cap;
+        refuses navigation of the page away from the requested URL, and every request of a
+        page or worker that is not one of ours (popups, service workers).
 
         Registered after scrapy-playwright's own ``page.route``, so it is consulted first
         (Playwright tries the newest route first); an allowed request falls back to it. The
-        context route covers popups, whose first request no page route sees.
+        context route sees what no page route does: popups, service workers.
+
+        Fails closed: scrapy-playwright logs an exception raised here and loads the page all
+        the same, so a guard that cannot be installed closes the page instead (its load then
+        fails, and the request with it).
         """
-        wanted = request.url.rstrip("/")
-        first = {"done": False}
+        try:
+            await self._install_guard(page, request)
+        except Exception as exc:
+            self.stats.inc_value("newscrawl/browser/guard_failed")
+            logger.warning("browser page closed unloaded, its request guard could not be installed: %s: %s",
+                           type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+            self._pages.pop(page, None)
+            try:
+                await page.close()
+            except Exception:  # nothing else can be done; the handler's own error follows
+                pass
+            raise
 
-        async def guard(route, pw_request) -> None:
-            url = pw_request.url
-            if not url.startswith(("http:", "https:")):
-                # data:, blob:, about: never reach the network.
-                await route.fallback()
-                return
-            if not self._in_scope(url):
-                self.stats.inc_value("newscrawl/out_of_scope")
-                self.stats.inc_value("newscrawl/browser/out_of_scope")
-                logger.info("browser request not made, outside the crawled origin: %s", url[:300])
-                await route.abort("blockedbyclient")
-                return
-            if pw_request.is_navigation_request():
-                try:
-                    frame = pw_request.frame
-                    frame_page = frame.page
-                    main = frame_page.main_frame is frame
-                except Exception:  # a frame already gone, a popup's first request
-                    frame_page, main = None, False
-                popup = frame_page is not page
-                # A reload of the requested URL (the challenge script's) is the page's own.
-                if popup or (main and url.rstrip("/") != wanted):
-                    self.stats.inc_value("newscrawl/browser/navigation_refused")
-                    logger.info("browser navigation refused (page %s): %s", request.url[:200], url[:300])
-                    await route.abort("blockedbyclient")
-                    return
-                if main and not first["done"]:
-                    # The page's own load; Scrapy's downloader middlewares counted it already.
-                    first["done"] = True
-                    await route.fallback()
-                    return
-            if abort_request(pw_request):
-                await route.fallback()  # scrapy-playwright aborts it: nothing is sent
-                return
-            from .limits import RequestCapMiddleware
-            cap = self._middleware(RequestCapMiddleware)
-            if cap is not None:
-                try:
-                    cap.process_request(request)
-                except IgnoreRequest:
-                    await route.abort("blockedbyclient")
-                    return
-            self.stats.inc_value("newscrawl/browser/subrequests")
-            await route.fallback()
-
-        await page.route("**", guard)
+    async def _install_guard(self, page, request: Request) -> None:
+        self._pages[page] = _PageGuard(request)
+        page.on("close", lambda closed: self._pages.pop(closed, None))
+        await page.route("**", self._route)
         context = page.context
         if not getattr(context, "_newscrawl_guarded", False):
-            context._newscrawl_guarded = True
-            await context.route("**", guard)
+            await context.route("**", self._route)
             # WebSockets bypass page.route: only in-scope ones may connect.
-            async def ws_guard(ws) -> None:
-                if not self._in_scope(ws.url.replace("ws", "http", 1)):
-                    self.stats.inc_value("newscrawl/out_of_scope")
-                    self.stats.inc_value("newscrawl/browser/out_of_scope")
-                    await ws.close()
-                else:
-                    ws.connect_to_server()
-            await context.route_web_socket("**", ws_guard)
+            await context.route_web_socket("**", self._ws_route)
+            # Set last: a context whose routes failed is retried by its next page.
+            context._newscrawl_guarded = True
+
+    async def _route(self, route, pw_request) -> None:
+        """The route handler: lets a request through (to scrapy-playwright's handler) only
+        when it is decided in scope and allowed; any doubt, and any error, aborts it."""
+        try:
+            refusal = self._refusal(pw_request)
+        except Exception as exc:
+            refusal = "undecided/error"
+            logger.info("browser request not made, its scope could not be decided (%s: %s)",
+                        type(exc).__name__, str(exc)[:200])
+        if refusal is None:
+            try:
+                await route.fallback()
+                return
+            except Exception:
+                refusal = "undecided/error"
+        for key in _REFUSAL_STATS[refusal.split("/")[0]]:
+            self.stats.inc_value(key)
+        if refusal.startswith("undecided"):
+            self.stats.inc_value(f"newscrawl/browser/{refusal}")
+        try:
+            await route.abort("blockedbyclient")
+        except Exception:  # the page or context is gone, and the request with it
+            pass
+
+    def _refusal(self, pw_request) -> str | None:
+        """Why the browser must not make this request, or None to let it through."""
+        from .middlewares import origin
+        url = pw_request.url
+        scheme = url.split(":", 1)[0].lower()
+        if scheme not in ("http", "https"):
+            # data:, blob:, about: never reach the network (Chromium does not even route
+            # them); any other scheme that does get here is not ours to judge.
+            return None if scheme in ("data", "blob", "about") else "undecided/scheme"
+        try:
+            where = origin(url)
+        except ValueError:
+            return "undecided/unparsable_url"
+        allowed = self._allowed()
+        if allowed is not None and where not in allowed:
+            logger.info("browser request not made, outside the crawled origin: %s", url[:300])
+            return "out_of_scope"
+        try:
+            frame = pw_request.frame
+            page, main = frame.page, frame.page.main_frame is frame
+        except Exception:  # a service worker's request, a popup's first one, a frame gone
+            page, main = None, False
+        guard = self._pages.get(page) if page is not None else None
+        if guard is None:
+            if pw_request.is_navigation_request():
+                logger.info("browser navigation refused (no page of ours): %s", url[:300])
+                return "navigation_refused"
+            logger.info("browser request not made, from no page of ours: %s", url[:300])
+            return "undecided/unknown_page"
+        if pw_request.is_navigation_request():
+            # A reload of the requested URL (the challenge script's) is the page's own.
+            if main and url.rstrip("/") != guard.wanted:
+                logger.info("browser navigation refused (page %s): %s", guard.request.url[:200], url[:300])
+                return "navigation_refused"
+            if main and not guard.loaded:
+                # The page's own load; Scrapy's downloader middlewares counted it already.
+                guard.loaded = True
+                return None
+        if abort_request(pw_request):
+            return None  # scrapy-playwright aborts it: nothing is sent
+        from .limits import RequestCapMiddleware
+        cap = self._middleware(RequestCapMiddleware)
+        if cap is not None:
+            try:
+                cap.process_request(guard.request)
+            except IgnoreRequest:
+                return "capped"
+        self.stats.inc_value("newscrawl/browser/subrequests")
+        return None
+
+    async def _ws_route(self, ws) -> None:
+        try:
+            allowed = self._in_scope(ws.url.replace("ws", "http", 1))
+        except Exception:
+            allowed = False
+        if allowed:
+            ws.connect_to_server()
+            return
+        self.stats.inc_value("newscrawl/out_of_scope")
+        self.stats.inc_value("newscrawl/browser/out_of_scope")
+        try:
+            await ws.close()
+        except Exception:
+            pass
 
     def _page_methods(self, request: Request, reason: str) -> list[PageMethod]:
         if reason == "load_more":
@@ -198,6 +274,24 @@ class BrowserMiddleware:
             return [PageMethod("wait_for_function", CHALLENGE_PASSED_JS, timeout=15000),
                     PageMethod("wait_for_load_state", "domcontentloaded")]
         return [PageMethod("wait_for_load_state", "networkidle")]
+
+
+class _PageGuard:
+    """What the route guard knows of one page: the request it renders, whether it loaded."""
+
+    def __init__(self, request: Request):
+        self.request = request
+        self.wanted = request.url.rstrip("/")
+        self.loaded = False
+
+
+# The stats a refused request is counted in, by the first part of its reason.
+_REFUSAL_STATS = {
+    "out_of_scope": ("newscrawl/out_of_scope", "newscrawl/browser/out_of_scope"),
+    "navigation_refused": ("newscrawl/browser/navigation_refused",),
+    "capped": (),  # the cap counts it (newscrawl/max_requests/refused)
+    "undecided": ("newscrawl/browser/undecided",),
+}
 
 
 def abort_request(request) -> bool:
@@ -235,4 +329,4 @@ class OnDemandBrowserProvider(PlaywrightBrowserProvider):
 
     async def launch_persistent_context(self, context_kwargs: dict) -> BrowserContext:
         await self._started()
-        return await super().launch_persistent_context(context_kwargs)
+        return await super().launch_persistent_context({**context_kwargs, **CONTEXT_OPTIONS})
