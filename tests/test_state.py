@@ -158,3 +158,18 @@ def test_a_lock_taken_mid_run_fails_the_run_and_the_next_run_emits_nothing_twice
     keys = [key_of(r) for r in first.records + second.records]
     assert len(keys) == len(set(keys)), "a post emitted by the stopped run was emitted again"
     assert set(keys) == set(fresh_site.reachable(js=False))
+
+
+def test_a_post_and_its_version_are_remembered_together_or_not_at_all(tmp_path):
+    # The version insert fails (a trigger stands in for a disk error between the two writes):
+    # the post is not remembered without its version, and the failure is the store's.
+    store = Store(tmp_path / "state.sqlite3")
+    store.db.execute("CREATE TRIGGER no_versions BEFORE INSERT ON versions BEGIN SELECT RAISE(FAIL, 'disk'); END")
+    with pytest.raises(StateError):
+        store.record("k1", "1", "https://x/news/a", "h", 1, "2026-11-01T00:00:00+00:00", "2026-11-02T00:00:00+00:00")
+    assert store.get("k1") is None
+    assert not store.db.in_transaction
+    store.db.execute("DROP TRIGGER no_versions")
+    store.record("k1", "1", "https://x/news/a", "h", 1, "2026-11-01T00:00:00+00:00", "2026-11-02T00:00:00+00:00")
+    assert store.get("k1").revision == 1
+    store.close()
