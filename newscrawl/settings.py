@@ -224,12 +224,13 @@ import os as _os  # noqa: E402
 
 # scrapy-playwright's stock handler; its browser provider starts Playwright (a Node.js
 # driver per handler) on the first request that needs the browser, not at engine start
-# (measured in bench/notes.md; newscrawl/browser.py).
+# (measured in bench/notes.md; newscrawl/core/browser.py). With NEWSCRAWL_BROWSER_ENABLED=False the
+# spider puts Scrapy's own handler back (newscrawl.core.browser.without_browser).
 DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }
-PLAYWRIGHT_BROWSER_PROVIDER = "newscrawl.core.browser.OnDemandBrowserProvider"
+PLAYWRIGHT_BROWSER_PROVIDER = "newscrawl.core.browser_provider.OnDemandBrowserProvider"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # Debian's Chromium (Playwright's own browser download is not available offline).

@@ -117,3 +117,26 @@ def test_playwright_starts_with_the_first_rendered_request_not_the_crawl():
     at_start, started, connected = asyncio.run(_provider_lifecycle())
     assert at_start is None, "a crawl that renders nothing must not start Playwright's driver"
     assert started and connected
+
+
+def test_a_crawl_with_the_browser_off_never_imports_playwright(tmp_path):
+    # Scrapy's own download handler instead of scrapy-playwright's (browser.without_browser):
+    # loading that one imports Playwright, about 0.3 s of CPU, for a crawl that renders nothing.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    site = Replica(seed=1, articles=12)
+    with ReplicaServer(site) as server:
+        code = ("import atexit, sys; atexit.register(lambda: print('imported', sorted(m for m in sys.modules "
+                "if m == 'playwright' or m == 'scrapy_playwright.handler')));"
+                "from scrapy.cmdline import execute; execute(sys.argv[1:])")
+        cmd = [sys.executable, "-c", code, "scrapy", "crawl", "almayadeen", "-a", f"base_url={server.url}",
+               "-O", str(tmp_path / "out.jsonl"), "-s", "NEWSCRAWL_BROWSER_ENABLED=False",
+               "-s", "NEWSCRAWL_STATE=off", "-s", "NEWSCRAWL_WARC=off", "-s", f"NEWSCRAWL_NOW={site.now.isoformat()}"]
+        done = subprocess.run(cmd, cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+                              timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "imported []" in done.stdout
+    assert read_jsonl(tmp_path / "out.jsonl")
+    assert "scrapy-playwright" not in done.stderr

@@ -7,7 +7,8 @@
   sets scrapy-playwright's per-request meta (``playwright``, ``playwright_context``,
   ``playwright_page_methods``); every other request uses Scrapy's plain downloader.
 - ``abort_request`` is the ``PLAYWRIGHT_ABORT_REQUEST`` filter (no images, fonts, ...).
-- ``OnDemandBrowserProvider`` is a ``PLAYWRIGHT_BROWSER_PROVIDER`` (scrapy-playwright's
+- ``OnDemandBrowserProvider`` (in ``browser_provider.py``, so that a crawl without the
+  browser never imports Playwright) is a ``PLAYWRIGHT_BROWSER_PROVIDER`` (scrapy-playwright's
   documented extension point) that starts Playwright on the first rendered request
   instead of when the crawl starts.
 
@@ -16,15 +17,13 @@ Everything else is scrapy-playwright's stock download handler and settings.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 
-from playwright.async_api import Browser, BrowserContext
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_playwright.page import PageMethod
-from scrapy_playwright.provider import PlaywrightBrowserProvider
 
 from .challenge import CHALLENGE_PASSED_JS
 
@@ -294,39 +293,26 @@ _REFUSAL_STATS = {
 }
 
 
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+
+def without_browser(settings) -> None:
+    """With ``NEWSCRAWL_BROWSER_ENABLED`` off, the schemes given to scrapy-playwright's handler
+    get Scrapy's own again (for the spider's ``update_settings``): its handler would serve them
+    the same way, but loading it imports Playwright (about 0.3 s of a crawl's CPU) for a
+    crawl that never renders. A handler someone else named is left as it is."""
+    if settings.getbool("NEWSCRAWL_BROWSER_ENABLED"):
+        return
+    handlers = settings.getdict("DOWNLOAD_HANDLERS")
+    base = settings.getdict("DOWNLOAD_HANDLERS_BASE")
+    plain = {scheme: base[scheme] for scheme, path in handlers.items() if path == PLAYWRIGHT_HANDLER and scheme in base}
+    if plain:
+        # Above the project's priority: Scrapy copies the process's settings into the crawler's
+        # again (CrawlerProcess.crawl), which would undo a change at the same priority.
+        priority = max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, SETTINGS_PRIORITIES["spider"])
+        settings.set("DOWNLOAD_HANDLERS", {**handlers, **plain}, priority=priority)
+
+
 def abort_request(request) -> bool:
     """Playwright request filter: skip what a text crawl never needs."""
     return request.resource_type in {"image", "media", "font", "stylesheet"}
-
-
-class OnDemandBrowserProvider(PlaywrightBrowserProvider):
-    """scrapy-playwright's default browser provider, with the Playwright driver started
-    by the first request that needs the browser rather than when the crawl starts.
-
-    The stock handler awaits ``start()`` as the engine starts, and the default provider
-    starts Playwright's driver there (a Node.js process, one per handler: two, for http
-    and https) even when no request will ever be rendered; bench/notes.md has what that
-    costs a crawl without rendering. Here ``start()`` does nothing; ``launch_browser()``
-    (which the handler calls behind its lock, on the first rendered request) starts the
-    driver once and then launches the browser as the default provider does.
-    """
-
-    def __init__(self, config) -> None:
-        super().__init__(config)
-        self._start_lock = asyncio.Lock()
-
-    async def start(self) -> None:
-        return None
-
-    async def _started(self) -> None:
-        async with self._start_lock:
-            if self.playwright is None:
-                await super().start()
-
-    async def launch_browser(self) -> Browser:
-        await self._started()
-        return await super().launch_browser()
-
-    async def launch_persistent_context(self, context_kwargs: dict) -> BrowserContext:
-        await self._started()
-        return await super().launch_persistent_context({**context_kwargs, **CONTEXT_OPTIONS})

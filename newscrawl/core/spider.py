@@ -25,6 +25,7 @@ from scrapy.http import Response
 
 from .clock import now_iso
 from .args import CrawlArgs
+from .browser import without_browser
 from .dates import crawl_now
 from .items import BreakingItem
 from .outlet import Outlet
@@ -46,7 +47,8 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings) -> None:
-        """Keep record types apart in every feed, including ``-O``/``-o`` ones.
+        """Keep record types apart in every feed, including ``-O``/``-o`` ones (and, with the
+        browser off, Scrapy's own download handlers: ``browser.without_browser``).
 
         A feed given without ``item_classes`` (as ``-O x.jsonl`` is) receives only
         articles, the BREAKING ticker lines go to a sibling ``x.breaking.jsonl`` and the
@@ -55,6 +57,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         collects no ticker lines.
         """
         super().update_settings(settings)
+        without_browser(settings)
         feeds = settings.getdict("FEEDS")
         if not feeds:
             return
