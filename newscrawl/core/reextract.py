@@ -187,7 +187,8 @@ class Extractor:
             self.validate.process_item(item)
             self.range.process_item(item)
         except DropItem as exc:
-            return Result(skipped="dropped/" + str(exc).split(":", 1)[0].replace(" ", "_"))
+            # "bad_type:word_count: <url>": the reason ends at the first ": ".
+            return Result(skipped="dropped/" + str(exc).split(": ", 1)[0].replace(" ", "_"))
         a = ItemAdapter(item)
         # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
         a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
