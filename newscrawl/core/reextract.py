@@ -247,6 +247,11 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
         counts["corrupt_members"] += 1
         logger.warning("%s: the gzip member at offset %d cannot be inflated (%s); skipped", name, offset, exc)
 
+    # Revisits hold no payload: their page is extracted from the response they refer to. One
+    # whose response is in none of the files (its WARC deleted: older crawls wrote revisits
+    # against files that were gone) is a page lost, counted and named once at the end.
+    responses: set[str] = set()
+    revisits: list[tuple[str, str, str]] = []
     for path in files:
         hosts = set(edition_hosts)
         fixed_now = ""
@@ -261,6 +266,12 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
                         hosts.add(base)
                     fixed_now = info.get("newscrawl-setting-NEWSCRAWL_NOW", "")
                 continue
+            if head.kind == "response":
+                responses.update(k for k in (head.record_id, head.date and f"{head.url} {head.date}") if k)
+            elif head.kind == "revisit":
+                parts = urlsplit(head.url)
+                if parts.netloc.lower() in hosts and could_be_post(parts.path, args.edition):
+                    revisits.append((head.refers_to, head.url, head.refers_to_date))
             if head.kind != "response" or head.status is None:
                 continue
             parts = urlsplit(head.url)
@@ -272,6 +283,12 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
                 continue
             now = fixed_now or iso_utc(_warc_time(head.date))
             yield Task(str(path), head.offset, iso_utc(parse_utc(now)))
+    missing = sum(1 for refers_to, url, date in revisits
+                  if not (refers_to and refers_to in responses) and not (date and f"{url} {date}" in responses))
+    if missing:
+        counts["revisit_target_missing"] = missing
+        logger.warning("%d revisit records refer to a response in none of the WARC files read (its file deleted?): "
+                       "those pages cannot be re-extracted", missing)
 
 
 def file_dataset(path: Path, args: CrawlArgs, site: Outlet, extra_hosts: tuple[str, ...] = ()) -> Optional[str]:
