@@ -21,7 +21,8 @@ is revision 1, each later capture whose ``version_hash`` differs one more, and a
 same content is dropped (``unchanged``), as across scheduled runs; the merge counts the
 revisions again, over every run file, in capture order (``newscrawl/core/versions.py``).
 Every record written passes the merge's check of the schema (:mod:`newscrawl.core.records`):
-one that does not is skipped and counted by its reason (``skipped/bad_type:word_count``).
+one that does not is skipped and counted by its reason (``skipped/dropped/bad_type:<field>``, from the
+validate pipeline's check, or ``skipped/bad_type:<field>`` for the written line).
 
 Pages are parsed by a pool of processes (``--workers``, default one per core); the main
 process reads the WARC files once to find the records and writes the output in order.
@@ -193,9 +194,9 @@ class Extractor:
         # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
         a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
         self.exporter.export_item(item)
-        # What the merge and the dataset accept, checked where it is made: a record outside
-        # the schema (a metadata word_count of 1e30 is an int beyond int64) is skipped here,
-        # counted, rather than written for the merge to skip.
+        # What the merge and the dataset accept, checked where it is made: the validate
+        # pipeline checked the record; this checks the line as written (it is what they read),
+        # skipped and counted rather than written for the merge to skip.
         _, problem = records.parse_line(self._lines.last)
         if problem:
             return Result(skipped=problem)
