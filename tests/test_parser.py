@@ -202,7 +202,6 @@ def test_metadata_number_beyond_int64_gives_a_flagged_record_not_a_lost_page(raw
     assert item.word_count is None and item.video_duration_seconds is None and item.read_time_minutes is None
     assert item.flags == ["metadata_invalid"]
     record = ItemAdapter(item).asdict()
-    record["published_at"] = "2024-10-09T06:01:00+00:00"  # as ValidatePipeline converts it
     assert records.check(record) is record  # what merge and the dataset read
 
 
