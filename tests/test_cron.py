@@ -536,6 +536,22 @@ def test_a_symlink_at_the_lock_path_is_refused_and_its_target_kept(tmp_path, cap
     assert not (out / "logs").exists()  # nothing was run
 
 
+@pytest.mark.parametrize("blocking", ["state", "."])
+def test_a_state_directory_that_is_a_file_is_named_so_not_as_a_lock_problem(tmp_path, capsys, blocking):
+    """Issue 22: ``output/state`` a regular file gave "cannot take the lock ...: File exists"."""
+    out = tmp_path / "output"
+    if blocking == "state":
+        out.mkdir()
+    in_the_way = out / blocking if blocking != "." else out
+    in_the_way.write_text("not a directory\n")
+    assert cron.main(["--output-dir", str(out), *DEAD_SITE]) == EX_FAILED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "File exists" not in err
+    assert f"cannot take the lock {Paths(out, 'en', cron.dataset_of('en', DEAD_SITE[1:2])).lock}: " in err
+    assert f": {in_the_way} is a file, where a directory is expected" in err
+    assert in_the_way.read_text() == "not a directory\n"  # left as it was
+
+
 def test_a_logs_path_that_is_a_file_fails_in_one_line_before_crawling(tmp_path, capsys):
     """Issue 22 case 10: ``output/logs`` a file gave a FileExistsError traceback."""
     out = tmp_path / "output"

@@ -8,9 +8,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from itemadapter import ItemAdapter
 
+from newscrawl.core import records
 from newscrawl.core.dates import FUTURE, UNREADABLE, date_problems
-from newscrawl.core.pages import TickerLine, first
+from newscrawl.core.pages import TickerLine, _as_int, _as_str, first, number_out_of_range
 from newscrawl.outlets.almayadeen.editions import ARABIC, ENGLISH, SPANISH
 from newscrawl.outlets.almayadeen.pages import ArticlePage, HomePage, ListingPage
 from tests.outlets.almayadeen.fixtures.regen import HERE, parse_case
@@ -172,6 +174,35 @@ def test_authors_only_from_the_metadata_author_string_are_flagged():
     classes = [{"key": "c", "mapping": "author", "value": "Ali Hassan"}]
     item = _metadata_page({"author": "Ali Hassan", "classes": classes}, "<p>Text.</p>").to_item(discovered_via="url", crawled_at="t", now=NOW)
     assert item.flags == []
+
+
+@pytest.mark.parametrize("value, expected, out_of_range", [
+    ("5", 5, False), (5, 5, False), ("5.0", 5, False), (5.5, 5, False), ("9223372036854775807", (1 << 63) - 1, False),
+    ("many", None, False), (None, None, False), (True, None, False), ("-3", None, False),
+    ("1e30", None, True), (10 ** 30, None, True), ("9223372036854775808", None, True),  # past int64
+    ("1e400", None, True), (float("inf"), None, True), (float("nan"), None, True), ("-1e400", None, True),
+    ("nan", None, True),
+])
+def test_number_readers_give_none_for_numbers_no_record_holds(value, expected, out_of_range):
+    assert _as_int(value) == expected
+    assert number_out_of_range(value) is out_of_range
+    _as_str(value)  # never raises either (float(10 ** 400) would)
+    assert _as_str(float("inf")) is None and _as_str(10 ** 400) == "1" + "0" * 400
+
+
+@pytest.mark.parametrize("raw", ['"1e400"', "1e400", '"1e30"', "1e30", "NaN", '"99999999999999999999"'])
+def test_metadata_number_beyond_int64_gives_a_flagged_record_not_a_lost_page(raw):
+    data = ('{"type": "article", "title": "T", "published_time": "2024-10-09T09:01:00+03:00", '
+            f'"word_count": {raw}, "video_duration": {raw}}}')
+    html = (f'<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{data}</script></head>'
+            "<body><article><h1>T</h1><div class='p-content'><p>Text. 99999999999999999999 Min Read</p></div>"
+            "</article></body></html>")
+    item = page(html).to_item(discovered_via="url", crawled_at="2024-10-09T10:00:00+00:00", now=NOW)
+    assert item is not None and item.title == "T"
+    assert item.word_count is None and item.video_duration_seconds is None and item.read_time_minutes is None
+    assert item.flags == ["metadata_invalid"]
+    record = ItemAdapter(item).asdict()
+    assert records.check(record) is record  # what merge and the dataset read
 
 
 def test_deeply_nested_metadata_falls_back_instead_of_failing():

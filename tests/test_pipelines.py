@@ -69,6 +69,27 @@ def test_validation_drops_with_counted_reason(tmp_path, changes, reason):
     assert crawler.stats.get_value(f"newscrawl/dropped/{reason}") == 1
 
 
+@pytest.mark.parametrize("changes, reason", [
+    ({"word_count": 10 ** 30}, "bad_type:word_count"),  # what metadata "1e30" once gave
+    ({"read_time_minutes": "5"}, "bad_type:read_time_minutes"),
+    ({"extracted_from": {"title": 1}}, "bad_type:extracted_from"),
+    ({"body": "Body \ud800 text."}, "lone_surrogate:body"),
+])
+def test_record_outside_the_schema_is_dropped_counted_and_warned_once(tmp_path, caplog, changes, reason):
+    # A parser bug: the line would be skipped by merge and dataset (records.check), so it is
+    # never written.
+    crawler = crawler_with(tmp_path)
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    for _ in range(2):
+        with pytest.raises(DropItem, match=reason):
+            pipeline.process_item(article(**changes))
+    assert crawler.stats.get_value(f"newscrawl/dropped/{reason}") == 2
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and reason in warned[0] and "parser bug" in warned[0]
+    kept = article()
+    assert pipeline.process_item(kept) is kept
+
+
 def test_text_post_without_body_is_kept(tmp_path):
     # A complete page whose body was not found is kept (the parser flags it body_empty):
     # its title, date and links are still of use, and it usually means changed markup.

@@ -144,11 +144,13 @@ def test_the_dataset_reader_counts_by_the_merges_reasons(tmp_path):
 
 # --- reextract writes only what the check accepts ------------------------------------------
 def test_reextract_skips_a_record_outside_the_schema(tmp_path, monkeypatch):
-    """A stored page whose metadata gives ``word_count`` ``1e30``: the parser makes it an int
-    beyond int64, which the dataset cannot read; reextract skips and counts it."""
+    """A stored page whose metadata gives ``word_count`` ``1e30`` (an int beyond int64 the
+    parser once made of it) is now a record, the count null and flagged; a parser bug that
+    still made such an int is skipped and counted (by the validate pipeline's check)."""
     from newscrawl.core.args import CrawlArgs
     from newscrawl.core.reextract import reextract
     from newscrawl.core.testing import read_jsonl
+    from newscrawl.outlets.almayadeen.pages import ArticlePage
     from tests.outlets.almayadeen.replica import Replica, pages
     from tests.test_reextract import _articles_warc
 
@@ -167,7 +169,16 @@ def test_reextract_skips_a_record_outside_the_schema(tmp_path, monkeypatch):
     monkeypatch.undo()
     out = tmp_path / "out.jsonl"
     outcome = reextract([path], CrawlArgs.from_kwargs({"edition": "en"}), out, workers=1)
-    assert outcome.counts["skipped/bad_type:word_count"] == 1
+    written = read_jsonl(out)
+    assert outcome.written == len(written) == 3
+    assert all(records.check(r) is r for r in written)
+    huge = [r for r in written if r["word_count"] is None]
+    assert len(huge) == 1 and "metadata_invalid" in huge[0]["flags"]
+
+    word_count = ArticlePage.word_count
+    monkeypatch.setattr(ArticlePage, "word_count", lambda page: 10 ** 30 if page.metadata_invalid else word_count(page))
+    outcome = reextract([path], CrawlArgs.from_kwargs({"edition": "en"}), out, workers=1)
+    assert outcome.counts["skipped/dropped/bad_type:word_count"] == 1
     written = read_jsonl(out)
     assert outcome.written == len(written) == 2
     assert all(records.check(r) is r for r in written)

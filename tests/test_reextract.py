@@ -358,3 +358,50 @@ def test_a_bad_edition_is_one_line_before_any_side_effect(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         reextract_main(["--edition", "en/../../x", "--output-dir", str(tmp_path / "o")])
     assert stop.value.code == 2 and not (tmp_path / "o").exists()
+
+
+def _captured_twice(site: Replica, directory: Path, count: int = 3) -> tuple[Path, Path]:
+    """Two runs' WARCs through the crawl's own writer: the first holds the article responses,
+    the second, capturing the same pages again, only revisits of them."""
+    from scrapy.http import HtmlResponse, Request
+
+    from newscrawl.core.warc import Capturer
+
+    base = "http://127.0.0.1:8765"
+    info = {"software": "test", "newscrawl-edition": "en", "newscrawl-base-url": base,
+            "newscrawl-setting-NEWSCRAWL_NOW": site.now.isoformat()}
+    truth = site.truth()
+    indexes = [h.index for h in site.heads if h.key in truth][:count]
+    made = []
+    for stamp in ("2026-11-20T09-00-00+00-00", "2026-11-20T10-00-00+00-00"):
+        capturer = Capturer(directory, stamp, 1_000_000_000, info)
+        for i in indexes:
+            url = base + quote(site.heads[i].path, safe="/")
+            request = Request(url)
+            capturer.capture(HtmlResponse(url, status=200, body=pages.article(site, i).encode("utf-8"),
+                                          headers={"Content-Type": "text/html; charset=utf-8"}, request=request),
+                             request)
+        capturer.close()
+        made.append(capturer.counts)
+        assert sorted(directory.glob("*.warc.gz"))  # one file per run
+    assert made[0]["response"] == made[1]["revisit"] == count
+    first, second = sorted(directory.glob("*.warc.gz"))
+    return first, second
+
+
+def test_revisits_whose_response_is_gone_are_counted_and_named_once(small_site, tmp_path, caplog):
+    """Issue 22: WARCs of older runs hold revisits of files since deleted; reextract found
+    nothing there and said nothing."""
+    first, second = _captured_twice(small_site, tmp_path / "warc")
+    whole = reextract([first, second], CrawlArgs.from_kwargs({"edition": "en"}), tmp_path / "whole.jsonl", workers=1)
+    assert whole.written == 3 and "revisit_target_missing" not in whole.counts
+    assert not [r for r in caplog.records if "revisit" in r.getMessage()]
+    first.unlink()  # the damage: revisits left pointing at a deleted file
+    outcome = reextract([second], CrawlArgs.from_kwargs({"edition": "en"}), tmp_path / "out.jsonl", workers=1)
+    assert outcome.written == 0 and outcome.counts["revisit_target_missing"] == 3
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and warned[0].startswith("3 revisit records refer to a response in none of the WARC files")
+    # The command's summary has the count.
+    assert reextract_main([str(second), "--edition", "en", "--output", str(tmp_path / "cmd.jsonl"), "--workers", "1"]) == 0
+    summary = json.loads((tmp_path / "cmd.summary.json").read_text())
+    assert summary["items"] == 0 and summary["counts"]["revisit_target_missing"] == 3

@@ -186,6 +186,20 @@ def acquire_lock(path: Path, info: dict) -> int:
     return fd
 
 
+def _lock_problem(path: Path, exc: OSError) -> str:
+    """Why the lock could not be taken, in words: ``output/state`` a file gave "File exists",
+    which reads like a lock held or left behind."""
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link"
+    # Imported here: the state module pulls in Scrapy, which a refused run does not need.
+    from .state import file_in_the_way
+
+    blocking = file_in_the_way(path.parent)
+    if blocking is not None:
+        return f"{_show(blocking)} is a file, where a directory is expected"
+    return exc.strerror or str(exc)
+
+
 def _read_holder(fd: int) -> str:
     try:
         info = json.loads(os.pread(fd, 4096, 0) or b"{}")
@@ -562,8 +576,8 @@ def main(argv: Optional[list[str]] = None) -> int:
               file=sys.stderr)
         return EX_LOCKED
     except OSError as exc:
-        why = "it is a symbolic link" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
-        print(f"newscrawl.cron: {name}: cannot take the lock {_show(paths.lock)}: {why}", file=sys.stderr)
+        print(f"newscrawl.cron: {name}: cannot take the lock {_show(paths.lock)}: {_lock_problem(paths.lock, exc)}",
+              file=sys.stderr)
         return EX_FAILED
     try:
         log_path, outcome = locked_run(opts, paths, now, lock_fd)

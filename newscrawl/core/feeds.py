@@ -188,9 +188,14 @@ def _plain_fields(cls: type) -> Optional[tuple[str, ...]]:
     return tuple(f.name for f in fields)
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """Lists and nested records as JSON-ready lists and dicts (what ScrapyJSONEncoder makes of
     them through ItemAdapter); anything else is left for the encoder, as before."""
+    if type(value) in _LEAVES:  # most values: no isinstance or dataclass test (the pipeline's check uses this too)
+        return value
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -199,6 +204,13 @@ def _plain(value: Any) -> Any:
     if fields is not None:
         return {name: _plain(getattr(value, name)) for name in fields}
     return value
+
+
+def plain_record(item: Any) -> Optional[dict]:
+    """The dict the JSON Lines exporter writes for one of our records (None for another
+    item): what a pipeline checks to judge the line before it is written."""
+    fields = _plain_fields(type(item))
+    return None if fields is None else {name: _plain(getattr(item, name)) for name in fields}
 
 
 class JsonLinesExporter(JsonLinesItemExporter):

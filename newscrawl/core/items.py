@@ -136,7 +136,8 @@ class Article:
     """What looked odd on this page, in a fixed order; the record is kept all the same:
     ``closing_markup_missing`` (the page never came with its closing ``</html>``, after every
     retry: possibly cut short, kept as fetched), ``metadata_invalid`` (a metadata block that is
-    not JSON: fields came from meta tags and the page), ``body_empty`` (a text post whose body text was not found), ``body_shorter_than_word_count``
+    not JSON: fields came from meta tags and the page; or a number in it beyond int64 or not finite,
+    ``"1e400"``: that field null), ``body_empty`` (a text post whose body text was not found), ``body_shorter_than_word_count``
     (fewer than half the words the metadata ``word_count`` gives), ``date_from_visible_text`` (no
     machine date: ``published_at`` read from the visible date), ``authors_from_metadata_only`` (no
     byline names on the page: authors from the metadata ``author`` string or the author meta tag).

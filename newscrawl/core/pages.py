@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
@@ -170,12 +171,21 @@ def _literal(text: str) -> str:
     return "concat('" + "', \"'\", '".join(text.split("'")) + "')"
 
 
+# The item's integers are int64 (what the dataset's Arrow reader takes: records.check).
+_INT64_MAX = (1 << 63) - 1
+
+
 def _as_str(value: Any) -> Optional[str]:
     """A trimmed string from a metadata value of any type, or None when empty or not scalar."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        value = str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, int):
+        value = str(value)
+    elif isinstance(value, float):
+        # json.loads reads 1e400 as inf and takes NaN: not a number any field can hold.
+        if not math.isfinite(value):
+            return None
+        value = str(int(value)) if value.is_integer() else str(value)
     if not isinstance(value, str):
         return None
     if "&" in value:
@@ -185,15 +195,39 @@ def _as_str(value: Any) -> Optional[str]:
     return value or None
 
 
-def _as_int(value: Any) -> Optional[int]:
+def _read_number(value: Any) -> tuple[Optional[int], bool]:
+    """(the whole number a metadata value gives, or None; whether it gave a number that no
+    record may hold: not finite, or beyond int64). Never raises."""
     text = _as_str(value)
     if text is None:
-        return None
+        return None, isinstance(value, float)  # a float gives text unless it is inf or NaN
     try:
-        number = int(float(text))
+        number = int(text)  # exact: a float would round 9223372036854775807 up past int64
     except ValueError:
-        return None
-    return number if number >= 0 else None
+        try:
+            real = float(text)
+        except ValueError:
+            return None, False  # not a number: unreadable, as any other text
+        if not math.isfinite(real):  # "1e400", "inf", "nan"
+            return None, True
+        number = int(real)
+    if number > _INT64_MAX:  # "1e30": a Python int, but no dataset reader takes it
+        return None, True
+    return number, False
+
+
+def _as_int(value: Any) -> Optional[int]:
+    """A non-negative whole number from a metadata value (``5``, ``"5"``, ``"5.0"``), or None:
+    for text that is no number, a negative one, and one no record may hold (not finite,
+    beyond int64: :func:`number_out_of_range` tells those apart). Never raises."""
+    number = _read_number(value)[0]
+    return number if number is not None and number >= 0 else None
+
+
+def number_out_of_range(value: Any) -> bool:
+    """Whether a metadata value is a number no record field may hold (``"1e400"``, ``1e30``,
+    NaN): the parser then flags the record ``metadata_invalid``."""
+    return _read_number(value)[1]
 
 
 def _split_list(text: Optional[str]) -> list[str]:

@@ -21,7 +21,8 @@ is revision 1, each later capture whose ``version_hash`` differs one more, and a
 same content is dropped (``unchanged``), as across scheduled runs; the merge counts the
 revisions again, over every run file, in capture order (``newscrawl/core/versions.py``).
 Every record written passes the merge's check of the schema (:mod:`newscrawl.core.records`):
-one that does not is skipped and counted by its reason (``skipped/bad_type:word_count``).
+one that does not is skipped and counted by its reason (``skipped/dropped/bad_type:<field>``, from the
+validate pipeline's check, or ``skipped/bad_type:<field>`` for the written line).
 
 Pages are parsed by a pool of processes (``--workers``, default one per core); the main
 process reads the WARC files once to find the records and writes the output in order.
@@ -187,14 +188,15 @@ class Extractor:
             self.validate.process_item(item)
             self.range.process_item(item)
         except DropItem as exc:
-            return Result(skipped="dropped/" + str(exc).split(":", 1)[0].replace(" ", "_"))
+            # "bad_type:word_count: <url>": the reason ends at the first ": ".
+            return Result(skipped="dropped/" + str(exc).split(": ", 1)[0].replace(" ", "_"))
         a = ItemAdapter(item)
         # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
         a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
         self.exporter.export_item(item)
-        # What the merge and the dataset accept, checked where it is made: a record outside
-        # the schema (a metadata word_count of 1e30 is an int beyond int64) is skipped here,
-        # counted, rather than written for the merge to skip.
+        # What the merge and the dataset accept, checked where it is made: the validate
+        # pipeline checked the record; this checks the line as written (it is what they read),
+        # skipped and counted rather than written for the merge to skip.
         _, problem = records.parse_line(self._lines.last)
         if problem:
             return Result(skipped=problem)
@@ -246,6 +248,11 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
         counts["corrupt_members"] += 1
         logger.warning("%s: the gzip member at offset %d cannot be inflated (%s); skipped", name, offset, exc)
 
+    # Revisits hold no payload: their page is extracted from the response they refer to. One
+    # whose response is in none of the files (its WARC deleted: older crawls wrote revisits
+    # against files that were gone) is a page lost, counted and named once at the end.
+    responses: set[str] = set()
+    revisits: list[tuple[str, str, str]] = []
     for path in files:
         hosts = set(edition_hosts)
         fixed_now = ""
@@ -260,6 +267,12 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
                         hosts.add(base)
                     fixed_now = info.get("newscrawl-setting-NEWSCRAWL_NOW", "")
                 continue
+            if head.kind == "response":
+                responses.update(k for k in (head.record_id, head.date and f"{head.url} {head.date}") if k)
+            elif head.kind == "revisit":
+                parts = urlsplit(head.url)
+                if parts.netloc.lower() in hosts and could_be_post(parts.path, args.edition):
+                    revisits.append((head.refers_to, head.url, head.refers_to_date))
             if head.kind != "response" or head.status is None:
                 continue
             parts = urlsplit(head.url)
@@ -271,6 +284,12 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
                 continue
             now = fixed_now or iso_utc(_warc_time(head.date))
             yield Task(str(path), head.offset, iso_utc(parse_utc(now)))
+    missing = sum(1 for refers_to, url, date in revisits
+                  if not (refers_to and refers_to in responses) and not (date and f"{url} {date}" in responses))
+    if missing:
+        counts["revisit_target_missing"] = missing
+        logger.warning("%d revisit records refer to a response in none of the WARC files read (its file deleted?): "
+                       "those pages cannot be re-extracted", missing)
 
 
 def file_dataset(path: Path, args: CrawlArgs, site: Outlet, extra_hosts: tuple[str, ...] = ()) -> Optional[str]:

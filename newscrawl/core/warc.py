@@ -654,7 +654,8 @@ def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = Non
 
 @dataclass
 class RecordHead:
-    """What a scan needs of a record: its type, place, target, date, HTTP status, warcinfo fields."""
+    """What a scan needs of a record: its type, place, target, date, HTTP status, warcinfo fields,
+    its id and, for a revisit, the record it refers to (id, else target URI and date)."""
 
     kind: str
     offset: int
@@ -662,6 +663,9 @@ class RecordHead:
     date: str = ""
     status: Optional[int] = None
     info: Optional[dict[str, str]] = None
+    record_id: str = ""
+    refers_to: str = ""
+    refers_to_date: str = ""
 
 
 def _warc_fields(text: str) -> dict[str, str]:
@@ -782,7 +786,10 @@ def _head_of(data: bytes, offset: int) -> RecordHead:
     if len(block) > length + 4:  # more than one record in this member
         raise _NotOnePerMember
     kind = fields.get("WARC-Type", "")
-    head = RecordHead(kind, offset, fields.get("WARC-Target-URI", ""), fields.get("WARC-Date", ""))
+    head = RecordHead(kind, offset, fields.get("WARC-Target-URI", ""), fields.get("WARC-Date", ""),
+                      record_id=fields.get("WARC-Record-ID", ""))
+    if kind == "revisit":
+        head.refers_to, head.refers_to_date = fields.get("WARC-Refers-To", ""), fields.get("WARC-Refers-To-Date", "")
     if kind == "warcinfo":
         head.info = _warc_fields(block[:length].decode("utf-8", "replace"))
     elif kind == "response" and block.startswith(b"HTTP/"):
@@ -794,7 +801,10 @@ def _head_of(data: bytes, offset: int) -> RecordHead:
 def _head_of_record(record: Any, offset: int) -> RecordHead:
     headers = record.rec_headers
     head = RecordHead(record.rec_type, offset, headers.get_header("WARC-Target-URI") or "",
-                      headers.get_header("WARC-Date") or "")
+                      headers.get_header("WARC-Date") or "", record_id=headers.get_header("WARC-Record-ID") or "")
+    if record.rec_type == "revisit":
+        head.refers_to = headers.get_header("WARC-Refers-To") or ""
+        head.refers_to_date = headers.get_header("WARC-Refers-To-Date") or ""
     if record.rec_type == "warcinfo":
         head.info = read_warcinfo(record)
     elif record.rec_type == "response" and record.http_headers is not None:

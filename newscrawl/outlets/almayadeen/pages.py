@@ -59,6 +59,7 @@ from ...core.pages import (
     first,
     listed,
     meta_tags,
+    number_out_of_range,
     record_links,
 )
 from .dates import date_reader as site_date_reader
@@ -66,6 +67,8 @@ from .dates import date_reader as site_date_reader
 METADATA_XPATH = '//script[@id="tawsiyat-metadata"]/text()'
 SUMMARY_CSS = "p.lg_para.summary"
 BODY_CSS = "div.p-content"
+# The metadata fields read as numbers (word_count, video_duration_seconds).
+_METADATA_NUMBERS = ("word_count", "video_duration")
 BODY_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6"}
 # "9 Oct 2024 09:01", "9 Oct 09:01", "18 Mayo 2022 06:33", "3 تشرين الثاني 14:05": a day,
 # a month name (Levantine Arabic ones may be two words, "آب" only two letters), maybe a
@@ -202,6 +205,9 @@ class ArticlePage(_SitePage):
         # Set when a metadata block exists but is not valid JSON (counted by the spider).
         self.metadata_invalid = False
         self.metadata = self._read_metadata()
+        # A number no record may hold ("1e400", beyond int64) is read as missing, and flagged.
+        if any(number_out_of_range(self.metadata.get(name)) for name in _METADATA_NUMBERS):
+            self.metadata_invalid = True
         self.meta = meta_tags(self.sel.root)
         self.classes = self._read_classes()
         article = self.sel.css("article")
@@ -418,10 +424,10 @@ class ArticlePage(_SitePage):
         # first match is the one a node-by-node search finds first.
         match = pattern.search("\x00".join(_ALL_TEXT_NODES(self.scope.root)))
         if match:
-            return int(match.group(1))
+            return _as_int(match.group(1))  # None for 20 digits (beyond int64), never raises
         # Number and label may sit in separate elements ("<span>5</span> Min Read").
         match = pattern.search(_text(self.scope))
-        return int(match.group(1)) if match else None
+        return _as_int(match.group(1)) if match else None
 
     @functools.cached_property
     def _body_containers(self):
