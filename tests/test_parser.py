@@ -205,6 +205,21 @@ def test_metadata_number_beyond_int64_gives_a_flagged_record_not_a_lost_page(raw
     assert records.check(record) is record  # what merge and the dataset read
 
 
+def test_a_lone_surrogate_escape_in_metadata_gives_a_flagged_record_not_a_lost_page():
+    # "\ud800" alone is valid JSON but no UTF-8 text: the record's hash and line could not be
+    # written, and the page was lost (UnicodeEncodeError in to_item).
+    data = ('{"type": "article", "title": "Gaza \\ud800 talks", "published_time": "2024-10-09T09:01:00+03:00", '
+            '"keywords": "a\\udc00b, \\ud83d\\ude00"}')
+    html = (f'<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">{data}</script></head>'
+            "<body><article><h1>x</h1><div class='p-content'><p>Text.</p></div></article></body></html>")
+    item = page(html).to_item(discovered_via="url", crawled_at="2024-10-09T10:00:00+00:00", now=NOW)
+    assert item is not None and item.title == "Gaza \ufffd talks"
+    assert "a\ufffdb" in item.tags and "\U0001F600" in item.tags  # a valid pair stays one character
+    assert item.flags == ["metadata_invalid"]
+    record = ItemAdapter(item).asdict()
+    assert records.check(record) is record
+
+
 def test_deeply_nested_metadata_falls_back_instead_of_failing():
     html = ('<html><head><script id="tawsiyat-metadata" type="text/tawsiyat">' + "[" * 100_000 + "</script>"
             '<meta property="og:title" content="From meta"><meta property="article:published_time" '

@@ -224,6 +224,35 @@ def _as_int(value: Any) -> Optional[int]:
     return number if number is not None and number >= 0 else None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]|\\u[dD][c-fC-F]")
+
+
+def without_lone_surrogates(raw: str, data: Any) -> tuple[Any, bool]:
+    """``data`` (``json.loads(raw)``) with every lone surrogate in its strings (keys too) made
+    U+FFFD, and whether there was one. JSON's ``\\ud800`` escapes are the only way one gets
+    into a page's text (the HTML is decoded with replacement): left in, the record could not
+    be encoded as UTF-8 (its content hash, its line) and the page was lost."""
+    if not _SURROGATE_ESCAPE.search(raw):
+        return data, False
+    found = False
+
+    def clean(value: Any) -> Any:
+        nonlocal found
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                found = True
+                return _LONE_SURROGATE.sub("\ufffd", value)
+            return value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(data), found
+
+
 def number_out_of_range(value: Any) -> bool:
     """Whether a metadata value is a number no record field may hold (``"1e400"``, ``1e30``,
     NaN): the parser then flags the record ``metadata_invalid``."""

@@ -61,6 +61,7 @@ from ...core.pages import (
     meta_tags,
     number_out_of_range,
     record_links,
+    without_lone_surrogates,
 )
 from .dates import date_reader as site_date_reader
 
@@ -226,6 +227,9 @@ class ArticlePage(_SitePage):
             # the visible page still hold the article.
             self.metadata_invalid = True
             return {}
+        data, had_surrogates = without_lone_surrogates(raw, data)
+        if had_surrogates:  # a broken escape: the text is kept, with U+FFFD for it, and flagged
+            self.metadata_invalid = True
         return data if isinstance(data, dict) else {}
 
     def _read_classes(self) -> dict[str, list[str]]:
