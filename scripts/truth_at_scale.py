@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from newscrawl.core.args import DEFAULT_MAX_PAGES  # noqa: E402
 from newscrawl.core.testing import run_crawl  # noqa: E402
 from tests.outlets.almayadeen.replica import Replica, ReplicaServer  # noqa: E402
 
@@ -31,17 +32,21 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--edition", default="en", choices=("en", "ar", "es"))
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES,
+                        help="listing pages per section, as the crawl's -a max_pages (default: the crawl's)")
     opts = parser.parse_args(argv)
 
     site = Replica(seed=opts.seed, articles=opts.articles, edition=opts.edition)
-    reachable = site.reachable(js=False)
+    # What the crawl can reach: a listing paged by plain links is read up to max_pages pages,
+    # as the crawl reads it (the truth's default is every page).
+    reachable = site.reachable(js=False, max_pages=opts.max_pages)
     truth = site.truth()
     with ReplicaServer(site) as server, tempfile.TemporaryDirectory() as tmp:
         started = time.monotonic()
         result = run_crawl(
             server.url,
             Path(tmp) / "out.jsonl",
-            args={"edition": opts.edition},
+            args={"edition": opts.edition, "max_pages": str(opts.max_pages)},
             settings={"NEWSCRAWL_NOW": site.now.isoformat(), "NEWSCRAWL_STATE": "off",
                       "NEWSCRAWL_BROWSER_ENABLED": "False"},
             timeout=opts.timeout,
