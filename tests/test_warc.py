@@ -341,6 +341,20 @@ def test_a_record_cut_off_mid_write_ends_the_file_at_the_last_whole_record(captu
     assert sorted(map(key_of, read_jsonl(out))) == sorted(map(key_of, result.records))
 
 
+def test_a_warc_gzipped_whole_is_named_in_one_line(tmp_path):
+    """``gzip file.warc`` makes one stream, not a member per record: warcio's error was a
+    dozen lines of advice inside one warning (issue 22, fresh hostile pass)."""
+    record = (b"WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:%d>\r\n"
+              b"WARC-Target-URI: https://english.almayadeen.net/x\r\nContent-Length: 100\r\n\r\n" + b"x" * 100 + b"\r\n\r\n")
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(record % 1 + record % 2))
+    why = []
+    with whole.open("rb") as fh:
+        list(iter_records(fh, whole.name, lambda name, reason: why.append(str(reason))))
+    assert len(why) == 1 and "\n" not in why[0], why
+    assert "one gzip stream" in why[0] and "warcio recompress" in why[0]
+
+
 def test_replay_answers_from_the_warc_and_never_the_network(captured, small_site, small_server, tmp_path):
     result, _ = captured
     directory = result.warc_dir()

@@ -646,10 +646,20 @@ def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = Non
             return
         except Exception as exc:  # noqa: BLE001 (zlib, EOF or parse errors: all mean "cut here")
             if on_truncated is not None:
-                on_truncated(name, exc)
+                on_truncated(name, _one_line(exc))
             return
         # Where this record starts; get_record_offset() would read the record to its end first.
         yield record, iterator.offset
+
+
+def _one_line(exc: Exception) -> str:
+    """Why a WARC file could not be read further, as one short line: warcio's error for a
+    file gzipped whole (``gzip file.warc``) is a dozen lines of advice."""
+    text = " ".join(str(exc).split())
+    if "non-chunked gzip" in text:
+        return ("it is one gzip stream, not one gzip member per record, so only its first record can be read; "
+                "`warcio recompress FILE NEW` rewrites it")
+    return text[:300] or type(exc).__name__
 
 
 @dataclass
