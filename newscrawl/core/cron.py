@@ -422,7 +422,14 @@ def run_crawl(cmd: list[str], log: IO[str], lock_fd: int, live_fd: Optional[int]
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
+    passed_on = []
+
     def forward(signum: int, _frame: object) -> None:
+        # Once: a second SIGTERM or SIGINT makes Scrapy stop at once, in the middle of
+        # saving its queue and state (systemd, or an impatient second Ctrl-C).
+        if passed_on:
+            return
+        passed_on.append(signum)
         try:
             proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
         except ProcessLookupError:
