@@ -615,6 +615,37 @@ def test_scrapy_crawl_refuses_a_replay_of_nothing_with_one_line_and_exit_2(small
     assert out.read_text() == '{"kept": true}\n' and small_server.log[start:] == []
 
 
+def _link_to_dev_zero(tmp_path):
+    (tmp_path / "zero.warc.gz").symlink_to("/dev/zero")
+    return str(tmp_path / "zero.warc.gz")
+
+
+def _directory_with_a_fifo_named_like_a_warc(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "x.warc")
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("make", [_link_to_dev_zero, _directory_with_a_fifo_named_like_a_warc],
+                         ids=["link-to-dev-zero", "fifo-x.warc"])
+def test_a_replay_of_a_device_or_fifo_is_refused_unread(small_server, tmp_path, make):
+    """The index was read from /dev/zero for ever (memory growing, SIGTERM not taken), and a
+    FIFO waited for a writer (issue 22, fresh hostile pass)."""
+    spec = make(tmp_path)
+    out = tmp_path / "out.jsonl"
+    result = run_crawl(small_server.url, out, settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_REPLAY": spec},
+                       timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("scrapy crawl almayadeen: error: NEWSCRAWL_REPLAY: ") and "is not a regular file" in line
+    from newscrawl.core.warc import ReplayMiddleware
+
+    middleware = ReplayMiddleware.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_REPLAY": spec}))
+    with pytest.raises(CloseSpider):  # the other commands: stopped at open, nothing read
+        middleware._refuse()
+
+
 def test_a_digest_memory_that_cannot_be_moved_aside_stops_the_run_at_open(tmp_path, monkeypatch):
     import os
     from types import SimpleNamespace

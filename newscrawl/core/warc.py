@@ -882,6 +882,12 @@ def replay_files(specs: list[str]) -> list[Path]:
     if not files:
         raise ReplayError(f"NEWSCRAWL_REPLAY={','.join(specs)} names no WARC file (a glob that matches "
                           f"nothing, or no *.warc.gz / *.warc file in the directory)")
+    for path in files:
+        # /dev/zero (or a link to it) never ends: the index was read from it for ever, with
+        # growing memory, before the crawl could even take a SIGTERM.
+        if not path.is_file():
+            raise ReplayError(f"NEWSCRAWL_REPLAY: {path} is not a regular file (a device, a FIFO, a "
+                              "symlink loop); not read")
     return files
 
 
