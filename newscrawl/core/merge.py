@@ -78,8 +78,8 @@ class MergeError(Exception):
 
 
 class OutputIsARun(MergeError):
-    """``--output`` (or a file written beside it) names one of the run files it would read:
-    refused before anything is written (exit 2)."""
+    """``--output`` (or a file written beside it) names one of the run files it would read,
+    or something that is no regular file: refused before anything is written (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,11 @@ def refuse_output_over_runs(input_dir: Path, output: Path) -> None:
     run file of ``input_dir``: the merge leaves its own output out of its inputs, so
     ``--output <input dir>/<a run>.jsonl`` replaced that run's records with the others'.
     An earlier merge's output there (its manifest beside it) is no run and is replaced."""
+    for path in (output, manifest_path(output), versions_path(output), removals_path(output)):
+        # The files are replaced by a rename: over /dev/null it left a regular file there.
+        if os.path.lexists(path) and not path.is_file():
+            raise OutputIsARun(f"--output {output}: {path} exists and is not a regular file (a device, a FIFO, "
+                               "a directory); not replaced")
     if manifest_path(output).exists():
         return
     runs = {path.resolve() for path in input_files(input_dir)}
