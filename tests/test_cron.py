@@ -623,3 +623,14 @@ def test_two_sigterms_reach_the_crawl_once():
     proc = subprocess.run([sys.executable, "-c", HARNESS, CHILD_COUNTING_SIGTERMS], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1, (proc.returncode, proc.stderr)  # the child's count of SIGTERMs it got
+
+
+def test_an_output_dir_that_is_a_symlink_loop_is_one_line_and_exit_2(tmp_path, capsys):
+    """Path.resolve() raised RuntimeError on it: a traceback and exit 1 (issue 22, fresh hostile pass)."""
+    loop = tmp_path / "out"
+    loop.symlink_to("out")
+    with pytest.raises(SystemExit) as stop:
+        cron.main(["--output-dir", str(loop)])
+    assert stop.value.code == EX_USAGE
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and f"--output-dir {loop} is not a directory" in err.splitlines()[-1]

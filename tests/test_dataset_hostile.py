@@ -261,3 +261,11 @@ def test_a_target_holding_the_merged_file_or_the_runs_is_refused(tmp_path, insid
     with pytest.raises(build_mod.TargetRefused, match="which a build would delete with the old dataset"):
         build(EDITION, tmp_path / "out", merged=merged, target=target, input_dir=runs)
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_target_that_is_a_symlink_loop_is_refused_as_before(tmp_path):
+    merged = write_merged(tmp_path / "merged.jsonl", [record(1, "2024-05-01T10:00:00+00:00")])
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    with pytest.raises(build_mod.TargetRefused, match="is not a directory this command built"):
+        build(EDITION, tmp_path / "out", merged=merged, target=loop, merge_first=False)

@@ -553,6 +553,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         value = getattr(opts, name)
         if not 0 <= value <= top:
             parser.error(f"--{name.replace('_', '-')} must be a number from 0 to {top}")
+    # Before the lock: a symlink loop made Path.resolve() raise (a traceback, exit 1).
+    if os.path.lexists(opts.output_dir) and not opts.output_dir.is_dir():
+        parser.error(f"--output-dir {opts.output_dir} is not a directory (a file, or a symbolic link to nothing)")
     return opts
 
 

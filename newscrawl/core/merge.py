@@ -157,9 +157,9 @@ def refuse_output_over_runs(input_dir: Path, output: Path) -> None:
                                "a directory); not replaced")
     if manifest_path(output).exists():
         return
-    runs = {path.resolve() for path in input_files(input_dir)}
+    runs = {Path(os.path.realpath(path)) for path in input_files(input_dir)}
     for path in (output, manifest_path(output), versions_path(output), removals_path(output)):
-        if path.resolve() in runs:
+        if Path(os.path.realpath(path)) in runs:
             raise OutputIsARun(f"--output {output} would replace the run file {path}, which the merge reads; "
                                "name another file")
 
