@@ -184,6 +184,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.core.middlewares.RetryAfterMiddleware": 570,
     "newscrawl.core.browser.BrowserMiddleware": 590,
     "newscrawl.core.middlewares.CrawlDelayMiddleware": 120,
+    # Scrapy's, with a robots.txt too large to read taken as Disallow: / (not as none).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.core.middlewares.RobotsTxtMiddleware": 100,
     # After the offsite and scope checks, before robots.txt (100) and anything that sends
     # or delays a request: a request past NEWSCRAWL_MAX_REQUESTS is never sent.
     "newscrawl.core.limits.RequestCapMiddleware": 60,

@@ -606,3 +606,47 @@ def test_a_scheduled_run_with_an_unusable_state_database_fails(tmp_path):
     assert " mv " not in stderr
     [log] = logs(out)
     assert "Connection refused" not in log.read_text()  # no request was made
+
+
+CHILD_COUNTING_SIGTERMS = r"""
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+parent = os.getppid()
+def caught(pid):  # the parent's handler is in place (SigCgt holds SIGTERM's bit)
+    with open(f"/proc/{pid}/status") as fh:
+        mask = next(l for l in fh if l.startswith("SigCgt:")).split()[1]
+    return int(mask, 16) >> (signal.SIGTERM - 1) & 1
+while not caught(parent):
+    pass
+os.kill(parent, signal.SIGTERM)
+got = int(signal.sigtimedwait({signal.SIGTERM}, 30) is not None)  # the first, passed on
+os.kill(parent, signal.SIGTERM)  # the second, once the first was handled (pending ones merge)
+got += int(signal.sigtimedwait({signal.SIGTERM}, 1.0) is not None)  # passed on at once, if at all
+sys.exit(got)
+"""
+
+HARNESS = r"""
+import os, sys
+from newscrawl.core import cron
+with open(os.devnull, "w") as log:
+    sys.exit(cron.run_crawl([sys.executable, "-c", sys.argv[1]], log, os.open(os.devnull, os.O_RDONLY)))
+"""
+
+
+def test_two_sigterms_reach_the_crawl_once():
+    """The docs say the command passes a SIGTERM on once: it passed on every one, and a second
+    makes Scrapy stop at once, mid-way through saving its queue (issue 22, fresh hostile pass)."""
+    proc = subprocess.run([sys.executable, "-c", HARNESS, CHILD_COUNTING_SIGTERMS], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)  # the child's count of SIGTERMs it got
+
+
+def test_an_output_dir_that_is_a_symlink_loop_is_one_line_and_exit_2(tmp_path, capsys):
+    """Path.resolve() raised RuntimeError on it: a traceback and exit 1 (issue 22, fresh hostile pass)."""
+    loop = tmp_path / "out"
+    loop.symlink_to("out")
+    with pytest.raises(SystemExit) as stop:
+        cron.main(["--output-dir", str(loop)])
+    assert stop.value.code == EX_USAGE
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and f"--output-dir {loop} is not a directory" in err.splitlines()[-1]

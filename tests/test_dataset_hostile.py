@@ -244,3 +244,28 @@ def test_formula_prefix_over_chunks_nulls_and_slices():
     expected = [None if t is None else ("'" + t if t[:1] in ("=", "+", "-", "@", "\t", "\r") else t) for t in texts]
     assert build_mod.formula_safe(values).to_pylist() == expected
     assert build_mod.formula_safe(sliced).to_pylist() == expected
+
+
+# --- fresh hostile pass: inputs inside the target --------------------------------------------
+@pytest.mark.parametrize("inside", ["merged", "input_dir"])
+def test_a_target_holding_the_merged_file_or_the_runs_is_refused(tmp_path, inside):
+    """The build replaces the target whole: a --merged file (and its manifest and history) or
+    the run files inside it were deleted with the old dataset (issue 22, fresh hostile pass)."""
+    _, target = build_from(tmp_path, [record(1, "2024-05-01T10:00:00+00:00")])  # a marked dataset
+    runs = target / "runs" if inside == "input_dir" else tmp_path / "runs"
+    runs.mkdir()
+    merged = write_merged((target if inside == "merged" else tmp_path) / "x-en.jsonl",
+                          [record(2, "2024-06-01T10:00:00+00:00")])
+    (runs / "2026-11-20T09-00-00+00-00.jsonl").write_text(merged.read_text(encoding="utf-8"), encoding="utf-8")
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    with pytest.raises(build_mod.TargetRefused, match="which a build would delete with the old dataset"):
+        build(EDITION, tmp_path / "out", merged=merged, target=target, input_dir=runs)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_target_that_is_a_symlink_loop_is_refused_as_before(tmp_path):
+    merged = write_merged(tmp_path / "merged.jsonl", [record(1, "2024-05-01T10:00:00+00:00")])
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    with pytest.raises(build_mod.TargetRefused, match="is not a directory this command built"):
+        build(EDITION, tmp_path / "out", merged=merged, target=loop, merge_first=False)

@@ -406,3 +406,38 @@ def test_an_edition_that_is_not_the_outlets_is_refused_before_anything(command, 
     err = capsys.readouterr().err
     assert "argument --edition: invalid choice: 'en/../../../../x'" in err and "Traceback" not in err
     assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written, inside or outside
+
+
+def test_an_output_naming_a_run_file_is_refused_and_the_run_kept(tmp_path, capsys):
+    """The merge leaves its output out of its inputs: --output <a run file> replaced that run's
+    records with the others' (issue 22, fresh hostile pass). An earlier merge's output in the
+    input directory (its manifest beside it) is still replaced."""
+    runs = tmp_path / "en"
+    write_run(runs / "2026-11-20T09-00-00+00-00.jsonl", [record(1, "2024-05-01T10:00:00+00:00")])
+    second = write_run(runs / "2026-11-21T09-00-00+00-00.jsonl", [record(2, "2024-05-02T10:00:00+00:00")])
+    before = second.read_bytes()
+    assert main(["--input-dir", str(runs), "--output", str(second)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "would replace the run file" in err
+    assert second.read_bytes() == before and sorted(p.name for p in runs.iterdir()) == [
+        "2026-11-20T09-00-00+00-00.jsonl", "2026-11-21T09-00-00+00-00.jsonl"]
+    merged = runs / "merged.jsonl"
+    for _ in range(2):
+        assert main(["--input-dir", str(runs), "--output", str(merged)]) == 0
+        assert [r["post_id"] for r in read_lines(merged)] == ["1", "2"]
+
+
+@pytest.mark.parametrize("which", ["output", "manifest"])
+def test_an_output_that_is_no_regular_file_is_refused(tmp_path, capsys, which):
+    """The files are replaced by a rename: --output /dev/null left a regular file in its place
+    (issue 22, fresh hostile pass). A FIFO stands in for the device here."""
+    runs = tmp_path / "en"
+    write_run(runs / "2026-11-20T09-00-00+00-00.jsonl", [record(1, "2024-05-01T10:00:00+00:00")])
+    output = tmp_path / "out" / "merged.jsonl"
+    output.parent.mkdir()
+    fifo = output if which == "output" else output.with_name("merged.manifest.json")
+    os.mkfifo(fifo)
+    assert main(["--input-dir", str(runs), "--output", str(output)]) == 2
+    assert "is not a regular file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in output.parent.iterdir()) == [fifo.name]

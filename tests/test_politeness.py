@@ -193,3 +193,31 @@ def test_a_host_that_keeps_timing_out_is_given_up(fresh_site, fresh_server, tmp_
     assert len(fetched) in (2, 3)
     assert result.stats["newscrawl/slow/host_gave_up"] == 1
     assert result.stats["newscrawl/slow/host_skipped"] == 10 - len(fetched)
+
+
+def test_a_robots_txt_too_large_to_read_is_taken_as_disallow_all(fresh_site, fresh_server, tmp_path):
+    """Scrapy fetched everything after a robots.txt over DOWNLOAD_MAXSIZE failed (an ERROR
+    with a traceback): a 50 MB robots.txt turned every Disallow off (issue 22, fresh hostile pass)."""
+    from tests.outlets.almayadeen.replica.server import Reply
+
+    inner = fresh_server.responder
+
+    def respond(site, method, target, host_url, headers=None):
+        reply = inner(site, method, target, host_url, headers)
+        if target.split("?", 1)[0] == "/robots.txt":  # 200 KB of rules: past the limit set below
+            reply = Reply(200, reply.body + b"Disallow: /members-only-x\n" * 8000, reply.content_type)
+        return reply
+
+    fresh_server.responder = respond
+    start = len(fresh_server.log)
+    result = run_crawl(
+        fresh_server.url, tmp_path / "out.jsonl", args={"sections": "politics", "follow": "none"},
+        settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_BROWSER_ENABLED": "False", "DOWNLOAD_MAXSIZE": "100000",
+                  "DOWNLOAD_WARNSIZE": "0"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [r.path for r in fresh_server.log[start:]] == ["/robots.txt"]
+    assert result.records == [] and "Traceback" not in result.stderr
+    assert result.stderr.count("is over DOWNLOAD_MAXSIZE (100000 bytes): read as Disallow: /") == 1
+    assert result.stats["newscrawl/robots/too_large"] == 1

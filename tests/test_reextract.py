@@ -328,6 +328,19 @@ def test_an_existing_output_is_never_truncated_unless_asked(small_site, tmp_path
     assert len(read_jsonl(existing)) == 2
 
 
+def test_overwrite_never_replaces_a_warc_being_read(small_site, tmp_path, capsys):
+    """--overwrite --output <the WARC> emptied the raw archive and wrote 0 articles into it
+    (issue 22, fresh hostile pass)."""
+    path = tmp_path / "a.warc.gz"
+    _articles_warc(small_site, path, 2)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as stop:
+        reextract_main(["--edition", "en", "--workers", "1", "--overwrite", "--output", str(path), str(tmp_path)])
+    assert stop.value.code == 2
+    assert "is one of the WARC files read; not replaced" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("output", ["/sys/x.jsonl", "/proc/x/y.jsonl", "DIR"])
 def test_an_unwritable_output_is_one_line(output, small_site, tmp_path, capsys):
     path = tmp_path / "a.warc.gz"

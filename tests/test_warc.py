@@ -341,6 +341,20 @@ def test_a_record_cut_off_mid_write_ends_the_file_at_the_last_whole_record(captu
     assert sorted(map(key_of, read_jsonl(out))) == sorted(map(key_of, result.records))
 
 
+def test_a_warc_gzipped_whole_is_named_in_one_line(tmp_path):
+    """``gzip file.warc`` makes one stream, not a member per record: warcio's error was a
+    dozen lines of advice inside one warning (issue 22, fresh hostile pass)."""
+    record = (b"WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:%d>\r\n"
+              b"WARC-Target-URI: https://english.almayadeen.net/x\r\nContent-Length: 100\r\n\r\n" + b"x" * 100 + b"\r\n\r\n")
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(record % 1 + record % 2))
+    why = []
+    with whole.open("rb") as fh:
+        list(iter_records(fh, whole.name, lambda name, reason: why.append(str(reason))))
+    assert len(why) == 1 and "\n" not in why[0], why
+    assert "one gzip stream" in why[0] and "warcio recompress" in why[0]
+
+
 def test_replay_answers_from_the_warc_and_never_the_network(captured, small_site, small_server, tmp_path):
     result, _ = captured
     directory = result.warc_dir()
@@ -599,6 +613,37 @@ def test_scrapy_crawl_refuses_a_replay_of_nothing_with_one_line_and_exit_2(small
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("scrapy crawl almayadeen: error: NEWSCRAWL_REPLAY") and spec in line
     assert out.read_text() == '{"kept": true}\n' and small_server.log[start:] == []
+
+
+def _link_to_dev_zero(tmp_path):
+    (tmp_path / "zero.warc.gz").symlink_to("/dev/zero")
+    return str(tmp_path / "zero.warc.gz")
+
+
+def _directory_with_a_fifo_named_like_a_warc(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "x.warc")
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("make", [_link_to_dev_zero, _directory_with_a_fifo_named_like_a_warc],
+                         ids=["link-to-dev-zero", "fifo-x.warc"])
+def test_a_replay_of_a_device_or_fifo_is_refused_unread(small_server, tmp_path, make):
+    """The index was read from /dev/zero for ever (memory growing, SIGTERM not taken), and a
+    FIFO waited for a writer (issue 22, fresh hostile pass)."""
+    spec = make(tmp_path)
+    out = tmp_path / "out.jsonl"
+    result = run_crawl(small_server.url, out, settings={"NEWSCRAWL_STATE": "off", "NEWSCRAWL_REPLAY": spec},
+                       timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("scrapy crawl almayadeen: error: NEWSCRAWL_REPLAY: ") and "is not a regular file" in line
+    from newscrawl.core.warc import ReplayMiddleware
+
+    middleware = ReplayMiddleware.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_REPLAY": spec}))
+    with pytest.raises(CloseSpider):  # the other commands: stopped at open, nothing read
+        middleware._refuse()
 
 
 def test_a_digest_memory_that_cannot_be_moved_aside_stops_the_run_at_open(tmp_path, monkeypatch):

@@ -436,7 +436,14 @@ def run_crawl(cmd: list[str], log: IO[str], lock_fd: int, live_fd: Optional[int]
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
+    passed_on = []
+
     def forward(signum: int, _frame: object) -> None:
+        # Once: a second SIGTERM or SIGINT makes Scrapy stop at once, in the middle of
+        # saving its queue and state (systemd, or an impatient second Ctrl-C).
+        if passed_on:
+            return
+        passed_on.append(signum)
         try:
             proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
         except ProcessLookupError:
@@ -560,6 +567,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         value = getattr(opts, name)
         if not 0 <= value <= top:
             parser.error(f"--{name.replace('_', '-')} must be a number from 0 to {top}")
+    # Before the lock: a symlink loop made Path.resolve() raise (a traceback, exit 1).
+    if os.path.lexists(opts.output_dir) and not opts.output_dir.is_dir():
+        parser.error(f"--output-dir {opts.output_dir} is not a directory (a file, or a symbolic link to nothing)")
     return opts
 
 

@@ -77,6 +77,11 @@ class MergeError(Exception):
     """The merge cannot produce a dataset (one-line message)."""
 
 
+class OutputIsARun(MergeError):
+    """``--output`` (or a file written beside it) names one of the run files it would read,
+    or something that is no regular file: refused before anything is written (exit 2)."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """Where the current winner of one post is, and how it ranks."""
@@ -138,6 +143,25 @@ def input_files(input_dir: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
             continue
         files.append(path)
     return sorted(files, key=lambda p: p.name)
+
+
+def refuse_output_over_runs(input_dir: Path, output: Path) -> None:
+    """Raise :class:`OutputIsARun` when the merged file or a file beside it would replace a
+    run file of ``input_dir``: the merge leaves its own output out of its inputs, so
+    ``--output <input dir>/<a run>.jsonl`` replaced that run's records with the others'.
+    An earlier merge's output there (its manifest beside it) is no run and is replaced."""
+    for path in (output, manifest_path(output), versions_path(output), removals_path(output)):
+        # The files are replaced by a rename: over /dev/null it left a regular file there.
+        if os.path.lexists(path) and not path.is_file():
+            raise OutputIsARun(f"--output {output}: {path} exists and is not a regular file (a device, a FIFO, "
+                               "a directory); not replaced")
+    if manifest_path(output).exists():
+        return
+    runs = {Path(os.path.realpath(path)) for path in input_files(input_dir)}
+    for path in (output, manifest_path(output), versions_path(output), removals_path(output)):
+        if Path(os.path.realpath(path)) in runs:
+            raise OutputIsARun(f"--output {output} would replace the run file {path}, which the merge reads; "
+                               "name another file")
 
 
 def merged_is_stale(merged: Path, input_dir: Path) -> bool:
@@ -220,6 +244,7 @@ def merge(edition: str, input_dir: Path, output: Path, max_line_bytes: int = MAX
     if not input_dir.is_dir():
         raise MergeError(f"input directory {input_dir} does not exist")
     manifest = manifest_path(output)
+    refuse_output_over_runs(input_dir, output)
     inputs = [InputFile(path) for path in input_files(
         input_dir, exclude=(output, manifest, versions_path(output), removals_path(output)))]
     skipped: Counter = Counter()
@@ -437,6 +462,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     output = opts.output or default_output(opts.edition, opts.output_dir, opts.dataset)
     try:
         result = merge(opts.edition, opts.input_dir, output, opts.max_line_bytes, versions=not opts.no_versions)
+    except OutputIsARun as exc:
+        print(f"newscrawl.merge: error: {exc}", file=sys.stderr)
+        return 2
     except (MergeError, OSError) as exc:
         print(f"newscrawl.merge: error: {exc}", file=sys.stderr)
         return 1

@@ -29,8 +29,13 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from .component import Component
@@ -426,3 +431,51 @@ class RetryAfterMiddleware:
             request.meta["dont_retry"] = True
             return response
         return retry
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, for a robots.txt that cannot be read.
+
+    Scrapy logs a failed robots.txt download as an ERROR with a traceback and then fetches
+    everything, as if the site had none: a robots.txt over ``DOWNLOAD_MAXSIZE`` (a 50 MB one)
+    would turn every ``Disallow`` off. Here that one is taken as ``Disallow: /`` (the site's
+    rules are unknown, so nothing of the host is fetched: RFC 9309 lets a crawler stop at
+    500 KiB, never ignore the rules), and any failure is one WARNING line, no traceback.
+    """
+
+    DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+    async def robot_parser(self, request: Request):
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers:
+            self._parsers[netloc] = Deferred()
+            url = urlparse_cached(request)
+            robotsreq = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+                                meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+            try:
+                resp = await self.crawler.engine.download_async(robotsreq)
+                await self._parse_robots(resp, netloc, request)
+            except Exception as exc:  # noqa: BLE001 (every failure is one line, as Scrapy's own cases)
+                if "download max size" in str(exc):
+                    logger.warning("robots.txt of %s is over DOWNLOAD_MAXSIZE (%d bytes): read as Disallow: /, "
+                                   "nothing of the host is fetched", printable_host(netloc),
+                                   self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+                    self._stats.inc_value("newscrawl/robots/too_large")
+                    self._stats.inc_value("robotstxt/response_count")
+                    resp = Response(robotsreq.url, status=200, body=self.DISALLOW_ALL, request=robotsreq)
+                    await self._parse_robots(resp, netloc, request)
+                else:
+                    if not isinstance(exc, IgnoreRequest):
+                        logger.warning("robots.txt of %s could not be fetched (%s: %s); the host is crawled as "
+                                       "if it had none", printable_host(netloc), type(exc).__name__,
+                                       " ".join(str(exc).split())[:300])
+                    self._robots_error(exc, netloc)
+            self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            return await maybe_deferred_to_future(parser)
+        return parser
+
+
+def printable_host(netloc: str) -> str:
+    return netloc.encode("ascii", "backslashreplace").decode()[:300]

@@ -480,6 +480,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     if missing or not files:
         print(f"reextract: no WARC file at {', '.join(missing) or ', '.join(opts.warcs) or default_dir}", file=sys.stderr)
         return 1
+    # --overwrite is for an earlier output, never the raw archive being read.
+    if opts.output is not None and os.path.realpath(opts.output) in {os.path.realpath(p) for p in files}:
+        parser.error(f"--output {opts.output}: is one of the WARC files read; not replaced")
     try:
         dataset = _one_dataset(files, args, site, tuple(opts.host), opts.dataset)
     except (ArgumentError, ValueError) as exc:

@@ -646,10 +646,20 @@ def iter_records(fh: BinaryIO, name: str, on_truncated: Optional[callable] = Non
             return
         except Exception as exc:  # noqa: BLE001 (zlib, EOF or parse errors: all mean "cut here")
             if on_truncated is not None:
-                on_truncated(name, exc)
+                on_truncated(name, _one_line(exc))
             return
         # Where this record starts; get_record_offset() would read the record to its end first.
         yield record, iterator.offset
+
+
+def _one_line(exc: Exception) -> str:
+    """Why a WARC file could not be read further, as one short line: warcio's error for a
+    file gzipped whole (``gzip file.warc``) is a dozen lines of advice."""
+    text = " ".join(str(exc).split())
+    if "non-chunked gzip" in text:
+        return ("it is one gzip stream, not one gzip member per record, so only its first record can be read; "
+                "`warcio recompress FILE NEW` rewrites it")
+    return text[:300] or type(exc).__name__
 
 
 @dataclass
@@ -882,6 +892,12 @@ def replay_files(specs: list[str]) -> list[Path]:
     if not files:
         raise ReplayError(f"NEWSCRAWL_REPLAY={','.join(specs)} names no WARC file (a glob that matches "
                           f"nothing, or no *.warc.gz / *.warc file in the directory)")
+    for path in files:
+        # /dev/zero (or a link to it) never ends: the index was read from it for ever, with
+        # growing memory, before the crawl could even take a SIGTERM.
+        if not path.is_file():
+            raise ReplayError(f"NEWSCRAWL_REPLAY: {path} is not a regular file (a device, a FIFO, a "
+                              "symlink loop); not read")
     return files
 
 

@@ -21,6 +21,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from ..feeds import WRITE_FAILED_STAT
 from ..gctuning import raise_threshold
+from ..numeric_settings import settings_problem
 from ..state import RUN_FAILED_STAT
 from ..warc import replay_problem
 from ._tools import check_spider_arguments
@@ -36,7 +37,7 @@ class Command(ScrapyCrawl):
         project_feeds = set(self.settings.getdict("FEEDS"))
         super().process_options(args, opts)
         check_spider_arguments("crawl", self.settings, args[0] if args else None, opts.spargs)
-        problem = replay_problem(self.settings)
+        problem = settings_problem(self.settings) or replay_problem(self.settings)
         if problem:  # before the feeds are opened: an -O file is not emptied for nothing
             print(f"scrapy crawl{' ' + args[0] if args else ''}: error: {problem}", file=sys.stderr)
             sys.exit(2)

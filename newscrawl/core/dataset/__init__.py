@@ -37,8 +37,8 @@ from .. import merge as merge_mod
 from . import card, history, report
 from .build import (
     MARKER, ROOT, YEARS, BuildResult, DatasetError, MergedRefused, TargetRefused, build_prefix, by_time, csv_table,
-    dataset_name, default_dataset_dir, marked_years, merge_is_stale, refuse_foreign_target, refuse_unusual_merged,
-    remove_leftovers, replace_dir, write_year,
+    dataset_name, default_dataset_dir, marked_years, merge_is_stale, refuse_foreign_target, refuse_target_holding_inputs,
+    refuse_unusual_merged, remove_leftovers, replace_dir, write_year,
 )
 from .schema import Column, arrow_schema, columns
 from .stats import Stats
@@ -70,6 +70,7 @@ def build(
     target = target or default_dataset_dir(edition, output_dir, dataset)
     summaries_dir = summaries_dir or input_dir
     refuse_unusual_merged(merged)  # before the merge, which would write to it
+    refuse_target_holding_inputs(target, merged=merged, input_dir=input_dir)
     merged_again = False
     if merge_first and merge_is_stale(merged, input_dir):
         if not input_dir.is_dir():

@@ -438,6 +438,20 @@ def refuse_foreign_target(target: Path) -> None:
     raise TargetRefused(f"--target {target} holds files this command did not build (no {MARKER}); not replaced")
 
 
+def refuse_target_holding_inputs(target: Path, **inputs: Path) -> None:
+    """Raise :class:`TargetRefused` when an input (``merged=``, the run files' ``input_dir=``)
+    lies inside ``target``: the build replaces the target whole, so the merged file, its
+    manifest and history, or the runs themselves would be deleted with it."""
+    where = Path(os.path.realpath(target))  # realpath: a symlink loop is no RuntimeError
+    for option, path in inputs.items():
+        if path is None:
+            continue
+        resolved = Path(os.path.realpath(path))
+        if resolved == where or where in resolved.parents:
+            raise TargetRefused(f"--target {target} holds --{option.replace('_', '-')} {path}, which a build "
+                                "would delete with the old dataset; not replaced")
+
+
 # What a build writes at the top of its directory. A dataset built before the marker existed
 # holds only these (a data/ and a README.md among them) and may be replaced; one more name and
 # the directory is not ours.
