@@ -33,11 +33,20 @@ def test_zero_leaves_the_interpreter_alone(keep_gc):
     assert gc.get_threshold() == (700, 11, 12)
 
 
-def test_scrapy_crawl_sets_the_project_threshold_before_the_spider_is_checked():
+def _threshold_of_scrapy_crawl(*extra: str) -> str:
     # An off-site url is refused in process_options (exit 2): by then the threshold is set.
     code = ("import atexit, gc, sys; atexit.register(lambda: print('threshold', gc.get_threshold()[0]));"
-            "from scrapy.cmdline import execute; execute(['scrapy', 'crawl', 'almayadeen', '-a', 'url=ftp://x/'])")
+            "from scrapy.cmdline import execute; execute(['scrapy', 'crawl', 'almayadeen', '-a', 'url=ftp://x/']"
+            f" + {list(extra)!r})")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert f"threshold {project_settings.NEWSCRAWL_GC_THRESHOLD}" in done.stdout
+    return done.stdout
+
+
+def test_scrapy_crawl_sets_the_project_threshold_before_the_spider_is_checked():
+    assert f"threshold {project_settings.NEWSCRAWL_GC_THRESHOLD}" in _threshold_of_scrapy_crawl()
     assert project_settings.NEWSCRAWL_GC_THRESHOLD > 700
+
+
+def test_the_threshold_follows_s():
+    assert "threshold 1234" in _threshold_of_scrapy_crawl("-s", "NEWSCRAWL_GC_THRESHOLD=1234")

@@ -31,16 +31,15 @@ CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
 
 class Command(ScrapyCrawl):
     def process_options(self, args, opts):
-        # First: the spider's imports (outlet, dateparser) are a good part of what it saves.
-        raise_threshold(self.settings)
         # The project's own feeds (settings.py), before -O/-o are added to them.
         project_feeds = set(self.settings.getdict("FEEDS"))
-        super().process_options(args, opts)
+        super().process_options(args, opts)  # -s values from here on
+        self._refuse(settings_problem(self.settings), args)
+        # Before the spider is loaded: its imports (outlet, dateparser) are a good part of what
+        # a higher threshold saves.
+        raise_threshold(self.settings)
         check_spider_arguments("crawl", self.settings, args[0] if args else None, opts.spargs)
-        problem = settings_problem(self.settings) or replay_problem(self.settings)
-        if problem:  # before the feeds are opened: an -O file is not emptied for nothing
-            print(f"scrapy crawl{' ' + args[0] if args else ''}: error: {problem}", file=sys.stderr)
-            sys.exit(2)
+        self._refuse(replay_problem(self.settings), args)
         if opts.output or opts.overwrite_output:
             # A file named on the command line is this run's snapshot: the cross-run memory
             # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/core/state.py),
@@ -54,6 +53,12 @@ class Command(ScrapyCrawl):
                 if options.get("overwrite"):
                     options.setdefault("store_empty", True)
             self.settings.set("FEEDS", feeds, priority="cmdline")
+
+    @staticmethod
+    def _refuse(problem: Optional[str], args) -> None:
+        if problem:  # before the feeds are opened: an -O file is not emptied for nothing
+            print(f"scrapy crawl{' ' + args[0] if args else ''}: error: {problem}", file=sys.stderr)
+            sys.exit(2)
 
     def run(self, args, opts):
         if len(args) != 1:
