@@ -107,8 +107,8 @@ def test_crawl_now_setting():
 
 
 def test_a_page_class_without_a_reader_of_its_own_reads_iso_dates_in_the_editions_zone():
-    from newscrawl.core.pages import _Page
+    from newscrawl.core.pages import Page
 
-    page = _Page("<html><body></body></html>", "http://h/", ENGLISH)
+    page = Page("<html><body></body></html>", "http://h/", ENGLISH)
     assert iso_utc(page.dates.read("2024-10-09T09:01:00", NOW)) == "2024-10-09T06:01:00+00:00"
     assert page.dates.read("9 Oct 2024 09:01", NOW) == datetime(2024, 10, 9, 6, 1, tzinfo=timezone.utc)  # dateparser

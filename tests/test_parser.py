@@ -12,7 +12,7 @@ from itemadapter import ItemAdapter
 
 from newscrawl.core import records
 from newscrawl.core.dates import FUTURE, UNREADABLE, date_problems
-from newscrawl.core.pages import TickerLine, _as_int, _as_str, first, number_out_of_range
+from newscrawl.core.pages import TickerLine, as_int, as_str, first, number_out_of_range
 from newscrawl.outlets.almayadeen.editions import ARABIC, ENGLISH, SPANISH
 from newscrawl.outlets.almayadeen.pages import ArticlePage, HomePage, ListingPage
 from tests.outlets.almayadeen.fixtures.regen import HERE, parse_case
@@ -184,10 +184,10 @@ def test_authors_only_from_the_metadata_author_string_are_flagged():
     ("nan", None, True),
 ])
 def test_number_readers_give_none_for_numbers_no_record_holds(value, expected, out_of_range):
-    assert _as_int(value) == expected
+    assert as_int(value) == expected
     assert number_out_of_range(value) is out_of_range
-    _as_str(value)  # never raises either (float(10 ** 400) would)
-    assert _as_str(float("inf")) is None and _as_str(10 ** 400) == "1" + "0" * 400
+    as_str(value)  # never raises either (float(10 ** 400) would)
+    assert as_str(float("inf")) is None and as_str(10 ** 400) == "1" + "0" * 400
 
 
 @pytest.mark.parametrize("raw", ['"1e400"', "1e400", '"1e30"', "1e30", "NaN", '"99999999999999999999"'])

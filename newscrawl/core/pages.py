@@ -5,6 +5,9 @@ values with their source, and the encoding and completeness checks of a fetched 
 An outlet's page classes (``newscrawl/outlets/<name>/pages.py``) hold only its selectors,
 labels and field rules.
 No Scrapy import beyond parsel, so scripts and tests can use it.
+
+``__all__`` is what an outlet may use (the outlet contract, docs/adding-an-outlet.md); the names
+with a leading underscore may change without notice.
 """
 
 from __future__ import annotations
@@ -25,6 +28,20 @@ from .editions import Edition
 from .items import Link, normalise_text
 from .urls import canonical_url, could_be_post, is_article_path, is_fetchable
 
+__all__ = [
+    # the base page class and what it returns
+    "Page", "PageLink", "TickerLine", "RELATED", "READ_NEXT", "MOST_READ", "TICKER",
+    # compiled queries an outlet's selectors build on
+    "TEXT_NODES", "ALL_TEXT_NODES", "ANCHORS", "BODY_ANCHORS", "OWN_TEXT", "CHILD_ELEMENTS", "FIGURES",
+    "IMG_SRC", "IMG_DATA_SRC", "FIGCAPTIONS", "NESTED_BLOCKS", "class_xpath", "xpath_literal",
+    # text and values of nodes and metadata
+    "Node", "node_text", "spaced_text", "ancestors", "element_ancestors", "as_str", "as_int",
+    "number_out_of_range", "without_lone_surrogates", "split_list", "listed", "dedupe", "first", "meta_tags",
+    "record_links",
+    # the fetched page as a whole
+    "page_text", "looks_complete",
+]
+
 # Link kinds, as written in Article.discovered_via.
 RELATED, READ_NEXT, MOST_READ, TICKER = "related", "read_next", "most_read", "ticker"
 
@@ -33,10 +50,10 @@ RELATED, READ_NEXT, MOST_READ, TICKER = "related", "read_next", "most_read", "ti
 # link blocks, metadata, meta tags, body children, read time, figures), compiled once and
 # run on the lxml node: each is the expression parsel was given, without parsel's per-call
 # evaluator and result wrapping (which cost more than the queries themselves).
-_TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
-_ALL_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
-_ANCHORS = etree.XPath(".//a[@href]")
-_BODY_ANCHORS = etree.XPath("//body//a[@href]")
+TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
+ALL_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
+ANCHORS = etree.XPath(".//a[@href]")
+BODY_ANCHORS = etree.XPath("//body//a[@href]")
 # Links outside the page's menus and footers: where listing cards are.
 _CONTENT_ANCHORS = etree.XPath(
     "//body//a[@href][not(ancestor::header or ancestor::nav or ancestor::footer or ancestor::*[@role='navigation'])]"
@@ -54,16 +71,16 @@ _BLOCK_LABEL_NODES = etree.XPath(
     "/descendant::body/descendant::*[text()][not(self::script)]"
     "[normalize-space(text())=$a or normalize-space(text())=$b or normalize-space(text())=$c]"
 )
-_OWN_TEXT = etree.XPath("normalize-space(text())")
+OWN_TEXT = etree.XPath("normalize-space(text())")
 _META_TAGS = etree.XPath("//meta[@content]")
-_CHILD_ELEMENTS = etree.XPath("./*")
-_FIGURES = etree.XPath(".//figure")
-_IMG_SRC = etree.XPath(".//img/@src", smart_strings=False)
-_IMG_DATA_SRC = etree.XPath(".//img/@data-src", smart_strings=False)
-_FIGCAPTIONS = etree.XPath(".//figcaption")
+CHILD_ELEMENTS = etree.XPath("./*")
+FIGURES = etree.XPath(".//figure")
+IMG_SRC = etree.XPath(".//img/@src", smart_strings=False)
+IMG_DATA_SRC = etree.XPath(".//img/@data-src", smart_strings=False)
+FIGCAPTIONS = etree.XPath(".//figcaption")
 # Blocks under the body container, wherever they sit, but not inside another block, a
 # figure or a box of links.
-_NESTED_BLOCKS = etree.XPath(
+NESTED_BLOCKS = etree.XPath(
     ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
     "[not(ancestor::figure)][not(ancestor::ul)][not(ancestor::p)]"
 )
@@ -75,16 +92,16 @@ def _node(node: Node):
     return node.root if isinstance(node, Selector) else node
 
 
-def _text(selector: Node) -> str:
+def node_text(selector: Node) -> str:
     """All text under a node, as the page spaces it, whitespace collapsed.
 
     Joining text nodes without adding separators keeps "<a>Gaza</a>'s" as one word
     and "word <a>link</a>" with its space (gluing words is a known bug elsewhere).
     """
-    return normalise_text("".join(_TEXT_NODES(_node(selector))))
+    return normalise_text("".join(TEXT_NODES(_node(selector))))
 
 
-def _spaced_text(selector: Selector) -> str:
+def spaced_text(selector: Selector) -> str:
     """Text under a node with a space between text nodes: for bylines and labels, where
     list items or spans sit side by side without whitespace ("By X</li><li>9 Oct")."""
     return normalise_text(" ".join(selector.xpath(".//text()[not(ancestor::script)]").getall()))
@@ -133,10 +150,10 @@ def _crawl_memo(edition, origin: str) -> _CrawlMemo:
 
 def class_xpath(name: str) -> str:
     """XPath for the body elements carrying a class (a whole word of @class)."""
-    return f"//body//*[contains(concat(' ', normalize-space(@class), ' '), {_literal(' ' + name + ' ')})]"
+    return f"//body//*[contains(concat(' ', normalize-space(@class), ' '), {xpath_literal(' ' + name + ' ')})]"
 
 
-def _ancestors(node: Selector, levels: int) -> Iterable[Selector]:
+def ancestors(node: Selector, levels: int) -> Iterable[Selector]:
     """The node's parent, grandparent, ... up to ``levels`` of them (labels sit a few levels
     below the block they head; the class names in between are unknown)."""
     current = node
@@ -148,8 +165,8 @@ def _ancestors(node: Selector, levels: int) -> Iterable[Selector]:
         yield current
 
 
-def _element_ancestors(element, levels: int):
-    """``_ancestors`` for an lxml element (``..`` of the root element is nothing, as there)."""
+def element_ancestors(element, levels: int):
+    """``ancestors`` for an lxml element (``..`` of the root element is nothing, as there)."""
     for _ in range(levels):
         element = element.getparent()
         if element is None:
@@ -162,7 +179,7 @@ def _xpath_space(text: str) -> str:
     return " ".join(w for w in text.replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" ") if w)
 
 
-def _literal(text: str) -> str:
+def xpath_literal(text: str) -> str:
     """An XPath string literal for any text (labels may contain quotes in translations)."""
     if "'" not in text:
         return f"'{text}'"
@@ -175,7 +192,7 @@ def _literal(text: str) -> str:
 _INT64_MAX = (1 << 63) - 1
 
 
-def _as_str(value: Any) -> Optional[str]:
+def as_str(value: Any) -> Optional[str]:
     """A trimmed string from a metadata value of any type, or None when empty or not scalar."""
     if isinstance(value, bool) or value is None:
         return None
@@ -198,7 +215,7 @@ def _as_str(value: Any) -> Optional[str]:
 def _read_number(value: Any) -> tuple[Optional[int], bool]:
     """(the whole number a metadata value gives, or None; whether it gave a number that no
     record may hold: not finite, or beyond int64). Never raises."""
-    text = _as_str(value)
+    text = as_str(value)
     if text is None:
         return None, isinstance(value, float)  # a float gives text unless it is inf or NaN
     try:
@@ -216,7 +233,7 @@ def _read_number(value: Any) -> tuple[Optional[int], bool]:
     return number, False
 
 
-def _as_int(value: Any) -> Optional[int]:
+def as_int(value: Any) -> Optional[int]:
     """A non-negative whole number from a metadata value (``5``, ``"5"``, ``"5.0"``), or None:
     for text that is no number, a negative one, and one no record may hold (not finite,
     beyond int64: :func:`number_out_of_range` tells those apart). Never raises."""
@@ -259,11 +276,11 @@ def number_out_of_range(value: Any) -> bool:
     return _read_number(value)[1]
 
 
-def _split_list(text: Optional[str]) -> list[str]:
+def split_list(text: Optional[str]) -> list[str]:
     """Comma-separated keywords, trimmed, in order, without duplicates or empties."""
     if not text:
         return []
-    return _dedupe(part for part in (normalise_text(p) for p in text.split(",")) if part)
+    return dedupe(part for part in (normalise_text(p) for p in text.split(",")) if part)
 
 
 def listed(value: Optional[str]) -> list[str]:
@@ -284,7 +301,7 @@ def meta_tags(root) -> dict[str, str]:
     return tags
 
 
-def _dedupe(values: Iterable[str]) -> list[str]:
+def dedupe(values: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for value in values:
@@ -359,7 +376,7 @@ class TickerLine:
     url: Optional[str] = None
 
 
-class _Page:
+class Page:
     """What every page of the site shares: one Selector, label lookups, links to posts."""
 
     def __init__(self, html: str, url: str, edition: Edition):
@@ -398,7 +415,7 @@ class _Page:
         texts = [self.labels[key] for key in _BLOCK_LABELS]
         if all(_xpath_space(t) for t in texts):
             found = _BLOCK_LABEL_NODES(self.sel.root, a=texts[0], b=texts[1], c=texts[2])
-            return {t: [n for n in found if _OWN_TEXT(n) == t] for t in texts}
+            return {t: [n for n in found if OWN_TEXT(n) == t] for t in texts}
         return {t: _LABEL_NODES(self.sel.root, label=t) for t in texts}
 
     def _label_nodes(self, label: str) -> list:
@@ -412,8 +429,8 @@ class _Page:
         """The block a label heads (the nearest ancestor of the label holding links to posts)
         and its anchors with an href, as lxml elements; (None, []) when there is none."""
         for node in self._label_nodes(label):
-            for current in _element_ancestors(node, 4):
-                anchors = _ANCHORS(current)
+            for current in element_ancestors(node, 4):
+                anchors = ANCHORS(current)
                 if any(self._post_url(a.get("href")) is not None for a in anchors):
                     return current, anchors
         return None, []
@@ -493,7 +510,7 @@ class _Page:
             url = resolve(href)  # urljoin(self.url, href): href is stripped already
             if url is None:
                 continue
-            title = _text(a)
+            title = node_text(a)
             link = by_url.get(url)
             if link is None:
                 by_url[url] = PageLink(url, kind, title)
@@ -533,7 +550,7 @@ class _Page:
         """The BREAKING ticker: the list items next to its label, each with the post it links
         to, if any; without the label, the elements of the edition's ticker classes."""
         for node in self._label_nodes("breaking"):
-            for current in _element_ancestors(node, 3):
+            for current in element_ancestors(node, 3):
                 lines = self._ticker_lines(_LIST_ITEMS(current))
                 if lines:
                     return lines
@@ -548,10 +565,10 @@ class _Page:
         items are a menu, reached when the ticker itself is empty: filled in by JavaScript)."""
         lines: dict[str, TickerLine] = {}
         for item in items:
-            text = _text(item)
+            text = node_text(item)
             if not text:
                 continue
-            anchors = [item] if item.tag == "a" and item.get("href") else _ANCHORS(item)
+            anchors = [item] if item.tag == "a" and item.get("href") else ANCHORS(item)
             url = None
             for a in anchors:
                 href = a.get("href")
@@ -595,7 +612,7 @@ class _Page:
             cards.sort(key=lambda a: order[id(a)])
         links = self._links(cards, "listing", any_shape=True)
         kept = {l.url for l in links}
-        rest = [a for a in _BODY_ANCHORS(self.sel.root) if id(a) not in taken and id(a) not in excluded]
+        rest = [a for a in BODY_ANCHORS(self.sel.root) if id(a) not in taken and id(a) not in excluded]
         return links, [u for u in self._unknown_among(rest) if u not in kept]
 
     def plain_next_page(self) -> Optional[str]:
@@ -617,7 +634,7 @@ class _Page:
                 continue
             if _page_number(urlsplit(url).query) == current + 1:
                 return url
-            if numbered is None and _digits(_text(a)) == wanted:
+            if numbered is None and _digits(node_text(a)) == wanted:
                 numbered = url
         return numbered
 
@@ -658,7 +675,7 @@ def _digits(text: str) -> Optional[str]:
 def _card_look(anchor) -> Optional[tuple[str, str]]:
     """The tag and class of the element a card link sits in (its nearest ancestor with a class,
     at most three levels up): cards of one listing look alike."""
-    for element in _element_ancestors(anchor, 3):
+    for element in element_ancestors(anchor, 3):
         cls = element.get("class")
         if cls:
             return element.tag, " ".join(cls.split())

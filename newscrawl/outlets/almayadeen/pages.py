@@ -34,27 +34,27 @@ from ...core.urls import canonical_url, is_fetchable, post_id_from_path, section
 from ...core.pages import (
     RELATED,
     PageLink,
-    _ALL_TEXT_NODES,
-    _ANCHORS,
-    _BODY_ANCHORS,
-    _CHILD_ELEMENTS,
-    _FIGCAPTIONS,
-    _FIGURES,
-    _IMG_DATA_SRC,
-    _IMG_SRC,
-    _NESTED_BLOCKS,
-    _OWN_TEXT,
-    _TEXT_NODES,
-    _Page,
-    _ancestors,
-    _as_int,
-    _as_str,
-    _dedupe,
-    _element_ancestors,
-    _literal,
-    _spaced_text,
-    _split_list,
-    _text,
+    ALL_TEXT_NODES,
+    ANCHORS,
+    BODY_ANCHORS,
+    CHILD_ELEMENTS,
+    FIGCAPTIONS,
+    FIGURES,
+    IMG_DATA_SRC,
+    IMG_SRC,
+    NESTED_BLOCKS,
+    OWN_TEXT,
+    TEXT_NODES,
+    Page,
+    ancestors,
+    as_int,
+    as_str,
+    dedupe,
+    element_ancestors,
+    xpath_literal,
+    spaced_text,
+    split_list,
+    node_text,
     class_xpath,
     first,
     listed,
@@ -109,10 +109,10 @@ def _split_names(parts: Iterable[str], conjunction: str) -> list[str]:
     """Names from byline text: split at commas (Latin and Arabic) and the edition's "and"."""
     conj = f" {conjunction} "
     names = [normalise_text(p) for part in parts for chunk in _COMMAS.split(part) for p in chunk.split(conj)]
-    return _dedupe(n for n in names if n)
+    return dedupe(n for n in names if n)
 
 
-class _SitePage(_Page):
+class _SitePage(Page):
     """A page of this site: dates read as the site prints them."""
 
     date_reader = staticmethod(site_date_reader)
@@ -126,7 +126,7 @@ class HomePage(_SitePage):
         wanted = {l.label for l in self.edition.listings}
         found: dict[str, str] = {}
         for a in self.sel.xpath("//a[@href]"):
-            label = _text(a)
+            label = node_text(a)
             if label in wanted and label not in found and is_fetchable(a.attrib["href"]):
                 found[label] = urljoin(self.url, a.attrib["href"].strip())
         return found
@@ -136,7 +136,7 @@ class HomePage(_SitePage):
         """Links of the page (menus, footers, promos) that may be posts of a shape the edition
         does not list, outside the ticker and Most Read: counted, not followed."""
         taken = {line.url for line in self.ticker()} | {l.url for l in self.most_read()}
-        return [u for u in self._unknown_among(_BODY_ANCHORS(self.sel.root)) if u not in taken]
+        return [u for u in self._unknown_among(BODY_ANCHORS(self.sel.root)) if u not in taken]
 
     def blocks_left_to_scripts(self) -> list[str]:
         """Blocks whose label is on the page but whose content is not (``breaking``,
@@ -155,7 +155,7 @@ class ListingPage(_SitePage):
     def has_load_more(self) -> bool:
         """Whether the page offers a "Load more" control (items filled in by JavaScript): by
         its label, or by one of the edition's classes for it (the label may differ)."""
-        lit = _literal(self.labels["load_more"])
+        lit = xpath_literal(self.labels["load_more"])
         found = self.sel.xpath(f"//body//*[self::button or self::a or @role='button'][normalize-space(.)={lit}]")
         return bool(found) or any(self.sel.xpath(class_xpath(c)) for c in self.edition.load_more_classes)
 
@@ -240,7 +240,7 @@ class ArticlePage(_SitePage):
         for entry in entries:
             if not isinstance(entry, dict):
                 continue
-            mapping, value = _as_str(entry.get("mapping")), _as_str(entry.get("value"))
+            mapping, value = as_str(entry.get("mapping")), as_str(entry.get("value"))
             if mapping and value:
                 classes.setdefault(mapping.lower(), [])
                 if value not in classes[mapping.lower()]:
@@ -254,7 +254,7 @@ class ArticlePage(_SitePage):
         Only a flag: how the CMS counts words (captions, lists, embedded posts, Arabic
         tokens) is unknown, and complete pages this short were seen on the real site.
         """
-        expected = _as_int(self.metadata.get("word_count"))
+        expected = as_int(self.metadata.get("word_count"))
         if not expected:
             return False
         return len(self.body.split()) < expected * 0.5
@@ -262,7 +262,7 @@ class ArticlePage(_SitePage):
     def page_type(self) -> Optional[str]:
         """The metadata ``type`` (``article``, ``videoobject``, ``page``, ...), lower-case, or None
         without one."""
-        page_type = _as_str(self.metadata.get("type"))
+        page_type = as_str(self.metadata.get("type"))
         return page_type.lower() if page_type else None
 
     def not_post_reason(self) -> Optional[str]:
@@ -296,25 +296,25 @@ class ArticlePage(_SitePage):
         view count, else around the first visible date with a time."""
         by = self.labels.get("by")
         if by:
-            lit = _literal(by + " ")
+            lit = xpath_literal(by + " ")
             nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {lit})][not(.//*[starts-with(normalize-space(.), {lit})])]")
             return nodes[0] if nodes else None
         for key in ("author", "source", "views"):
             label = self.labels.get(key)
             if not label:
                 continue
-            nodes = self.scope.xpath(f".//text()[contains(., {_literal(label)})]/..")
+            nodes = self.scope.xpath(f".//text()[contains(., {xpath_literal(label)})]/..")
             if nodes:
                 return self._widen_to_names(nodes[0])
         for node in self.scope.xpath(".//*[not(self::script)][text()]"):
-            if VISIBLE_DATE.search(_OWN_TEXT(node.root) or ""):
+            if VISIBLE_DATE.search(OWN_TEXT(node.root) or ""):
                 return self._widen_to_names(node)
         return None
 
     def _widen_to_names(self, node: Selector) -> Selector:
         """From the item holding a byline label, up to the element that also holds the name
         printed before it (a list item's list, at most three levels up)."""
-        for current in [node, *_ancestors(node, 3)]:
+        for current in [node, *ancestors(node, 3)]:
             if self._name_part(current):
                 return current
             if current.root.tag in ("article", "body", "main"):
@@ -334,7 +334,7 @@ class ArticlePage(_SitePage):
                 pieces.append(piece)
             if found:
                 break
-        return _dedupe(_undouble(p) for p in pieces)
+        return dedupe(_undouble(p) for p in pieces)
 
     @functools.cached_property
     def _byline_stop(self) -> re.Pattern:
@@ -351,11 +351,11 @@ class ArticlePage(_SitePage):
         node = self._byline_node
         if node is None:
             return ""
-        for current in [node, *_ancestors(node, 2)]:
-            text = _spaced_text(current)
+        for current in [node, *ancestors(node, 2)]:
+            text = spaced_text(current)
             if VISIBLE_DATE.search(text):
                 return text
-        return _spaced_text(node)
+        return spaced_text(node)
 
     def _byline_names(self) -> list[str]:
         node = self._byline_node
@@ -370,12 +370,12 @@ class ArticlePage(_SitePage):
             preceding = normalise_text("".join(a.xpath("preceding-sibling::text()").getall()))
             if source_label in preceding:
                 break
-            name = _text(a)
+            name = node_text(a)
             if name:
                 names.append(name)
         if names:
-            return _dedupe(names)
-        text = _text(node)[len(by):]
+            return dedupe(names)
+        text = node_text(node)[len(by):]
         text = text.split(source_label)[0]
         text = VISIBLE_DATE.split(text)[0]
         return _split_names([text], self.labels["and"])
@@ -390,11 +390,11 @@ class ArticlePage(_SitePage):
 
     def _labelled_value(self, label: str, scope: Selector) -> Optional[str]:
         """The text after a label ("Fuente: X") up to the next separator, label, date or count."""
-        lit = _literal(label)
+        lit = xpath_literal(label)
         stops = [self.labels[k] for k in _BYLINE_ITEMS if self.labels.get(k) and self.labels[k] != label]
         # The label may follow other text in the same element ("By X Source: Y 9 Oct").
         for node in scope.xpath(f".//text()[contains(., {lit})]/.."):
-            text = _spaced_text(node)
+            text = spaced_text(node)
             if label not in text:
                 continue
             after = text.split(label, 1)[1]
@@ -412,7 +412,7 @@ class ArticlePage(_SitePage):
         match = VISIBLE_DATE.search(self._byline_text())
         if match:
             return match.group(0)
-        for text in _TEXT_NODES(self.scope.root):
+        for text in TEXT_NODES(self.scope.root):
             match = VISIBLE_DATE.search(normalise_text(text))
             if match:
                 return match.group(0)
@@ -426,12 +426,12 @@ class ArticlePage(_SitePage):
         # The first text node holding "<n> Min Read": one search over the nodes joined by
         # NUL, which no part of the pattern matches, so no match spans two nodes and the
         # first match is the one a node-by-node search finds first.
-        match = pattern.search("\x00".join(_ALL_TEXT_NODES(self.scope.root)))
+        match = pattern.search("\x00".join(ALL_TEXT_NODES(self.scope.root)))
         if match:
-            return _as_int(match.group(1))  # None for 20 digits (beyond int64), never raises
+            return as_int(match.group(1))  # None for 20 digits (beyond int64), never raises
         # Number and label may sit in separate elements ("<span>5</span> Min Read").
-        match = pattern.search(_text(self.scope))
-        return _as_int(match.group(1)) if match else None
+        match = pattern.search(node_text(self.scope))
+        return as_int(match.group(1)) if match else None
 
     @functools.cached_property
     def _body_containers(self):
@@ -444,11 +444,11 @@ class ArticlePage(_SitePage):
         if not containers:
             return ""
         root = containers[0].root
-        paragraphs = self._paragraphs(_CHILD_ELEMENTS(root))
+        paragraphs = self._paragraphs(CHILD_ELEMENTS(root))
         if not paragraphs:
             # Paragraphs wrapped in an inner element (a layout div): the blocks anywhere
             # under the container, outside figures and link boxes, rather than no body.
-            paragraphs = self._paragraphs(_NESTED_BLOCKS(root))
+            paragraphs = self._paragraphs(NESTED_BLOCKS(root))
         return "\n\n".join(paragraphs)
 
     def _paragraphs(self, elements: Iterable) -> list[str]:
@@ -459,7 +459,7 @@ class ArticlePage(_SitePage):
             tag = child.tag.lower() if isinstance(child.tag, str) else ""  # name() of an HTML element
             if tag not in BODY_BLOCKS:
                 continue
-            text = _text(child)
+            text = node_text(child)
             if not text or text.startswith(read_more) or text == related:
                 continue
             paragraphs.append(text)
@@ -476,9 +476,9 @@ class ArticlePage(_SitePage):
             return []
         title = self.title()[0]
         for node in self.sel.root.xpath("//body//*[not(self::script)][normalize-space(text())=$home]", home=home):
-            for current in _element_ancestors(node, 3):
+            for current in element_ancestors(node, 3):
                 # Separators printed as text ("›"), or drawn by CSS: then each item is a node.
-                nodes = [normalise_text(t) for t in _TEXT_NODES(current)]
+                nodes = [normalise_text(t) for t in TEXT_NODES(current)]
                 items = [normalise_text(i) for t in nodes for i in _CRUMB_SEPARATORS.split(t)]
                 items = [i for i in items if i]
                 if len(items) < 2 or items[0] != home:
@@ -494,16 +494,16 @@ class ArticlePage(_SitePage):
     def images(self) -> list[Image]:
         images = []
         seen = set()
-        for figure in _FIGURES(self.scope.root):
-            src = next(iter(_IMG_SRC(figure)), None) or next(iter(_IMG_DATA_SRC(figure)), None)
+        for figure in FIGURES(self.scope.root):
+            src = next(iter(IMG_SRC(figure)), None) or next(iter(IMG_DATA_SRC(figure)), None)
             if not src or not is_fetchable(src):
                 continue
             url = urljoin(self.url, src.strip())
             if url in seen:
                 continue
             seen.add(url)
-            caption_sel = _FIGCAPTIONS(figure)
-            caption = _text(caption_sel[0]) if caption_sel else ""
+            caption_sel = FIGCAPTIONS(figure)
+            caption = node_text(caption_sel[0]) if caption_sel else ""
             credit = None
             match = CREDIT.match(caption)
             if match:
@@ -516,19 +516,19 @@ class ArticlePage(_SitePage):
         anchors = self.scope.xpath(
             ".//a[contains(@href, '/tags/')][not(ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' p-content ')])]"
         )
-        return _dedupe(t for t in (_text(a) for a in anchors) if t)
+        return dedupe(t for t in (node_text(a) for a in anchors) if t)
 
     def unknown_links(self) -> list[str]:
         """Links in the body that may be posts of a shape the edition does not list (inline
         links are followed by shape): counted, not followed. Link blocks are taken whatever
         their shape, so their links are not among these."""
         blocks = {l.url for l in [*self.related(), *self.read_next(), *self.most_read()]}
-        anchors = [a for c in self._body_containers for a in _ANCHORS(c.root)]
+        anchors = [a for c in self._body_containers for a in ANCHORS(c.root)]
         return [u for u in self._unknown_among(anchors) if u not in blocks]
 
     def body_links(self) -> list[PageLink]:
         """Article links inside the body (Related box, "Read more:" promos, inline links)."""
-        return self._links([a for c in self._body_containers for a in _ANCHORS(c.root)], RELATED)
+        return self._links([a for c in self._body_containers for a in ANCHORS(c.root)], RELATED)
 
     def followable_links(self) -> list[PageLink]:
         """Every article link worth following from this page, each tagged with its block."""
@@ -544,7 +544,7 @@ class ArticlePage(_SitePage):
         """The canonical URL in its normal form; the fetched URL's when the page names none
         (read again by the post id, section and body-empty rules)."""
         value, source = first(
-            ("metadata", lambda: _as_str(self.metadata.get("url"))),
+            ("metadata", lambda: as_str(self.metadata.get("url"))),
             ("meta", lambda: self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta.get("og:url")),
         )
         if value and is_fetchable(value):
@@ -557,7 +557,7 @@ class ArticlePage(_SitePage):
 
     def post_id(self) -> tuple[Optional[str], Optional[str]]:
         return first(
-            ("metadata", lambda: _as_str(self.metadata.get("postid"))),
+            ("metadata", lambda: as_str(self.metadata.get("postid"))),
             ("meta", lambda: self.meta.get("postid")),
             ("url", lambda: post_id_from_path(self._canonical_path, self.edition)),
         )
@@ -565,8 +565,8 @@ class ArticlePage(_SitePage):
     def language(self) -> tuple[str, Optional[str]]:
         """The page's language, else the edition's (then without a source)."""
         value, source = first(
-            ("metadata", lambda: _as_str(self.metadata.get("lang"))),
-            ("html", lambda: _as_str(self.sel.xpath("/html/@lang").get())),
+            ("metadata", lambda: as_str(self.metadata.get("lang"))),
+            ("html", lambda: as_str(self.sel.xpath("/html/@lang").get())),
         )
         return value or self.edition.language, source
 
@@ -581,7 +581,7 @@ class ArticlePage(_SitePage):
 
     def title(self) -> tuple[Optional[str], Optional[str]]:
         return first(
-            ("metadata", lambda: _as_str(self.metadata.get("title"))),
+            ("metadata", lambda: as_str(self.metadata.get("title"))),
             ("meta", lambda: self.meta.get("og:title")),
             ("html", lambda: self._headline),
         )
@@ -590,24 +590,24 @@ class ArticlePage(_SitePage):
     def _headline(self) -> Optional[str]:
         # Asked by is_article, the breadcrumb and to_item when the page has no title elsewhere.
         headings = self.scope.css("h1")
-        return _text(headings[0]) if headings else None
+        return node_text(headings[0]) if headings else None
 
     def summary(self) -> tuple[Optional[str], Optional[str]]:
         return first(
             ("html", self._standfirst),
-            ("metadata", lambda: _as_str(self.metadata.get("description"))),
+            ("metadata", lambda: as_str(self.metadata.get("description"))),
             ("meta", lambda: self.meta.get("description") or self.meta.get("og:description")),
         )
 
     def _standfirst(self) -> Optional[str]:
         nodes = self.scope.css(SUMMARY_CSS)
-        return _text(nodes[0]) if nodes else None
+        return node_text(nodes[0]) if nodes else None
 
     def authors(self) -> tuple[list[str], Optional[str]]:
         value, source = first(
             ("metadata", lambda: self.classes.get("author", [])),
             ("text", self._byline_names),
-            ("metadata", lambda: listed(_as_str(self.metadata.get("author")))),
+            ("metadata", lambda: listed(as_str(self.metadata.get("author")))),
             ("meta", lambda: listed(self.meta.get("author"))),
         )
         return value or [], source
@@ -615,29 +615,29 @@ class ArticlePage(_SitePage):
     def published_at_raw(self) -> tuple[Optional[str], Optional[str]]:
         """The publication date as found: machine dates first, else the visible one."""
         return first(
-            ("metadata", lambda: _as_str(self.metadata.get("published_time"))),
+            ("metadata", lambda: as_str(self.metadata.get("published_time"))),
             ("meta", lambda: self.meta.get("article:published_time")),
             ("text", self._visible_date),
         )
 
     def modified_at_raw(self) -> tuple[Optional[str], Optional[str]]:
         return first(
-            ("metadata", lambda: _as_str(self.metadata.get("last_updated"))),
+            ("metadata", lambda: as_str(self.metadata.get("last_updated"))),
             ("meta", lambda: self.meta.get("article:modified_time")),
         )
 
     def tags(self) -> tuple[list[str], Optional[str]]:
         value, source = first(
-            ("metadata", lambda: _split_list(_as_str(self.metadata.get("keywords")))),
-            ("meta", lambda: _split_list(self.meta.get("keywords"))),
+            ("metadata", lambda: split_list(as_str(self.metadata.get("keywords")))),
+            ("meta", lambda: split_list(self.meta.get("keywords"))),
             ("html", self._tag_links),
         )
         return value or [], source
 
     def video_duration_seconds(self) -> tuple[Optional[int], Optional[str]]:
         return first(
-            ("metadata", lambda: _as_int(self.metadata.get("video_duration"))),
-            ("meta", lambda: _as_int(self.meta.get("og:video_duration"))),
+            ("metadata", lambda: as_int(self.metadata.get("video_duration"))),
+            ("meta", lambda: as_int(self.meta.get("og:video_duration"))),
         )
 
     # --- fields with one source --------------------------------------------------------
@@ -654,7 +654,7 @@ class ArticlePage(_SitePage):
         return self._labelled_value(self.labels["source"], self.scope)
 
     def word_count(self) -> Optional[int]:
-        return _as_int(self.metadata.get("word_count"))
+        return as_int(self.metadata.get("word_count"))
 
     def flags(self, sources: dict[str, str]) -> list[str]:
         """What looked odd on this page, in the order ``Article.flags`` lists them (the

@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from newscrawl.core.clock import iso_utc
 from newscrawl.core.editions import DATE, Edition, Listing
 from newscrawl.core.items import Article, Image, Link, content_hash, normalise_text
-from newscrawl.core.pages import RELATED, PageLink, _dedupe, _literal, _Page, _text
+from newscrawl.core.pages import RELATED, PageLink, dedupe, xpath_literal, Page, node_text
 from newscrawl.core.urls import canonical_url
 
 _SECTIONS = {"port": "Port & Shipping", "town": "Town Hall", "culture": "Arts & Culture"}
@@ -48,7 +48,7 @@ def to_utc(raw: str, now: Optional[datetime] = None) -> str:
     return iso_utc(_GazettePage.date_reader(GAZETTE).read(raw, now or datetime.now(timezone.utc)))
 
 
-class _GazettePage(_Page):
+class _GazettePage(Page):
     """A Gazette page; the edition defaults to the Gazette's (the spider passes it)."""
 
     def __init__(self, html: str, url: str, edition: Edition = GAZETTE):
@@ -63,7 +63,7 @@ class GazetteHomePage(_GazettePage):
         wanted = {listing.label for listing in self.edition.listings}
         found: dict[str, str] = {}
         for a in self.sel.css("nav.sections a[href]"):
-            label = _text(a)
+            label = node_text(a)
             if label in wanted:
                 found.setdefault(label, urljoin(self.url, a.attrib["href"].strip()))
         return found
@@ -88,7 +88,7 @@ class GazetteListingPage(_GazettePage):
     def next_page(self) -> Optional[str]:
         """Absolute URL of the "Older stories" page, or None on the last page. The shared
         spider has no use for it yet (it pages listings only through "Load more")."""
-        href = self.sel.xpath(f"//a[normalize-space(.)={_literal(self.labels['older'])}]/@href").get()
+        href = self.sel.xpath(f"//a[normalize-space(.)={xpath_literal(self.labels['older'])}]/@href").get()
         return urljoin(self.url, href.strip()) if href else None
 
 
@@ -154,11 +154,11 @@ class GazetteArticlePage(_GazettePage):
         return self.dates.modified(self.ld["dateModified"], self.now)[0], "metadata"
 
     def tags(self) -> Sourced:
-        return _dedupe(t for t in (normalise_text(k) for k in self.ld.get("keywords", [])) if t), "metadata"
+        return dedupe(t for t in (normalise_text(k) for k in self.ld.get("keywords", [])) if t), "metadata"
 
     def body(self) -> str:
         """The story's own paragraphs (not the caption, not the related links)."""
-        paragraphs = (_text(p) for p in self.story.css("div.story-body > p"))
+        paragraphs = (node_text(p) for p in self.story.css("div.story-body > p"))
         return "\n\n".join(p for p in paragraphs if p)
 
     def images(self) -> list[Image]:
