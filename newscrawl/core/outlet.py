@@ -10,9 +10,60 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Protocol, runtime_checkable
 
 from .editions import Edition
+
+if TYPE_CHECKING:  # the command-line tools import this module without the parser's packages
+    from datetime import datetime
+
+    from .dates import DateReader
+    from .items import Article
+    from .pages import PageLink, TickerLine
+
+
+# What the shared crawler asks of an outlet's page classes. Each is built as ``Cls(html, url,
+# edition)``; the shared base ``newscrawl.core.pages.Page`` gives every optional member its default
+# (no ``unknown_links``, no ``next_page``, no ``not_post_reason``, metadata valid), so an outlet
+# writes only what its site has. ``tests/test_outlet_contract.py`` checks every outlet against these.
+@runtime_checkable
+class HomePageContract(Protocol):
+    """The home page: the menu of listings, the BREAKING ticker and "Most Read"."""
+
+    def menu(self) -> Mapping[str, str]: ...
+    def ticker(self) -> list[TickerLine]: ...
+    def most_read(self) -> list[PageLink]: ...
+    def blocks_left_to_scripts(self) -> list[str]: ...
+    def unknown_links(self) -> list[str]: ...
+
+
+@runtime_checkable
+class ListingPageContract(Protocol):
+    """One page of a section listing: its cards, their dates, and the way to older cards."""
+
+    @property
+    def dates(self) -> DateReader: ...
+    def article_links(self) -> list[PageLink]: ...
+    def card_dates(self) -> list[str]: ...
+    def has_load_more(self) -> bool: ...
+    def next_page(self) -> Optional[str]: ...
+    def most_read(self) -> list[PageLink]: ...
+    def unknown_links(self) -> list[str]: ...
+
+
+@runtime_checkable
+class ArticlePageContract(Protocol):
+    """A page that may be a post: whether it is one, its record, and the links it follows."""
+
+    metadata_invalid: bool
+    def is_article(self) -> bool: ...
+    def not_post_reason(self) -> Optional[str]: ...
+    def page_type(self) -> Optional[str]: ...
+    def followable_links(self) -> list[PageLink]: ...
+    def unknown_links(self) -> list[str]: ...
+    def to_item(self, *, discovered_via: str, crawled_at: str, now: Optional[datetime] = None) -> Optional[Article]: ...
+
+
 
 
 @dataclass(frozen=True)
@@ -25,13 +76,13 @@ class Outlet:
     """The publisher as the dataset card names it."""
     editions: Mapping[str, Edition]
     """Edition code -> edition; the first one is the default."""
-    home_page: type
-    """Page class of the home page: ``menu()``, ``ticker()``, ``most_read()``, ``blocks_left_to_scripts()``."""
-    listing_page: type
-    """Page class of a listing: ``article_links()``, ``card_dates()``, ``has_load_more()``, ``most_read()``,
-    and optionally ``next_page()`` (the URL of a plain link to the next, older page, or None)."""
-    article_page: type
-    """Page class of an article: ``to_item(...)``, ``is_article()``, ``followable_links()``."""
+    home_page: Callable[[str, str, Edition], HomePageContract]
+    """Page class of the home page (:class:`HomePageContract`)."""
+    listing_page: Callable[[str, str, Edition], ListingPageContract]
+    """Page class of a listing (:class:`ListingPageContract`); ``next_page()`` is the URL of a plain
+    link to the next, older page, or None."""
+    article_page: Callable[[str, str, Edition], ArticlePageContract]
+    """Page class of an article (:class:`ArticlePageContract`)."""
     sitemap_index: Optional[str] = None
     """Path of the sitemap index listing monthly sitemaps, or None when the site has none."""
 

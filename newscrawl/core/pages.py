@@ -530,6 +530,23 @@ class Page:
                 found.append(url)
         return found
 
+    # Defaults of the optional members of the page contracts (newscrawl/core/outlet.py).
+    metadata_invalid = False
+    """Whether the page's metadata block was there but unusable (the record is then flagged)."""
+
+    def next_page(self) -> Optional[str]:
+        """A listing's next, older page by a plain link, or None (the default: a listing paged
+        only by "Load more"; ``plain_next_page`` reads the usual pagers)."""
+        return None
+
+    def not_post_reason(self) -> Optional[str]:
+        """Why a page is not a post, when the outlet can say (``no_title``, ...); None by default."""
+        return None
+
+    def page_type(self) -> Optional[str]:
+        """The CMS's type of the page (metadata ``type``), or None when the site gives none."""
+        return None
+
     def unknown_links(self) -> list[str]:
         """Links of this page that may be posts of a shape the edition does not list and that
         the crawl does not follow from here (counted by the spider); none unless a page class

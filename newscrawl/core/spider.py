@@ -28,7 +28,7 @@ from .args import CrawlArgs
 from .browser import without_browser
 from .dates import crawl_now
 from .items import BreakingItem
-from .outlet import Outlet
+from .outlet import ArticlePageContract, ListingPageContract, Outlet
 from .pipelines import printable
 from .pages import PageLink, looks_complete, page_text
 from .recheck import RecheckMixin
@@ -356,7 +356,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             return
         yield from self._more_of_listing(listing, response, slug, page)
 
-    def _listing_stops_here(self, listing: Any, links: list[PageLink], new: int) -> bool:
+    def _listing_stops_here(self, listing: ListingPageContract, links: list[PageLink], new: int) -> bool:
         """Whether the older pages of this listing are not worth asking for (counted why)."""
         # Listings are newest first, so what the first page's last card says holds for
         # every card further down; the last card, not the first, as a pinned story on top
@@ -373,9 +373,9 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawl/listing_stopped/{reason}")
         return True
 
-    def _more_of_listing(self, listing: Any, response: Response, slug: str, page: int) -> Iterable[scrapy.Request]:
+    def _more_of_listing(self, listing: ListingPageContract, response: Response, slug: str, page: int) -> Iterable[scrapy.Request]:
         """The next page of a listing: a plain link followed as it is, or "Load more" in the browser."""
-        older = listing.next_page() if hasattr(listing, "next_page") else None
+        older = listing.next_page()
         if older:
             next_url = self.hosts.to_crawl_url(older) if page < self.args.max_pages else None
             if next_url is not None:
@@ -425,13 +425,13 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             yield from self._follow(page.followable_links(), response.url)
             self._note_unknown_links(page.unknown_links())
 
-    def _not_a_post(self, page: Any, discovered_via: str) -> None:
+    def _not_a_post(self, page: ArticlePageContract, discovered_via: str) -> None:
         """A page that is not a post (the CMS says so, or it has no date or id): counted by
         why and by how it was found (a sitemap's or a urls file's listing pages are requests
         spent on nothing, which the summary shows), never stored."""
         stats = self.crawler.stats
         stats.inc_value("newscrawl/skipped/not_article")
-        reason = page.not_post_reason() if hasattr(page, "not_post_reason") else None
+        reason = page.not_post_reason()
         if page.page_type() is not None and reason != "no_title":
             # The CMS says it is not a post (metadata type "page", posttype "Pages"): counted apart.
             stats.inc_value("newscrawl/skipped/not_article_type")
@@ -470,7 +470,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
                 return False
         return True
 
-    def _last_card_before_since(self, listing: Any) -> bool:
+    def _last_card_before_since(self, listing: ListingPageContract) -> bool:
         now, read = self.now, listing.dates.read
         dates = [read(d, now) for d in listing.card_dates()]
         dates = [d for d in dates if d is not None]
