@@ -536,13 +536,12 @@ def test_a_symlink_at_the_lock_path_is_refused_and_its_target_kept(tmp_path, cap
     assert not (out / "logs").exists()  # nothing was run
 
 
-@pytest.mark.parametrize("blocking", ["state", "."])
-def test_a_state_directory_that_is_a_file_is_named_so_not_as_a_lock_problem(tmp_path, capsys, blocking):
-    """Issue 22: ``output/state`` a regular file gave "cannot take the lock ...: File exists"."""
+def test_a_state_directory_that_is_a_file_is_named_so_not_as_a_lock_problem(tmp_path, capsys):
+    """Issue 22: ``output/state`` a regular file gave "cannot take the lock ...: File exists".
+    (``output`` itself a file is a usage error found before: the next test.)"""
     out = tmp_path / "output"
-    if blocking == "state":
-        out.mkdir()
-    in_the_way = out / blocking if blocking != "." else out
+    out.mkdir()
+    in_the_way = out / "state"
     in_the_way.write_text("not a directory\n")
     assert cron.main(["--output-dir", str(out), *DEAD_SITE]) == EX_FAILED
     err = capsys.readouterr().err
@@ -550,6 +549,17 @@ def test_a_state_directory_that_is_a_file_is_named_so_not_as_a_lock_problem(tmp_
     assert f"cannot take the lock {Paths(out, 'en', cron.dataset_of('en', DEAD_SITE[1:2])).lock}: " in err
     assert f": {in_the_way} is a file, where a directory is expected" in err
     assert in_the_way.read_text() == "not a directory\n"  # left as it was
+
+
+def test_an_output_dir_that_is_a_file_is_a_usage_error_before_the_lock(tmp_path, capsys):
+    out = tmp_path / "output"
+    out.write_text("not a directory\n")
+    with pytest.raises(SystemExit) as stop:
+        cron.main(["--output-dir", str(out), *DEAD_SITE])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--output-dir {out} is not a directory" in err and "Traceback" not in err
+    assert out.read_text() == "not a directory\n"  # left as it was
 
 
 def test_a_logs_path_that_is_a_file_fails_in_one_line_before_crawling(tmp_path, capsys):
