@@ -8,7 +8,7 @@ ARTICLES ?= 300
 SEED ?= 1
 EDITION ?= en
 
-.PHONY: setup chromium test demo replica schema clean cron merge dataset deploy
+.PHONY: setup chromium test lint demo replica schema clean cron merge dataset deploy
 
 # Everything a fresh machine needs: the venv with the pinned requirements, and Chromium.
 # `make test` and `make demo` run it first, so neither needs a `make setup` before it.
@@ -29,6 +29,10 @@ chromium:
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The package's lint and import order (ruff.toml); .ci/run runs it before the tests.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check newscrawl
 
 # Serves the replica, crawls it with the real spider, checks it against the truth and builds
 # its dataset, all under the name `demo` (output/demo/en/, output/dataset/demo-en/, ...).

@@ -74,7 +74,9 @@ def _choice(name: str, choices: Iterable[str]) -> Callable[[Optional[str], dict[
     return parse
 
 
-def _whole_number(name: str, low: int, high: int, unit: str = "") -> Callable[[Optional[str], dict[str, Any]], Optional[int]]:
+def _whole_number(
+    name: str, low: int, high: int, unit: str = ""
+) -> Callable[[Optional[str], dict[str, Any]], Optional[int]]:
     def parse(text: Optional[str], got: dict[str, Any]) -> Optional[int]:
         if text is None:
             return None
@@ -110,7 +112,7 @@ def _base_url(text: Optional[str], got: dict[str, Any]) -> str:
 
 
 def _sections(text: Optional[str], got: dict[str, Any]) -> tuple[str, ...]:
-    slugs = [l.slug for l in got["edition"].listings]
+    slugs = [listing.slug for listing in got["edition"].listings]
     sections = _split(text or "")
     if sections in ([], ["all"]):
         return tuple(slugs)
@@ -126,7 +128,9 @@ def _follow(text: Optional[str], got: dict[str, Any]) -> frozenset[str]:
         return frozenset()
     for kind in follow:
         if kind not in FOLLOW_KINDS:
-            raise ArgumentError("follow", f"{kind!r} is not allowed; use none or a comma list of {', '.join(FOLLOW_KINDS)}")
+            raise ArgumentError(
+                "follow", f"{kind!r} is not allowed; use none or a comma list of {', '.join(FOLLOW_KINDS)}"
+            )
     return frozenset(follow)
 
 

@@ -33,8 +33,17 @@ from .urls import link_shape, url_root, url_shape
 logger = logging.getLogger(__name__)
 
 # Bookkeeping fields: always set by the crawler, so their coverage says nothing about the site.
-_NOT_REPORTED = {"url", "edition", "content_hash", "extracted_from", "discovered_via", "crawled_at", "revision", "flags",
-                 "warc"}
+_NOT_REPORTED = {
+    "url",
+    "edition",
+    "content_hash",
+    "extracted_from",
+    "discovered_via",
+    "crawled_at",
+    "revision",
+    "flags",
+    "warc",
+}
 REPORTED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _NOT_REPORTED)
 
 # Judging a run of a handful of records would turn one odd post into a failed cron run.
@@ -97,7 +106,9 @@ class Coverage:
             share = self.share(name)
             out[name] = {
                 "share": None if share is None else round(share, 4),
-                "sources": {src: round(self.sources[name][src] / total, 4) for src in SOURCES if self.sources[name][src]},
+                "sources": {
+                    src: round(self.sources[name][src] / total, 4) for src in SOURCES if self.sources[name][src]
+                },
             }
         return {
             "records": self.records,

@@ -67,8 +67,8 @@ from pathlib import Path
 from typing import IO, Optional
 
 from .clock import file_stamp, iso_utc, parse_utc_or_none, utc_now
-from .outlet import add_spider_argument, check_edition, default_spider, outlet
 from .jsonfile import read_json_object, write_json_atomic
+from .outlet import add_spider_argument, check_edition, default_spider, outlet
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -575,7 +575,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[list[str]] = None) -> int:
     opts = parse_args(argv)
-    paths = Paths(opts.output_dir.resolve(), opts.edition, dataset_of(opts.edition, opts.spargs, opts.spider), opts.spider)
+    paths = Paths(
+        opts.output_dir.resolve(), opts.edition, dataset_of(opts.edition, opts.spargs, opts.spider), opts.spider
+    )
     now = utc_now()
     wall = time.time()
     name = f"{opts.spider} {opts.edition}"
@@ -659,8 +661,10 @@ def problems_of(outcome: Outcome, opts: argparse.Namespace) -> list[str]:
     if outcome.errors > opts.max_errors:
         problems.append(f"{outcome.errors} errors logged (more than --max-errors {opts.max_errors})")
     if opts.min_coverage == "on" and outcome.coverage_below:
-        fields = ", ".join(f"{b.get('field')} {100 * float(b.get('share') or 0):.0f}% < {100 * float(b.get('minimum') or 0):.0f}%"
-                           for b in outcome.coverage_below)
+        fields = ", ".join(
+            f"{b.get('field')} {100 * float(b.get('share') or 0):.0f}% < {100 * float(b.get('minimum') or 0):.0f}%"
+            for b in outcome.coverage_below
+        )
         problems.append(f"coverage below the edition's minimum: {fields} (the site may have changed; "
                         "--min-coverage off accepts it)")
     return problems

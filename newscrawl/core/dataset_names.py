@@ -93,7 +93,11 @@ def resolve(output_dir: Path, edition: str, spider: str, named: Optional[str] = 
         name = spider
         if input_dir is not None and input_dir.name == edition and belongs_to(input_dir.parent.name, spider):
             name = input_dir.parent.name
-        elif merged is not None and merged.stem.endswith(f"-{edition}") and belongs_to(merged.stem[: -len(edition) - 1], spider):
+        elif (
+            merged is not None
+            and merged.stem.endswith(f"-{edition}")
+            and belongs_to(merged.stem[: -len(edition) - 1], spider)
+        ):
             name = merged.stem[: -len(edition) - 1]
         return name, input_dir or output_dir / name / edition
     name = choose(output_dir, edition, spider)

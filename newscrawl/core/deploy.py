@@ -105,7 +105,9 @@ def add_version(url: str, project: str, version: str, egg: Path, timeout: float 
         with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
-        raise DeployError(f"scrapyd at {url} answered {exc.code}: {exc.read()[:500].decode(errors='replace')}") from None
+        raise DeployError(
+            f"scrapyd at {url} answered {exc.code}: {exc.read()[:500].decode(errors='replace')}"
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         raise DeployError(f"cannot reach scrapyd at {url}: {getattr(exc, 'reason', exc)}") from None
     except ValueError:

@@ -121,13 +121,18 @@ class RunSummary:
             "ticker_lines": stats.get("newscrawl/emitted/ticker_lines", 0),
             "checks": stats.get("newscrawl/emitted/checks", 0),
             "dropped": {reason: v for reason, v in dropped.items() if reason not in TICKER_DROPS},
-            "ticker": {"emitted": stats.get("newscrawl/emitted/ticker_lines", 0),
-                       **{name: dropped.get(reason, 0) for reason, name in TICKER_DROPS.items()}},
+            "ticker": {
+                "emitted": stats.get("newscrawl/emitted/ticker_lines", 0),
+                **{name: dropped.get(reason, 0) for reason, name in TICKER_DROPS.items()},
+            },
             "requests": stats.get("downloader/request_count", 0),
-            "responses_by_status": {k.rsplit("/", 1)[1]: v for k, v in stats.items()
-                                    if k.startswith("downloader/response_status_count/")},
+            "responses_by_status": {
+                k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
+            },
             "errors": stats.get("log_count/ERROR", 0),
-            "newscrawl": {k: v for k, v in stats.items() if k.startswith("newscrawl/") and not k.startswith("newscrawl/dropped/")},
+            "newscrawl": {
+                k: v for k, v in stats.items() if k.startswith("newscrawl/") and not k.startswith("newscrawl/dropped/")
+            },
             # Every stat, as Scrapy dumps them in its log: what cron, tests and benchmarks read.
             "stats": {k: _iso(v) for k, v in sorted(stats.items())},
             # A feed left empty is not created (FEED_STORE_EMPTY False): list what exists.

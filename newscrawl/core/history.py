@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Iterable, Optional, TextIO
 
 from . import merge as merge_mod
+from .dataset_names import warc_dir_name
 from .items import VERSION_FIELDS, version_parts
 from .outlet import check_edition, outlet
-from .dataset_names import warc_dir_name
 from .urls import canonical_url
 from .versions import read_versions, removals_path, versions_path, word_opcodes, words
 

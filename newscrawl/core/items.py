@@ -137,10 +137,11 @@ class Article:
     ``closing_markup_missing`` (the page never came with its closing ``</html>``, after every
     retry: possibly cut short, kept as fetched), ``metadata_invalid`` (a metadata block that is
     not JSON: fields came from meta tags and the page; or a number in it beyond int64 or not finite,
-    ``"1e400"``: that field null), ``body_empty`` (a text post whose body text was not found), ``body_shorter_than_word_count``
-    (fewer than half the words the metadata ``word_count`` gives), ``date_from_visible_text`` (no
-    machine date: ``published_at`` read from the visible date), ``authors_from_metadata_only`` (no
-    byline names on the page: authors from the metadata ``author`` string or the author meta tag).
+    ``"1e400"``: that field null), ``body_empty`` (a text post whose body text was not found),
+    ``body_shorter_than_word_count`` (fewer than half the words the metadata ``word_count`` gives),
+    ``date_from_visible_text`` (no machine date: ``published_at`` read from the visible date),
+    ``authors_from_metadata_only`` (no byline names on the page: authors from the metadata ``author``
+    string or the author meta tag).
     Empty when nothing looked odd."""
     warc: Optional[WarcRecordRef] = None
     """The stored response this record was read from, or null when the run kept no WARC
@@ -296,4 +297,6 @@ def version_hash(record) -> str:
     from an Article or a record dict (the merge reads older run files without the field)."""
     parts = version_parts(record)
     # surrogatepass: a lone surrogate (broken JSON input) hashes rather than raises.
-    return hashlib.sha256("\x1e".join(parts[name] for name in VERSION_FIELDS).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(
+        "\x1e".join(parts[name] for name in VERSION_FIELDS).encode("utf-8", "surrogatepass")
+    ).hexdigest()

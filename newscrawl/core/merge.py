@@ -1,6 +1,7 @@
 """Merge every run's JSON Lines of one edition into one deduplicated dataset.
 
-    python -m newscrawl.merge [--spider NAME] --edition en [--dataset NAME] [--input-dir output/<dataset>/en] [--output FILE]
+    python -m newscrawl.merge [--spider NAME] --edition en [--dataset NAME]
+                              [--input-dir output/<dataset>/en] [--output FILE]
 
 Each scheduled run writes its own ``<UTC time>.jsonl``; a post seen by several runs (or
 edited between them) appears in several files. The merged dataset has one line per post
@@ -54,9 +55,9 @@ from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
 from . import dataset_names, records
-from .outlet import add_spider_argument, check_edition, default_spider
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
+from .outlet import add_spider_argument, check_edition, default_spider
 from .versions import History, check_files, removals_path, versions_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -311,7 +312,9 @@ def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: 
             key = record_key(record)
             crawled = parse_utc_or_none(record.get("crawled_at")) or _EPOCH
             warc = record.get("warc")
-            capture = warc.get("record_id") if isinstance(warc, dict) and isinstance(warc.get("record_id"), str) else None
+            capture = (
+                warc.get("record_id") if isinstance(warc, dict) and isinstance(warc.get("record_id"), str) else None
+            )
             entry = Entry(
                 rank=(crawled, file_index, line_no),
                 capture=capture,
@@ -452,8 +455,11 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="merged file (default: <output-dir>/merged/<dataset>-<edition>.jsonl)")
     parser.add_argument("--max-line-bytes", type=int, default=MAX_LINE_BYTES, metavar="N",
                         help=f"skip (and count) lines longer than N bytes (default: {MAX_LINE_BYTES})")
-    parser.add_argument("--no-versions", action="store_true",
-                        help="write only the merged file and its manifest, not <stem>.versions.jsonl and .removals.jsonl")
+    parser.add_argument(
+        "--no-versions",
+        action="store_true",
+        help="write only the merged file and its manifest, not <stem>.versions.jsonl and .removals.jsonl",
+    )
     opts = parse_location(parser, argv, "newscrawl.merge")
     if opts is None:
         return 2

@@ -22,8 +22,8 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -38,9 +38,9 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
-from .component import Component
 from .browser import RENDER_KEY
 from .challenge import looks_like_challenge
+from .component import Component
 
 logger = logging.getLogger(__name__)
 

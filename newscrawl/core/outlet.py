@@ -126,4 +126,6 @@ def check_edition(parser: Any, opts: Any) -> None:
     """A usage error (exit 2) when ``opts.edition`` is not an edition of ``opts.spider``'s outlet."""
     editions = outlet(opts.spider).editions
     if opts.edition not in editions:
-        parser.error(f"argument --edition: invalid choice: {opts.edition!r} (choose from {', '.join(sorted(editions))})")
+        parser.error(
+            f"argument --edition: invalid choice: {opts.edition!r} (choose from {', '.join(sorted(editions))})"
+        )

@@ -354,7 +354,7 @@ def first(*candidates: tuple[str, Callable[[], Any]]) -> tuple[Any, Optional[str
 
 def record_links(links: Iterable[PageLink], edition: Edition) -> list[Link]:
     """Page links as a record lists them: canonical URL and title."""
-    return [Link(canonical_url(l.url, edition), l.title) for l in links]
+    return [Link(canonical_url(link.url, edition), link.title) for link in links]
 
 
 @dataclass
@@ -628,7 +628,7 @@ class Page:
             order = {id(a): n for n, a in enumerate(content)}
             cards.sort(key=lambda a: order[id(a)])
         links = self._links(cards, "listing", any_shape=True)
-        kept = {l.url for l in links}
+        kept = {link.url for link in links}
         rest = [a for a in BODY_ANCHORS(self.sel.root) if id(a) not in taken and id(a) not in excluded]
         return links, [u for u in self._unknown_among(rest) if u not in kept]
 

@@ -19,9 +19,9 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from . import records
-from .component import Component
 from .challenge import title_is_challenge
 from .clock import iso_utc
+from .component import Component
 from .dates import FUTURE, UNREADABLE, crawl_now, date_problems
 from .feeds import plain_record
 from .items import Article, BreakingItem, normalise_text, version_hash

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .coverage import REPORTED_FIELDS, coverage_of, has_value
-from .outlet import add_spider_argument, check_edition, outlet
 from .editions import Edition
+from .outlet import add_spider_argument, check_edition, outlet
 from .runsummary import SUMMARY_PATH_SETTING, read_summary, summary_beside
 from .urls import known_shapes
 
@@ -142,8 +142,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         output = Path(tmp) / "probe.jsonl"
         proc = subprocess.run(probe_command(opts, output), cwd=ROOT, capture_output=True, text=True)
         if proc.returncode == 2:
-            print(f"newscrawl.probe: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'bad arguments'}",
-                  file=sys.stderr)
+            print(
+                f"newscrawl.probe: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'bad arguments'}",
+                file=sys.stderr,
+            )
             return 2
         records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()
                    if line.strip()] if output.exists() else []

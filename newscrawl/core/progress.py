@@ -196,7 +196,11 @@ class LiveLine:
                 theirs = os.fstat(stream.fileno()) if stream is not None else None
             except (OSError, ValueError, AttributeError):
                 continue
-            if theirs is not None and (theirs.st_dev, theirs.st_ino, theirs.st_rdev) == (ours.st_dev, ours.st_ino, ours.st_rdev):
+            if theirs is not None and (theirs.st_dev, theirs.st_ino, theirs.st_rdev) == (
+                ours.st_dev,
+                ours.st_ino,
+                ours.st_rdev,
+            ):
                 handler.addFilter(self)
                 handlers.append(handler)
         return handlers

@@ -35,7 +35,6 @@ from typing import Any, Iterable, Optional, Sequence
 from urllib.parse import urlsplit
 
 import scrapy
-from itemadapter import ItemAdapter
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 

@@ -13,9 +13,10 @@ news crawl and other archives keep the same request/response records.
 Writes a run file as a crawl does, ``<output-dir>/<dataset>/<edition>/<UTC now>.jsonl`` (and
 ``.summary.json``), the dataset being the one the files name (:func:`file_dataset`: the live
 site's, the spider's name, unless their ``warcinfo`` says a mirror or the replica was crawled;
-files of several datasets are refused, exit 2), so ``python -m newscrawl.merge`` takes it with the crawls' files; being the
-newest file, its records win over the crawls' records of the same capture (``warc.record_id``). Each record has
-``discovered_via`` ``warc``, ``crawled_at`` the capture time, and ``warc`` its response record.
+files of several datasets are refused, exit 2), so ``python -m newscrawl.merge`` takes it with the crawls'
+files; being the newest file, its records win over the crawls' records of the same capture
+(``warc.record_id``). Each record has ``discovered_via`` ``warc``, ``crawled_at`` the capture time, and
+``warc`` its response record.
 Captures are read in file-name order (for our files, capture order): a post's first version
 is revision 1, each later capture whose ``version_hash`` differs one more, and a repeat of the
 same content is dropped (``unchanged``), as across scheduled runs; the merge counts the
@@ -52,10 +53,10 @@ from . import records
 from .args import ArgumentError, CrawlArgs
 from .clock import file_stamp, iso_utc, now_iso, parse_utc, utc_now
 from .dataset_names import name_problem, warc_dir_name
-from .outlet import Outlet, add_spider_argument, default_spider, outlet
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
+from .outlet import Outlet, add_spider_argument, default_spider, outlet
 from .pages import looks_complete, page_text
 from .pipelines import RangePipeline, ValidatePipeline, post_key
 from .urls import canonical_url, could_be_post
@@ -234,8 +235,9 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
 
     Kept: ``response`` records with status 200 whose URL is on the edition's hosts (or on
     the host a capturing crawl of this edition named as its ``base_url``, or ``extra_hosts``)
-    and is not a path the edition declares a non-post (its page then decides, as in a crawl). The first record of our files, ``warcinfo``, gives that
-    host and the crawl's "now" (``NEWSCRAWL_NOW``); without one, "now" is the capture time.
+    and is not a path the edition declares a non-post (its page then decides, as in a crawl). The first
+    record of our files, ``warcinfo``, gives that host and the crawl's "now" (``NEWSCRAWL_NOW``); without
+    one, "now" is the capture time.
     """
     host = args.edition.host.removeprefix("www.")
     edition_hosts = {host, "www." + host} | {h.lower() for h in extra_hosts}
@@ -428,8 +430,10 @@ def _output_problem(path: Path, overwrite: bool) -> str:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newscrawl.reextract",
-                                     description="Re-extract articles from WARC files with the current parser (no network).")
+    parser = argparse.ArgumentParser(
+        prog="python -m newscrawl.reextract",
+        description="Re-extract articles from WARC files with the current parser (no network).",
+    )
     parser.add_argument("warcs", nargs="*", metavar="WARC",
                         help="WARC files, globs or directories (default: <output-dir>/warc/<edition>/)")
     add_spider_argument(parser, "the outlet whose pages these are")
@@ -438,10 +442,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--until", help="keep articles published on or before this ISO date (UTC)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl's output (default: <project>/output)")
-    parser.add_argument("--dataset",
-                        help="the dataset to re-extract: its WARCs by default (<output-dir>/warc/<dataset>-<edition>/, "
-                             "the live site's in warc/<edition>/) and its run files (default: the dataset the WARC files "
-                             "name; the live site's name is refused for a mirror's files)")
+    parser.add_argument(
+        "--dataset",
+        help="the dataset to re-extract: its WARCs by default (<output-dir>/warc/<dataset>-<edition>/, "
+        "the live site's in warc/<edition>/) and its run files (default: the dataset the WARC files "
+        "name; the live site's name is refused for a mirror's files)",
+    )
     parser.add_argument("--output", type=Path,
                         help="write this file instead of <output-dir>/<dataset>/<edition>/<UTC now>.jsonl, the dataset "
                              "being the one the WARC files name (their warcinfo's base_url)")
@@ -478,7 +484,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     files = warc_files([str(p) for p in opts.warcs] or [str(default_dir)])
     missing = [str(p) for p in files if not p.is_file()]
     if missing or not files:
-        print(f"reextract: no WARC file at {', '.join(missing) or ', '.join(opts.warcs) or default_dir}", file=sys.stderr)
+        print(
+            f"reextract: no WARC file at {', '.join(missing) or ', '.join(opts.warcs) or default_dir}", file=sys.stderr
+        )
         return 1
     # --overwrite is for an earlier output, never the raw archive being read.
     if opts.output is not None and os.path.realpath(opts.output) in {os.path.realpath(p) for p in files}:
@@ -508,7 +516,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         "counts": dict(sorted(outcome.counts.items())),
         "outputs": [str(output)],
     }
-    summary_path = output.with_name(output.name[: -len(output.suffix)] + ".summary.json" if output.suffix else output.name + ".summary.json")
+    summary_path = output.with_name(
+        output.name[: -len(output.suffix)] + ".summary.json" if output.suffix else output.name + ".summary.json"
+    )
     write_json_atomic(summary_path, summary)
     print(f"{outcome.written} articles from {len(files)} WARC files -> {output}")
     return 0

@@ -19,21 +19,21 @@ import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
-from scrapy.http import Response
 
-from .clock import now_iso
 from .args import CrawlArgs
 from .browser import without_browser
+from .clock import now_iso
 from .dates import crawl_now
 from .items import BreakingItem
 from .outlet import ArticlePageContract, ListingPageContract, Outlet
-from .pipelines import printable
 from .pages import PageLink, looks_complete, page_text
+from .pipelines import printable
 from .recheck import RecheckMixin
-from .state import StateKeeper
 from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
+from .state import StateKeeper
 from .urls import HostMap, canonical_url, could_be_post, is_article_path, is_fetchable
 
 
@@ -294,7 +294,10 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             self._note_unknown_links(page.unknown_links())
         if "ticker" in self.args.follow:
             # The Arabic ticker's items link their posts: followed as posts, whatever their shape.
-            yield from self._follow([PageLink(l.url, "ticker", l.text) for l in lines if l.url], response.url)
+            yield from self._follow(
+                [PageLink(ticker_line.url, "ticker", ticker_line.text) for ticker_line in lines if ticker_line.url],
+                response.url,
+            )
         if "most_read" in self.args.follow:
             yield from self._follow(page.most_read(), response.url)
         if rendered:
@@ -345,7 +348,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         per_listing = self.crawler.settings.getint("NEWSCRAWL_PER_LISTING", 0)
         if per_listing > 0:
             links = links[:per_listing]  # the newest few (the probe)
-        requests = [r for r in (self._article_request(l.url, f"listing:{slug}") for l in links) if r is not None]
+        requests = [r for r in (self._article_request(link.url, f"listing:{slug}") for link in links) if r is not None]
         # Counted before the repeats go: a card already asked for from elsewhere in this run
         # is still new to the store (the incremental stop below).
         yield from self._not_yet_requested(requests)
@@ -373,7 +376,9 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawl/listing_stopped/{reason}")
         return True
 
-    def _more_of_listing(self, listing: ListingPageContract, response: Response, slug: str, page: int) -> Iterable[scrapy.Request]:
+    def _more_of_listing(
+        self, listing: ListingPageContract, response: Response, slug: str, page: int
+    ) -> Iterable[scrapy.Request]:
         """The next page of a listing: a plain link followed as it is, or "Load more" in the browser."""
         older = listing.next_page()
         if older:

@@ -26,8 +26,8 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import deferred_from_coro
 
-from .component import connected
 from .clock import iso_utc
+from .component import connected
 from .dates import crawl_now
 from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open, local_feed_paths
 from .items import Article, BreakingItem, PostCheck, normalise_text
@@ -222,7 +222,9 @@ class Store:
                 self.db.execute(f"ALTER TABLE posts ADD COLUMN {name} TEXT")
         if "checked_at" not in columns:
             self.db.execute("UPDATE posts SET checked_at = last_seen")
-        self.db.execute("CREATE INDEX IF NOT EXISTS posts_next_check ON posts (next_check) WHERE next_check IS NOT NULL")
+        self.db.execute(
+            "CREATE INDEX IF NOT EXISTS posts_next_check ON posts (next_check) WHERE next_check IS NOT NULL"
+        )
         schedule = intervals_text(self.intervals)
         if self.get_meta("recheck_intervals") != schedule:
             self._reschedule()
@@ -254,7 +256,9 @@ class Store:
 
     @_guarded
     def post(self, key: str) -> Optional[StoredPost]:
-        row = self.db.execute("SELECT key, post_id, canonical_url, removed_at FROM posts WHERE key = ?", (key,)).fetchone()
+        row = self.db.execute(
+            "SELECT key, post_id, canonical_url, removed_at FROM posts WHERE key = ?", (key,)
+        ).fetchone()
         return StoredPost(*row) if row else None
 
     @_guarded
@@ -295,16 +299,28 @@ class Store:
     def _record(self, key, post_id, canonical_url, content_hash, revision, published_at, seen_at, version_hash,
                 outcome) -> None:
         self.db.execute(
-            "INSERT INTO posts (key, post_id, canonical_url, content_hash, revision, published_at, first_seen, last_seen, "
-            "version_hash, checked_at, check_outcome, next_check, removed_at) "
+            "INSERT INTO posts (key, post_id, canonical_url, content_hash, revision, published_at, first_seen, "
+            "last_seen, version_hash, checked_at, check_outcome, next_check, removed_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
             "ON CONFLICT(key) DO UPDATE SET content_hash = excluded.content_hash, revision = excluded.revision, "
             "canonical_url = excluded.canonical_url, last_seen = excluded.last_seen, "
             "version_hash = excluded.version_hash, checked_at = excluded.checked_at, "
             "check_outcome = CASE WHEN posts.removed_at IS NULL THEN excluded.check_outcome ELSE 'back' END, "
             "next_check = excluded.next_check, removed_at = NULL",
-            (key, post_id, canonical_url, content_hash, revision, published_at, seen_at, seen_at,
-             version_hash, seen_at, outcome, next_check(published_at, seen_at, self.intervals)),
+            (
+                key,
+                post_id,
+                canonical_url,
+                content_hash,
+                revision,
+                published_at,
+                seen_at,
+                seen_at,
+                version_hash,
+                seen_at,
+                outcome,
+                next_check(published_at, seen_at, self.intervals),
+            ),
         )
         self.db.execute("INSERT OR REPLACE INTO versions (key, revision, version_hash, content_hash, seen_at) "
                         "VALUES (?, ?, ?, ?, ?)", (key, revision, version_hash, content_hash, seen_at))
@@ -341,7 +357,9 @@ class Store:
         return self.db.execute(f"SELECT COUNT(*) {self._DUE}", (now, since or "", before or "~")).fetchone()[0]
 
     @_guarded
-    def due(self, now: str, limit: int, since: Optional[str] = None, before: Optional[str] = None) -> list[tuple[str, str]]:
+    def due(
+        self, now: str, limit: int, since: Optional[str] = None, before: Optional[str] = None
+    ) -> list[tuple[str, str]]:
         """(key, canonical URL) of at most ``limit`` posts due at ``now``, youngest first."""
         return self.db.execute(f"SELECT key, canonical_url {self._DUE} ORDER BY published_at DESC, key LIMIT ?",
                                (now, since or "", before or "~", limit)).fetchall()
@@ -355,7 +373,9 @@ class Store:
     @_guarded
     def ticker_last_seen(self, text_key: str) -> Optional[str]:
         """When a ticker line was last seen by any run (ISO 8601 UTC), or None."""
-        row = self.db.execute("SELECT COALESCE(last_seen, first_seen) FROM ticker WHERE text_key = ?", (text_key,)).fetchone()
+        row = self.db.execute(
+            "SELECT COALESCE(last_seen, first_seen) FROM ticker WHERE text_key = ?", (text_key,)
+        ).fetchone()
         return row[0] if row else None
 
     @_guarded
@@ -380,8 +400,10 @@ class Store:
 
     @_guarded
     def set_meta(self, name: str, value: str) -> None:
-        self.db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                        (name, value))
+        self.db.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
 
     @_guarded
     def count(self) -> int:

@@ -49,7 +49,9 @@ class CrawlResult:
         from .warc import output_root
 
         site = outlet(self.spider or None)
-        dataset = CrawlArgs.from_kwargs({"base_url": self.base_url, "edition": edition}, site.editions).dataset(site.name)
+        dataset = CrawlArgs.from_kwargs({"base_url": self.base_url, "edition": edition}, site.editions).dataset(
+            site.name
+        )
         return output_root(self.output, edition, site.name, dataset)[0]
 
     @property

@@ -105,7 +105,7 @@ def _listing_paths(edition: Edition) -> frozenset[str]:
     # Asked for every link of every page: built once per edition, not per call.
     paths = _LISTING_PATHS.get(edition.host)
     if paths is None:
-        paths = _LISTING_PATHS[edition.host] = frozenset(l.path.lower() for l in edition.listings)
+        paths = _LISTING_PATHS[edition.host] = frozenset(listing.path.lower() for listing in edition.listings)
     return paths
 
 

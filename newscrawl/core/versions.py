@@ -91,7 +91,9 @@ def word_changes(old: str, new: str) -> tuple[int, int]:
     a, b = old.split("\n"), new.split("\n")
     start, end = _trim(a, b)
     inserted = deleted = 0
-    for tag, i1, i2, j1, j2 in word_opcodes(words(" ".join(a[start:len(a) - end])), words(" ".join(b[start:len(b) - end]))):
+    for tag, i1, i2, j1, j2 in word_opcodes(
+        words(" ".join(a[start : len(a) - end])), words(" ".join(b[start : len(b) - end]))
+    ):
         if tag in ("insert", "replace"):
             inserted += j2 - j1
         if tag in ("delete", "replace"):
@@ -329,10 +331,14 @@ class History:
             return None, "not_a_check"
         status = check.get("status")
         warc = check.get("warc")
-        return Finding(time, check["outcome"], check.get("version_hash") if isinstance(check.get("version_hash"), str) else None,
-                       status if isinstance(status, int) and not isinstance(status, bool) else None,
-                       check.get("redirect_to") if isinstance(check.get("redirect_to"), str) else None,
-                       warc if isinstance(warc, dict) else None), key
+        return Finding(
+            time,
+            check["outcome"],
+            check.get("version_hash") if isinstance(check.get("version_hash"), str) else None,
+            status if isinstance(status, int) and not isinstance(status, bool) else None,
+            check.get("redirect_to") if isinstance(check.get("redirect_to"), str) else None,
+            warc if isinstance(warc, dict) else None,
+        ), key
 
     # --- writing ------------------------------------------------------------------------
     def open(self, output: Path, mode: int) -> None:

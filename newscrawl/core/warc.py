@@ -717,7 +717,6 @@ def scan_heads(path: Path, on_truncated: Optional[callable] = None,
                 if chunk[:2] != b"\x1f\x8b":
                     raise _NotOnePerMember
                 inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                fed = len(chunk)
                 try:
                     data, whole = _inflate_member(fh, inflate, chunk, size - pos)
                 except zlib.error as exc:

@@ -32,13 +32,30 @@ from typing import Callable, Optional
 
 import pyarrow.csv as pcsv
 
-from ..outlet import outlet
 from .. import merge as merge_mod
+from ..outlet import outlet
 from . import card, history, report
 from .build import (
-    MARKER, ROOT, YEARS, BuildResult, DatasetError, MergedRefused, TargetRefused, build_prefix, by_time, csv_table,
-    dataset_name, default_dataset_dir, marked_years, merge_is_stale, refuse_foreign_target, refuse_target_holding_inputs,
-    refuse_unusual_merged, remove_leftovers, replace_dir, write_year,
+    MARKER,
+    ROOT,
+    YEARS,
+    BuildResult,
+    DatasetError,
+    MergedRefused,
+    TargetRefused,
+    build_prefix,
+    by_time,
+    csv_table,
+    dataset_name,
+    default_dataset_dir,
+    marked_years,
+    merge_is_stale,
+    refuse_foreign_target,
+    refuse_target_holding_inputs,
+    refuse_unusual_merged,
+    remove_leftovers,
+    replace_dir,
+    write_year,
 )
 from .schema import Column, arrow_schema, columns
 from .stats import Stats
@@ -94,7 +111,9 @@ def build(
         with report.Drawer(work / "figures", figure_process) as drawer:
             ed = site.editions.get(edition)
             sources: Counter = Counter()
-            runs = report.run_health(sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [], sources)
+            runs = report.run_health(
+                sorted(summaries_dir.glob("*.summary.json")) if summaries_dir.is_dir() else [], sources
+            )
             drawer.send({"dataset": name, "health": report.health_data(runs)})
             figures: dict = {}
             # The edit history (small) is read and written first: its figures are drawn meanwhile.

@@ -58,7 +58,9 @@ def render(site: Outlet, edition: str, name: str, cols: list[Column], stats: Sta
         f"- {language}",
         "license: other",
         "license_name: publisher-copyright",
-        f"license_details: {_yaml_str(f'The texts and images belong to {publisher}, the publisher; this archive grants no licence to them.')}",
+        "license_details: "
+        + _yaml_str(f"The texts and images belong to {publisher}, the publisher; "
+                    "this archive grants no licence to them."),
         "task_categories:",
         "- text-classification",
         "- summarization",
@@ -151,7 +153,8 @@ def render(site: Outlet, edition: str, name: str, cols: list[Column], stats: Sta
         "",
         "## Counts",
         "",
-        f"- {stats.count:,} articles, published between {iso(stats.published_min)} and {iso(stats.published_max)} (UTC).",
+        f"- {stats.count:,} articles, published between {iso(stats.published_min)} and "
+        f"{iso(stats.published_max)} (UTC).",
         "- By year: " + ", ".join(f"{y}: {n:,}" for y, n in sorted(stats.years.items())) + ".",
         "",
     ]
@@ -189,7 +192,9 @@ def _discovery_text(found: dict) -> str:
         ways.append("article URLs given to the crawl")
     if "warc" in kinds:
         ways.append("re-extraction of stored responses (WARC)")
-    other = sorted(set(kinds) - set(links) - {"sitemap", "url", "warc"} - {k for k in kinds if k.startswith("listing:")})
+    other = sorted(
+        set(kinds) - set(links) - {"sitemap", "url", "warc"} - {k for k in kinds if k.startswith("listing:")}
+    )
     ways += [f"`{k}`" for k in other]
     if not ways:
         return "no recorded way"
@@ -205,10 +210,14 @@ def _politeness(sources: Counter) -> list[str]:
         return ["- Politeness: not known (no run summary beside the run files)."]
     out = []
     for key, n in sorted(crawls.items(), key=lambda kv: (-kv[1], kv[0])):
-        out.append(f"- Politeness of {n:,} run{'s' if n != 1 else ''} (run summaries): {_settings_text(json.loads(key))}.")
+        out.append(
+            f"- Politeness of {n:,} run{'s' if n != 1 else ''} (run summaries): {_settings_text(json.loads(key))}."
+        )
     if unknown:
-        out.append(f"- {unknown:,} run summar{'ies do' if unknown != 1 else 'y does'} not record the politeness settings "
-                   "(written before newscrawl recorded them).")
+        out.append(
+            f"- {unknown:,} run summar{'ies do' if unknown != 1 else 'y does'} not record the politeness settings "
+            "(written before newscrawl recorded them)."
+        )
     if reextracted:
         out.append(f"- {reextracted:,} re-extraction{'s' if reextracted != 1 else ''} from stored responses "
                    "(WARC files, no request sent).")
@@ -223,13 +232,17 @@ def _settings_text(p: dict) -> str:
     if p.get("RANDOMIZE_DOWNLOAD_DELAY") and p.get("DOWNLOAD_DELAY"):
         delay += " (randomised, 0.5 to 1.5 times)"
     if p.get("AUTOTHROTTLE_ENABLED"):
-        throttle = (f"AutoThrottle on (start {num(p.get('AUTOTHROTTLE_START_DELAY'))} s, at most "
-                    f"{num(p.get('AUTOTHROTTLE_MAX_DELAY'))} s, target concurrency {num(p.get('AUTOTHROTTLE_TARGET_CONCURRENCY'))})")
+        throttle = (
+            f"AutoThrottle on (start {num(p.get('AUTOTHROTTLE_START_DELAY'))} s, at most "
+            f"{num(p.get('AUTOTHROTTLE_MAX_DELAY'))} s, "
+            f"target concurrency {num(p.get('AUTOTHROTTLE_TARGET_CONCURRENCY'))})"
+        )
     else:
         throttle = "AutoThrottle off"
     parts = [
         "robots.txt obeyed" if p.get("ROBOTSTXT_OBEY") else "robots.txt **not** obeyed",
-        f"{num(p.get('CONCURRENT_REQUESTS_PER_DOMAIN'))} request{'s' if p.get('CONCURRENT_REQUESTS_PER_DOMAIN') != 1 else ''} "
+        f"{num(p.get('CONCURRENT_REQUESTS_PER_DOMAIN'))} "
+        f"request{'s' if p.get('CONCURRENT_REQUESTS_PER_DOMAIN') != 1 else ''} "
         f"at a time per host ({num(p.get('CONCURRENT_REQUESTS'))} in all)",
         delay,
         throttle,
@@ -263,7 +276,9 @@ def _known_gaps(cols: list[Column], stats: Stats, runs) -> list[str]:
             sparse.append(f"`{c.name}` {100 * filled / total:.1f}%")
     out.append("- Fields not always filled (share of rows with a value): " + (", ".join(sparse) or "none") + ".")
     out.append("- Only what the crawler reached is here: posts never listed, linked or in a crawled sitemap month are")
-    out.append("  missing, and an edit after the last fetch of a post is not seen. `report.html` shows coverage over time.")
+    out.append(
+        "  missing, and an edit after the last fetch of a post is not seen. `report.html` shows coverage over time."
+    )
     return out
 
 
@@ -285,7 +300,12 @@ def _fields(cols: list[Column]) -> list[str]:
                 + ") have one child per Article field name; children without a value are null."]
     fallback = [c for c in cols if c.kind == "fallback"]
     if fallback:
-        out += ["", "Stored as text because their type has no Arrow mapping: " + ", ".join(f"`{c.name}`" for c in fallback) + "."]
+        out += [
+            "",
+            "Stored as text because their type has no Arrow mapping: "
+            + ", ".join(f"`{c.name}`" for c in fallback)
+            + ".",
+        ]
     return out
 
 
@@ -327,9 +347,10 @@ def _csv(name: str, cols: list[Column]) -> list[str]:
         "## The CSV",
         "",
         f"`{name}.csv` (UTF-8, header row, RFC 4180 quoting) has these columns; lists are joined by",
-        f"`{LIST_SEPARATOR.strip()}` with a space each side, so a list item that itself contains that text is ambiguous there",
+        f"`{LIST_SEPARATOR.strip()}` with a space each side, so a list item that itself contains that text is "
+        "ambiguous there",
         "(use the Parquet files for exact lists). Left out: " + ", ".join(f"`{n}`" for n in left_out) + ".",
-        "Every text value is quoted; a missing value is an empty field, unquoted (an empty text is `\"\"`).",
+        'Every text value is quoted; a missing value is an empty field, unquoted (an empty text is `""`).',
         f"A text value starting with `=`, `+`, `-`, `@`, a tab or a carriage return has a `{FORMULA_PREFIX}` put",
         "before it, so that a spreadsheet shows it rather than running it as a formula (OWASP's advice against",
         f"CSV injection): a title `-2+3` is `{FORMULA_PREFIX}-2+3` in the CSV. Only the CSV: the Parquet files hold",

@@ -77,7 +77,9 @@ def titles(data: dict) -> list[tuple[str, str]]:
 @lru_cache(maxsize=1)
 def _history():
     """history_figures.py beside this file, loaded by its path (this file runs as a script)."""
-    spec = importlib.util.spec_from_file_location("newscrawl_history_figures", Path(__file__).with_name("history_figures.py"))
+    spec = importlib.util.spec_from_file_location(
+        "newscrawl_history_figures", Path(__file__).with_name("history_figures.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -108,7 +110,9 @@ def _figure(height: float, title: str):
 def _axes(fig, height: float, left: float, bottom: float = BOTTOM_MARGIN, right: float = RIGHT_MARGIN,
           top: float = TOP_MARGIN):
     """Axes placed by margins in inches (no layout engine: it would draw every figure twice)."""
-    return fig.add_axes((left / WIDTH, bottom / height, (WIDTH - left - right) / WIDTH, (height - bottom - top) / height))
+    return fig.add_axes(
+        (left / WIDTH, bottom / height, (WIDTH - left - right) / WIDTH, (height - bottom - top) / height)
+    )
 
 
 def _save(fig, path: Path) -> None:

@@ -249,8 +249,11 @@ def read(merged: Path) -> Optional[EditHistory]:
 def card(text: str, history: Optional[EditHistory], name: str, files: list[str]) -> str:
     """The card with the history's two configs in its YAML header and its section at the end."""
     if history is None:
-        return text.rstrip("\n") + "\n\n## Versions and removals\n\nNot in this build: the merged file has no versions file " \
-                                   "(merged with `--no-versions`).\n"
+        return (
+            text.rstrip("\n")
+            + "\n\n## Versions and removals\n\nNot in this build: the merged file has no versions file "
+            "(merged with `--no-versions`).\n"
+        )
     header_end = text.index("\n---\n", 4)
     configs = "".join(f"\n- config_name: {what}\n  data_files:\n  - split: train\n    path: {what}/*.parquet"
                       for what in ("versions", "removals"))
@@ -296,8 +299,15 @@ def report_html(data: Optional[dict]) -> list[str]:
              "<th>revision</th><th>first seen</th><th>headline</th></tr>"]
     for post in data["most_edited"]:
         for n, row in enumerate(post["titles"]):
-            lead = (f'<td rowspan="{len(post["titles"])}"><a href="{esc(post["canonical_url"])}">{esc(post["key"])}</a></td>'
-                    f'<td rowspan="{len(post["titles"])}">{post["edits"]}</td>') if n == 0 else ""
+            lead = (
+                (
+                    f'<td rowspan="{len(post["titles"])}">'
+                    f'<a href="{esc(post["canonical_url"])}">{esc(post["key"])}</a></td>'
+                    f'<td rowspan="{len(post["titles"])}">{post["edits"]}</td>'
+                )
+                if n == 0
+                else ""
+            )
             parts.append(f"<tr>{lead}<td>{row['revision']}</td><td>{esc(row['first_seen'])}</td>"
                          f"<td style=\"text-align:left\">{esc(str(row['title']))}</td></tr>")
     parts.append("</table>")

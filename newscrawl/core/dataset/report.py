@@ -401,9 +401,12 @@ def describe(data: dict, name: str) -> str:
         return HISTORY_NOTES[name]
     health = data["health"]
     unit = "per run" if health["unit"] == "run" else f"summed per {health['unit']} of the runs' start"
-    return (f"From the run summaries, {unit}: requests sent, errors logged, bot challenges met, pages rendered "
-            "by the browser, articles written" + (f"; zero in every run: {', '.join(health['zero'])}" if health["zero"] else "")
-            + ".")
+    return (
+        f"From the run summaries, {unit}: requests sent, errors logged, bot challenges met, pages rendered "
+        "by the browser, articles written"
+        + (f"; zero in every run: {', '.join(health['zero'])}" if health["zero"] else "")
+        + "."
+    )
 
 
 def write(directory: Path, title: str, data: dict, drawer: Drawer) -> None:

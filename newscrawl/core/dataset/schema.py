@@ -91,7 +91,9 @@ def arrow_type(tp: Any, name: str = "", doc: str = "") -> tuple[pa.DataType, str
         return pa.list_(value_type), "struct-list" if kind == "struct" else "list"
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
-        return pa.struct([pa.field(f.name, arrow_type(hints[f.name], f.name)[0]) for f in dataclasses.fields(tp)]), "struct"
+        return pa.struct(
+            [pa.field(f.name, arrow_type(hints[f.name], f.name)[0]) for f in dataclasses.fields(tp)]
+        ), "struct"
     if origin is dict:
         # Open keys do not fit a struct, and a map type is not read by every tool (the
         # `datasets` library rejects it): the keys of extracted_from are Article field
@@ -167,5 +169,9 @@ def type_text(tp: pa.DataType) -> str:
     if pa.types.is_struct(tp):
         if tp.num_fields > 6:
             return f"struct<{tp.num_fields} string fields>"
-        return "struct<" + ", ".join(f"{tp.field(i).name}: {type_text(tp.field(i).type)}" for i in range(tp.num_fields)) + ">"
+        return (
+            "struct<"
+            + ", ".join(f"{tp.field(i).name}: {type_text(tp.field(i).type)}" for i in range(tp.num_fields))
+            + ">"
+        )
     return str(tp)

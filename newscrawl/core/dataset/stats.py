@@ -80,7 +80,9 @@ class Stats:
                 for v, c in zip(*_value_counts(pc.list_flatten(table.column(name)))):
                     self.top[name][v] += c
         # One group-by for the coverage of every field (not one per field).
-        filled = pa.table([month] + [_filled(table.column(c.name), c) for c in cols], names=["month"] + [c.name for c in cols])
+        filled = pa.table(
+            [month] + [_filled(table.column(c.name), c) for c in cols], names=["month"] + [c.name for c in cols]
+        )
         sums = filled.group_by("month").aggregate([(c.name, "sum") for c in cols])
         for row in sums.to_pylist():
             counter = self.filled[row["month"]]

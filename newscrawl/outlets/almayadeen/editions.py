@@ -11,8 +11,8 @@ regions, URL shapes, byline and breadcrumb, and the Arabic "Load more" class com
 site-notes section 5. Everything else for those two editions (the Arabic menu, listing
 paths, the visible labels other than "Fuente:", "Autor:" and "المصدر") is NOT documented
 anywhere we can see: the values below are assumptions to check against the live site with
-the probe (``python -m newscrawl.probe``) before the first run. A wrong label shows up in the run summary as missing menu labels, empty
-``related``/``read_next`` lists and authors read from metadata only.
+the probe (``python -m newscrawl.probe``) before the first run. A wrong label shows up in the run
+summary as missing menu labels, empty ``related``/``read_next`` lists and authors read from metadata only.
 """
 
 from __future__ import annotations
@@ -62,10 +62,19 @@ ENGLISH = Edition(
     language="en",
     listings=_EN_LISTINGS,
     # /articles/<slug> without a section: one public sample input uses it (unverified).
-    article_roots={"news": ((SECTION,),), "articles": ((SECTION,), ()), "videos": ((),), "infographs": ((),),
-                   "in-pictures": ((),)},
+    article_roots={
+        "news": ((SECTION,),),
+        "articles": ((SECTION,), ()),
+        "videos": ((),),
+        "infographs": ((),),
+        "in-pictures": ((),),
+    },
     url_sections={
-        **{l.path.rsplit("/", 1)[1]: l.label for l in _EN_LISTINGS if l.path.count("/") == 2 and l.kind == "section"},
+        **{
+            listing.path.rsplit("/", 1)[1]: listing.label
+            for listing in _EN_LISTINGS
+            if listing.path.count("/") == 2 and listing.kind == "section"
+        },
         "articles": "Articles",
         "videos": "Videos",
         "infographs": "Infographs",
@@ -120,11 +129,25 @@ ARABIC = Edition(
     # news ... newscast: the first samples; misc, press, research-papers, podcasts and health:
     # the May 2024 sample (site-notes section 6). More roots certainly exist: a post under one
     # of them is kept all the same (its page decides) and its root named in the run summary.
-    article_roots={"news": ((SECTION,),), "articles": ((),), "reports": ((),), "tv-reports": ((),), "video": ((),),
-                   "newscast": ((DATE,),), "misc": ((),), "press": ((),), "research-papers": ((),),
-                   "podcasts": ((),), "health": ((),)},
+    article_roots={
+        "news": ((SECTION,),),
+        "articles": ((),),
+        "reports": ((),),
+        "tv-reports": ((),),
+        "video": ((),),
+        "newscast": ((DATE,),),
+        "misc": ((),),
+        "press": ((),),
+        "research-papers": ((),),
+        "podcasts": ((),),
+        "health": ((),),
+    },
     url_sections={
-        **{l.path.rsplit("/", 1)[1]: l.label for l in _AR_LISTINGS if l.kind == "section" and l.slug != "news"},
+        **{
+            listing.path.rsplit("/", 1)[1]: listing.label
+            for listing in _AR_LISTINGS
+            if listing.kind == "section" and listing.slug != "news"
+        },
         # The post type the May 2024 sample shows under each of these roots.
         "misc": "منوعات",
         "press": "صحافة",
@@ -205,7 +228,11 @@ SPANISH = Edition(
         "videos": ((POST_ID,),),
     },
     url_sections={
-        **{l.path.rsplit("/", 1)[1]: l.label for l in _ES_LISTINGS if l.path.startswith("/noticias/")},
+        **{
+            listing.path.rsplit("/", 1)[1]: listing.label
+            for listing in _ES_LISTINGS
+            if listing.path.startswith("/noticias/")
+        },
         "noticias": "Noticias",
         "news": "Noticias",
         "articles": "Artículos",

@@ -30,10 +30,7 @@ from parsel import Selector
 from ...core.dates import note_date_problems
 from ...core.editions import Edition
 from ...core.items import Article, Image, content_hash, normalise_text
-from ...core.urls import canonical_url, is_fetchable, post_id_from_path, section_from_path
 from ...core.pages import (
-    RELATED,
-    PageLink,
     ALL_TEXT_NODES,
     ANCHORS,
     BODY_ANCHORS,
@@ -44,25 +41,28 @@ from ...core.pages import (
     IMG_SRC,
     NESTED_BLOCKS,
     OWN_TEXT,
+    RELATED,
     TEXT_NODES,
     Page,
+    PageLink,
     ancestors,
     as_int,
     as_str,
+    class_xpath,
     dedupe,
     element_ancestors,
-    xpath_literal,
-    spaced_text,
-    split_list,
-    node_text,
-    class_xpath,
     first,
     listed,
     meta_tags,
+    node_text,
     number_out_of_range,
     record_links,
+    spaced_text,
+    split_list,
     without_lone_surrogates,
+    xpath_literal,
 )
+from ...core.urls import canonical_url, is_fetchable, post_id_from_path, section_from_path
 from .dates import date_reader as site_date_reader
 
 METADATA_XPATH = '//script[@id="tawsiyat-metadata"]/text()'
@@ -123,7 +123,7 @@ class HomePage(_SitePage):
 
     def menu(self) -> dict[str, str]:
         """Menu label -> absolute listing URL, for every known listing label found on the page."""
-        wanted = {l.label for l in self.edition.listings}
+        wanted = {listing.label for listing in self.edition.listings}
         found: dict[str, str] = {}
         for a in self.sel.xpath("//a[@href]"):
             label = node_text(a)
@@ -135,7 +135,7 @@ class HomePage(_SitePage):
     def unknown_links(self) -> list[str]:
         """Links of the page (menus, footers, promos) that may be posts of a shape the edition
         does not list, outside the ticker and Most Read: counted, not followed."""
-        taken = {line.url for line in self.ticker()} | {l.url for l in self.most_read()}
+        taken = {line.url for line in self.ticker()} | {link.url for link in self.most_read()}
         return [u for u in self._unknown_among(BODY_ANCHORS(self.sel.root)) if u not in taken]
 
     def blocks_left_to_scripts(self) -> list[str]:
@@ -297,7 +297,9 @@ class ArticlePage(_SitePage):
         by = self.labels.get("by")
         if by:
             lit = xpath_literal(by + " ")
-            nodes = self.scope.xpath(f".//*[starts-with(normalize-space(.), {lit})][not(.//*[starts-with(normalize-space(.), {lit})])]")
+            nodes = self.scope.xpath(
+                f".//*[starts-with(normalize-space(.), {lit})][not(.//*[starts-with(normalize-space(.), {lit})])]"
+            )
             return nodes[0] if nodes else None
         for key in ("author", "source", "views"):
             label = self.labels.get(key)
@@ -514,7 +516,8 @@ class ArticlePage(_SitePage):
     def _tag_links(self) -> list[str]:
         # Inline links in the body may point at tag pages too; only the tag list counts.
         anchors = self.scope.xpath(
-            ".//a[contains(@href, '/tags/')][not(ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' p-content ')])]"
+            ".//a[contains(@href, '/tags/')]"
+            "[not(ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' p-content ')])]"
         )
         return dedupe(t for t in (node_text(a) for a in anchors) if t)
 
@@ -522,7 +525,7 @@ class ArticlePage(_SitePage):
         """Links in the body that may be posts of a shape the edition does not list (inline
         links are followed by shape): counted, not followed. Link blocks are taken whatever
         their shape, so their links are not among these."""
-        blocks = {l.url for l in [*self.related(), *self.read_next(), *self.most_read()]}
+        blocks = {link.url for link in [*self.related(), *self.read_next(), *self.most_read()]}
         anchors = [a for c in self._body_containers for a in ANCHORS(c.root)]
         return [u for u in self._unknown_among(anchors) if u not in blocks]
 
