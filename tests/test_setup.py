@@ -73,10 +73,11 @@ def test_the_chromium_step_installs_debians_package_only_when_it_is_missing(fres
     assert present.returncode == 0 and not calls.exists(), present.stdout
 
 
-def test_ci_runs_make_test_alone():
+def test_ci_runs_the_lint_then_the_readmes_test_command():
     commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
                 if line.strip().startswith("make ")]
-    assert commands == ["make test"]
+    assert commands == ["make lint", "make test"]
+    assert "make test" in (ROOT / "README.md").read_text()
 
 
 def test_the_quick_start_is_make_demo_then_make_test():
