@@ -17,8 +17,8 @@ record of the replica's truth (first run), then ``--runs`` later runs each with
 ``--edited`` of the posts edited once more (another title and an added paragraph, later
 ``crawled_at``, a new WARC record id, the crawl's revision + 1), and a checks file per later
 run with ``--sightings`` unchanged re-checks and ``--removals`` removals. Time the
-merge and the dataset build from them, with versions and without, with ``farm-bench``
-(docs/benchmarks.md, section 9).
+merge and the dataset build from them, with versions and without, whole-process, the two
+commands alternated under ``/usr/bin/time -v`` (docs/benchmarks.md, section 9).
 """
 
 from __future__ import annotations
