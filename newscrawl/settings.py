@@ -88,9 +88,6 @@ NEWSCRAWL_RECHECK_BUDGET = 4
 # is the spider's name for the live site, and a name of its own for a mirror or the replica
 # (-a base_url=...: <spider>-mirror-127.0.0.1-8000), whose data and memory stay apart.
 NEWSCRAWL_STATE_PATH = "output/state/%(dataset)s-%(edition)s.sqlite3"
-# Set by the spider from its validated arguments (spider, edition, dataset, since, until), for
-# the components that need them; not a setting to give on the command line.
-NEWSCRAWL_RUN = {}
 
 # Each run writes its own file (UTC start time in the name); -O/-o replace these.
 FEEDS = {

@@ -32,5 +32,5 @@ class LockAfter:
             return
         self.seen += 1
         if self.seen == self.after and self.holder is None:
-            self.holder = sqlite3.connect(state_path(self.crawler.settings), isolation_level=None)
+            self.holder = sqlite3.connect(state_path(self.crawler), isolation_level=None)
             self.holder.execute("BEGIN IMMEDIATE")  # held until the process ends

@@ -66,6 +66,13 @@ base = url.split("/page")[0]
 class Probe(scrapy.Spider):
     name = "scope_probe"
     hosts = SimpleNamespace(scheme="http", netloc=base.split("//")[1], edition_hosts=())
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        # The crawl's scope comes from the run facts a spider publishes (as NewsSpider does).
+        from newscrawl.core.runfacts import RunFacts, publish
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        publish(crawler, RunFacts(spider=cls.name, outlet=None, edition=None, hosts=cls.hosts, dataset=cls.name, args=None))
+        return spider
     async def start(self):
         meta = {"newscrawl_render": reason} if reason != "none" else {}
         yield scrapy.Request(url, meta=meta, callback=self.parse)
@@ -154,7 +161,7 @@ def _load_more_page(probe_js: str) -> str:
 
 def test_a_request_whose_scope_check_raises_is_aborted_and_counted(tmp_path):
     patch = (
-        "import newscrawl.core.middlewares as m\n"
+        "import newscrawl.core.browser as m  # the name the page guard calls\n"
         "_origin = m.origin\n"
         "def origin(url):\n"
         "    if '/probe' in url: raise RuntimeError('scope check broken')\n"

@@ -42,7 +42,7 @@ def article(**changes) -> Article:
 
 def crawler_with(tmp_path, edition="en", **settings):
     """A crawler with its spider and the state keeper, set up in the order of a real crawl
-    (the spider publishes NEWSCRAWL_RUN before the settings freeze)."""
+    (the spider publishes its run facts when it is made)."""
     crawler = get_crawler(AlmayadeenSpider, {"NEWSCRAWL_NOW": "2026-11-20T09:00:00+00:00",
                                              "NEWSCRAWL_STATE_PATH": str(tmp_path / "state-%(edition)s.sqlite3"),
                                              "EXTENSIONS": {StateKeeper: 505}, **settings})

@@ -226,8 +226,16 @@ def _spider(**args):
 def _progress(values, spider, queued=0, active=0):
     from newscrawl.core.progress import Progress
 
+    from types import SimpleNamespace
+
+    from newscrawl.core.runfacts import RunFacts, publish
+
     clock = _Clock()
-    ext = Progress(_Crawler(values, queued, active), 60, clock=clock)
+    crawler = _Crawler(values, queued, active)
+    # What the spider publishes when it is made: its name, edition and arguments.
+    publish(crawler, RunFacts(spider=spider.name, outlet=None, edition=SimpleNamespace(code=spider.edition), hosts=None,
+                              dataset=spider.name, args=spider.args))
+    ext = Progress(crawler, 60, clock=clock)
     ext.plan(spider)
     return ext, clock
 

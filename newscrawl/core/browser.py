@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Optional
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -26,6 +27,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_playwright.page import PageMethod
 
 from .challenge import CHALLENGE_PASSED_JS
+from .scope import Origin, crawl_origins, in_scope, origin
 
 logger = logging.getLogger(__name__)
 
@@ -116,19 +118,15 @@ class BrowserMiddleware:
                                                      **CONTEXT_OPTIONS}
         return None
 
-    def _allowed(self):
-        """The crawl's origins (None: a spider without a scope of ours, e.g. scrapy shell)."""
-        from .middlewares import ScopeMiddleware
+    def _allowed(self) -> Optional[set[Origin]]:
+        """The crawl's origins (None: a spider without a scope of ours, e.g. scrapy shell):
+        the scope middleware's own rule, so that the two never disagree."""
         if self._scope is None:
-            # The chain's own instance when there is one; else the same rule read from the
-            # spider, so that a missing middleware never means "everything is in scope".
-            self._scope = self._middleware(ScopeMiddleware) or ScopeMiddleware(self.crawler)
-        return self._scope._allowed()
+            self._scope = (crawl_origins(self.crawler),)
+        return self._scope[0]
 
     def _in_scope(self, url: str) -> bool:
-        from .middlewares import origin
-        allowed = self._allowed()
-        return allowed is None or origin(url) in allowed
+        return in_scope(url, self._allowed())
 
     def _middleware(self, kind):
         engine = getattr(self.crawler, "engine", None)
@@ -199,7 +197,6 @@ class BrowserMiddleware:
 
     def _refusal(self, pw_request) -> str | None:
         """Why the browser must not make this request, or None to let it through."""
-        from .middlewares import origin
         url = pw_request.url
         scheme = url.split(":", 1)[0].lower()
         if scheme not in ("http", "https"):

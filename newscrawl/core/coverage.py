@@ -28,6 +28,7 @@ from scrapy.http import TextResponse
 from .component import connected
 from .editions import Edition
 from .items import FLAGS, SOURCES, Article
+from .runfacts import run_facts
 from .urls import link_shape, url_root, url_shape
 
 logger = logging.getLogger(__name__)
@@ -201,8 +202,9 @@ class CoverageExtension:
                          response_received=ext.response_received, spider_closed=ext.closed)
 
     def opened(self, spider):
-        edition = getattr(getattr(spider, "args", None), "edition", None)
-        if edition is not None:
+        facts = run_facts(self.crawler)
+        if facts is not None:
+            edition = facts.edition
             self.coverage = Coverage(edition)
             self.labels = LabelWatch(edition)
 

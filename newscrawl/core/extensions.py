@@ -30,6 +30,7 @@ from .coverage import CoverageExtension
 from .feeds import local_feed_paths
 from .jsonfile import write_json_atomic
 from .recheck import summary_of as recheck_summary
+from .runfacts import run_facts
 from .runsummary import SUMMARY_PATH_SETTING, summary_beside
 from .state import RUN_FAILED_STAT
 
@@ -101,16 +102,16 @@ class RunSummary:
 
     def _summary(self) -> dict:
         stats = self.crawler.stats.get_stats()
-        spider = self.crawler.spider
-        args = getattr(spider, "args", None)
+        facts = run_facts(self.crawler)
+        args = facts.args if facts is not None else None
         dropped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")}
         summary = {
-            "spider": getattr(spider, "name", None),
-            "edition": getattr(spider, "edition", None),
-            "arguments": getattr(args, "raw", {}),
+            "spider": facts.spider if facts is not None else getattr(self.crawler.spider, "name", None),
+            "edition": facts.edition.code if facts is not None else None,
+            "arguments": args.raw if args is not None else {},
             # Where the pages came from (the dataset card says so: a mirror or the replica is
             # not the live site), and how politely.
-            "base_url": getattr(args, "base_url", None),
+            "base_url": args.base_url if args is not None else None,
             "politeness": politeness(self.crawler.settings),
             "start_time": _iso(stats.get("start_time")),
             "end_time": _iso(stats.get("finish_time") or utc_now()),

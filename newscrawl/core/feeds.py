@@ -36,6 +36,7 @@ from scrapy.utils.python import to_bytes
 from w3lib.url import file_uri_to_path
 
 from .items import Article, BreakingItem, PostCheck
+from .runfacts import run_facts
 
 
 class _ReportsFailures:
@@ -263,8 +264,8 @@ def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
     """``FEED_URI_PARAMS``: adds ``%(dataset)s``, the directory name of this crawl's data:
     the spider's name for the edition's live host, a name of its own for a mirror or the
     replica (``CrawlArgs.dataset``), so that their records never land in the live dataset."""
-    args = getattr(spider, "args", None)
-    params["dataset"] = args.dataset(spider.name) if args is not None else spider.name
+    facts = run_facts(getattr(spider, "crawler", None))
+    params["dataset"] = facts.dataset if facts is not None else spider.name
     return params
 
 

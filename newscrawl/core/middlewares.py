@@ -41,6 +41,8 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from .browser import RENDER_KEY
 from .challenge import looks_like_challenge
 from .component import Component
+from .runfacts import run_facts
+from .scope import crawl_origins, in_scope
 
 logger = logging.getLogger(__name__)
 
@@ -59,20 +61,6 @@ def retry_after_seconds(value: Optional[bytes], now: Optional[datetime] = None) 
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin(url: str) -> Optional[tuple[str, str, Optional[int]]]:
-    """(scheme, host, port) of a URL, the port made explicit; None when it has no valid port."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or _DEFAULT_PORTS.get(scheme)
-    except ValueError:
-        return None
-    return scheme, (parts.hostname or "").lower(), port
 
 
 class ScopeMiddleware:
@@ -94,23 +82,14 @@ class ScopeMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _allowed(self) -> Optional[set]:
-        if self._origins is None:
-            hosts = getattr(self.crawler.spider, "hosts", None)
-            if hosts is None:  # another spider (scrapy shell, tests): no scope of ours
-                return None
-            base = origin(f"{hosts.scheme}://{hosts.netloc}")
-            self._origins = {base}
-            if base is not None and base[1] in hosts.edition_hosts:
-                self._origins |= {("https", host, 443) for host in hosts.edition_hosts}
-        return self._origins
-
     def process_request(self, request: Request):
-        allowed = self._allowed()
-        if allowed is None or origin(request.url) in allowed:
+        if self._origins is None:
+            self._origins = crawl_origins(self.crawler)
+        if in_scope(request.url, self._origins):
             return None
         self.crawler.stats.inc_value("newscrawl/out_of_scope")
-        logger.info("not fetched, outside %s: %s", self.crawler.spider.hosts.netloc, request.url[:300])
+        facts = run_facts(self.crawler)
+        logger.info("not fetched, outside %s: %s", facts.hosts.netloc if facts else "?", request.url[:300])
         raise IgnoreRequest(f"outside the crawled origin: {request.url[:300]}")
 
 

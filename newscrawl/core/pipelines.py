@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
-from typing import Any, Optional
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Optional
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -23,9 +24,11 @@ from .challenge import title_is_challenge
 from .clock import iso_utc
 from .component import Component
 from .dates import FUTURE, UNREADABLE, crawl_now, date_problems
+from .editions import Edition
 from .feeds import plain_record
 from .items import Article, BreakingItem, normalise_text, version_hash
 from .recheck import RECHECK, count, unchanged
+from .runfacts import run_facts
 from .state import StateError, StateKeeper, Store, post_key
 from .urls import canonical_url, escape_controls
 
@@ -75,16 +78,82 @@ def clean_controls(item: Article) -> None:
             setattr(item, name, [_RAW_CONTROL.sub("", v) if isinstance(v, str) else v for v in values])
 
 
+@dataclass(frozen=True)
+class Drop:
+    """Why a record is not kept: a short reason (counted as ``newscrawl/dropped/<reason>``,
+    spaces made underscores) and what it concerns (a URL, a date as printed)."""
+
+    reason: str
+    detail: str = ""
+    # Outside the record schema (``records.check``): a parser bug, worth a warning.
+    schema: bool = False
+
+
+def validate(item: Article, note: Callable[[str], None] = lambda stat: None) -> Optional[Drop]:
+    """The validate step, for the pipeline and ``reextract`` alike: why ``item`` is not an
+    article at all (no title, URL or publication date, a bot challenge, a record outside the
+    record schema), or None to keep it. A kept record leaves with no raw control character in
+    any field and with the ``version_hash`` of what it keeps; an unreadable modification date
+    is kept and noted (``note("newscrawl/dates/bad_modified")``)."""
+    clean_controls(item)
+    a = ItemAdapter(item)
+    url = printable(a.get("url"))
+    problems = date_problems(item)
+    for field in ("canonical_url", "title"):
+        if not a.get(field):
+            return Drop(f"missing {field}", url)
+    if not a.get("published_at") and "published_at" not in problems:
+        return Drop("missing published_at", url)
+    if title_is_challenge(a["title"]):
+        return Drop("challenge page", url)
+    raw = printable(a.get("published_at_raw"), 80)
+    if problems.get("published_at") == UNREADABLE:
+        return Drop("bad date", raw)
+    if problems.get("published_at") == FUTURE:
+        # The site does not date the future; such a date is a broken page, not news.
+        return Drop("future date", raw)
+    if problems.get("modified_at") == UNREADABLE:
+        note("newscrawl/dates/bad_modified")
+    item.version_hash = version_hash(item)  # of the cleaned fields
+    # The check merge, dataset and reextract make of every line, made before the line is
+    # written (on the dict the exporter encodes; ItemAdapter's copy costs 5 times as much).
+    problem = records.check(plain_record(item))
+    if isinstance(problem, str):
+        return Drop(problem, url, schema=True)
+    return None
+
+
+def in_range(item: Article, since: Optional[date], until: Optional[date]) -> Optional[Drop]:
+    """The since/until step: a record published outside [since, until] (UTC days) is dropped."""
+    if since is None and until is None:
+        return None
+    day = datetime.fromisoformat(item.published_at).date()
+    if (since is not None and day < since) or (until is not None and day > until):
+        return Drop("out of range", item.published_at)
+    return None
+
+
+def dedupe_key(item: Any, edition: Optional[Edition]) -> str:
+    """The dedupe step's key of a record: its post id, else its canonical URL, the URL's
+    variants collapsed first (the record's ``canonical_url`` is set to that form)."""
+    a = ItemAdapter(item)
+    if edition is not None:
+        a["canonical_url"] = canonical_url(a["canonical_url"], edition)
+    return post_key(a)
+
+
 class ValidatePipeline(_Counting):
-    """Drops records that are not articles at all: no title, URL or publication date (none
-    found, unreadable, or in the future: the parser leaves those null and notes why), or a
-    bot challenge. A text post without body text is kept (the parser flags it ``body_empty``):
-    its title, date and links are still of use, and a missing body usually means changed markup.
-    An unreadable modification date is counted (``newscrawl/dates/bad_modified``), not dropped.
+    """Drops records that are not articles at all (``validate``): no title, URL or publication
+    date (none found, unreadable, or in the future: the parser leaves those null and notes
+    why), or a bot challenge. A text post without body text is kept (the parser flags it
+    ``body_empty``): its title, date and links are still of use, and a missing body usually
+    means changed markup. An unreadable modification date is counted
+    (``newscrawl/dates/bad_modified``), not dropped.
 
     Kept records leave with no raw control character in any field (``clean_controls``), with
     the ``version_hash`` of what they keep, and within the record schema merge and the dataset
-    read (``records.check``; a record outside it is dropped as ``bad_type:<field>`` and the like)."""
+    read (``records.check``; a record outside it is dropped as ``bad_type:<field>`` and the like,
+    a parser bug, one warning per reason)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -94,68 +163,37 @@ class ValidatePipeline(_Counting):
     def process_item(self, item):
         if not isinstance(item, Article):
             return item
-        clean_controls(item)
-        a = ItemAdapter(item)
-        url = printable(a.get("url"))
-        problems = date_problems(item)
-        for field in ("canonical_url", "title"):
-            if not a.get(field):
-                raise self.drop(f"missing {field}", url)
-        if not a.get("published_at") and "published_at" not in problems:
-            raise self.drop("missing published_at", url)
-        if title_is_challenge(a["title"]):
-            raise self.drop("challenge page", url)
-        self._check_dates(a, problems)
-        item.version_hash = version_hash(item)  # of the cleaned fields
-        self._check_schema(item, url)
-        return item
-
-    def _check_schema(self, item: Article, url: str) -> None:
-        """The check merge, dataset and reextract make of every line (``records.check``), made
-        before the line is written: a record they would skip is never written. Such a record
-        is a parser bug (an int beyond int64, a list where a string belongs): dropped, counted
-        by reason, one warning per reason."""
-        # The dict the exporter encodes (not ItemAdapter's copy: 5 times the cost).
-        problem = records.check(plain_record(item))
-        if isinstance(problem, str):
-            if problem not in self._logged_schema:
-                self._logged_schema.add(problem)
-                logger.warning("record of %s outside the record schema (%s), a parser bug: dropped "
-                               "(such records are counted as newscrawl/dropped/%s)", url, problem, problem)
-            raise self.drop(problem, url)
-
-    def _check_dates(self, a: ItemAdapter, problems: dict[str, str]) -> None:
-        raw = a.get("published_at_raw")
-        if problems.get("published_at") == UNREADABLE:
+        drop = validate(item, self.stats.inc_value)
+        if drop is None:
+            return item
+        if drop.reason == "bad date":
+            raw = item.published_at_raw
             if raw not in self._logged_bad:
                 self._logged_bad.add(raw)
-                logger.warning("unreadable date %r on %s", printable(raw, 80), printable(a.get("url")))
-            raise self.drop("bad date", printable(raw, 80))
-        if problems.get("published_at") == FUTURE:
-            # The site does not date the future; such a date is a broken page, not news.
-            raise self.drop("future date", printable(raw, 80))
-        if problems.get("modified_at") == UNREADABLE:
-            self.stats.inc_value("newscrawl/dates/bad_modified")
+                logger.warning("unreadable date %r on %s", drop.detail, printable(item.url))
+        elif drop.schema and drop.reason not in self._logged_schema:
+            self._logged_schema.add(drop.reason)
+            logger.warning("record of %s outside the record schema (%s), a parser bug: dropped "
+                           "(such records are counted as newscrawl/dropped/%s)", drop.detail, drop.reason, drop.reason)
+        raise self.drop(drop.reason, drop.detail)
 
 
 class RangePipeline(_Counting):
-    """Drops records published outside the run's since/until (UTC days), as the spider
-    published them from its arguments (``NEWSCRAWL_RUN``)."""
+    """Drops records published outside the run's since/until (UTC days, ``in_range``), as the
+    spider published them from its arguments (``run_facts``)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         # The spider is created, and has published its run facts, before any pipeline.
-        run = crawler.settings.getdict("NEWSCRAWL_RUN")
-        self.since, self.until = run.get("since") or "", run.get("until") or ""
+        facts = run_facts(crawler)
+        self.since, self.until = (facts.since, facts.until) if facts is not None else (None, None)
 
     def process_item(self, item):
         if not isinstance(item, Article):
             return item
-        since, until = self.since, self.until
-        if since or until:
-            day = datetime.fromisoformat(item.published_at).date().isoformat()
-            if (since and day < since) or (until and day > until):
-                raise self.drop("out of range", item.published_at)
+        drop = in_range(item, self.since, self.until)
+        if drop is not None:
+            raise self.drop(drop.reason, drop.detail)
         return item
 
 
@@ -203,10 +241,7 @@ class DedupePipeline(_Counting):
             return item
         a = ItemAdapter(item)
         # URL variants collapse even if a caller bypassed the parser's canonical form.
-        edition = self._edition(a.get("edition"))
-        if edition is not None:
-            a["canonical_url"] = canonical_url(a["canonical_url"], edition)
-        key = post_key(a)
+        key = dedupe_key(item, self._edition(a.get("edition")))
         if key in self.seen or a["canonical_url"] in self.seen_urls:
             raise self.drop("duplicate", key)
         self.seen.add(key)
@@ -229,9 +264,9 @@ class DedupePipeline(_Counting):
                     count(self.stats, "changed")
         return item
 
-    def _edition(self, code: Optional[str]):
-        outlet = getattr(self.crawler.spider, "outlet", None)
-        return outlet.editions.get(code) if outlet is not None and code else None
+    def _edition(self, code: Optional[str]) -> Optional[Edition]:
+        facts = run_facts(self.crawler)
+        return facts.outlet.editions.get(code) if facts is not None and code else None
 
     def _ticker(self, item: BreakingItem):
         text_key = normalise_text(item.text).casefold()

@@ -55,6 +55,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from .component import connected
 from .extensions import TICKER_DROPS
+from .runfacts import run_facts
 
 logger = logging.getLogger(__name__)
 
@@ -265,14 +266,19 @@ class Progress:
     def plan(self, spider) -> None:
         """What the spider's arguments say of the work: backfill, list of URLs, listings."""
         self.started_at = self.clock()
-        args = getattr(spider, "args", None)
-        self.backfill = getattr(args, "discover", None) in ("sitemap", "both")
-        self.planned_urls = len(getattr(args, "urls", None) or ())
-        listings = not self.planned_urls and getattr(args, "discover", "listings") in ("listings", "both")
-        self.sections = list(getattr(args, "sections", None) or ()) if listings else []
-        self.max_pages = getattr(args, "max_pages", 1) or 1
-        self.bounded_listings = bool(self.sections) and not getattr(args, "follow", ()) and not self.backfill
-        self.name = " ".join(str(x) for x in (getattr(spider, "name", ""), getattr(spider, "edition", "")) if x)
+        facts = run_facts(self.crawler)
+        if facts is None:  # not a newscrawl spider: nothing planned to count against
+            self.backfill, self.planned_urls, self.sections, self.max_pages = False, 0, [], 1
+            self.bounded_listings, self.name = False, str(getattr(spider, "name", "") or "")
+            return
+        args = facts.args
+        self.backfill = args.discover in ("sitemap", "both")
+        self.planned_urls = len(args.urls)
+        listings = not self.planned_urls and args.discover in ("listings", "both")
+        self.sections = list(args.sections) if listings else []
+        self.max_pages = args.max_pages or 1
+        self.bounded_listings = bool(self.sections) and not args.follow and not self.backfill
+        self.name = f"{facts.spider} {facts.edition.code}"
 
     def closed(self, spider, reason):
         for task in self.tasks:

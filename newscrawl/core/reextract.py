@@ -41,13 +41,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Iterator, Optional
 from urllib.parse import urlsplit
-
-from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
-from scrapy.settings import Settings
 
 from . import records
 from .args import ArgumentError, CrawlArgs
@@ -57,9 +52,9 @@ from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
 from .outlet import Outlet, add_spider_argument, default_spider, outlet
-from .pages import looks_complete, page_text
-from .pipelines import RangePipeline, ValidatePipeline, post_key
-from .urls import canonical_url, could_be_post
+from .pipelines import dedupe_key, in_range, validate
+from .reading import read_article
+from .urls import could_be_post
 from .warc import PayloadTooLarge, iter_records, scan_heads, stored_response, warc_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,24 +98,9 @@ class _Lines:
         return len(data)
 
 
-class _Stats:
-    """Just enough of Scrapy's stats collector for the pipelines."""
-
-    def __init__(self):
-        self.values: Counter = Counter()
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self.values[key] += count
-
-    def get_value(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set_value(self, key: str, value: Any) -> None:
-        self.values[key] = value
-
-
 class Extractor:
-    """The crawl's parse of an article response and its validate and since/until pipelines."""
+    """The crawl's read of an article response (``read_article``) and its validate, since/until and
+    dedupe-key steps (the pipelines' own functions), for records from stored responses."""
 
     def __init__(self, args: CrawlArgs, site: Outlet, max_size: Optional[int] = None):
         self.args = args
@@ -128,15 +108,6 @@ class Extractor:
         self.max_size = max_size if max_size is not None else page_size_limit()
         self.edition = args.edition
         self.article_page = site.article_page
-        self.stats = _Stats()
-        run = {"spider": site.name, "edition": args.edition.code,
-               "since": args.since.isoformat() if args.since else None,
-               "until": args.until.isoformat() if args.until else None}
-        spider = SimpleNamespace(outlet=site, name=site.name)
-        crawler = SimpleNamespace(stats=self.stats, settings=Settings({"NEWSCRAWL_NOW": "", "NEWSCRAWL_RUN": run}),
-                                  spider=spider)
-        self.validate = ValidatePipeline(crawler)
-        self.range = RangePipeline(crawler)
         self._files: dict[str, Any] = {}
         self._lines = _Lines()
         self.exporter = JsonLinesExporter(self._lines, encoding="utf-8")
@@ -167,12 +138,9 @@ class Extractor:
         response = stored.response()
         if not hasattr(response, "text"):
             return Result(skipped="not_html")
-        # As the spider's parse_article reads a page.
-        text = response.text
-        if hasattr(response, "_declared_encoding"):
-            text = page_text(response.body, response._declared_encoding(), text)
-        page = self.article_page(text, response.url, self.edition)
-        if page.is_article() and not looks_complete(response.body):
+        read = read_article(response, self.article_page, self.edition)  # as the crawl reads it
+        page = read.page
+        if read.unclosed:
             # A capture cut short: the crawl fetched it again, and that capture is extracted.
             # A complete page that looks odd (a body shorter than its word count) is kept
             # with its flags, as by the crawl.
@@ -185,15 +153,11 @@ class Extractor:
         if item is None:
             return Result(skipped="not_article")
         item.warc = WarcRecordRef(file=stored.file, offset=stored.offset, record_id=stored.record_id)
-        try:
-            self.validate.process_item(item)
-            self.range.process_item(item)
-        except DropItem as exc:
-            # "bad_type:word_count: <url>": the reason ends at the first ": ".
-            return Result(skipped="dropped/" + str(exc).split(": ", 1)[0].replace(" ", "_"))
-        a = ItemAdapter(item)
-        # As the dedupe pipeline does: URL variants collapse, the key is the post id, else the URL.
-        a["canonical_url"] = canonical_url(a["canonical_url"], self.edition)
+        # The crawl's validate and since/until steps, then its dedupe key (URL variants collapse).
+        drop = validate(item) or in_range(item, self.args.since, self.args.until)
+        if drop is not None:
+            return Result(skipped="dropped/" + drop.reason.replace(" ", "_"))
+        key = dedupe_key(item, self.edition)
         self.exporter.export_item(item)
         # What the merge and the dataset accept, checked where it is made: the validate
         # pipeline checked the record; this checks the line as written (it is what they read),
@@ -201,7 +165,7 @@ class Extractor:
         _, problem = records.parse_line(self._lines.last)
         if problem:
             return Result(skipped=problem)
-        return Result(self._lines.last, post_key(a), item.canonical_url, item.version_hash)
+        return Result(self._lines.last, key, item.canonical_url, item.version_hash)
 
 
 def page_size_limit() -> int:

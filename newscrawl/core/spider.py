@@ -29,9 +29,11 @@ from .clock import now_iso
 from .dates import crawl_now
 from .items import BreakingItem
 from .outlet import ArticlePageContract, ListingPageContract, Outlet
-from .pages import PageLink, looks_complete, page_text
+from .pages import PageLink, looks_complete
 from .pipelines import printable
+from .reading import read_article
 from .recheck import RecheckMixin
+from .runfacts import RunFacts, publish
 from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
 from .state import StateKeeper
 from .urls import HostMap, canonical_url, could_be_post, is_article_path, is_fetchable
@@ -96,28 +98,20 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         self.language = self.args.edition.language
         self.hosts = HostMap(self.args.edition, self.args.base_url)
         self.allowed_domains = [urlsplit(self.args.base_url).hostname]
+        self.facts = RunFacts(spider=self.name, outlet=self.outlet, edition=self.args.edition, hosts=self.hosts,
+                              dataset=self.args.dataset(self.name), args=self.args)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         # `scrapy shell` builds the spider without arguments; its -a values come this way.
         kwargs = {**crawler.settings.getdict("NEWSCRAWL_SPIDER_ARGS"), **kwargs}
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if not crawler.settings.frozen:
-            # What components need of the arguments, published once (they read settings,
-            # not the spider's attributes).
-            crawler.settings.set("NEWSCRAWL_RUN", spider.run_facts(), priority="cmdline")
+        # What components need of the arguments, published once: they read run_facts(crawler),
+        # never the spider's attributes.
+        publish(crawler, spider.facts)
         # Sitemap URLs are requested a batch at a time, the next when the crawl runs dry.
         crawler.signals.connect(spider._sitemap_idle, signal=signals.spider_idle)
         return spider
-
-    def run_facts(self) -> dict[str, Any]:
-        """Spider name, edition, dataset name and date range of this crawl (``NEWSCRAWL_RUN``)."""
-        args = self.args
-        return {
-            "spider": self.name, "edition": self.edition, "dataset": args.dataset(self.name),
-            "since": args.since.isoformat() if args.since else None,
-            "until": args.until.isoformat() if args.until else None,
-        }
 
     @property
     def now(self):
@@ -402,11 +396,8 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
 
     def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]:
         """An article page: its record, and requests for the links it follows."""
-        text = response.text
-        if hasattr(response, "_declared_encoding"):
-            text = page_text(response.body, response._declared_encoding(), text)
-        page = self.outlet.article_page(text, response.url, self.args.edition)
-        unclosed = not looks_complete(response.body) and page.is_article()
+        read = read_article(response, self.outlet.article_page, self.args.edition)
+        page, unclosed = read.page, read.unclosed
         if unclosed:
             # A cut transfer: fetched again (bounded). A complete page is never refetched or
             # refused for looking odd: the record keeps it with its flags. A page that never

@@ -32,6 +32,7 @@ from .dates import crawl_now
 from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open, local_feed_paths
 from .items import Article, BreakingItem, PostCheck, normalise_text
 from .recheck import DEFAULT_INTERVALS, intervals_text, next_check, parse_intervals
+from .runfacts import run_facts
 
 logger = logging.getLogger(__name__)
 
@@ -438,13 +439,12 @@ def state_wanted(settings) -> tuple[bool, str]:
     return True, ""
 
 
-def state_path(settings) -> str:
+def state_path(crawler) -> str:
     """``NEWSCRAWL_STATE_PATH`` filled in for this run (edition, spider name, dataset),
-    from what the spider published of its arguments (``NEWSCRAWL_RUN``)."""
-    run = settings.getdict("NEWSCRAWL_RUN")
-    return settings.get("NEWSCRAWL_STATE_PATH") % {
-        "edition": run.get("edition", ""), "name": run.get("spider", ""), "dataset": run.get("dataset", ""),
-    }
+    from the run facts the spider published."""
+    facts = run_facts(crawler)
+    names = facts.names() if facts is not None else {"edition": "", "name": "", "dataset": ""}
+    return crawler.settings.get("NEWSCRAWL_STATE_PATH") % names
 
 
 def post_key(record) -> str:
@@ -486,7 +486,7 @@ class StateKeeper:
             self.stats.set_value("newscrawl/state/memory", f"off ({why})")
             logger.info("cross-run memory off (%s): every post found is emitted", why)
             return
-        path = state_path(self.crawler.settings)
+        path = state_path(self.crawler)
         try:
             self.store = Store(path, timeout=STATE_TIMEOUT,
                                intervals=self.crawler.settings.get("NEWSCRAWL_RECHECK_INTERVALS"))

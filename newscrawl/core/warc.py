@@ -58,6 +58,7 @@ from warcio.warcwriter import WARCWriter
 from .clock import file_stamp, utc_now
 from .feeds import WRITE_FAILED_STAT, WholeLineFile, local_feed_paths
 from .items import Article, WarcRecordRef
+from .runfacts import RunFacts, run_facts
 from .state import RUN_FAILED_STAT, file_in_the_way
 
 logger = logging.getLogger(__name__)
@@ -485,7 +486,9 @@ class WarcCapture:
         if self.stats.get_value(WRITE_FAILED_STAT):  # an output that cannot be opened: the run does not start
             return
         settings = self.crawler.settings
-        edition = getattr(spider, "edition", "en")
+        facts = run_facts(self.crawler)
+        names = facts.names() if facts is not None else {"edition": "en", "name": spider.name, "dataset": spider.name}
+        edition = names["edition"]
         template = settings.get("NEWSCRAWL_WARC_DIR") or ""
         feed = self._article_feed()
         if feed is None and not template:
@@ -493,11 +496,10 @@ class WarcCapture:
             # have no run to go with; NEWSCRAWL_WARC_DIR asks for them all the same.
             logger.info("no local output file: no WARC is written (set NEWSCRAWL_WARC_DIR to keep one)")
             return
-        args = getattr(spider, "args", None)
-        dataset = args.dataset(spider.name) if args is not None else spider.name
-        directory, stamp = output_root(feed, edition, spider.name, dataset) if feed is not None else (None, None)
+        directory, stamp = (output_root(feed, edition, names["name"], names["dataset"]) if feed is not None
+                            else (None, None))
         if template:
-            directory = Path(template % {"edition": edition, "name": spider.name, "dataset": dataset})
+            directory = Path(template % names)
         problem = cannot_write_in(directory)
         if problem:
             # Scrapy would log a traceback and crawl on keeping no WARC, run after run (cron
@@ -506,7 +508,7 @@ class WarcCapture:
             raise CloseSpider(WARC_FAILED)
         try:
             self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
-                                     warcinfo(spider, edition, settings))
+                                     warcinfo(names["name"], edition, facts, settings))
         except OSError as exc:  # digests.sqlite3 could not even be moved aside
             self._fail(f"cannot write WARC files in {directory}: {exc}; run with -s NEWSCRAWL_WARC=off "
                        f"to crawl without WARC files")
@@ -549,12 +551,12 @@ class WarcCapture:
             self.capturer = None
 
 
-def warcinfo(spider: Any, edition: str, settings: Any) -> dict[str, str]:
+def warcinfo(spider: str, edition: str, facts: Optional[RunFacts], settings: Any) -> dict[str, str]:
     """The warcinfo fields of a run: software, edition, arguments and the settings that matter."""
     from importlib.metadata import version
 
     agent = str(settings.get("USER_AGENT") or "newscrawl")
-    args = getattr(spider, "args", None)
+    args = facts.args if facts is not None else None
     info = {
         "software": f"{agent.split(' ', 1)[0]} (Scrapy {version('scrapy')}, warcio {version('warcio')})",
         "format": "WARC File Format 1.0",
@@ -562,11 +564,11 @@ def warcinfo(spider: Any, edition: str, settings: Any) -> dict[str, str]:
         "hostname": os.uname().nodename,
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": agent,
-        "isPartOf": f"{spider.name}-{edition}",
-        "newscrawl-spider": spider.name,
+        "isPartOf": f"{spider}-{edition}",
+        "newscrawl-spider": spider,
         "newscrawl-edition": edition,
-        "newscrawl-arguments": json.dumps(getattr(args, "raw", {}), ensure_ascii=False, sort_keys=True),
-        "newscrawl-base-url": str(getattr(args, "base_url", "")),
+        "newscrawl-arguments": json.dumps(args.raw if args is not None else {}, ensure_ascii=False, sort_keys=True),
+        "newscrawl-base-url": args.base_url if args is not None else "",
     }
     for name in INFO_SETTINGS:
         info[f"newscrawl-setting-{name}"] = str(settings.get(name, ""))

@@ -19,6 +19,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
 from ..outlet import default_spider
+from ..runfacts import run_facts
 from ._tools import PRIORITY, check_spider_arguments, keep_out_of_output
 
 OUT_OF_SCOPE_STAT = "newscrawl/out_of_scope"
@@ -55,9 +56,9 @@ class Command(ScrapyShell):
 
 def out_of_scope_message(spider, url: str) -> str:
     parts = urlsplit(url)
-    hosts = getattr(spider, "hosts", None)
-    crawled = f"{hosts.scheme}://{hosts.netloc}" if hosts is not None else "its host"
-    name = getattr(spider, "name", default_spider())
+    facts = run_facts(getattr(spider, "crawler", None))
+    crawled = f"{facts.hosts.scheme}://{facts.hosts.netloc}" if facts is not None else "its host"
+    name = facts.spider if facts is not None else default_spider()
     pick = "" if name == default_spider() else f"--spider {name} "
     return (f"scrapy shell: {url} not fetched: outside the {name} spider's crawled host {crawled}; "
             f"for a mirror or the replica: scrapy shell {pick}-a base_url={parts.scheme}://{parts.netloc} {url}")
