@@ -123,7 +123,7 @@ EXTENSIONS = {
     "newscrawl.core.coverage.CoverageExtension": 510,
     "newscrawl.core.warc.WarcCapture": 520,
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
-    "newscrawl.core.middlewares.PromptStop": 100,
+    "newscrawl.core.extensions.PromptStop": 100,
     "newscrawl.core.progress.Progress": 520,
     "newscrawl.core.extensions.StallGuard": 530,
 }
@@ -210,6 +210,8 @@ NEWSCRAWL_MAX_REQUESTS = 0
 NEWSCRAWL_PER_LISTING = 0
 # Retry-After on 429/503: longest wait honoured (s), wait when the header is missing (s),
 # and how many such retries a request gets before the give-up is counted.
+# Off (False): 429/503 are left to Scrapy's own retry, which ignores Retry-After.
+NEWSCRAWL_RETRY_AFTER_ENABLED = True
 NEWSCRAWL_RETRY_AFTER_MAX = 300.0
 NEWSCRAWL_RETRY_AFTER_DEFAULT = 30.0
 NEWSCRAWL_RETRY_AFTER_TIMES = 5

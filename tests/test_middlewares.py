@@ -175,11 +175,11 @@ def test_scope_is_scheme_host_and_port(base, url, allowed):
 
 def test_a_stop_ends_the_retry_after_wait_and_postpones_the_request(monkeypatch):
     from newscrawl.core import middlewares
-    from newscrawl.core.middlewares import Postponed, PromptStop
+    from newscrawl.core.extensions import Postponed, PromptStop
 
     crawler = crawler_for()
     stop = PromptStop(crawler)
-    monkeypatch.setattr(middlewares, "_prompt_stop", lambda c: stop)
+    monkeypatch.setattr(middlewares, "prompt_stop", lambda c: stop)
     mw = RetryAfterMiddleware.from_crawler(crawler)
     mw.paused_until["127.0.0.1:9"] = time.monotonic() + 3600  # the server asked for an hour
 

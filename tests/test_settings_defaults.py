@@ -18,7 +18,7 @@ from newscrawl.core.numeric_settings import NUMERIC_SETTINGS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "newscrawl"
 GETTERS = {"get", "getint", "getfloat", "getbool", "getlist", "getdict", "getdictorlist", "getwithbase"}
-CONFIG_GETTERS = {"get_int", "get_float", "get_bool", "get_str", "default"}
+CONFIG_GETTERS = {"get_int", "get_float", "get_bool", "get_str", "default", "enabled_by"}
 NAME = re.compile(r"[A-Z][A-Z0-9_]+\Z")
 
 

@@ -27,6 +27,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_playwright.page import PageMethod
 
 from .challenge import CHALLENGE_PASSED_JS
+from .config import get_bool
 from .scope import Origin, crawl_origins, in_scope, origin
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ class BrowserMiddleware:
         self.executable = executable
         self.available = os.access(executable, os.X_OK)
         self._warned = False
-        self._scope = None
+        # The crawl's origins, looked up once (a 1-tuple: None is an answer, "no scope").
+        self._scope: Optional[tuple[Optional[set[Origin]]]] = None
         # The pages being rendered for us, each with what its guard needs to know.
         self._pages: dict = {}
 
@@ -83,7 +85,7 @@ class BrowserMiddleware:
     def from_crawler(cls, crawler):
         launch = crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
         executable = launch.get("executable_path") or "/usr/bin/chromium"
-        if not crawler.settings.getbool("NEWSCRAWL_BROWSER_ENABLED", True):
+        if not get_bool(crawler.settings, "NEWSCRAWL_BROWSER_ENABLED"):
             executable = ""
         return cls(crawler, executable)
 
@@ -298,7 +300,7 @@ def without_browser(settings) -> None:
     get Scrapy's own again (for the spider's ``update_settings``): its handler would serve them
     the same way, but loading it imports Playwright (about 0.3 s of a crawl's CPU) for a
     crawl that never renders. A handler someone else named is left as it is."""
-    if settings.getbool("NEWSCRAWL_BROWSER_ENABLED"):
+    if get_bool(settings, "NEWSCRAWL_BROWSER_ENABLED"):
         return
     handlers = settings.getdict("DOWNLOAD_HANDLERS")
     base = settings.getdict("DOWNLOAD_HANDLERS_BASE")

@@ -7,6 +7,8 @@ from typing import Any, Callable, TypeVar
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from .config import default
+
 T = TypeVar("T")
 
 
@@ -30,10 +32,11 @@ class Component:
         return cls(crawler)
 
 
-def enabled_by(crawler: Any, setting: str, default: float, kind: Callable = float):
-    """The value of a numeric setting that turns a component on when above 0; raises
-    ``NotConfigured`` (Scrapy leaves the component out) when it is 0 or less."""
-    value = kind(crawler.settings.get(setting, default))
+def enabled_by(crawler: Any, setting: str, kind: Callable = float):
+    """The value of a numeric setting that turns a component on when above 0 (settings.py's
+    value when the crawler has none); raises ``NotConfigured`` (Scrapy leaves the component
+    out) when it is 0 or less."""
+    value = kind(crawler.settings.get(setting, default(setting)))
     if value <= 0:
         raise NotConfigured
     return value

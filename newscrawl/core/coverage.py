@@ -26,6 +26,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 
 from .component import connected
+from .config import get_bool, get_int
 from .editions import Edition
 from .items import FLAGS, SOURCES, Article
 from .runfacts import run_facts
@@ -186,7 +187,7 @@ class CoverageExtension:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.min_records = crawler.settings.getint("NEWSCRAWL_COVERAGE_MIN_RECORDS", DEFAULT_MIN_RECORDS)
+        self.min_records = get_int(crawler.settings, "NEWSCRAWL_COVERAGE_MIN_RECORDS")
         self.coverage: Optional[Coverage] = None
         self.labels: Optional[LabelWatch] = None
         # Links that may be posts, of a shape the edition does not list, seen outside cards and
@@ -195,7 +196,7 @@ class CoverageExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("NEWSCRAWL_COVERAGE", True):
+        if not get_bool(crawler.settings, "NEWSCRAWL_COVERAGE"):
             raise NotConfigured
         ext = cls(crawler)
         return connected(ext, crawler, spider_opened=ext.opened, item_scraped=ext.item_scraped,
@@ -219,16 +220,16 @@ class CoverageExtension:
 
     def summary(self) -> Optional[dict[str, Any]]:
         """The ``coverage`` section of the run summary, or None before the spider opened."""
-        if self.coverage is None:
+        if self.coverage is None or self.labels is None:
             return None
         table = self.coverage.table()
         table["labels_missing"] = self.labels.missing()
         table["below_minimum"] = self.coverage.below_minimum(self.min_records)
         table["unknown_link_shapes"] = self.unknown_links.table(TOP_UNKNOWN_SHAPES)
-        table.update(self._page_kinds())
+        table.update(self._page_kinds(self.coverage.edition))
         return table
 
-    def _page_kinds(self) -> dict[str, Any]:
+    def _page_kinds(self, edition: Edition) -> dict[str, Any]:
         """Posts by metadata type (``none``: no metadata block), the types the edition has not
         seen before, and the pages that were not posts, by why and by how they were found."""
         stats = self.crawler.stats.get_stats()
@@ -237,7 +238,7 @@ class CoverageExtension:
             return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
         types = under("newscrawl/page_types/")
-        known = self.coverage.edition.known_page_types
+        known = edition.known_page_types
         return {
             "page_types": types,
             "page_types_unseen": sorted(t for t in types if known and t != "none" and t not in known),

@@ -10,16 +10,17 @@ temporary name and renamed, so it is either whole or absent.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
@@ -70,10 +71,8 @@ class RunSummary:
     @classmethod
     def from_crawler(cls, crawler):
         ext = cls(crawler)
-        crawler.signals.connect(ext.opened, signals.spider_opened)
-        crawler.signals.connect(ext.closed, signals.feed_exporter_closed)
-        crawler.signals.connect(ext.spider_closed, signals.spider_closed)
-        return ext
+        return connected(ext, crawler, spider_opened=ext.opened, feed_exporter_closed=ext.closed,
+                         spider_closed=ext.spider_closed)
 
     def opened(self, spider):
         self.outputs.extend(str(path) for path in local_feed_paths(self.crawler))
@@ -100,18 +99,21 @@ class RunSummary:
         # summary is one log line (stderr), never a file named after stdout.
         logger.info("run summary: %s", json.dumps(self._summary(), ensure_ascii=False, default=str))
 
+    def _run(self) -> dict[str, Any]:
+        """Which crawl this was: spider, edition, arguments, and where the pages came from (the
+        dataset card says so: a mirror or the replica is not the live site)."""
+        facts = run_facts(self.crawler)
+        if facts is None:  # not a newscrawl spider
+            return {"spider": getattr(self.crawler.spider, "name", None), "edition": None, "arguments": {},
+                    "base_url": None}
+        return {"spider": facts.spider, "edition": facts.edition.code, "arguments": facts.args.raw,
+                "base_url": facts.args.base_url}
+
     def _summary(self) -> dict:
         stats = self.crawler.stats.get_stats()
-        facts = run_facts(self.crawler)
-        args = facts.args if facts is not None else None
         dropped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")}
         summary = {
-            "spider": facts.spider if facts is not None else getattr(self.crawler.spider, "name", None),
-            "edition": facts.edition.code if facts is not None else None,
-            "arguments": args.raw if args is not None else {},
-            # Where the pages came from (the dataset card says so: a mirror or the replica is
-            # not the live site), and how politely.
-            "base_url": args.base_url if args is not None else None,
+            **self._run(),
             "politeness": politeness(self.crawler.settings),
             "start_time": _iso(stats.get("start_time")),
             "end_time": _iso(stats.get("finish_time") or utc_now()),
@@ -174,7 +176,7 @@ class StallGuard:
 
     @classmethod
     def from_crawler(cls, crawler):
-        minutes = enabled_by(crawler, "NEWSCRAWL_STALL_MINUTES", 10.0)
+        minutes = enabled_by(crawler, "NEWSCRAWL_STALL_MINUTES")
         if not minutes < math.inf:  # inf: no limit; nan would stop a run at its first idle look
             raise NotConfigured
         ext = cls(crawler, minutes)
@@ -226,3 +228,94 @@ class StallGuard:
 
     def close(self) -> None:
         deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.REASON))
+
+
+class Postponed(IgnoreRequest):
+    """A request not sent because the crawl is stopping; it is back in the scheduler's
+    queue (saved in JOBDIR, so the next run fetches it)."""
+
+
+class PromptStop:
+    """Makes a stop (one SIGINT/SIGTERM, a CLOSESPIDER_* limit) take effect at once.
+
+    Scrapy's graceful stop waits for every request the downloader holds, and a request
+    waiting out a host's delay (a robots.txt ``Crawl-delay``, a ``Retry-After``) is
+    held: with ``Crawl-delay: 86400`` one Ctrl-C waited for a day. Once the engine is
+    closing, each request still waiting for its turn goes back to the scheduler (and so
+    into JOBDIR's saved queue) instead of being sent, counted in
+    ``newscrawl/stop/postponed``. Requests already on the wire finish (or time out).
+    """
+
+    # How often the engine is asked whether it is closing; the longest a stop waits for us.
+    POLL_SECONDS = 0.25
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stopping = asyncio.Event()
+        self._loop = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        return connected(ext, crawler, engine_started=ext.engine_started, engine_stopped=ext.engine_stopped)
+
+    def engine_started(self):
+        from twisted.internet import task
+
+        self._loop = task.LoopingCall(self._check)
+        self._loop.start(self.POLL_SECONDS, now=False)
+
+    def engine_stopped(self):
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+
+    def _check(self):
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        if slot is None or slot.closing is None:
+            return
+        if not self.stopping.is_set():
+            self.stopping.set()
+            logger.info("stopping: requests waiting for their turn go back to the queue")
+        # Checked on every tick until the engine stops: a request may still arrive in a
+        # slot's queue after the first release (one leaving RetryAfterMiddleware's wait).
+        self.release(engine)
+
+    def release(self, engine) -> None:
+        """Every request waiting in a downloader slot: back to the scheduler, not sent."""
+        for request, deferred in take_waiting(engine, lambda r: True):
+            self.postpone(request)
+            deferred.errback(Postponed(f"crawl stopping: {request.url}"))
+
+    def postpone(self, request: Request) -> None:
+        """Put a request back in the scheduler's queue (it was already seen by the dupe filter)."""
+        try:
+            scheduler = self.crawler.engine._slot.scheduler
+        except (RuntimeError, AttributeError):  # no engine (unit tests) or no open slot
+            scheduler = None
+        if scheduler is not None:
+            scheduler.enqueue_request(request.replace(dont_filter=True))
+        self.crawler.stats.inc_value("newscrawl/stop/postponed")
+
+
+def take_waiting(engine, wanted) -> list:
+    """(request, deferred) pairs taken out of the downloader slots' queues, for the
+    requests ``wanted`` selects: they passed every middleware and only wait for their
+    turn (a host's delay). The caller fails each deferred; the engine then lets go."""
+    taken = []
+    for slot in list(engine.downloader.slots.values()):
+        keep = [entry for entry in slot.queue if not wanted(entry[0])]
+        if len(keep) == len(slot.queue):
+            continue
+        taken += [entry for entry in slot.queue if wanted(entry[0])]
+        slot.queue.clear()
+        slot.queue.extend(keep)
+        if not keep and slot.latercall is not None:
+            slot.latercall.cancel()
+            slot.latercall = None
+    return taken
+
+
+def prompt_stop(crawler) -> Optional[PromptStop]:
+    """The crawl's PromptStop extension, when it runs (None without extensions: unit tests)."""
+    return crawler.get_extension(PromptStop) if hasattr(crawler, "extensions") else None

@@ -27,7 +27,7 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, Callable, Optional
+from typing import IO, Any, Callable, Optional, cast
 from urllib.parse import urlsplit
 
 from scrapy.exporters import JsonLinesItemExporter
@@ -70,7 +70,9 @@ class LineAtomicFileStorage(_ReportsFailures, FileFeedStorage):
             # failed write (Scrapy would only log it and carry on, remembering the records).
             self._failed(f"cannot open the output {path}: {exc.strerror or exc}")
             raise
-        return WholeLineFile(raw, lambda exc: self._failed(f"cannot write the output {path}: {_why(exc)}"))
+        # Scrapy's feed slot only writes to and closes the file it gets.
+        file = WholeLineFile(raw, lambda exc: self._failed(f"cannot write the output {path}: {_why(exc)}"))
+        return cast(IO[Any], file)
 
 
 class LineAtomicStdoutStorage(_ReportsFailures, StdoutFeedStorage):
@@ -95,7 +97,7 @@ class LineAtomicStdoutStorage(_ReportsFailures, StdoutFeedStorage):
         except (OSError, ValueError) as exc:
             self._failed(f"cannot write to stdout: {_why(exc)}")
             raise
-        return WholeLineFile(raw, lambda exc: self._failed(_stdout_failure(exc)))
+        return cast(IO[Any], WholeLineFile(raw, lambda exc: self._failed(_stdout_failure(exc))))
 
     def store(self, file: IO[Any]) -> None:
         file.close()  # our duplicate of fd 1; stdout itself stays open
@@ -210,7 +212,8 @@ def _plain(value: Any) -> Any:
 def plain_record(item: Any) -> Optional[dict]:
     """The dict the JSON Lines exporter writes for one of our records (None for another
     item): what a pipeline checks to judge the line before it is written."""
-    fields = _plain_fields(type(item))
+    kind: type = type(item)
+    fields = _plain_fields(kind)
     return None if fields is None else {name: _plain(getattr(item, name)) for name in fields}
 
 
@@ -221,7 +224,8 @@ class JsonLinesExporter(JsonLinesItemExporter):
     list, take Scrapy's path. Still one ``write`` per line (see LineAtomicFileStorage)."""
 
     def export_item(self, item: Any) -> None:
-        fields = _plain_fields(type(item)) if self.fields_to_export is None else None
+        kind: type = type(item)
+        fields = _plain_fields(kind) if self.fields_to_export is None else None
         if fields is None:
             super().export_item(item)
             return

@@ -28,7 +28,7 @@ class RequestCapMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, enabled_by(crawler, "NEWSCRAWL_MAX_REQUESTS", 0, int))
+        return cls(crawler, enabled_by(crawler, "NEWSCRAWL_MAX_REQUESTS", int))
 
     def process_request(self, request, spider=None):
         if self.sent >= self.cap:

@@ -27,7 +27,7 @@ from email.utils import parsedate_to_datetime
 from typing import Optional
 from urllib.parse import urlsplit
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
@@ -41,6 +41,8 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from .browser import RENDER_KEY
 from .challenge import looks_like_challenge
 from .component import Component
+from .config import get_bool, get_float, get_int
+from .extensions import Postponed, prompt_stop, take_waiting
 from .runfacts import run_facts
 from .scope import crawl_origins, in_scope
 
@@ -107,7 +109,7 @@ class CrawlDelayMiddleware:
         self.crawler = crawler
         self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
         self.delays: dict[str, float] = {}
-        self.max_delay = crawler.settings.getfloat("NEWSCRAWL_CRAWL_DELAY_MAX", 60.0)
+        self.max_delay = get_float(crawler.settings, "NEWSCRAWL_CRAWL_DELAY_MAX")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -146,98 +148,6 @@ class CrawlDelayMiddleware:
         return None
 
 
-class Postponed(IgnoreRequest):
-    """A request not sent because the crawl is stopping; it is back in the scheduler's
-    queue (saved in JOBDIR, so the next run fetches it)."""
-
-
-class PromptStop:
-    """Makes a stop (one SIGINT/SIGTERM, a CLOSESPIDER_* limit) take effect at once.
-
-    Scrapy's graceful stop waits for every request the downloader holds, and a request
-    waiting out a host's delay (a robots.txt ``Crawl-delay``, a ``Retry-After``) is
-    held: with ``Crawl-delay: 86400`` one Ctrl-C waited for a day. Once the engine is
-    closing, each request still waiting for its turn goes back to the scheduler (and so
-    into JOBDIR's saved queue) instead of being sent, counted in
-    ``newscrawl/stop/postponed``. Requests already on the wire finish (or time out).
-    """
-
-    # How often the engine is asked whether it is closing; the longest a stop waits for us.
-    POLL_SECONDS = 0.25
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stopping = asyncio.Event()
-        self._loop = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        ext = cls(crawler)
-        crawler.signals.connect(ext.engine_started, signals.engine_started)
-        crawler.signals.connect(ext.engine_stopped, signals.engine_stopped)
-        return ext
-
-    def engine_started(self):
-        from twisted.internet import task
-
-        self._loop = task.LoopingCall(self._check)
-        self._loop.start(self.POLL_SECONDS, now=False)
-
-    def engine_stopped(self):
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-
-    def _check(self):
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        if slot is None or slot.closing is None:
-            return
-        if not self.stopping.is_set():
-            self.stopping.set()
-            logger.info("stopping: requests waiting for their turn go back to the queue")
-        # Checked on every tick until the engine stops: a request may still arrive in a
-        # slot's queue after the first release (one leaving RetryAfterMiddleware's wait).
-        self.release(engine)
-
-    def release(self, engine) -> None:
-        """Every request waiting in a downloader slot: back to the scheduler, not sent."""
-        for request, deferred in _take_waiting(engine, lambda r: True):
-            self.postpone(request)
-            deferred.errback(Postponed(f"crawl stopping: {request.url}"))
-
-    def postpone(self, request: Request) -> None:
-        """Put a request back in the scheduler's queue (it was already seen by the dupe filter)."""
-        try:
-            scheduler = self.crawler.engine._slot.scheduler
-        except (RuntimeError, AttributeError):  # no engine (unit tests) or no open slot
-            scheduler = None
-        if scheduler is not None:
-            scheduler.enqueue_request(request.replace(dont_filter=True))
-        self.crawler.stats.inc_value("newscrawl/stop/postponed")
-
-
-def _take_waiting(engine, wanted) -> list:
-    """(request, deferred) pairs taken out of the downloader slots' queues, for the
-    requests ``wanted`` selects: they passed every middleware and only wait for their
-    turn (a host's delay). The caller fails each deferred; the engine then lets go."""
-    taken = []
-    for slot in list(engine.downloader.slots.values()):
-        keep = [entry for entry in slot.queue if not wanted(entry[0])]
-        if len(keep) == len(slot.queue):
-            continue
-        taken += [entry for entry in slot.queue if wanted(entry[0])]
-        slot.queue.clear()
-        slot.queue.extend(keep)
-        if not keep and slot.latercall is not None:
-            slot.latercall.cancel()
-            slot.latercall = None
-    return taken
-
-
-def _prompt_stop(crawler) -> Optional[PromptStop]:
-    return crawler.get_extension(PromptStop) if hasattr(crawler, "extensions") else None
-
-
 class SlowServerMiddleware:
     """Bounds the time a slow or trickling server can take, per URL and per host.
 
@@ -259,8 +169,8 @@ class SlowServerMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.url_budget = crawler.settings.getfloat("NEWSCRAWL_URL_TIME_BUDGET", 90.0)
-        self.host_budget = crawler.settings.getfloat("NEWSCRAWL_HOST_TIMEOUT_BUDGET", 600.0)
+        self.url_budget = get_float(crawler.settings, "NEWSCRAWL_URL_TIME_BUDGET")
+        self.host_budget = get_float(crawler.settings, "NEWSCRAWL_HOST_TIMEOUT_BUDGET")
         self.timed_out: dict[str, float] = {}  # host -> seconds lost to timeouts in a row
         self.given_up: set[str] = set()
 
@@ -310,7 +220,7 @@ class SlowServerMiddleware:
             logger.warning("giving up %s: %.0f s spent timing out in a row (NEWSCRAWL_HOST_TIMEOUT_BUDGET %g s); "
                            "its remaining requests are skipped", host, lost, self.host_budget)
             # Requests already past this middleware wait in the downloader's slot: skip them too.
-            for waiting, deferred in _take_waiting(self.crawler.engine, lambda r: urlsplit(r.url).netloc == host):
+            for waiting, deferred in take_waiting(self.crawler.engine, lambda r: urlsplit(r.url).netloc == host):
                 self.stats.inc_value("newscrawl/slow/host_skipped")
                 deferred.errback(IgnoreRequest(f"host {host} given up (timing out): {waiting.url}"))
         return None
@@ -339,7 +249,7 @@ class ChallengeMiddleware(Component):
         return retry
 
 
-@dataclass
+@dataclass(frozen=True)
 class _RetryAfterConfig:
     max_delay: float
     default_delay: float
@@ -348,9 +258,9 @@ class _RetryAfterConfig:
     @classmethod
     def from_settings(cls, settings) -> "_RetryAfterConfig":
         return cls(
-            max_delay=settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX", 300.0),
-            default_delay=settings.getfloat("NEWSCRAWL_RETRY_AFTER_DEFAULT", 30.0),
-            max_times=settings.getint("NEWSCRAWL_RETRY_AFTER_TIMES", 5),
+            max_delay=get_float(settings, "NEWSCRAWL_RETRY_AFTER_MAX"),
+            default_delay=get_float(settings, "NEWSCRAWL_RETRY_AFTER_DEFAULT"),
+            max_times=get_int(settings, "NEWSCRAWL_RETRY_AFTER_TIMES"),
         )
 
 
@@ -366,7 +276,7 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("NEWSCRAWL_RETRY_AFTER_ENABLED", True):
+        if not get_bool(crawler.settings, "NEWSCRAWL_RETRY_AFTER_ENABLED"):
             raise NotConfigured
         return cls(crawler)
 
@@ -375,7 +285,7 @@ class RetryAfterMiddleware:
         wait = self.paused_until.get(host, 0.0) - time.monotonic()
         if wait > 0:
             self.stats.inc_value("newscrawl/retry_after/waited_requests")
-            stop = _prompt_stop(self.crawler)
+            stop = prompt_stop(self.crawler)
             if stop is None:
                 await asyncio.sleep(wait)
             else:

@@ -23,6 +23,7 @@ from . import records
 from .challenge import title_is_challenge
 from .clock import iso_utc
 from .component import Component
+from .config import get_float
 from .dates import FUTURE, UNREADABLE, crawl_now, date_problems
 from .editions import Edition
 from .feeds import plain_record
@@ -117,7 +118,9 @@ def validate(item: Article, note: Callable[[str], None] = lambda stat: None) -> 
     item.version_hash = version_hash(item)  # of the cleaned fields
     # The check merge, dataset and reextract make of every line, made before the line is
     # written (on the dict the exporter encodes; ItemAdapter's copy costs 5 times as much).
-    problem = records.check(plain_record(item))
+    record = plain_record(item)
+    assert record is not None  # an Article is one of our records
+    problem = records.check(record)
     if isinstance(problem, str):
         return Drop(problem, url, schema=True)
     return None
@@ -214,7 +217,7 @@ class DedupePipeline(_Counting):
         self.seen_ticker: set[str] = set()
         self.now = crawl_now(crawler.settings)
         self.now_iso = iso_utc(self.now)
-        self.ticker_gap = timedelta(hours=crawler.settings.getfloat("NEWSCRAWL_TICKER_REPEAT_HOURS", 24))
+        self.ticker_gap = timedelta(hours=get_float(crawler.settings, "NEWSCRAWL_TICKER_REPEAT_HOURS"))
         # Extensions are built before pipelines: looked up once, not for every record.
         self.keeper: Optional[StateKeeper] = crawler.get_extension(StateKeeper)
 

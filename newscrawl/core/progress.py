@@ -49,11 +49,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import IO, Optional
+from typing import IO, Optional, Union
 
 from scrapy.utils.asyncio import create_looping_call
 
 from .component import connected
+from .config import get_float, get_int, get_str
 from .extensions import TICKER_DROPS
 from .runfacts import run_facts
 
@@ -138,9 +139,9 @@ class LiveLine:
     @classmethod
     def from_settings(cls, settings) -> Optional["LiveLine"]:
         """The live line on ``NEWSCRAWL_LIVE_PROGRESS_FD`` when it is a terminal, else None."""
-        if str(settings.get("NEWSCRAWL_LIVE_PROGRESS", "auto")).lower() != "auto":
+        if get_str(settings, "NEWSCRAWL_LIVE_PROGRESS").lower() != "auto":
             return None
-        fd = settings.getint("NEWSCRAWL_LIVE_PROGRESS_FD", 2)
+        fd = get_int(settings, "NEWSCRAWL_LIVE_PROGRESS_FD")
         try:
             if not os.isatty(fd):
                 return None
@@ -238,11 +239,11 @@ class Progress:
     def from_crawler(cls, crawler):
         from scrapy.exceptions import NotConfigured
 
-        interval = float(crawler.settings.get("NEWSCRAWL_PROGRESS_INTERVAL", 60.0))
+        interval = get_float(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL")
         live = LiveLine.from_settings(crawler.settings)
         if interval <= 0 and live is None:
             raise NotConfigured
-        ext = cls(crawler, interval, live, crawler.settings.getfloat("NEWSCRAWL_LIVE_PROGRESS_INTERVAL", 1.0))
+        ext = cls(crawler, interval, live, get_float(crawler.settings, "NEWSCRAWL_LIVE_PROGRESS_INTERVAL"))
         return connected(ext, crawler, spider_opened=ext.opened, spider_closed=ext.closed,
                          request_scheduled=ext.scheduled_request, request_dropped=ext.dropped_request,
                          response_received=ext.response)
@@ -448,7 +449,7 @@ class WorkCounter:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self._progress: Optional[Progress] = None
+        self._progress: Union[Progress, bool, None] = None  # False: looked up, not running
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -457,7 +458,7 @@ class WorkCounter:
     def _notify(self, request) -> None:
         if self._progress is None:
             self._progress = self.crawler.get_extension(Progress) or False
-        if self._progress:
+        if isinstance(self._progress, Progress):
             self._progress.finished(request)
 
     def process_response(self, request, response):

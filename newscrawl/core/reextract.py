@@ -32,6 +32,7 @@ process reads the WARC files once to find the records and writes the output in o
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -41,13 +42,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, cast
 from urllib.parse import urlsplit
 
 from . import records
 from .args import ArgumentError, CrawlArgs
 from .clock import file_stamp, iso_utc, now_iso, parse_utc, utc_now
+from .config import get_int
 from .dataset_names import name_problem, warc_dir_name
+from .editions import Edition
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
@@ -110,7 +113,8 @@ class Extractor:
         self.article_page = site.article_page
         self._files: dict[str, Any] = {}
         self._lines = _Lines()
-        self.exporter = JsonLinesExporter(self._lines, encoding="utf-8")
+        # The exporter only ever calls write() on its file.
+        self.exporter = JsonLinesExporter(cast(io.BytesIO, self._lines), encoding="utf-8")
 
     def _record(self, path: str, offset: int):
         fh = self._files.get(path)
@@ -172,7 +176,7 @@ def page_size_limit() -> int:
     """The crawl's page size limit (``DOWNLOAD_MAXSIZE`` of the project's settings, 0 for none)."""
     from scrapy.utils.project import get_project_settings
 
-    return int(get_project_settings().getint("DOWNLOAD_MAXSIZE", 0))
+    return get_int(get_project_settings(), "DOWNLOAD_MAXSIZE")
 
 
 def _warc_time(value: str) -> datetime:
@@ -190,8 +194,15 @@ def _init_worker(raw_args: dict[str, str], spider: str) -> None:
     _WORKER = Extractor(CrawlArgs.from_kwargs(raw_args, site.editions), site)
 
 
+def _worker() -> Extractor:
+    if _WORKER is None:  # the pool's initializer (or _results) makes it first
+        raise RuntimeError("reextract: no extractor in this process")
+    return _WORKER
+
+
 def _extract_chunk(tasks: list[Task]) -> list[Result]:
-    return [_WORKER.extract(task) for task in tasks]
+    extractor = _worker()
+    return [extractor.extract(task) for task in tasks]
 
 
 def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple[str, ...] = ()) -> Iterator[Task]:
@@ -226,36 +237,53 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
         for head in scan_heads(path, truncated, corrupt):
             counts[f"records/{head.kind}"] += 1
             if head.kind == "warcinfo":
-                info = head.info or {}
-                if info.get("newscrawl-edition", args.edition.code) == args.edition.code:
-                    base = urlsplit(info.get("newscrawl-base-url", "")).netloc.lower()
-                    if base:
-                        hosts.add(base)
-                    fixed_now = info.get("newscrawl-setting-NEWSCRAWL_NOW", "")
+                fixed_now = _take_warcinfo(head, args.edition.code, hosts, fixed_now)
                 continue
             if head.kind == "response":
                 responses.update(k for k in (head.record_id, head.date and f"{head.url} {head.date}") if k)
-            elif head.kind == "revisit":
-                parts = urlsplit(head.url)
-                if parts.netloc.lower() in hosts and could_be_post(parts.path, args.edition):
-                    revisits.append((head.refers_to, head.url, head.refers_to_date))
-            if head.kind != "response" or head.status is None:
-                continue
-            parts = urlsplit(head.url)
-            if parts.netloc.lower() not in hosts or not could_be_post(parts.path, args.edition):
-                counts["skipped/not_article_url"] += 1
-                continue
-            if head.status != 200:
-                counts["skipped/status"] += 1
-                continue
-            now = fixed_now or iso_utc(_warc_time(head.date))
-            yield Task(str(path), head.offset, iso_utc(parse_utc(now)))
+            elif head.kind == "revisit" and _article_url_of(head.url, hosts, args.edition):
+                revisits.append((head.refers_to, head.url, head.refers_to_date))
+            task = _task_of(head, str(path), hosts, args.edition, counts, fixed_now)
+            if task is not None:
+                yield task
     missing = sum(1 for refers_to, url, date in revisits
                   if not (refers_to and refers_to in responses) and not (date and f"{url} {date}" in responses))
     if missing:
         counts["revisit_target_missing"] = missing
         logger.warning("%d revisit records refer to a response in none of the WARC files read (its file deleted?): "
                        "those pages cannot be re-extracted", missing)
+
+
+def _take_warcinfo(head: Any, edition: str, hosts: set[str], fixed_now: str) -> str:
+    """A file's warcinfo of this edition adds the host its crawl fetched to ``hosts`` and gives
+    that crawl's "now" (returned; ``fixed_now`` as it was for another edition's)."""
+    info = head.info or {}
+    if info.get("newscrawl-edition", edition) != edition:
+        return fixed_now
+    base = urlsplit(info.get("newscrawl-base-url", "")).netloc.lower()
+    if base:
+        hosts.add(base)
+    return info.get("newscrawl-setting-NEWSCRAWL_NOW", "")
+
+
+def _article_url_of(url: str, hosts: set[str], edition: Edition) -> bool:
+    parts = urlsplit(url)
+    return parts.netloc.lower() in hosts and could_be_post(parts.path, edition)
+
+
+def _task_of(head: Any, path: str, hosts: set[str], edition: Edition, counts: Counter,
+             fixed_now: str) -> Optional[Task]:
+    """The extraction task of a response record with a status, else None (counted by why)."""
+    if head.kind != "response" or head.status is None:
+        return None
+    if not _article_url_of(head.url, hosts, edition):
+        counts["skipped/not_article_url"] += 1
+        return None
+    if head.status != 200:
+        counts["skipped/status"] += 1
+        return None
+    now = fixed_now or iso_utc(_warc_time(head.date))
+    return Task(path, head.offset, iso_utc(parse_utc(now)))
 
 
 def file_dataset(path: Path, args: CrawlArgs, site: Outlet, extra_hosts: tuple[str, ...] = ()) -> Optional[str]:
@@ -301,7 +329,7 @@ def reextract(files: list[Path], args: CrawlArgs, output: Path, workers: int = 0
     tasks = scan(files, args, counts, extra_hosts)
     out = WholeLineFile(open(output, "wb", buffering=0))  # noqa: SIM115 (closed below)
     try:
-        encoder = JsonLinesExporter(out, encoding="utf-8").encoder
+        encoder = JsonLinesExporter(cast(io.BytesIO, out), encoding="utf-8").encoder
         for result in _results(tasks, args, workers, spider or default_spider()):
             if not result.line:
                 counts[f"skipped/{result.skipped}"] += 1
@@ -331,11 +359,12 @@ def _results(tasks: Iterator[Task], args: CrawlArgs, workers: int, spider: str) 
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         _init_worker(args.raw, spider)
+        extractor = _worker()
         try:
             for task in tasks:
-                yield _WORKER.extract(task)
+                yield extractor.extract(task)
         finally:
-            _WORKER.close()
+            extractor.close()
         return
     with get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
         workers, initializer=_init_worker, initargs=(args.raw, spider)
