@@ -30,9 +30,10 @@ chromium:
 test: setup
 	$(BIN)/python -m pytest
 
-# The package's lint and import order (ruff.toml); .ci/run runs it before the tests.
+# The package's lint and import order (ruff.toml), then its types (mypy.ini); .ci/run runs it before the tests.
 lint: $(BIN)/.installed
 	$(BIN)/ruff check newscrawl
+	$(BIN)/mypy
 
 # Serves the replica, crawls it with the real spider, checks it against the truth and builds
 # its dataset, all under the name `demo` (output/demo/en/, output/dataset/demo-en/, ...).

@@ -80,6 +80,15 @@ def test_ci_runs_the_lint_then_the_readmes_test_command():
     assert "make test" in (ROOT / "README.md").read_text()
 
 
+def test_make_lint_runs_ruff_then_mypy_with_the_pinned_versions(fresh_clone):
+    lines = plan(fresh_clone, "lint")
+    assert position(lines, r"/ruff check newscrawl$") < position(lines, r"/mypy$")
+    # mypy reads its configuration (what it checks, and how strictly) from mypy.ini.
+    assert "[mypy]" in (ROOT / "mypy.ini").read_text()
+    pins = (ROOT / "requirements-dev.txt").read_text().split()
+    assert "mypy==2.4.1" in pins and any(pin.startswith("ruff==") for pin in pins)
+
+
 def test_the_quick_start_is_make_demo_then_make_test():
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## Quick start"):]
