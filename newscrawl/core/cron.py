@@ -69,9 +69,9 @@ from typing import IO, Optional
 from .clock import file_stamp, iso_utc, parse_utc_or_none, utc_now
 from .jsonfile import read_json_object, write_json_atomic
 from .outlet import add_spider_argument, check_edition, default_spider, outlet
+from .paths import PROJECT_ROOT as ROOT
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary
 
-ROOT = Path(__file__).resolve().parents[2]
 # The registry's first outlet: its live data keeps the short names (cron-<edition>.lock).
 DEFAULT_SPIDER = default_spider()
 

@@ -58,9 +58,9 @@ from . import dataset_names, records
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
 from .outlet import add_spider_argument, check_edition, default_spider
+from .paths import PROJECT_ROOT as ROOT
 from .versions import History, check_files, removals_path, versions_path
 
-ROOT = Path(__file__).resolve().parents[2]
 # The registry's first outlet, the default of --spider.
 DEFAULT_SPIDER = default_spider()
 READ_CHUNK = 1 << 20

@@ -24,10 +24,10 @@ from typing import Any, Optional
 from .coverage import REPORTED_FIELDS, coverage_of, has_value
 from .editions import Edition
 from .outlet import add_spider_argument, check_edition, outlet
+from .paths import PROJECT_ROOT as ROOT
 from .runsummary import SUMMARY_PATH_SETTING, read_summary, summary_beside
 from .urls import known_shapes
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PER_LISTING = 3
 DEFAULT_MAX_REQUESTS = 120
 

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from .outlet import default_spider
+from .paths import PROJECT_ROOT as ROOT
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary, summary_beside
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Politeness delays off and enough concurrency that the replica, not a timer, sets the pace.
 FAST_SETTINGS = {

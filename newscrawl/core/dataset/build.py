@@ -32,9 +32,9 @@ from .. import merge as merge_mod
 from .. import records
 from ..args import FIRST_YEAR, LAST_YEAR
 from ..outlet import default_spider
+from ..paths import PROJECT_ROOT as ROOT
 from .schema import Column
 
-ROOT = Path(__file__).resolve().parents[3]
 _log = logging.getLogger(__name__)
 # The merged file is read in chunks of CHUNK_SIZE bytes, each parsed by Arrow's JSON reader
 # in blocks of BLOCK_SIZE on every core; memory holds one chunk besides the current year
