@@ -321,8 +321,8 @@ def _read_urls_file(name: str) -> list[tuple[int, str]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ArgumentError("urls_file", f"line {line} is not UTF-8 text") from None
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        raise ArgumentError("urls_file", f"line {bad_line} is not UTF-8 text") from None
     found = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()

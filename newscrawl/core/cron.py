@@ -439,7 +439,7 @@ def run_crawl(cmd: list[str], log: IO[str], lock_fd: int, live_fd: Optional[int]
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
-    passed_on = []
+    passed_on: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:
         # Once: a second SIGTERM or SIGINT makes Scrapy stop at once, in the middle of
@@ -685,8 +685,11 @@ def report(opts: argparse.Namespace, name: str, outcome: Outcome, log_path: Path
               file=sys.stderr)
         return EX_FAILED
     if not opts.quiet:
-        stats, data = outcome.stats, outcome.summary.data
-        dropped = data.get("dropped") if isinstance(data.get("dropped"), dict) else {}
+        # No problem means a run summary said "finished": there is one.
+        stats, data = outcome.stats, outcome.summary.data if outcome.summary is not None else {}
+        dropped = data.get("dropped")
+        if not isinstance(dropped, dict):
+            dropped = {}
         print(
             f"newscrawl.cron: {name} finished in {elapsed}: {data.get('articles', 0)} articles and "
             f"{data.get('ticker_lines', 0)} ticker lines written, {sum(dropped.values())} dropped, "
@@ -697,7 +700,7 @@ def report(opts: argparse.Namespace, name: str, outcome: Outcome, log_path: Path
 
 
 # --- small helpers ----------------------------------------------------------------------
-def _show(path: Path) -> str:
+def _show(path: Optional[Path]) -> str:
     return str(path)  # absolute: cron mails are read far from the working directory
 
 

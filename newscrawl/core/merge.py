@@ -303,7 +303,7 @@ def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: 
         for line_no, (offset, line) in enumerate(_lines(fh, digest, max_line_bytes)):
             info.lines += 1
             record, reason = _check(line, edition) if line is not None else (None, "too_long")
-            if record is None:
+            if record is None or line is None:
                 if reason != "blank":
                     skipped[reason] += 1
                     info.skipped += 1
@@ -311,6 +311,7 @@ def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: 
             info.records += 1
             info.bom_stripped += line.startswith(records.BOM)
             key = record_key(record)
+            assert key is not None  # _check keeps only records with a key
             crawled = parse_utc_or_none(record.get("crawled_at")) or _EPOCH
             warc = record.get("warc")
             capture = (

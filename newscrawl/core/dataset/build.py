@@ -157,7 +157,8 @@ def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE,
 def _checked_lines(chunk: memoryview) -> tuple[bytes, Counter]:
     """The lines of ``chunk`` that pass :func:`newscrawl.core.records.parse_line` (without a
     byte-order mark, as the merge writes them), and the count of the others by reason."""
-    kept, counts = [], Counter()
+    kept: list[bytes] = []
+    counts: Counter = Counter()
     for line in bytes(chunk).splitlines():
         record, reason = records.parse_line(line)
         if record is not None:
@@ -403,7 +404,7 @@ def build_prefix(target: Path) -> str:
 def remove_leftovers(target: Path) -> list[Path]:
     """Remove the temporary directories of earlier builds of ``target`` whose process no
     longer runs (see :func:`build_prefix`); returns them."""
-    removed = []
+    removed: list[Path] = []
     if not target.parent.is_dir():
         return removed
     for path in target.parent.glob(f".{glob.escape(target.name)}.build-*-*"):
