@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 ARTICLES ?= 300
 SEED ?= 1
-EDITION ?= en
+# Empty: each command's own default, the first edition of the spider's outlet (en for almayadeen).
+EDITION ?=
+EDITION_ARG = $(if $(EDITION),--edition $(EDITION))
 
 .PHONY: setup chromium test lint demo replica schema clean cron merge dataset deploy
 
@@ -30,9 +32,10 @@ chromium:
 test: setup
 	$(BIN)/python -m pytest
 
-# The package's lint and import order (ruff.toml); .ci/run runs it before the tests.
+# The package's lint and import order (ruff.toml), then its types (mypy.ini); .ci/run runs it before the tests.
 lint: $(BIN)/.installed
 	$(BIN)/ruff check newscrawl
+	$(BIN)/mypy
 
 # Serves the replica, crawls it with the real spider, checks it against the truth and builds
 # its dataset, all under the name `demo` (output/demo/en/, output/dataset/demo-en/, ...).
@@ -49,19 +52,19 @@ schema: $(BIN)/.installed
 # One scheduled crawl: locked, resumable, logged under output/logs/ (README "Scheduled runs (cron)").
 # Extra options: make cron CRON_ARGS="--max-errors 20 -a sections=politics"
 cron: $(BIN)/.installed
-	$(BIN)/python -m newscrawl.cron --edition $(EDITION) $(CRON_ARGS)
+	$(BIN)/python -m newscrawl.cron $(EDITION_ARG) $(CRON_ARGS)
 
-# Every run of an edition in one deduplicated dataset: output/merged/<dataset>-$(EDITION).jsonl, the
+# Every run of an edition in one deduplicated dataset: output/merged/<dataset>-<edition>.jsonl, the
 # dataset being the only one with runs (the live site's almayadeen, a mirror's, demo) or
 # MERGE_ARGS="--dataset NAME".
 merge: $(BIN)/.installed
-	$(BIN)/python -m newscrawl.merge --edition $(EDITION) $(MERGE_ARGS)
+	$(BIN)/python -m newscrawl.merge $(EDITION_ARG) $(MERGE_ARGS)
 
 # Parquet, CSV, dataset card and report of an edition (README "The published dataset"):
-# output/dataset/<dataset>-$(EDITION)/, merging the runs first when needed; the dataset as for
+# output/dataset/<dataset>-<edition>/, merging the runs first when needed; the dataset as for
 # merge (right after `make demo` alone: demo), or DATASET_ARGS="--dataset NAME".
 dataset: $(BIN)/.installed
-	$(BIN)/python -m newscrawl.dataset --edition $(EDITION) $(DATASET_ARGS)
+	$(BIN)/python -m newscrawl.dataset $(EDITION_ARG) $(DATASET_ARGS)
 
 # Adds the project to scrapyd (README "Scheduling with scrapyd instead"): the egg is built in a
 # temporary copy, so the checkout stays clean. make deploy DEPLOY_ARGS="--url http://host:6800/"

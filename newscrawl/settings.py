@@ -51,7 +51,7 @@ TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 # One short line per dropped record (DEBUG for unchanged/duplicate/out of range), not
-# Scrapy's WARNING with the whole record (newscrawl/logformatter.py).
+# Scrapy's WARNING with the whole record (newscrawl/core/logformatter.py).
 LOG_FORMATTER = "newscrawl.core.logformatter.NewscrawlLogFormatter"
 
 # Breadth-first: listings and their cards before deep Related/Read Next chains, so a

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.core.args import ArgumentError, CrawlArgs
+from newscrawl.core.outlet import default_edition
 from newscrawl.outlets.almayadeen.editions import ENGLISH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,4 +209,33 @@ def test_the_readme_lists_exactly_the_declared_arguments_with_their_defaults():
         shown = argument.default if argument.default is not None else ""
         if argument.name == "base_url":  # absent means the edition's own host, as the README shows it
             shown = ENGLISH.base_url
+        if argument.name == "edition":  # absent means the outlet's first edition, as the README shows it
+            shown = default_edition()
         assert readme[argument.name] == shown, argument.name
+
+
+def test_the_edition_defaults_to_the_outlets_first_not_to_a_literal():
+    from newscrawl.outlets.almayadeen.editions import ARABIC
+
+    # An outlet whose first edition is not "en" crawls its own first edition when none is given.
+    assert CrawlArgs.from_kwargs({}, {"ar": ARABIC, "en": ENGLISH}).edition is ARABIC
+    assert CrawlArgs.from_kwargs({"edition": "en"}, {"ar": ARABIC, "en": ENGLISH}).edition is ENGLISH
+    assert default_edition() == "en" == default_edition("almayadeen")
+
+
+def test_a_commands_edition_is_resolved_after_parsing_from_the_chosen_spiders_outlet():
+    import argparse
+
+    from newscrawl.core.outlet import add_edition_argument, add_spider_argument, check_edition
+
+    parser = argparse.ArgumentParser()
+    add_spider_argument(parser, "the spider")
+    add_edition_argument(parser, "edition code")
+    assert "the outlet's first edition, en for almayadeen" in " ".join(parser.format_help().split())
+    opts = parser.parse_args([])
+    assert opts.edition is None  # lazy: the default depends on --spider, known only once parsed
+    check_edition(parser, opts)
+    assert opts.edition == "en"
+    opts = parser.parse_args(["--edition", "es"])
+    check_edition(parser, opts)
+    assert opts.edition == "es"

@@ -80,6 +80,25 @@ def test_ci_runs_the_lint_then_the_readmes_test_command():
     assert "make test" in (ROOT / "README.md").read_text()
 
 
+def test_make_lint_runs_ruff_then_mypy_with_the_pinned_versions(fresh_clone):
+    lines = plan(fresh_clone, "lint")
+    assert position(lines, r"/ruff check newscrawl$") < position(lines, r"/mypy$")
+    # mypy reads its configuration (what it checks, and how strictly) from mypy.ini.
+    assert "[mypy]" in (ROOT / "mypy.ini").read_text()
+    pins = (ROOT / "requirements-dev.txt").read_text().split()
+    assert "mypy==2.4.1" in pins and any(pin.startswith("ruff==") for pin in pins)
+
+
+@pytest.mark.parametrize("target", ["cron", "merge", "dataset"])
+def test_the_edition_of_make_targets_is_the_commands_default_unless_given(fresh_clone, target):
+    # No edition written in the Makefile: the command takes its outlet's first one.
+    (fresh_clone / ".venv" / "bin").mkdir(parents=True)
+    (fresh_clone / ".venv" / "bin" / ".installed").touch()
+    command = plan(fresh_clone, target)[-1]
+    assert f"-m newscrawl.{target}" in command and "--edition" not in command
+    assert "--edition ar" in plan(fresh_clone, target, EDITION="ar")[-1]
+
+
 def test_the_quick_start_is_make_demo_then_make_test():
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## Quick start"):]

@@ -94,6 +94,8 @@ _EDITIONS = "_editions"
 
 def _edition(text: Optional[str], got: dict[str, Any]) -> Edition:
     editions = got.pop(_EDITIONS)
+    if text is None:  # not given: the outlet's first edition (the Outlet's default_edition)
+        return next(iter(editions.values()))
     return editions[_choice("edition", editions)(text, got)]
 
 
@@ -172,7 +174,8 @@ def _until(text: Optional[str], got: dict[str, Any]) -> Optional[date]:
 
 # Every argument, in the order they are checked (the first bad one is reported).
 ARGUMENTS = (
-    Argument("edition", "en", "edition code, one of the outlet's editions", _edition),
+    # No literal default: the outlet's first edition (en for almayadeen), so another outlet's spider works unasked.
+    Argument("edition", None, "edition code, one of the outlet's editions (default: the outlet's first)", _edition),
     Argument("base_url", None, "crawl a mirror or the local replica instead of the edition's host", _base_url),
     Argument("sections", "all", "comma list of section/region slugs, or all", _sections),
     Argument("max_pages", str(DEFAULT_MAX_PAGES), f"listing pages per section, 1 to {MAX_PAGES_LIMIT}",
@@ -318,8 +321,8 @@ def _read_urls_file(name: str) -> list[tuple[int, str]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ArgumentError("urls_file", f"line {line} is not UTF-8 text") from None
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        raise ArgumentError("urls_file", f"line {bad_line} is not UTF-8 text") from None
     found = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()

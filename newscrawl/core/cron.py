@@ -61,19 +61,18 @@ import struct
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Optional
 
 from .clock import file_stamp, iso_utc, parse_utc_or_none, utc_now
 from .jsonfile import read_json_object, write_json_atomic
-from .outlet import add_spider_argument, check_edition, default_spider, outlet
+from .outlet import add_edition_argument, add_spider_argument, check_edition, default_spider, outlet
+from .paths import PROJECT_ROOT as ROOT
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary
 
-ROOT = Path(__file__).resolve().parents[2]
 # The registry's first outlet: its live data keeps the short names (cron-<edition>.lock).
-DEFAULT_SPIDER = default_spider()
 
 EX_OK = 0
 EX_FAILED = 1
@@ -105,13 +104,14 @@ class Paths:
     edition: str
     # The spider's name for the live site; a mirror or the replica (-a base_url) has a name
     # of its own (CrawlArgs.dataset), and with it its own lock, queue, data and logs.
-    dataset: str = DEFAULT_SPIDER
+    # Both default to the registry's first outlet, looked up when a Paths is made (not at import).
+    dataset: str = field(default_factory=default_spider)
     # The spider that crawls it (``--spider``).
-    spider: str = DEFAULT_SPIDER
+    spider: str = field(default_factory=default_spider)
 
     @property
     def _tag(self) -> str:
-        return self.edition if self.dataset == DEFAULT_SPIDER else f"{self.dataset}-{self.edition}"
+        return self.edition if self.dataset == default_spider() else f"{self.dataset}-{self.edition}"
 
     @property
     def state(self) -> Path:
@@ -144,10 +144,13 @@ class Paths:
         return f"{self.dataset}-{self.edition}-*.log"
 
 
-def dataset_of(edition: str, spargs: list[str], spider: str = DEFAULT_SPIDER) -> str:
+def dataset_of(edition: str, spargs: list[str], spider: Optional[str] = None) -> str:
     """The dataset a crawl with these ``-a`` arguments writes (the spider's own name unless
-    ``base_url`` is a mirror); a base_url the spider will refuse leaves the default."""
+    ``base_url`` is a mirror); a base_url the spider will refuse leaves the default. The spider
+    is the registry's first outlet when not given."""
     from .args import ArgumentError, CrawlArgs
+
+    spider = spider if spider is not None else default_spider()
 
     base_urls = [value for name, _, value in (a.partition("=") for a in spargs) if name.strip() == "base_url"]
     if not base_urls:
@@ -436,7 +439,7 @@ def run_crawl(cmd: list[str], log: IO[str], lock_fd: int, live_fd: Optional[int]
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
-    passed_on = []
+    passed_on: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:
         # Once: a second SIGTERM or SIGINT makes Scrapy stop at once, in the middle of
@@ -529,7 +532,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         epilog="Exit status: 0 finished, 1 crawl failed, 2 bad arguments, 75 another run holds the lock.",
     )
     add_spider_argument(parser, "the outlet's spider")
-    parser.add_argument("--edition", default="en", help="edition to crawl (default: en)")
+    add_edition_argument(parser, "edition to crawl")
     parser.add_argument("-a", dest="spargs", action="append", default=[], type=_pair, metavar="NAME=VALUE",
                         help="spider argument, as for scrapy crawl (repeatable)")
     parser.add_argument("-s", dest="settings", action="append", default=[], type=_pair, metavar="NAME=VALUE",
@@ -682,8 +685,11 @@ def report(opts: argparse.Namespace, name: str, outcome: Outcome, log_path: Path
               file=sys.stderr)
         return EX_FAILED
     if not opts.quiet:
-        stats, data = outcome.stats, outcome.summary.data
-        dropped = data.get("dropped") if isinstance(data.get("dropped"), dict) else {}
+        # No problem means a run summary said "finished": there is one.
+        stats, data = outcome.stats, outcome.summary.data if outcome.summary is not None else {}
+        dropped = data.get("dropped")
+        if not isinstance(dropped, dict):
+            dropped = {}
         print(
             f"newscrawl.cron: {name} finished in {elapsed}: {data.get('articles', 0)} articles and "
             f"{data.get('ticker_lines', 0)} ticker lines written, {sum(dropped.values())} dropped, "
@@ -694,7 +700,7 @@ def report(opts: argparse.Namespace, name: str, outcome: Outcome, log_path: Path
 
 
 # --- small helpers ----------------------------------------------------------------------
-def _show(path: Path) -> str:
+def _show(path: Optional[Path]) -> str:
     return str(path)  # absolute: cron mails are read far from the working directory
 
 

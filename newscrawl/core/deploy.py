@@ -32,7 +32,8 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-ROOT = Path(__file__).resolve().parents[2]
+from .paths import PROJECT_ROOT as ROOT
+
 PACKAGE = "newscrawl"
 
 SETUP_PY = """\

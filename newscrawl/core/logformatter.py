@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scrapy.logformatter import LogFormatter
+from scrapy.logformatter import LogFormatter, LogFormatterResult
 
 from .pipelines import printable
 
@@ -33,7 +33,7 @@ def drop_reason(exception: BaseException) -> tuple[str, str]:
 class NewscrawlLogFormatter(LogFormatter):
     """Scrapy's log formatter with one short line per dropped item."""
 
-    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any) -> dict:
+    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any) -> LogFormatterResult:
         reason, detail = drop_reason(exception)
         if not detail:
             url = getattr(item, "url", None) or getattr(item, "text", None)

@@ -57,12 +57,11 @@ from typing import BinaryIO, Iterator, Optional
 from . import dataset_names, records
 from .clock import now_iso, parse_utc, parse_utc_or_none
 from .jsonfile import umask_mode, write_json_atomic
-from .outlet import add_spider_argument, check_edition, default_spider
+from .outlet import add_edition_argument, add_spider_argument, check_edition, default_spider
+from .paths import PROJECT_ROOT as ROOT
 from .versions import History, check_files, removals_path, versions_path
 
-ROOT = Path(__file__).resolve().parents[2]
 # The registry's first outlet, the default of --spider.
-DEFAULT_SPIDER = default_spider()
 READ_CHUNK = 1 << 20
 # A record is far below this (pages over 10 MB are not fetched); a longer line (a file
 # without newlines, garbage) is skipped and counted without ever being held in memory.
@@ -115,12 +114,14 @@ class MergeResult:
     superseded: int = 0
 
 
-def default_input_dir(edition: str, output_dir: Path = ROOT / "output", dataset: str = DEFAULT_SPIDER) -> Path:
-    return output_dir / dataset / edition
+def default_input_dir(edition: str, output_dir: Path = ROOT / "output", dataset: Optional[str] = None) -> Path:
+    """The run files of an edition of ``dataset`` (the registry's first outlet's when None)."""
+    return output_dir / (dataset if dataset is not None else default_spider()) / edition
 
 
-def default_output(edition: str, output_dir: Path = ROOT / "output", dataset: str = DEFAULT_SPIDER) -> Path:
-    return output_dir / "merged" / f"{dataset}-{edition}.jsonl"
+def default_output(edition: str, output_dir: Path = ROOT / "output", dataset: Optional[str] = None) -> Path:
+    """The merged file of an edition of ``dataset`` (the registry's first outlet's when None)."""
+    return output_dir / "merged" / f"{dataset if dataset is not None else default_spider()}-{edition}.jsonl"
 
 
 def manifest_path(output: Path) -> Path:
@@ -302,7 +303,7 @@ def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: 
         for line_no, (offset, line) in enumerate(_lines(fh, digest, max_line_bytes)):
             info.lines += 1
             record, reason = _check(line, edition) if line is not None else (None, "too_long")
-            if record is None:
+            if record is None or line is None:
                 if reason != "blank":
                     skipped[reason] += 1
                     info.skipped += 1
@@ -310,6 +311,7 @@ def _index_file(info: InputFile, file_index: int, edition: str, max_line_bytes: 
             info.records += 1
             info.bom_stripped += line.startswith(records.BOM)
             key = record_key(record)
+            assert key is not None  # _check keeps only records with a key
             crawled = parse_utc_or_none(record.get("crawled_at")) or _EPOCH
             warc = record.get("warc")
             capture = (
@@ -417,7 +419,7 @@ def location_parser(prog: str, description: str, input_help: str) -> argparse.Ar
     edition's run files are, for the merge and for the dataset build (which merges first)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     add_spider_argument(parser, "the outlet whose runs these are")
-    parser.add_argument("--edition", default="en", help="edition code (default: en)")
+    add_edition_argument(parser, "edition code")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
                         help="root of the crawl output (default: <project>/output)")
     parser.add_argument("--dataset",

@@ -12,8 +12,8 @@
   after the delay the server asked for (capped), and every request to that host waits
   meanwhile. Scrapy's own RetryMiddleware retries these at once, ignoring the header.
 
-What a challenge page looks like is in ``newscrawl/challenge.py``; the browser, for the
-few requests that need one, in ``newscrawl/browser.py``.
+What a challenge page looks like is in ``newscrawl/core/challenge.py``; the browser, for the
+few requests that need one, in ``newscrawl/core/browser.py``.
 """
 
 from __future__ import annotations

@@ -67,11 +67,11 @@ def _number(raw: Any, spec: Numeric) -> Optional[float]:
                 return None
             value = int(text)
     else:
-        text = raw if isinstance(raw, (int, float)) else str(raw).strip()
+        given = raw if isinstance(raw, (int, float)) else str(raw).strip()
         # float() would take "1_000" and "١" too; a typed number is ASCII.
-        if isinstance(text, str) and not _FLOAT.fullmatch(text[:100]):
+        if isinstance(given, str) and not _FLOAT.fullmatch(given[:100]):
             return None
-        value = float(text)
+        value = float(given)
         if math.isnan(value):
             return None
         if math.isinf(value):

@@ -96,6 +96,12 @@ def default_spider() -> str:
     return outlet_names()[0]
 
 
+def default_edition(spider: Optional[str] = None) -> str:
+    """The first edition of ``spider``'s outlet (the registry's first outlet when None): the
+    edition every command crawls or reads unless told otherwise."""
+    return outlet(spider).default_edition
+
+
 def outlet_names() -> list[str]:
     """Every outlet of the registry, first the default."""
     from .. import outlets
@@ -122,8 +128,18 @@ def add_spider_argument(parser: Any, help: str) -> None:
                         help=f"{help} (default: {default_spider()})")
 
 
+def add_edition_argument(parser: Any, help: str) -> None:
+    """A command's ``--edition``: None until :func:`check_edition` resolves it, after parsing, to
+    the first edition of the outlet ``--spider`` chose (the default depends on the spider)."""
+    first = f"{default_edition()} for {default_spider()}"
+    parser.add_argument("--edition", default=None, help=f"{help} (default: the outlet's first edition, {first})")
+
+
 def check_edition(parser: Any, opts: Any) -> None:
-    """A usage error (exit 2) when ``opts.edition`` is not an edition of ``opts.spider``'s outlet."""
+    """A usage error (exit 2) when ``opts.edition`` is not an edition of ``opts.spider``'s outlet;
+    an edition not given (None) becomes that outlet's first."""
+    if opts.edition is None:
+        opts.edition = default_edition(opts.spider)
     editions = outlet(opts.spider).editions
     if opts.edition not in editions:
         parser.error(

@@ -23,11 +23,11 @@ from typing import Any, Optional
 
 from .coverage import REPORTED_FIELDS, coverage_of, has_value
 from .editions import Edition
-from .outlet import add_spider_argument, check_edition, outlet
+from .outlet import add_edition_argument, add_spider_argument, check_edition, outlet
+from .paths import PROJECT_ROOT as ROOT
 from .runsummary import SUMMARY_PATH_SETTING, read_summary, summary_beside
 from .urls import known_shapes
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PER_LISTING = 3
 DEFAULT_MAX_REQUESTS = 120
 
@@ -118,7 +118,7 @@ def _new_shapes(table: dict, coverage: dict) -> list[str]:
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.probe", description=__doc__.splitlines()[0])
     add_spider_argument(parser, "the outlet to probe")
-    parser.add_argument("--edition", default="en")
+    add_edition_argument(parser, "edition to probe")
     parser.add_argument("--base-url", help="a mirror or the local replica instead of the live host")
     parser.add_argument("--sections", help="comma list of listing slugs (default: every listing of the edition)")
     parser.add_argument("--per-listing", type=int, default=DEFAULT_PER_LISTING, metavar="N",

@@ -55,12 +55,12 @@ from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
 from .outlet import Outlet, add_spider_argument, default_spider, outlet
+from .paths import PROJECT_ROOT as ROOT
 from .pipelines import dedupe_key, in_range, validate
 from .reading import read_article
 from .urls import could_be_post
 from .warc import PayloadTooLarge, iter_records, scan_heads, stored_response, warc_files
 
-ROOT = Path(__file__).resolve().parents[2]
 DISCOVERED_VIA = "warc"
 # Records handed to a worker at a time: large enough that inter-process traffic is a small
 # share of the parse time, small enough to keep both cores busy to the end.

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from .outlet import default_spider
+from .paths import PROJECT_ROOT as ROOT
 from .runsummary import SUMMARY_PATH_SETTING, Summary, read_summary, summary_beside
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Politeness delays off and enough concurrency that the replica, not a timer, sets the pace.
 FAST_SETTINGS = {
@@ -41,14 +40,16 @@ class CrawlResult:
     base_url: str = ""
     spider: str = ""
 
-    def warc_dir(self, edition: str = "en") -> Path:
+    def warc_dir(self, edition: Optional[str] = None) -> Path:
         """Where this run (``-O output``) wrote its WARC files: ``warc/<dataset>-<edition>``
-        beside the output, the dataset being the replica's mirror name (``CrawlArgs.dataset``)."""
+        beside the output, the dataset being the replica's mirror name (``CrawlArgs.dataset``);
+        the edition is the outlet's first when not given."""
         from .args import CrawlArgs
         from .outlet import outlet
         from .warc import output_root
 
         site = outlet(self.spider or None)
+        edition = edition if edition is not None else site.default_edition
         dataset = CrawlArgs.from_kwargs({"base_url": self.base_url, "edition": edition}, site.editions).dataset(
             site.name
         )
@@ -77,8 +78,8 @@ def read_jsonl(path: Path) -> list[dict]:
 def run_crawl(
     base_url: str,
     output: Path,
-    args: Mapping[str, str] = (),
-    settings: Mapping[str, str] = (),
+    args: Optional[Mapping[str, str]] = None,
+    settings: Optional[Mapping[str, str]] = None,
     extra: Sequence[str] = (),
     timeout: float = 600,
     env: Optional[Mapping[str, str]] = None,
@@ -89,9 +90,9 @@ def run_crawl(
     spider = spider or default_spider()
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}", "-O", str(output),
            "-s", f"{SUMMARY_PATH_SETTING}={summary_beside(output)}"]
-    for key, value in dict(args).items():
+    for key, value in dict(args or {}).items():
         cmd += ["-a", f"{key}={value}"]
-    for key, value in {**FAST_SETTINGS, **dict(settings)}.items():
+    for key, value in {**FAST_SETTINGS, **dict(settings or {})}.items():
         cmd += ["-s", f"{key}={value}"]
     cmd += list(extra)
     with contextlib.suppress(OSError):  # an output under a file or in /sys: no summary there either

@@ -32,9 +32,9 @@ from .. import merge as merge_mod
 from .. import records
 from ..args import FIRST_YEAR, LAST_YEAR
 from ..outlet import default_spider
+from ..paths import PROJECT_ROOT as ROOT
 from .schema import Column
 
-ROOT = Path(__file__).resolve().parents[3]
 _log = logging.getLogger(__name__)
 # The merged file is read in chunks of CHUNK_SIZE bytes, each parsed by Arrow's JSON reader
 # in blocks of BLOCK_SIZE on every core; memory holds one chunk besides the current year
@@ -157,7 +157,8 @@ def read_batches(merged: Path, schema: pa.Schema, chunk_size: int = CHUNK_SIZE,
 def _checked_lines(chunk: memoryview) -> tuple[bytes, Counter]:
     """The lines of ``chunk`` that pass :func:`newscrawl.core.records.parse_line` (without a
     byte-order mark, as the merge writes them), and the count of the others by reason."""
-    kept, counts = [], Counter()
+    kept: list[bytes] = []
+    counts: Counter = Counter()
     for line in bytes(chunk).splitlines():
         record, reason = records.parse_line(line)
         if record is not None:
@@ -403,7 +404,7 @@ def build_prefix(target: Path) -> str:
 def remove_leftovers(target: Path) -> list[Path]:
     """Remove the temporary directories of earlier builds of ``target`` whose process no
     longer runs (see :func:`build_prefix`); returns them."""
-    removed = []
+    removed: list[Path] = []
     if not target.parent.is_dir():
         return removed
     for path in target.parent.glob(f".{glob.escape(target.name)}.build-*-*"):

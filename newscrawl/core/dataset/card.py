@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Optional
+from typing import Optional, Sequence
 
 import pyarrow as pa
 
@@ -40,7 +40,7 @@ def _counts_table(counter, head: str, limit: int = 0) -> list[str]:
 
 
 def render(site: Outlet, edition: str, name: str, cols: list[Column], stats: Stats, files: list[str],
-           runs: list[dict] = (), sources: Optional[Counter] = None) -> str:
+           runs: Sequence[dict] = (), sources: Optional[Counter] = None) -> str:
     """The whole card of one edition of ``site`` as text. ``sources``: the runs counted by how
     they got their pages (:func:`newscrawl.core.dataset.report.run_source`)."""
     ed = site.editions.get(edition)
@@ -254,7 +254,7 @@ def _settings_text(p: dict) -> str:
     return "; ".join(parts)
 
 
-def _known_gaps(cols: list[Column], stats: Stats, runs) -> list[str]:
+def _known_gaps(cols: list[Column], stats: Stats, runs: Sequence[dict]) -> list[str]:
     """Empty months, flags, runs under the coverage minimum, sparse fields."""
     out = ["", "## Known gaps", ""]
     empty = stats.empty_months()

@@ -26,7 +26,7 @@ import sys
 import traceback
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 HEALTH = ("requests", "errors", "challenges", "browser", "articles")
 GROUPS = (("section", "section"), ("post_type", "post type"))
@@ -80,6 +80,8 @@ def _history():
     spec = importlib.util.spec_from_file_location(
         "newscrawl_history_figures", Path(__file__).with_name("history_figures.py")
     )
+    if spec is None or spec.loader is None:  # the file is part of the package: only a broken install
+        raise ImportError("newscrawl/core/dataset/history_figures.py cannot be loaded")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -382,13 +384,14 @@ def main(argv: list[str]) -> int:
     # seven figures leave are freed at exit.
     gc.disable()
     load()
-    directory = None
+    directory: Optional[Path] = None
     for line in sys.stdin:
         if line.strip():
             data = json.loads(line)
             if "directory" in data:
                 directory = Path(data.pop("directory"))
                 directory.mkdir(parents=True, exist_ok=True)
+            assert directory is not None, "the first line names the directory"
             try:
                 draw(data, directory, split=True)
             except FigureError:

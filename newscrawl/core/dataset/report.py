@@ -66,7 +66,9 @@ def run_source(summary: dict) -> str:
     if summary.get("command") == "reextract":
         return json.dumps({"reextract": True})
     source = dict(summary.get("politeness") or {}) if isinstance(summary.get("politeness"), dict) else {}
-    counts = summary.get("newscrawl") if isinstance(summary.get("newscrawl"), dict) else {}
+    counts = summary.get("newscrawl")
+    if not isinstance(counts, dict):
+        counts = {}
     delay = counts.get("newscrawl/robots/crawl_delay_capped", counts.get("newscrawl/robots/crawl_delay"))
     if source and isinstance(delay, (int, float)):
         source["robots_crawl_delay"] = delay
@@ -186,7 +188,7 @@ def group_figure(stats: Stats, by: str, period: str, periods: list[str]) -> dict
     """What the figure of one group (section, post type) draws: a heatmap of articles per
     period of the SERIES largest groups (the rest summed, :func:`others`) when the data fills
     it, else the totals of the TOP largest groups as bars."""
-    totals = stats.totals.get(by, {})
+    totals: Counter = stats.totals.get(by, Counter())
     ranked = sorted(totals, key=lambda k: (-totals[k], k))
     rows = min(len(ranked), SERIES + 1)
     if len(periods) >= MIN_COLUMNS and rows >= 2 and stats.count / (len(periods) * rows) >= MIN_PER_CELL:
@@ -216,7 +218,7 @@ def health_data(runs: list[dict]) -> dict:
         unit, labels = "run", [str(r.get("start_time") or r["run"])[:16].replace("T", " ") for r in runs]
         series = {k: [r[k] for r in runs] for k in HEALTH}
     else:
-        days = {}
+        days: dict[str, int] = {}
         for r in runs:
             day = str(r.get("start_time") or r["run"])[:10]
             days[day] = days.get(day, 0) + 1
@@ -313,10 +315,16 @@ class Drawer:
         self._writer = threading.Thread(target=self._write, args=(line,), daemon=True)
         self._writer.start()
 
+    @property
+    def _stdin(self) -> IO[bytes]:
+        stdin = self._proc.stdin
+        assert stdin is not None  # start() opens the process's standard input as a pipe
+        return stdin
+
     def _write(self, line: bytes) -> None:
         try:
-            self._proc.stdin.write(line)
-            self._proc.stdin.flush()
+            self._stdin.write(line)
+            self._stdin.flush()
         except (BrokenPipeError, ValueError):
             pass  # it died: finish() says why
 
@@ -327,6 +335,7 @@ class Drawer:
     def finish(self, timeout: float = 600) -> None:
         """Wait for every figure sent; DatasetError with the process's last words when it failed."""
         self._close_input()
+        code: int | str
         try:
             code = self._proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -339,7 +348,7 @@ class Drawer:
     def _close_input(self) -> None:
         self._join_writer()
         try:
-            self._proc.stdin.close()
+            self._stdin.close()
         except BrokenPipeError:
             pass
 

@@ -110,7 +110,9 @@ def field_docs(cls: type) -> dict[str, str]:
     below each annotated field (what ``ItemAdapter.get_json_schema`` turns into the JSON
     Schema descriptions; read here without importing Scrapy)."""
     tree = ast.parse(inspect.getsource(cls))
-    body = tree.body[0].body
+    definition = tree.body[0]
+    assert isinstance(definition, ast.ClassDef)  # the source of a class is its class statement
+    body = definition.body
     docs = {}
     for node, following in zip(body, body[1:]):
         if (
