@@ -25,7 +25,6 @@ from typing import Any, Iterable, Optional
 from urllib.parse import urljoin
 
 from lxml import etree
-from parsel import Selector
 
 from ...core.dates import note_date_problems
 from ...core.editions import Edition
@@ -40,12 +39,10 @@ from ...core.pages import (
     IMG_DATA_SRC,
     IMG_SRC,
     NESTED_BLOCKS,
-    OWN_TEXT,
     RELATED,
     TEXT_NODES,
     Page,
     PageLink,
-    ancestors,
     as_int,
     as_str,
     class_xpath,
@@ -57,12 +54,12 @@ from ...core.pages import (
     node_text,
     number_out_of_range,
     record_links,
-    spaced_text,
     split_list,
     without_lone_surrogates,
     xpath_literal,
 )
 from ...core.urls import canonical_url, is_fetchable, post_id_from_path, section_from_path
+from .byline import MONTH, Byline
 from .dates import date_reader as site_date_reader
 
 METADATA_XPATH = '//script[@id="tawsiyat-metadata"]/text()'
@@ -71,45 +68,11 @@ BODY_CSS = "div.p-content"
 # The metadata fields read as numbers (word_count, video_duration_seconds).
 _METADATA_NUMBERS = ("word_count", "video_duration")
 BODY_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6"}
-# "9 Oct 2024 09:01", "9 Oct 09:01", "18 Mayo 2022 06:33", "3 تشرين الثاني 14:05": a day,
-# a month name (Levantine Arabic ones may be two words, "آب" only two letters), maybe a
-# year, a time.
-_MONTH = r"[^\W\d_]{2,10}(?:\s[\u0600-\u06ff]{2,7})?\.?"
-VISIBLE_DATE = re.compile(r"\b\d{1,2}\s+" + _MONTH + r"(?:\s+\d{4})?,?\s+\d{1,2}:\d{2}\b")
-CARD_DATE = re.compile(r"^\d{1,2}\s+" + _MONTH + r"(?:\s+\d{4})?$")
-# Name separators in a byline without links: commas (Latin and Arabic) and the edition's "and".
-_COMMAS = re.compile(r"[,،]")
+CARD_DATE = re.compile(r"^\d{1,2}\s+" + MONTH + r"(?:\s+\d{4})?$")
 CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
 
 _METADATA = etree.XPath(METADATA_XPATH, smart_strings=False)
 _CRUMB_SEPARATORS = re.compile(r"\s*[›»]\s*")
-
-
-# Labels of the items of a label-less byline (Spanish): what ends a name or a labelled value.
-_BYLINE_ITEMS = ("author", "source", "views", "shares")
-# Byline item separators printed as text ("• Fuente: X • 18 Mayo 2022 06:33 • 216 Visualizaciones").
-_SEPARATORS = re.compile(r"\s*[•·|]\s*")
-
-
-def _strip_separators(text: str) -> str:
-    return normalise_text(_SEPARATORS.sub(" ", text))
-
-
-def _undouble(text: str) -> str:
-    """"Bouthaina Shaaban Bouthaina Shaaban" -> "Bouthaina Shaaban": a name printed twice in one
-    text (image alt and name). Only names of two words or more, so "Ali Ali" stays."""
-    words = text.split()
-    half = len(words) // 2
-    if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
-        return " ".join(words[:half])
-    return text
-
-
-def _split_names(parts: Iterable[str], conjunction: str) -> list[str]:
-    """Names from byline text: split at commas (Latin and Arabic) and the edition's "and"."""
-    conj = f" {conjunction} "
-    names = [normalise_text(p) for part in parts for chunk in _COMMAS.split(part) for p in chunk.split(conj)]
-    return dedupe(n for n in names if n)
 
 
 class _SitePage(Page):
@@ -288,137 +251,15 @@ class ArticlePage(_SitePage):
         """Whether this page is a post (``not_post_reason`` says why not)."""
         return self.not_post_reason() is None
 
-    # --- the byline ---------------------------------------------------------------------
+    # --- the byline (byline.py) ----------------------------------------------------------
     @functools.cached_property
-    def _byline_node(self) -> Optional[Selector]:
-        """The byline element: the innermost one starting with the "By" label; in an edition
-        without one (Spanish), the item list around the first "Autor:"/"Fuente:" label or
-        view count, else around the first visible date with a time."""
-        by = self.labels.get("by")
-        if by:
-            lit = xpath_literal(by + " ")
-            nodes = self.scope.xpath(
-                f".//*[starts-with(normalize-space(.), {lit})][not(.//*[starts-with(normalize-space(.), {lit})])]"
-            )
-            return nodes[0] if nodes else None
-        for key in ("author", "source", "views"):
-            label = self.labels.get(key)
-            if not label:
-                continue
-            nodes = self.scope.xpath(f".//text()[contains(., {xpath_literal(label)})]/..")
-            if nodes:
-                return self._widen_to_names(nodes[0])
-        for node in self.scope.xpath(".//*[not(self::script)][text()]"):
-            if VISIBLE_DATE.search(OWN_TEXT(node.root) or ""):
-                return self._widen_to_names(node)
-        return None
-
-    def _widen_to_names(self, node: Selector) -> Selector:
-        """From the item holding a byline label, up to the element that also holds the name
-        printed before it (a list item's list, at most three levels up)."""
-        for current in [node, *ancestors(node, 3)]:
-            if self._name_part(current):
-                return current
-            if current.root.tag in ("article", "body", "main"):
-                break
-        return node
-
-    def _name_part(self, node: Selector) -> list[str]:
-        """The text pieces of a label-less byline before its first label, date or count:
-        the author names, each printed once or twice (image alt text and name)."""
-        stop = self._byline_stop
-        pieces: list[str] = []
-        for raw in node.root.xpath(".//text()[not(ancestor::script)]"):
-            text = normalise_text(raw)
-            found = stop.search(text)
-            piece = _strip_separators(text[: found.start()] if found else text)
-            if piece:
-                pieces.append(piece)
-            if found:
-                break
-        return dedupe(_undouble(p) for p in pieces)
-
-    @functools.cached_property
-    def _byline_stop(self) -> re.Pattern:
-        """Where the names of a label-less byline end: a label, a date or a count."""
-        labels = [re.escape(self.labels[k]) for k in ("author", "source") if self.labels.get(k)]
-        counts = [re.escape(self.labels[k]) for k in ("views", "shares") if self.labels.get(k)]
-        parts = labels + [VISIBLE_DATE.pattern]
-        if counts:
-            parts.append(r"[\d.,]*\s*(?:" + "|".join(counts) + ")")
-        return re.compile("|".join(parts))
-
-    def _byline_text(self) -> str:
-        """Text of the byline area: the byline element widened until it holds the date."""
-        node = self._byline_node
-        if node is None:
-            return ""
-        for current in [node, *ancestors(node, 2)]:
-            text = spaced_text(current)
-            if VISIBLE_DATE.search(text):
-                return text
-        return spaced_text(node)
-
-    def _byline_names(self) -> list[str]:
-        node = self._byline_node
-        if node is None:
-            return []
-        by = self.labels.get("by")
-        if not by:
-            return self._labelled_names(node) or _split_names(self._name_part(node), self.labels["and"])
-        source_label = self.labels["source"]
-        names = []
-        for a in node.xpath(".//a"):
-            preceding = normalise_text("".join(a.xpath("preceding-sibling::text()").getall()))
-            if source_label in preceding:
-                break
-            name = node_text(a)
-            if name:
-                names.append(name)
-        if names:
-            return dedupe(names)
-        text = node_text(node)[len(by):]
-        text = text.split(source_label)[0]
-        text = VISIBLE_DATE.split(text)[0]
-        return _split_names([text], self.labels["and"])
-
-    def _labelled_names(self, node: Selector) -> list[str]:
-        """Names after an "Autor:" label in the byline, when the edition prints one."""
-        label = self.labels.get("author")
-        if not label:
-            return []
-        value = self._labelled_value(label, node)
-        return _split_names([value], self.labels["and"]) if value else []
-
-    def _labelled_value(self, label: str, scope: Selector) -> Optional[str]:
-        """The text after a label ("Fuente: X") up to the next separator, label, date or count."""
-        lit = xpath_literal(label)
-        stops = [self.labels[k] for k in _BYLINE_ITEMS if self.labels.get(k) and self.labels[k] != label]
-        # The label may follow other text in the same element ("By X Source: Y 9 Oct").
-        for node in scope.xpath(f".//text()[contains(., {lit})]/.."):
-            text = spaced_text(node)
-            if label not in text:
-                continue
-            after = text.split(label, 1)[1]
-            after = VISIBLE_DATE.split(after)[0]
-            for stop in stops:
-                after = after.split(stop, 1)[0]
-            value = next((normalise_text(p) for p in _SEPARATORS.split(after) if normalise_text(p)), None)
-            if value:
-                return value
-        return None
+    def byline(self) -> Byline:
+        """The byline: author names, "Source:" value and visible date."""
+        return Byline(self.scope, self.labels)
 
     def _visible_date(self) -> Optional[str]:
-        """The date in the byline; without a byline (its label renamed, say), the first date
-        with a time in the article, rather than losing the article for want of a date."""
-        match = VISIBLE_DATE.search(self._byline_text())
-        if match:
-            return match.group(0)
-        for text in TEXT_NODES(self.scope.root):
-            match = VISIBLE_DATE.search(normalise_text(text))
-            if match:
-                return match.group(0)
-        return None
+        """The date in the byline, else the first date with a time in the article."""
+        return self.byline.date()
 
     def read_time_minutes(self) -> Optional[int]:
         """The reading time: "5 Min Read" gives 5."""
@@ -609,7 +450,7 @@ class ArticlePage(_SitePage):
     def authors(self) -> tuple[list[str], Optional[str]]:
         value, source = first(
             ("metadata", lambda: self.classes.get("author", [])),
-            ("text", self._byline_names),
+            ("text", self.byline.names),
             ("metadata", lambda: listed(as_str(self.metadata.get("author")))),
             ("meta", lambda: listed(self.meta.get("author"))),
         )
@@ -654,7 +495,7 @@ class ArticlePage(_SitePage):
 
     def source(self) -> Optional[str]:
         """The byline's "Source:" value."""
-        return self._labelled_value(self.labels["source"], self.scope)
+        return self.byline.source()
 
     def word_count(self) -> Optional[int]:
         return as_int(self.metadata.get("word_count"))
