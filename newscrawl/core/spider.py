@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, AsyncIterator, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Mapping, Optional, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
@@ -34,8 +34,22 @@ from .reading import read_article
 from .recheck import RecheckMixin
 from .runfacts import RunFacts, publish
 from .sitemap_plan import SitemapCallbacks, SitemapConfig, SitemapPlan
-from .state import StateKeeper
+from .state import StateKeeper, Store
 from .urls import HostMap, canonical_url, could_be_post, is_article_path, is_fetchable
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from .coverage import ShapeTally  # imported where used, once the crawl's extensions exist
+
+
+def _request_of(response: Response) -> scrapy.Request:
+    """The request a callback's response answers (Scrapy sets it before any callback runs)."""
+    request = response.request
+    if request is None:
+        raise ValueError(f"{response.url} came without its request")
+    return request
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
     sitemaps: SitemapPlan
 
     @classmethod
-    def update_settings(cls, settings) -> None:
+    def update_settings(cls, settings: BaseSettings) -> None:
         """Keep record types apart in every feed, including ``-O``/``-o`` ones (and, with the
         browser off, Scrapy's own download handlers: ``browser.without_browser``).
 
@@ -88,7 +102,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         feeds = settings.getdict("FEEDS")
         if not feeds:
             return
-        priority = settings.getpriority("FEEDS")
+        priority = settings.getpriority("FEEDS") or 0  # set, as FEEDS is not empty
         split = {}
         for uri, options in feeds.items():
             options = dict(options or {})
@@ -102,9 +116,10 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
                 continue
             stem, dot, ext = str(uri).rpartition(".")
             # The checks file only when a re-check found something (runs of the memory only).
-            for kind, cls, extra in (("breaking", "BreakingItem", {}), ("checks", "PostCheck", {"store_empty": False})):
+            for kind, record, extra in (("breaking", "BreakingItem", {}),
+                                        ("checks", "PostCheck", {"store_empty": False})):
                 sibling = f"{stem}.{kind}.{ext}" if dot and "/" not in ext else f"{uri}.{kind}"
-                split.setdefault(sibling, {**options, **extra, "item_classes": [f"newscrawl.core.items.{cls}"]})
+                split.setdefault(sibling, {**options, **extra, "item_classes": [f"newscrawl.core.items.{record}"]})
         # Replace the whole value (a plain dict, one above the feeds' own priority): the
         # crawl command merges its settings into the crawler again afterwards, and an
         # equal priority would undo this.
@@ -127,7 +142,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
                               dataset=self.args.dataset(self.name), args=self.args)
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         # `scrapy shell` builds the spider without arguments; its -a values come this way.
         kwargs = {**crawler.settings.getdict("NEWSCRAWL_SPIDER_ARGS"), **kwargs}
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -144,7 +159,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         return connected(spider, crawler, spider_idle=spider.sitemaps.idle)
 
     @property
-    def now(self):
+    def now(self) -> datetime:
         """The crawl's "now" (NEWSCRAWL_NOW or the clock), for reading year-less card dates."""
         return crawl_now(self.crawler.settings)
 
@@ -221,7 +236,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         the retries are spent: then the page is parsed as it came, rather than lost."""
         self.crawler.stats.inc_value("newscrawl/incomplete/detected")
         return get_retry_request(
-            response.request, spider=self, reason="incomplete page",
+            _request_of(response), spider=self, reason="incomplete page",
             max_retry_times=self.plan_config.incomplete_retries,
             stats_base_key="newscrawl/incomplete",
             # Not an error: what came is parsed and kept (an article is flagged).
@@ -258,7 +273,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             # The ticker or Most Read is filled in by JavaScript: the home page once more,
             # in the browser. Once per crawl is enough, as both are the same on every page.
             self.logger.info("home page blocks filled in by JavaScript: %s; rendering it", ", ".join(wanted))
-            yield response.request.replace(
+            yield _request_of(response).replace(
                 dont_filter=True,
                 cb_kwargs={"rendered": True},
                 errback=None,  # without a browser this is counted, not a failed home page
@@ -271,9 +286,11 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         self.crawler.stats.inc_value("newscrawl/home_failed")
         yield from self._listing_requests({})
 
-    def _listing_requests(self, menu: dict[str, str]) -> Iterable[scrapy.Request]:
+    def _listing_requests(self, menu: Mapping[str, str]) -> Iterable[scrapy.Request]:
         for slug in self.args.sections:
             listing = self.args.edition.listing(slug)
+            if listing is None:  # CrawlArgs takes only the edition's own slugs
+                raise ValueError(f"no listing {slug!r} in edition {self.edition!r}")
             url = menu.get(listing.label)
             if url is None:
                 self.crawler.stats.inc_value("newscrawl/menu_label_missing")
@@ -340,7 +357,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         elif self.args.max_pages > 1 and listing.has_load_more():
             # Further items come only from JavaScript: the same listing again, in the
             # browser, clicking "Load more" up to max_pages - 1 times.
-            yield response.request.replace(
+            yield _request_of(response).replace(
                 dont_filter=True,
                 cb_kwargs={"slug": slug, "rendered": True},
                 meta={
@@ -392,7 +409,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         stats.inc_value(f"newscrawl/not_post/found_via/{discovered_via.split(':', 1)[0]}")
 
     @property
-    def store(self):
+    def store(self) -> Optional[Store]:
         """The cross-run store (owned by ``StateKeeper``), when the memory is on and the run is
         incremental (``NEWSCRAWL_INCREMENTAL``, as scheduled runs are): then known articles
         are not fetched again. A plain run re-fetches them, so edits are found."""
@@ -400,7 +417,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         return keeper.store if keeper is not None else None
 
     @functools.cached_property
-    def _keeper(self):
+    def _keeper(self) -> Optional[StateKeeper]:
         # Asked for every link of every page: the setting and the extension looked up once
         # (the extensions exist by the time the first response comes).
         if not self.plan_config.incremental:
@@ -424,10 +441,9 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         return True
 
     def _last_card_before_since(self, listing: ListingPageContract) -> bool:
-        now, read = self.now, listing.dates.read
-        dates = [read(d, now) for d in listing.card_dates()]
-        dates = [d for d in dates if d is not None]
-        return bool(dates) and dates[-1].date() < self.args.since
+        since, now, read = self.args.since, self.now, listing.dates.read
+        dates = [d for d in (read(text, now) for text in listing.card_dates()) if d is not None]
+        return bool(dates) and since is not None and dates[-1].date() < since
 
     # --- requests -----------------------------------------------------------------
     def _cap_links(self, links: list[PageLink], page_url: str) -> list[PageLink]:
@@ -498,7 +514,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         )
 
     @functools.cached_property
-    def _link_shapes(self):
+    def _link_shapes(self) -> Optional[ShapeTally]:
         # The summary's tally of link shapes the edition does not list (coverage); None when
         # the coverage extension is off.
         from .coverage import CoverageExtension
