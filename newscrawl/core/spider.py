@@ -57,7 +57,7 @@ class PlanConfig:
     """The settings of the crawl plan, read once when the spider is made (not on every response)."""
 
     incomplete_retries: int
-    """Fetches more of a page cut short, before it is parsed as it came."""
+    """How many more times a page cut short is fetched before it is parsed as it came."""
     ticker: bool
     """Whether the home page's BREAKING lines are collected (off when no feed takes them)."""
     per_listing: int
