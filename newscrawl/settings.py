@@ -73,6 +73,9 @@ NEWSCRAWL_STATE = "auto"
 # A BREAKING line is emitted again only after no run has seen it on the ticker for this
 # many hours (a line still up is the same news; one back after a gap is news again).
 NEWSCRAWL_TICKER_REPEAT_HOURS = 24
+# Whether the home page's BREAKING ticker lines are collected; the spider turns it off for a run
+# whose feeds take none (NewsSpider.update_settings), so none is remembered without being written.
+NEWSCRAWL_TICKER = True
 # Incremental runs (the cron entry point sets this): articles the store knows are not
 # fetched again (-a refresh=N re-fetches those published in the last N days) and a
 # listing whose first page brings nothing new is not paged further.

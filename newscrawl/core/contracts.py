@@ -18,6 +18,7 @@ from itemadapter import ItemAdapter, is_item
 from scrapy import Request
 from scrapy.contracts import Contract
 from scrapy.exceptions import ContractFail
+from scrapy.http import TextResponse
 
 from .urls import is_article_path
 
@@ -51,7 +52,7 @@ class FirstArticleContract(Contract):
         spider = callback.__self__
         args["url"] = spider.args.base_url.rstrip("/") + self.args[0]
 
-        async def article_of_listing(response, **cb_kwargs):
+        async def article_of_listing(response: TextResponse, **cb_kwargs: Any) -> Any:
             article = await spider.crawler.engine.download_async(
                 Request(first_article_url(spider, response), dont_filter=True))
             if article.status != 200:
@@ -62,7 +63,7 @@ class FirstArticleContract(Contract):
         return args
 
 
-def first_article_url(spider, listing) -> str:
+def first_article_url(spider: Any, listing: TextResponse) -> str:
     """The URL to fetch for the first article card of a listing response."""
     page = spider.outlet.listing_page(listing.text, listing.url, spider.args.edition)
     for link in page.article_links():

@@ -12,12 +12,13 @@ with a leading underscore may change without notice.
 
 from __future__ import annotations
 
+import enum
 import functools
 import html
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Final, Iterable, Optional, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -107,7 +108,16 @@ def spaced_text(selector: Selector) -> str:
     return normalise_text(" ".join(selector.xpath(".//text()[not(ancestor::script)]").getall()))
 
 
-_UNKNOWN = object()
+_T = TypeVar("_T")
+
+
+class _Unknown(enum.Enum):
+    """Not in a memo yet (None is a remembered answer: not a post)."""
+
+    TOKEN = 0
+
+
+_UNKNOWN: Final = _Unknown.TOKEN
 
 
 def _page_independent(href: str) -> bool:
@@ -128,7 +138,7 @@ class _CrawlMemo:
         self.post_url: dict[str, Optional[str]] = {}
         self.article_url: dict[str, Optional[str]] = {}
 
-    def remember(self, memo: dict, href: str, url: Optional[str]) -> None:
+    def remember(self, memo: dict[str, Optional[str]], href: str, url: Optional[str]) -> None:
         if len(memo) >= self.LIMIT:
             memo.clear()
         memo[href] = url
@@ -341,7 +351,7 @@ def looks_complete(body: bytes) -> bool:
     return b"</html>" in body[-4096:].lower()
 
 
-def first(*candidates: tuple[str, Callable[[], Any]]) -> tuple[Any, Optional[str]]:
+def first(*candidates: tuple[str, Callable[[], Optional[_T]]]) -> tuple[Optional[_T], Optional[str]]:
     """The first non-empty value among the candidates, with its source name: each candidate
     is (source, callable), called in order and only until one gives a value, so a fallback
     costs nothing when it is not needed. (None, None) when every one is empty."""
@@ -398,6 +408,14 @@ class Page:
         parts = urlsplit(url)
         self._shared = _crawl_memo(edition, f"{parts.scheme}://{parts.netloc}".lower())
 
+    def label(self, key: str) -> str:
+        """The text of a label the edition prints (``"read_next"`` -> "Read Next"); KeyError for
+        one it does not print (None in ``Edition.labels``: ask ``labels.get`` first)."""
+        text = self.labels[key]
+        if text is None:
+            raise KeyError(f"edition {self.edition.code!r} prints no {key!r} label")
+        return text
+
     @staticmethod
     def date_reader(edition: Edition) -> DateReader:
         """The outlet's reader of an edition's dates; an outlet's page classes name their own.
@@ -412,7 +430,7 @@ class Page:
     @functools.cached_property
     def _block_label_nodes(self) -> dict[str, list]:
         """Label text -> its elements, for the three block labels, found in one scan."""
-        texts = [self.labels[key] for key in _BLOCK_LABELS]
+        texts = [self.label(key) for key in _BLOCK_LABELS]
         if all(_xpath_space(t) for t in texts):
             found = _BLOCK_LABEL_NODES(self.sel.root, a=texts[0], b=texts[1], c=texts[2])
             return {t: [n for n in found if OWN_TEXT(n) == t] for t in texts}
@@ -422,8 +440,8 @@ class Page:
         """Elements whose own text is exactly the label (e.g. a "Read Next" heading), as lxml
         elements. The label goes in as an XPath variable: any text, quotes included."""
         if label not in _BLOCK_LABELS:
-            return _LABEL_NODES(self.sel.root, label=self.labels[label])
-        return list(self._block_label_nodes[self.labels[label]])
+            return _LABEL_NODES(self.sel.root, label=self.label(label))
+        return list(self._block_label_nodes[self.label(label)])
 
     def _find_block(self, label: str):
         """The block a label heads (the nearest ancestor of the label holding links to posts)
@@ -448,8 +466,10 @@ class Page:
         except KeyError:
             pass
         shared = self._shared.article_url if _page_independent(href) else None
-        url = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
-        if url is _UNKNOWN:
+        found = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
+        if found is not _UNKNOWN:
+            url = found
+        else:
             url = self._post_url(href)
             if url is not None and not is_article_path(urlsplit(url).path, self.edition):
                 url = None
@@ -469,8 +489,10 @@ class Page:
         except KeyError:
             pass
         shared = self._shared.post_url if _page_independent(href) else None
-        url = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
-        if url is _UNKNOWN:
+        found = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
+        if found is not _UNKNOWN:
+            url = found
+        else:
             url = None
             if is_fetchable(href):
                 joined = urljoin(self.url, href.strip())

@@ -50,13 +50,13 @@ class Stopped(Exception):
     """The crawl is stopping: parsing ends where it is."""
 
 
-def _stream(body: bytes, max_bytes: int):
+def _stream(body: bytes, max_bytes: int) -> "_LimitedReader":
     raw = gzip.GzipFile(fileobj=io.BytesIO(body)) if body[:2] == b"\x1f\x8b" else io.BytesIO(body)
     return _LimitedReader(raw, max_bytes)
 
 
 class _LimitedReader(io.RawIOBase):
-    def __init__(self, raw, limit: int):
+    def __init__(self, raw: io.BufferedIOBase, limit: int):
         self.raw, self.left = raw, limit
 
     def readable(self) -> bool:

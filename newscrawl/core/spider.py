@@ -10,22 +10,21 @@ by the pipelines. An outlet's spider is this class with a ``name`` and an ``outl
 from __future__ import annotations
 
 import functools
-from collections import deque
-from datetime import timedelta
-from typing import Any, AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Mapping, Optional, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
-from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 
 from .args import CrawlArgs
 from .browser import without_browser
 from .clock import now_iso
+from .component import connected
+from .config import get_bool, get_int
 from .dates import crawl_now
 from .items import BreakingItem
 from .outlet import ArticlePageContract, ListingPageContract, Outlet
@@ -34,9 +33,47 @@ from .pipelines import printable
 from .reading import read_article
 from .recheck import RecheckMixin
 from .runfacts import RunFacts, publish
-from .sitemap import MAX_DECOMPRESSED, MAX_URLS, SitemapRead, month_of, month_overlaps, read_sitemap
-from .state import StateKeeper
+from .sitemap_plan import SitemapCallbacks, SitemapConfig, SitemapPlan
+from .state import StateKeeper, Store
 from .urls import HostMap, canonical_url, could_be_post, is_article_path, is_fetchable
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from .coverage import ShapeTally  # imported where used, once the crawl's extensions exist
+
+
+def _request_of(response: Response) -> scrapy.Request:
+    """The request a callback's response answers (Scrapy sets it before any callback runs)."""
+    request = response.request
+    if request is None:
+        raise ValueError(f"{response.url} came without its request")
+    return request
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """The settings of the crawl plan, read once when the spider is made (not on every response)."""
+
+    incomplete_retries: int
+    """How many more times a page cut short is fetched before it is parsed as it came."""
+    ticker: bool
+    """Whether the home page's BREAKING lines are collected (off when no feed takes them)."""
+    per_listing: int
+    """Article links taken from each listing page, 0 for all."""
+    max_links_per_page: int
+    """Article links taken from one page, 0 for no cap."""
+    incremental: bool
+    """Whether posts the cross-run store knows are skipped."""
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "PlanConfig":
+        return cls(incomplete_retries=get_int(settings, "NEWSCRAWL_INCOMPLETE_RETRIES"),
+                   ticker=get_bool(settings, "NEWSCRAWL_TICKER"),
+                   per_listing=get_int(settings, "NEWSCRAWL_PER_LISTING"),
+                   max_links_per_page=get_int(settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE"),
+                   incremental=get_bool(settings, "NEWSCRAWL_INCREMENTAL"))
 
 
 class NewsSpider(RecheckMixin, scrapy.Spider):
@@ -46,9 +83,11 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
     """
 
     outlet: Outlet
+    plan_config: PlanConfig
+    sitemaps: SitemapPlan
 
     @classmethod
-    def update_settings(cls, settings) -> None:
+    def update_settings(cls, settings: BaseSettings) -> None:
         """Keep record types apart in every feed, including ``-O``/``-o`` ones (and, with the
         browser off, Scrapy's own download handlers: ``browser.without_browser``).
 
@@ -63,7 +102,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         feeds = settings.getdict("FEEDS")
         if not feeds:
             return
-        priority = settings.getpriority("FEEDS")
+        priority = settings.getpriority("FEEDS") or 0  # set, as FEEDS is not empty
         split = {}
         for uri, options in feeds.items():
             options = dict(options or {})
@@ -77,9 +116,10 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
                 continue
             stem, dot, ext = str(uri).rpartition(".")
             # The checks file only when a re-check found something (runs of the memory only).
-            for kind, cls, extra in (("breaking", "BreakingItem", {}), ("checks", "PostCheck", {"store_empty": False})):
+            for kind, record, extra in (("breaking", "BreakingItem", {}),
+                                        ("checks", "PostCheck", {"store_empty": False})):
                 sibling = f"{stem}.{kind}.{ext}" if dot and "/" not in ext else f"{uri}.{kind}"
-                split.setdefault(sibling, {**options, **extra, "item_classes": [f"newscrawl.core.items.{cls}"]})
+                split.setdefault(sibling, {**options, **extra, "item_classes": [f"newscrawl.core.items.{record}"]})
         # Replace the whole value (a plain dict, one above the feeds' own priority): the
         # crawl command merges its settings into the crawler again afterwards, and an
         # equal priority would undo this.
@@ -102,19 +142,24 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
                               dataset=self.args.dataset(self.name), args=self.args)
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         # `scrapy shell` builds the spider without arguments; its -a values come this way.
         kwargs = {**crawler.settings.getdict("NEWSCRAWL_SPIDER_ARGS"), **kwargs}
         spider = super().from_crawler(crawler, *args, **kwargs)
         # What components need of the arguments, published once: they read run_facts(crawler),
         # never the spider's attributes.
         publish(crawler, spider.facts)
+        spider.plan_config = PlanConfig.from_settings(crawler.settings)
+        spider.sitemaps = SitemapPlan(
+            crawler, spider.args, spider.hosts, SitemapConfig.from_settings(crawler.settings),
+            SitemapCallbacks(parse_sitemap=spider.parse_sitemap, sitemap_failed=spider.sitemap_failed,
+                             article_request=spider._article_request),
+            spider._sitemap_state, spider.logger)
         # Sitemap URLs are requested a batch at a time, the next when the crawl runs dry.
-        crawler.signals.connect(spider._sitemap_idle, signal=signals.spider_idle)
-        return spider
+        return connected(spider, crawler, spider_idle=spider.sitemaps.idle)
 
     @property
-    def now(self):
+    def now(self) -> datetime:
         """The crawl's "now" (NEWSCRAWL_NOW or the clock), for reading year-less card dates."""
         return crawl_now(self.crawler.settings)
 
@@ -139,104 +184,31 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
                 priority=100,
             )
 
+    # --- sitemaps (newscrawl/core/sitemap_plan.py) -----------------------------------
+    # Spider methods only so that a request saved in a stopped job's queue (JOBDIR) can name
+    # its callback; the work is the plan's.
     async def parse_sitemap_index(self, response: Response) -> AsyncIterator[scrapy.Request]:
         """Monthly sitemaps that overlap [since, until]; others are never requested."""
-        # Monthly files hold posts by their month in the site's time zone, while since/until
-        # are UTC dates: east of UTC a post of UTC day d is dated d or d+1 locally, so the
-        # month of the day after `until` is read too (a post at 01:00 local time on the 1st
-        # is the last UTC day of the month before).
-        until = self.args.until + timedelta(days=1) if self.args.until else None
-        for entry in (await self._read_sitemap(response)).entries:
-            month = month_of(entry.loc)
-            if month is None or not month_overlaps(month, self.args.since, until):
-                continue
-            url = self.hosts.to_crawl_url(entry.loc)
-            if url is not None:
-                self.crawler.stats.inc_value("newscrawl/sitemaps/monthly")
-                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed, priority=90)
-
-    async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
-        """Article URLs of a monthly sitemap, queued here and requested a batch at a time."""
-        since = self.args.since
-        pending = self._sitemap_pending
-        taken = 0
-        for entry in (await self._read_sitemap(response)).entries:
-            # A post published on or after `since` cannot have been modified before it.
-            if since and entry.lastmod and entry.lastmod.date() < since:
-                continue
-            pending.append(entry.loc)
-            taken += 1
-        self.crawler.stats.inc_value("newscrawl/sitemaps/urls", taken)
-        for request in self._sitemap_batch():
+        async for request in self.sitemaps.parse_index(response):
             yield request
 
-    async def _read_sitemap(self, response: Response) -> SitemapRead:
-        """The entries of a sitemap, parsed in a thread (a big file takes seconds, which
-        must not stall the crawl or a Ctrl-C), cut at NEWSCRAWL_SITEMAP_MAX_BYTES
-        (decompressed) and NEWSCRAWL_SITEMAP_MAX_URLS, each cut counted and logged."""
-        settings = self.crawler.settings
-        engine = self.crawler.engine
-
-        def stopping() -> bool:
-            return getattr(getattr(engine, "_slot", None), "closing", None) is not None
-
-        read = await maybe_deferred_to_future(deferToThread(
-            read_sitemap, response.body, settings.getint("NEWSCRAWL_SITEMAP_MAX_BYTES", MAX_DECOMPRESSED),
-            settings.getint("NEWSCRAWL_SITEMAP_MAX_URLS", MAX_URLS), stopping))
-        if read.stopped:
-            # The crawl stopped mid-file: the sitemap goes back to the queue (JOBDIR) to be
-            # read whole when the job resumes, rather than half of it being lost.
-            from .middlewares import PromptStop
-
-            stop = self.crawler.get_extension(PromptStop)
-            if stop is not None:
-                stop.postpone(response.request)
-            return SitemapRead([])
-        if read.capped:
-            self.crawler.stats.inc_value(f"newscrawl/sitemaps/capped/{read.capped}")
-            setting = "NEWSCRAWL_SITEMAP_MAX_BYTES" if read.capped == "bytes" else "NEWSCRAWL_SITEMAP_MAX_URLS"
-            self.logger.warning("sitemap %s cut at %s (%s): %d entries kept",
-                                printable(response.url), setting, read.capped, len(read.entries))
-        elif read.malformed:
-            self.crawler.stats.inc_value("newscrawl/sitemaps/malformed")
-            self.logger.warning("sitemap %s unreadable after %d entries (kept): %s",
-                                printable(response.url), len(read.entries), printable(read.malformed))
-        return read
-
-    @property
-    def _sitemap_pending(self) -> deque:
-        """Sitemap article URLs not yet requested. Kept in ``self.state`` when there is one
-        (JOBDIR: saved when the crawl stops, read back when it resumes)."""
-        state = getattr(self, "state", None)
-        if not isinstance(state, dict):
-            state = self.__dict__.setdefault("_sitemap_state", {})
-        return state.setdefault("sitemap_pending", deque())
-
-    def _sitemap_batch(self) -> Iterable[scrapy.Request]:
-        """The next few sitemap article requests. A sitemap of 50,000 URLs queued at once
-        would hold 50,000 requests in memory and in a stopped job's saved queue; a batch
-        at a time (the next when the crawl runs dry) keeps both small."""
-        pending = self._sitemap_pending
-        batch = self.crawler.settings.getint("NEWSCRAWL_SITEMAP_BATCH", 100)
-        made = 0
-        while pending and made < batch:
-            request = self._article_request(pending.popleft(), "sitemap")
-            if request is not None:
-                made += 1
-                yield request
-
-    def _sitemap_idle(self) -> None:
-        if not self._sitemap_pending:
-            return
-        for request in self._sitemap_batch():
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider("sitemap URLs left")
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Article URLs of a monthly sitemap, queued and requested a batch at a time."""
+        async for request in self.sitemaps.parse_monthly(response):
+            yield request
 
     def sitemap_failed(self, failure: Any) -> None:
         """A sitemap that could not be fetched: counted, one line (no traceback)."""
-        if not failure.check(IgnoreRequest):
-            self.crawler.stats.inc_value("newscrawl/sitemaps/failed")
+        self.sitemaps.failed(failure)
         return self.fetch_failed(failure)
+
+    def _sitemap_state(self) -> dict:
+        """Where the sitemap plan keeps its queue: ``self.state`` when there is one (JOBDIR,
+        set by Scrapy's SpiderState when the spider opens), else a dict of this spider's."""
+        state = getattr(self, "state", None)
+        if not isinstance(state, dict):
+            state = self.__dict__.setdefault("_sitemap_state_dict", {})
+        return state
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
         """Any page of the edition, by the shape of its URL: an article as with ``-a url=``,
@@ -264,8 +236,8 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         the retries are spent: then the page is parsed as it came, rather than lost."""
         self.crawler.stats.inc_value("newscrawl/incomplete/detected")
         return get_retry_request(
-            response.request, spider=self, reason="incomplete page",
-            max_retry_times=self.crawler.settings.getint("NEWSCRAWL_INCOMPLETE_RETRIES", 3),
+            _request_of(response), spider=self, reason="incomplete page",
+            max_retry_times=self.plan_config.incomplete_retries,
             stats_base_key="newscrawl/incomplete",
             # Not an error: what came is parsed and kept (an article is flagged).
             give_up_log_level="WARNING",
@@ -279,7 +251,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         page = self.outlet.home_page(response.text, response.url, self.args.edition)
         crawled_at = now_iso()
         lines = page.ticker()
-        if self.crawler.settings.getbool("NEWSCRAWL_TICKER", True):
+        if self.plan_config.ticker:
             for line in lines:
                 url = canonical_url(line.url, self.args.edition) if line.url else None
                 yield BreakingItem(text=line.text, edition=self.edition, first_seen_at=crawled_at, url=url)
@@ -301,7 +273,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
             # The ticker or Most Read is filled in by JavaScript: the home page once more,
             # in the browser. Once per crawl is enough, as both are the same on every page.
             self.logger.info("home page blocks filled in by JavaScript: %s; rendering it", ", ".join(wanted))
-            yield response.request.replace(
+            yield _request_of(response).replace(
                 dont_filter=True,
                 cb_kwargs={"rendered": True},
                 errback=None,  # without a browser this is counted, not a failed home page
@@ -314,9 +286,11 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         self.crawler.stats.inc_value("newscrawl/home_failed")
         yield from self._listing_requests({})
 
-    def _listing_requests(self, menu: dict[str, str]) -> Iterable[scrapy.Request]:
+    def _listing_requests(self, menu: Mapping[str, str]) -> Iterable[scrapy.Request]:
         for slug in self.args.sections:
             listing = self.args.edition.listing(slug)
+            if listing is None:  # CrawlArgs takes only the edition's own slugs
+                raise ValueError(f"no listing {slug!r} in edition {self.edition!r}")
             url = menu.get(listing.label)
             if url is None:
                 self.crawler.stats.inc_value("newscrawl/menu_label_missing")
@@ -339,7 +313,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         listing = self.outlet.listing_page(response.text, response.url, self.args.edition)
         self.crawler.stats.inc_value("newscrawl/listing_pages/rendered" if rendered else "newscrawl/listing_pages")
         links = self._cap_links(listing.article_links(), response.url)
-        per_listing = self.crawler.settings.getint("NEWSCRAWL_PER_LISTING", 0)
+        per_listing = self.plan_config.per_listing
         if per_listing > 0:
             links = links[:per_listing]  # the newest few (the probe)
         requests = [r for r in (self._article_request(link.url, f"listing:{slug}") for link in links) if r is not None]
@@ -383,7 +357,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         elif self.args.max_pages > 1 and listing.has_load_more():
             # Further items come only from JavaScript: the same listing again, in the
             # browser, clicking "Load more" up to max_pages - 1 times.
-            yield response.request.replace(
+            yield _request_of(response).replace(
                 dont_filter=True,
                 cb_kwargs={"slug": slug, "rendered": True},
                 meta={
@@ -435,7 +409,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         stats.inc_value(f"newscrawl/not_post/found_via/{discovered_via.split(':', 1)[0]}")
 
     @property
-    def store(self):
+    def store(self) -> Optional[Store]:
         """The cross-run store (owned by ``StateKeeper``), when the memory is on and the run is
         incremental (``NEWSCRAWL_INCREMENTAL``, as scheduled runs are): then known articles
         are not fetched again. A plain run re-fetches them, so edits are found."""
@@ -443,10 +417,10 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         return keeper.store if keeper is not None else None
 
     @functools.cached_property
-    def _keeper(self):
+    def _keeper(self) -> Optional[StateKeeper]:
         # Asked for every link of every page: the setting and the extension looked up once
         # (the extensions exist by the time the first response comes).
-        if not self.crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
+        if not self.plan_config.incremental:
             return None
         return self.crawler.get_extension(StateKeeper)
 
@@ -467,10 +441,9 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         return True
 
     def _last_card_before_since(self, listing: ListingPageContract) -> bool:
-        now, read = self.now, listing.dates.read
-        dates = [read(d, now) for d in listing.card_dates()]
-        dates = [d for d in dates if d is not None]
-        return bool(dates) and dates[-1].date() < self.args.since
+        since, now, read = self.args.since, self.now, listing.dates.read
+        dates = [d for d in (read(text, now) for text in listing.card_dates()) if d is not None]
+        return bool(dates) and since is not None and dates[-1].date() < since
 
     # --- requests -----------------------------------------------------------------
     def _cap_links(self, links: list[PageLink], page_url: str) -> list[PageLink]:
@@ -478,7 +451,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
 
         A real listing or article page links a few dozen articles; a hostile one with
         250,000 links would otherwise queue them all (and hold them in memory)."""
-        cap = self.crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE", 500)
+        cap = self.plan_config.max_links_per_page
         if cap <= 0 or len(links) <= cap:
             return links
         self.crawler.stats.inc_value("newscrawl/links_capped/pages")
@@ -541,7 +514,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         )
 
     @functools.cached_property
-    def _link_shapes(self):
+    def _link_shapes(self) -> Optional[ShapeTally]:
         # The summary's tally of link shapes the edition does not list (coverage); None when
         # the coverage extension is off.
         from .coverage import CoverageExtension
