@@ -169,7 +169,7 @@ NEWSCRAWL_NOW = ""
 COMMANDS_MODULE = "newscrawl.core.commands"
 # Spider arguments for a spider built without -a: `scrapy shell -a NAME=VALUE` sets them
 # (newscrawl/core/commands/shell.py); -a values of other commands win over them.
-NEWSCRAWL_SPIDER_ARGS = {}
+NEWSCRAWL_SPIDER_ARGS: dict[str, str] = {}
 # `scrapy check <spider> [-a base_url=...]`: @path (a path on the crawled host), @first_article
 # (the article a listing links first) and @filled (fields with values) in the spider's callbacks
 # (newscrawl/core/contracts.py).

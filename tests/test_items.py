@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_committed_schema_is_current():
     committed = json.loads((ROOT / "docs" / "article.schema.json").read_text(encoding="utf-8"))
-    assert committed == article_schema(), "run `make schema` after changing newscrawl/items.py"
+    assert committed == article_schema(), "run `make schema` after changing newscrawl/core/items.py"
 
 
 def test_every_field_is_documented():

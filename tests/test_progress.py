@@ -1,4 +1,4 @@
-"""The progress line of long runs (newscrawl/progress.py) and where cron says its log is."""
+"""The progress line of long runs (newscrawl/core/progress.py) and where cron says its log is."""
 
 from __future__ import annotations
 

@@ -172,7 +172,7 @@ class StallGuard:
         self.clock = clock
         self.idle_since: float | None = None
         self.stopping = False
-        self.task = None
+        self.task: Any = None  # the looping call, while the spider is open
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -184,8 +184,8 @@ class StallGuard:
                          response_received=ext.response)
 
     def opened(self, spider):
-        self.task = create_looping_call(self.check)
-        self.task.start(min(60.0, self.limit / self.CHECKS_PER_LIMIT), now=False)
+        task = self.task = create_looping_call(self.check)
+        task.start(min(60.0, self.limit / self.CHECKS_PER_LIMIT), now=False)
 
     def closed(self, spider, reason):
         if self.task is not None and self.task.running:

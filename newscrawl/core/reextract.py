@@ -54,7 +54,7 @@ from .editions import Edition
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
-from .outlet import Outlet, add_spider_argument, default_spider, outlet
+from .outlet import Outlet, add_edition_argument, add_spider_argument, default_edition, default_spider, outlet
 from .paths import PROJECT_ROOT as ROOT
 from .pipelines import dedupe_key, in_range, validate
 from .reading import read_article
@@ -422,7 +422,7 @@ def _output_problem(path: Path, overwrite: bool) -> str:
     return ""
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m newscrawl.reextract",
         description="Re-extract articles from WARC files with the current parser (no network).",
@@ -430,7 +430,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("warcs", nargs="*", metavar="WARC",
                         help="WARC files, globs or directories (default: <output-dir>/warc/<edition>/)")
     add_spider_argument(parser, "the outlet whose pages these are")
-    parser.add_argument("--edition", default="en")
+    add_edition_argument(parser, "edition code")
     parser.add_argument("--since", help="keep articles published on or after this ISO date (UTC)")
     parser.add_argument("--until", help="keep articles published on or before this ISO date (UTC)")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "output",
@@ -449,8 +449,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--overwrite", action="store_true", help="replace --output if it exists (default: refuse)")
     parser.add_argument("--workers", default="0",
                         help=f"parsing processes, 1 to the core count ({os.cpu_count() or 1}; default: one per core)")
-    opts = parser.parse_args(argv)
-    # Checked before anything is read or written: a bad value is one line and exit 2.
+    return parser
+
+
+def _checked_options(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> tuple[CrawlArgs, dict[str, str]]:
+    """The options checked before anything is read or written (a bad value is one line and
+    exit 2): the crawl arguments they make, and those arguments as given."""
+    opts.edition = opts.edition or default_edition(opts.spider)
     cores = os.cpu_count() or 1
     try:
         opts.workers = int(opts.workers)
@@ -470,9 +475,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         args = CrawlArgs.from_kwargs(raw, outlet(opts.spider).editions)
     except ArgumentError as exc:
         parser.error(str(exc))
-    site = outlet(opts.spider)
     if opts.dataset is not None and name_problem(opts.dataset):
         parser.error(f"--dataset {name_problem(opts.dataset)}")
+    return args, raw
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = _parser()
+    opts = parser.parse_args(argv)
+    args, raw = _checked_options(parser, opts)
+    site = outlet(opts.spider)
     default_dir = opts.output_dir / "warc" / warc_dir_name(opts.dataset or site.name, opts.edition, site.name)
     files = warc_files([str(p) for p in opts.warcs] or [str(default_dir)])
     missing = [str(p) for p in files if not p.is_file()]

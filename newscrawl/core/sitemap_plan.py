@@ -132,7 +132,7 @@ class SitemapPlan:
     def _postpone(self, response: Response) -> None:
         # The crawl stopped mid-file: the sitemap goes back to the queue (JOBDIR) to be
         # read whole when the job resumes, rather than half of it being lost.
-        from .middlewares import PromptStop
+        from .extensions import PromptStop
 
         stop = self.crawler.get_extension(PromptStop)
         if stop is not None and response.request is not None:

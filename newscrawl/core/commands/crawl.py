@@ -16,9 +16,9 @@ from __future__ import annotations
 import sys
 from typing import Any, Optional
 
-from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from ..component import connected
 from ..feeds import WRITE_FAILED_STAT
 from ..gctuning import raise_threshold
 from ..numeric_settings import settings_problem
@@ -31,28 +31,30 @@ CALLBACK_ERRORS_STAT = "newscrawl/callback_errors"
 
 class Command(ScrapyCrawl):
     def process_options(self, args, opts):
+        settings = self.settings
+        assert settings is not None  # Scrapy gives a command its settings before its options
         # The project's own feeds (settings.py), before -O/-o are added to them.
-        project_feeds = set(self.settings.getdict("FEEDS"))
+        project_feeds = set(settings.getdict("FEEDS"))
         super().process_options(args, opts)  # -s values from here on
-        self._refuse(settings_problem(self.settings), args)
+        self._refuse(settings_problem(settings), args)
         # Before the spider is loaded: its imports (outlet, dateparser) are a good part of what
         # a higher threshold saves.
-        raise_threshold(self.settings)
-        check_spider_arguments("crawl", self.settings, args[0] if args else None, opts.spargs)
-        self._refuse(replay_problem(self.settings), args)
+        raise_threshold(settings)
+        check_spider_arguments("crawl", settings, args[0] if args else None, opts.spargs)
+        self._refuse(replay_problem(settings), args)
         if opts.output or opts.overwrite_output:
             # A file named on the command line is this run's snapshot: the cross-run memory
             # stays out of it unless asked for (NEWSCRAWL_STATE=auto, newscrawl/core/state.py),
             # and -O replaces the file even when the run finds nothing (no stale records).
-            self.settings.set("NEWSCRAWL_NAMED_OUTPUT", True, priority="cmdline")
+            settings.set("NEWSCRAWL_NAMED_OUTPUT", True, priority="cmdline")
             # Only the files named here: the project's default feeds step aside, as a user who
             # names an output expects that file alone.
-            feeds = {uri: dict(options) for uri, options in self.settings.getdict("FEEDS").items()
+            feeds = {uri: dict(options) for uri, options in settings.getdict("FEEDS").items()
                      if uri not in project_feeds}
             for options in feeds.values():
                 if options.get("overwrite"):
                     options.setdefault("store_empty", True)
-            self.settings.set("FEEDS", feeds, priority="cmdline")
+            settings.set("FEEDS", feeds, priority="cmdline")
 
     @staticmethod
     def _refuse(problem: Optional[str], args) -> None:
@@ -64,13 +66,14 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             return super().run(args, opts)  # Scrapy's own usage errors
         self._closed: Optional[dict[str, Any]] = None
-        crawler = self.crawler_process.create_crawler(args[0])
+        process = self.crawler_process
+        assert process is not None  # scrapy's cmdline makes it before run()
+        crawler = process.create_crawler(args[0])
         self._crawler = crawler
-        crawler.signals.connect(self._spider_error, signals.spider_error)
-        crawler.signals.connect(self._spider_closed, signals.spider_closed)
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
+        connected(self, crawler, spider_error=self._spider_error, spider_closed=self._spider_closed)
+        process.crawl(crawler, **opts.spargs)
+        process.start()
+        if process.bootstrap_failed:
             self.exitcode = 1
         problem = run_failure(self._closed) if self._closed is not None else None
         if problem:

@@ -41,8 +41,10 @@ class Command(ScrapyShell):
             raise UsageError("Invalid -a value, use -a NAME=VALUE", print_help=False) from None
         if opts.spargs:
             opts.spider = opts.spider or default_spider()
-            check_spider_arguments("shell", self.settings, opts.spider, opts.spargs)
-            self.settings.set("NEWSCRAWL_SPIDER_ARGS", opts.spargs, priority=PRIORITY)
+            settings = self.settings
+            assert settings is not None  # Scrapy gives a command its settings before its options
+            check_spider_arguments("shell", settings, opts.spider, opts.spargs)
+            settings.set("NEWSCRAWL_SPIDER_ARGS", opts.spargs, priority=PRIORITY)
         self._refused = 0
 
     def update_vars(self, vars):  # noqa: A002 (Scrapy's name)
