@@ -5,7 +5,10 @@ differences from values rather than code branches. Each outlet fills these in it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Optional
 
 # What sits between an article URL's first segment (its root) and its slug.
 SECTION = "section"  # /news/politics/<slug>: a sub-section name
@@ -25,6 +28,56 @@ class Listing:
     """Fallback listing path when the menu does not show the label."""
     kind: str = "section"
     """``section`` or ``region``."""
+
+
+@dataclass(frozen=True)
+class Labels(Mapping[str, Optional[str]]):
+    """The visible labels of one edition, as its pages print them; None: the edition prints no
+    such label (Spanish bylines have no "Por" and no reading time).
+
+    The labels the shared code and the page classes look for are fields, so that a misspelt
+    one fails where the edition is written; an outlet's own (the test outlet's "older" link)
+    go in ``extra``. Read as a mapping by name (``labels["load_more"]``, ``labels.get("by")``;
+    the byline's conjunction is ``"and"``).
+    """
+
+    by: Optional[str] = None
+    author: Optional[str] = None
+    source: Optional[str] = None
+    min_read: Optional[str] = None
+    related: Optional[str] = None
+    read_next: Optional[str] = None
+    most_read: Optional[str] = None
+    read_more: Optional[str] = None
+    breaking: Optional[str] = None
+    load_more: Optional[str] = None
+    # The word between the last two names of a byline ("A and B").
+    conjunction: Optional[str] = None
+    views: Optional[str] = None
+    shares: Optional[str] = None
+    listen: Optional[str] = None
+    home: Optional[str] = None
+    extra: Mapping[str, Optional[str]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Optional[str]]:
+        # Built once: the page classes read labels for every page (a frozen dataclass keeps
+        # a cached property in its __dict__ all the same).
+        named = {_LABEL_NAMES.get(f.name, f.name): getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        return {**named, **self.extra}
+
+    def __getitem__(self, name: str) -> Optional[str]:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+
+# Field names that are not the label's name (``and`` is a Python keyword).
+_LABEL_NAMES = {"conjunction": "and"}
 
 
 # The shares of records that must have a value in a run, per field, unless the edition says
@@ -49,9 +102,8 @@ class Edition:
     # URL path segments naming a section, mapped to its label (used when the
     # metadata block gives no category).
     url_sections: dict[str, str]
-    # Visible labels. A label the edition does not print is None (Spanish bylines have no
-    # "Por" and no reading time).
-    labels: dict[str, str | None] = field(default_factory=dict)
+    # Visible labels (a label the edition does not print is None).
+    labels: Labels = field(default_factory=Labels)
     # Posts without body text by design (videos, newscasts): not broken when the body is empty.
     bodyless_roots: frozenset[str] = frozenset()
     bodyless_post_types: frozenset[str] = frozenset()

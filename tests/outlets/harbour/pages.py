@@ -16,7 +16,7 @@ from typing import Any, Optional
 from urllib.parse import urljoin
 
 from newscrawl.core.clock import iso_utc
-from newscrawl.core.editions import DATE, Edition, Listing
+from newscrawl.core.editions import DATE, Edition, Labels, Listing
 from newscrawl.core.items import Article, Image, Link, content_hash, normalise_text
 from newscrawl.core.pages import RELATED, PageLink, dedupe, xpath_literal, Page, node_text
 from newscrawl.core.urls import canonical_url
@@ -34,8 +34,8 @@ GAZETTE = Edition(
     listings=tuple(Listing(slug, label, f"/section/{slug}") for slug, label in _SECTIONS.items()),
     article_roots={slug: ((DATE,),) for slug in _SECTIONS},
     url_sections=dict(_SECTIONS),
-    labels={"related": "More from the Gazette", "read_next": "Read Next", "most_read": "Most Read",
-            "breaking": "Breaking", "load_more": "Load more", "older": "Older stories"},
+    labels=Labels(related="More from the Gazette", read_next="Read Next", most_read="Most Read",
+                  breaking="Breaking", load_more="Load more", extra={"older": "Older stories"}),
     time_zone="Europe/Lisbon",
 )
 
