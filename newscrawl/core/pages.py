@@ -27,6 +27,7 @@ from parsel import Selector
 from .dates import DateReader
 from .editions import Edition
 from .items import Link, normalise_text
+from .records import LONE_SURROGATE
 from .urls import canonical_url, could_be_post, is_article_path, is_fetchable
 
 __all__ = [
@@ -251,7 +252,6 @@ def as_int(value: Any) -> Optional[int]:
     return number if number is not None and number >= 0 else None
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]|\\u[dD][c-fC-F]")
 
 
@@ -267,9 +267,9 @@ def without_lone_surrogates(raw: str, data: Any) -> tuple[Any, bool]:
     def clean(value: Any) -> Any:
         nonlocal found
         if isinstance(value, str):
-            if _LONE_SURROGATE.search(value):
+            if LONE_SURROGATE.search(value):
                 found = True
-                return _LONE_SURROGATE.sub("\ufffd", value)
+                return LONE_SURROGATE.sub("\ufffd", value)
             return value
         if isinstance(value, dict):
             return {clean(k): clean(v) for k, v in value.items()}

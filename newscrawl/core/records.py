@@ -41,7 +41,7 @@ from .clock import parse_utc_or_none
 BOM = b"\xef\xbb\xbf"
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 # After json.loads, a valid pair is one code point: any surrogate left is a lone one.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Strict UTF-8 decoding refuses encoded surrogates, so a decoded record can hold one only from
 # a \uD800-\uDFFF escape: a line without one (nearly all) is not searched string by string.
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -70,7 +70,7 @@ def has_lone_surrogate(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _SURROGATE.search(item):
+            if LONE_SURROGATE.search(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
@@ -213,7 +213,7 @@ def check(record: dict, surrogates: bool = True) -> Union[dict, str]:
             return _reason(name, problem)
     if surrogates:
         for name, value in record.items():
-            if _SURROGATE.search(name) or has_lone_surrogate(value):
+            if LONE_SURROGATE.search(name) or has_lone_surrogate(value):
                 return f"lone_surrogate:{name if name in _FIELDS else '(other field)'}"
     return record
 
