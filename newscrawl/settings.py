@@ -70,6 +70,9 @@ ITEM_PIPELINES = {
 # or "auto": on for the project's own feeds below, off for a run given -O/-o (a file named
 # on the command line is a full snapshot) unless -s NEWSCRAWL_STATE_PATH names the memory.
 NEWSCRAWL_STATE = "auto"
+# Set by `scrapy crawl` for a run given -O/-o (newscrawl/core/commands/crawl.py), for "auto"
+# above; not a setting to give by hand.
+NEWSCRAWL_NAMED_OUTPUT = False
 # A BREAKING line is emitted again only after no run has seen it on the ticker for this
 # many hours (a line still up is the same news; one back after a gap is news again).
 NEWSCRAWL_TICKER_REPEAT_HOURS = 24
@@ -124,7 +127,7 @@ EXTENSIONS = {
     # remembered only once its line is written.
     "newscrawl.core.state.StateKeeper": 505,
     "newscrawl.core.coverage.CoverageExtension": 510,
-    "newscrawl.core.warc.WarcCapture": 520,
+    "newscrawl.core.warc.capture.WarcCapture": 520,
     # One SIGINT/SIGTERM stops at once even while requests wait out a long host delay.
     "newscrawl.core.extensions.PromptStop": 100,
     "newscrawl.core.progress.Progress": 520,
@@ -140,7 +143,7 @@ NEWSCRAWL_STALL_MINUTES = 10
 # not judged against the edition's minimums.
 NEWSCRAWL_COVERAGE = True
 NEWSCRAWL_COVERAGE_MIN_RECORDS = 10
-# Raw responses (newscrawl/core/warc.py): every response the crawl receives, with its request, in
+# Raw responses (newscrawl/core/warc/): every response the crawl receives, with its request, in
 # <output root>/warc/<edition>/<UTC start>-<serial>.warc.gz (a mirror's or the replica's in
 # warc/<dataset>-<edition>/; "off" keeps none). The directory may be set (%(edition)s, %(name)s
 # and %(dataset)s are filled in); a file is closed for the next serial past NEWSCRAWL_WARC_MAX_SIZE bytes.
@@ -148,7 +151,7 @@ NEWSCRAWL_WARC = "on"
 NEWSCRAWL_WARC_DIR = ""
 NEWSCRAWL_WARC_MAX_SIZE = 1_000_000_000
 # Articles get the place of their stored response in their `warc` field.
-SPIDER_MIDDLEWARES = {"newscrawl.core.warc.WarcPointerMiddleware": 950}
+SPIDER_MIDDLEWARES = {"newscrawl.core.warc.capture.WarcPointerMiddleware": 950}
 # Replay a crawl from WARC files (paths or globs, comma-separated): requests are answered
 # from the stored responses, never from the network; others are counted and ignored.
 NEWSCRAWL_REPLAY = ""
@@ -198,7 +201,7 @@ DOWNLOADER_MIDDLEWARES = {
     # timeout before RetryMiddleware (550) retries it.
     "newscrawl.core.middlewares.SlowServerMiddleware": 575,
     # Last before the downloader: with NEWSCRAWL_REPLAY set it answers every request.
-    "newscrawl.core.warc.ReplayMiddleware": 950,
+    "newscrawl.core.warc.replay.ReplayMiddleware": 950,
     # Next to the download handler: sees every request come back, answered or failed
     # (refusals by the middlewares above included), for the progress line.
     "newscrawl.core.progress.WorkCounter": 990,

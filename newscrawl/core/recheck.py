@@ -29,62 +29,42 @@ Counts (``newscrawl/recheck/*``, and the run summary's ``recheck`` section): ``d
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-from typing import Any, Iterable, Optional, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from .clock import iso_utc, now_iso, parse_utc_or_none
+from .clock import iso_utc, now_iso
+from .config import get_int
 from .items import Article, PostCheck, WarcRecordRef
+from .recheck_schedule import DEFAULT_INTERVALS, intervals_text, next_check, parse_intervals
 from .urls import canonical_url, could_be_post
+from .warc.records import META_KEY
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from .args import CrawlArgs
+    from .editions import Edition
+    from .state import Store
+    from .urls import HostMap
+
+# The schedule lives in recheck_schedule (the store uses it too); named here as before.
+__all__ = ["COUNTS", "DEFAULT_INTERVALS", "RECHECK", "RecheckMixin", "count", "intervals_text", "next_check",
+           "parse_intervals", "summary_of", "unchanged"]
 
 # discovered_via of the records a re-check brings.
 RECHECK = "recheck"
 STAT = "newscrawl/recheck/"
-DEFAULT_INTERVALS = "1h,6h,1d,3d,7d,30d"
 GONE = (404, 410)
 REDIRECTS = (301, 302, 303, 307, 308)
 # Redirects followed from one re-check to the post's new URL.
 MAX_HOPS = 3
 # Counted in every run summary, 0 when nothing happened, so that a reader sees the schedule ran.
 COUNTS = ("due", "made", "skipped_budget", "changed", "unchanged", "gone", "removed", "back", "failed")
-_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$")
-
-
-def parse_intervals(value: Any) -> tuple[timedelta, ...]:
-    """The re-check ages (``"1h,6h,1d"``, or a list of such words; m, h or d), sorted and
-    distinct; ValueError naming the bad item."""
-    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
-    ages = set()
-    for item in items:
-        match = _INTERVAL.match(str(item))
-        if not match or float(match.group(1)) <= 0:
-            raise ValueError(f"NEWSCRAWL_RECHECK_INTERVALS: {str(item).strip()!r} is not an age such as 6h, 3d or 30m")
-        ages.add(float(match.group(1)) * _UNITS[match.group(2)])
-    return tuple(sorted(ages))
-
-
-def intervals_text(intervals: Sequence[timedelta]) -> str:
-    """The ages in seconds, as the store remembers which schedule its due times follow."""
-    return ",".join(str(int(a.total_seconds())) for a in intervals)
-
-
-def next_check(published_at: Optional[str], checked_at: Optional[str], intervals: Sequence[timedelta]) -> Optional[str]:
-    """When a post published at ``published_at`` and last fetched at ``checked_at`` is due
-    again: the first age after that fetch (ISO 8601 UTC), or None when none is left (or the
-    times are unknown)."""
-    published, checked = parse_utc_or_none(published_at), parse_utc_or_none(checked_at)
-    if published is None or checked is None:
-        return None
-    for age in intervals:
-        if published + age > checked:
-            return iso_utc(published + age)
-    return None
 
 
 def count(stats: Any, name: str, n: int = 1) -> None:
@@ -104,8 +84,6 @@ def unchanged(item: Article) -> PostCheck:
 
 
 def _warc_of(response: Response) -> Optional[WarcRecordRef]:
-    from .warc import META_KEY
-
     place = response.meta.get(META_KEY)
     return WarcRecordRef(place["file"], place["offset"], place["record_id"]) if place else None
 
@@ -115,11 +93,28 @@ class RecheckMixin:
     ``start``, and the callbacks that read their answers (spider methods, so that a stopped
     job's queue keeps them)."""
 
+    if TYPE_CHECKING:
+        # What the spider it is mixed into provides.
+        crawler: Crawler
+        args: CrawlArgs
+        hosts: HostMap
+        edition: str
+
+        @property
+        def store(self) -> Optional[Store]: ...
+
+        @property
+        def now(self) -> datetime: ...
+
+        def parse_article(self, response: Response, discovered_via: str) -> Iterable[Any]: ...
+
+        def fetch_failed(self, failure: Any) -> None: ...
+
     def recheck_requests(self) -> Iterable[scrapy.Request]:
         """Requests for the stored posts due now, youngest first, at most the budget."""
         store = self.store
         settings, stats = self.crawler.settings, self.crawler.stats
-        budget = settings.getint("NEWSCRAWL_RECHECK_BUDGET", 0)
+        budget = get_int(settings, "NEWSCRAWL_RECHECK_BUDGET")
         if store is None or budget <= 0:
             return []
         now = iso_utc(self.now)
@@ -208,7 +203,7 @@ class RecheckMixin:
         count(stats, "gone")
         store = self.store
         post = store.post(key) if store is not None else None
-        if post is None:
+        if store is None or post is None:
             return
         if post.removed_at:
             store.checked(key, iso_utc(self.now), "gone")  # recorded once, when first found gone
@@ -220,5 +215,5 @@ class RecheckMixin:
                         redirect_to=redirect_to, warc=_warc_of(response))
 
 
-def _key_of(item: Article, edition) -> str:
+def _key_of(item: Article, edition: Edition) -> str:
     return item.post_id or canonical_url(item.canonical_url, edition)

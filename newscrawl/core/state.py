@@ -18,7 +18,7 @@ import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider
@@ -28,11 +28,20 @@ from scrapy.utils.defer import deferred_from_coro
 
 from .clock import iso_utc
 from .component import connected
+from .config import get_bool, get_str
 from .dates import crawl_now
 from .feeds import FEED_FAILURE_STAT, WRITE_FAILED_STAT, cannot_open, local_feed_paths
 from .items import Article, BreakingItem, PostCheck, normalise_text
-from .recheck import DEFAULT_INTERVALS, intervals_text, next_check, parse_intervals
+from .paths import file_in_the_way
+from .recheck_schedule import DEFAULT_INTERVALS, intervals_text, next_check, parse_intervals
 from .runfacts import run_facts
+from .runstatus import RUN_FAILED_STAT
+
+# RUN_FAILED_STAT (runstatus.py) and file_in_the_way (paths.py) have modules of their own, which
+# the WARC capture imports without importing the store; they are still named here for the
+# modules that import them from here.
+__all__ = ["RUN_FAILED_STAT", "STATE_TIMEOUT", "SCHEMA", "Seen", "StateError", "StateKeeper", "Store", "StoredPost",
+           "file_in_the_way", "post_key", "state_path", "state_wanted"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +85,10 @@ class StateError(RuntimeError):
     """The state database cannot be used; the message says how to recover."""
 
 
-def _guarded(method):
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(method: F) -> F:
     """A store method whose SQLite error, once the store is open, becomes a StateError
     (and is reported to ``Store.on_failure``): a write that fails must stop the run, never
     be a traceback in the log while the crawl goes on forgetting what it emitted."""
@@ -90,21 +102,7 @@ def _guarded(method):
                 raise  # while opening: __init__ says what is wrong with the file
             raise self._failed(exc) from None
 
-    return guarded
-
-
-def file_in_the_way(directory: Path) -> Optional[Path]:
-    """``directory``, or its nearest existing ancestor, when that is not a directory (a file
-    where ``output/state`` should be), else None."""
-    for parent in (directory, *directory.parents):
-        try:
-            info = parent.stat()
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError:
-            return None
-        return None if stat.S_ISDIR(info.st_mode) else parent
-    return None
+    return guarded  # type: ignore[return-value]  # functools.wraps keeps the signature, mypy cannot see it
 
 
 @dataclass
@@ -117,7 +115,7 @@ class Seen:
     version_hash: Optional[str] = None  # None in rows written before versions were told apart
     removed_at: Optional[str] = None
 
-    def same_version(self, version_hash: str, content_hash: str) -> bool:
+    def same_version(self, version_hash: Optional[str], content_hash: str) -> bool:
         """Whether a fetched record is this version (by content hash for rows without a version hash)."""
         return self.version_hash == version_hash if self.version_hash else self.content_hash == content_hash
 
@@ -139,10 +137,10 @@ _POST_COLUMNS = ("version_hash", "checked_at", "check_outcome", "next_check", "r
 class Store:
     """The SQLite state of one edition; ``intervals``: the re-check ages its due times follow."""
 
-    def __init__(self, path: Path, timeout: float = 5.0, intervals=None):
+    def __init__(self, path: Path | str, timeout: float = 5.0, intervals: Any = None):
         self.path = Path(path)
         self.intervals = parse_intervals(intervals if intervals is not None else DEFAULT_INTERVALS)
-        self.db: Optional[sqlite3.Connection] = None
+        self._db: Optional[sqlite3.Connection] = None
         # Told (with the one-line message) when a statement fails once the store is open.
         self.on_failure: Optional[Callable[[str], None]] = None
         self.ready = False
@@ -165,7 +163,7 @@ class Store:
             kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
             raise StateError(self._unusable(kind))
         try:
-            self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+            self._db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: a commit survives the crawl being killed (the OS has it),
             # at the cost of the last commits on power loss.
@@ -184,8 +182,8 @@ class Store:
             finally:
                 self.db.execute("ROLLBACK")
         except sqlite3.DatabaseError as exc:
-            if self.db is not None:
-                self.db.close()
+            if self._db is not None:
+                self._db.close()
             if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
                 raise StateError(
                     f"state database {self.path} is locked by another process ({exc}); wait for the other "
@@ -197,6 +195,13 @@ class Store:
                 raise StateError(self._unusable(f"{exc}: it cannot be written")) from None
             raise StateError(self._corrupt(exc)) from None
         self.ready = True
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection (StateError before the file was opened)."""
+        if self._db is None:
+            raise StateError(f"state database {self.path} is not open")
+        return self._db
 
     def _failed(self, exc: sqlite3.Error) -> StateError:
         """The error of a statement that failed during the run, told to ``on_failure``."""
@@ -297,8 +302,8 @@ class Store:
                 self.db.execute("ROLLBACK")
             raise
 
-    def _record(self, key, post_id, canonical_url, content_hash, revision, published_at, seen_at, version_hash,
-                outcome) -> None:
+    def _record(self, key: str, post_id: Optional[str], canonical_url: str, content_hash: str, revision: int,
+                published_at: Optional[str], seen_at: str, version_hash: Optional[str], outcome: str) -> None:
         self.db.execute(
             "INSERT INTO posts (key, post_id, canonical_url, content_hash, revision, published_at, first_seen, "
             "last_seen, version_hash, checked_at, check_outcome, next_check, removed_at) "
@@ -414,42 +419,54 @@ class Store:
         self.db.close()
 
 
-# Set (to one line) when the run failed in a way Scrapy would call "finished": the crawl
-# command then exits 1 with that line (newscrawl/core/commands/crawl.py).
-RUN_FAILED_STAT = "newscrawl/run_failed"
 # How long a statement waits for another process's lock on the state database before the
 # run stops (at open: before its first request).
 STATE_TIMEOUT = 5.0
 _CMDLINE = SETTINGS_PRIORITIES["cmdline"]
 
 
-def state_wanted(settings) -> tuple[bool, str]:
+def state_wanted(settings: Any) -> tuple[bool, str]:
     """Whether this run uses the cross-run memory, and why not when it does not.
 
     ``NEWSCRAWL_STATE=auto`` (the default): on, except for a run given ``-O``/``-o`` (the
     crawl command sets ``NEWSCRAWL_NAMED_OUTPUT``), whose file is a full snapshot, unless
     ``-s NEWSCRAWL_STATE_PATH`` names the memory to use.
     """
-    state = str(settings.get("NEWSCRAWL_STATE", "auto")).strip().lower()
+    state = get_str(settings, "NEWSCRAWL_STATE").strip().lower()
     if state in ("off", "0", "false", "no"):
         return False, "NEWSCRAWL_STATE=off"
-    if state == "auto" and settings.getbool("NEWSCRAWL_NAMED_OUTPUT") \
+    if state == "auto" and get_bool(settings, "NEWSCRAWL_NAMED_OUTPUT") \
             and settings.getpriority("NEWSCRAWL_STATE_PATH") < _CMDLINE:
         return False, "an -O/-o run; add -s NEWSCRAWL_STATE=on to use it"
     return True, ""
 
 
-def state_path(crawler) -> str:
+def state_path(crawler: Any) -> str:
     """``NEWSCRAWL_STATE_PATH`` filled in for this run (edition, spider name, dataset),
     from the run facts the spider published."""
     facts = run_facts(crawler)
     names = facts.names() if facts is not None else {"edition": "", "name": "", "dataset": ""}
-    return crawler.settings.get("NEWSCRAWL_STATE_PATH") % names
+    return get_str(crawler.settings, "NEWSCRAWL_STATE_PATH") % names
 
 
-def post_key(record) -> str:
+def post_key(record: Any) -> str:
     """Identity of a post: its CMS id, else its canonical URL."""
-    return record.get("post_id") or record["canonical_url"]
+    return str(record.get("post_id") or record["canonical_url"])
+
+
+@dataclass(frozen=True)
+class _StateConfig:
+    """The keeper's settings, read once when it is built."""
+
+    wanted: bool
+    off_because: str
+    # As given (a "1h,6h" string or a list); None: the store's default, settings.py's.
+    intervals: Any
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "_StateConfig":
+        wanted, why = state_wanted(settings)
+        return cls(wanted, why, settings.get("NEWSCRAWL_RECHECK_INTERVALS"))
 
 
 class StateKeeper:
@@ -463,9 +480,10 @@ class StateKeeper:
     Others reach it with ``crawler.get_extension(StateKeeper)``.
     """
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Any):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.config = _StateConfig.from_settings(crawler.settings)
         self.store: Optional[Store] = None
         self.stopping = False
         self.state_failed = False  # a store statement failed during the run: it is stopping
@@ -473,27 +491,25 @@ class StateKeeper:
         self.now_iso = iso_utc(crawl_now(crawler.settings))
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Any) -> "StateKeeper":
         keeper = cls(crawler)
         return connected(keeper, crawler, spider_opened=keeper.open, spider_closed=keeper.close,
                          item_scraped=keeper.item_written)
 
     # --- open -----------------------------------------------------------------------
-    def open(self, spider):
+    def open(self, spider: Any) -> None:
         self._check_feeds()
-        on, why = state_wanted(self.crawler.settings)
-        if not on:
-            self.stats.set_value("newscrawl/state/memory", f"off ({why})")
-            logger.info("cross-run memory off (%s): every post found is emitted", why)
+        if not self.config.wanted:
+            self.stats.set_value("newscrawl/state/memory", f"off ({self.config.off_because})")
+            logger.info("cross-run memory off (%s): every post found is emitted", self.config.off_because)
             return
         path = state_path(self.crawler)
         try:
-            self.store = Store(path, timeout=STATE_TIMEOUT,
-                               intervals=self.crawler.settings.get("NEWSCRAWL_RECHECK_INTERVALS"))
-            self._reconcile()
+            self.store = store = Store(path, timeout=STATE_TIMEOUT, intervals=self.config.intervals)
+            self._reconcile(store)
             # Written before the first record: a run stopped later (killed, or its store
             # failing) is caught up by the next one from these files.
-            self.store.set_meta("last_outputs", json.dumps(self._feed_paths(article_only=True)))
+            store.set_meta("last_outputs", json.dumps(self._feed_paths(article_only=True)))
         except (StateError, ValueError) as exc:
             # Scrapy would log this and crawl on without memory, emitting every post again
             # as revision 1: the run stops before its first request instead.
@@ -523,30 +539,30 @@ class StateKeeper:
         """Paths of this run's feeds (local files only; article feeds only if asked)."""
         return [str(path.resolve()) for path in local_feed_paths(self.crawler, article_only)]
 
-    def _reconcile(self) -> None:
+    def _reconcile(self, store: Store) -> None:
         """Record what the previous run wrote but did not live to remember.
 
         A run killed between writing a record's line and committing it to the store
         would otherwise emit that post again. Its output files are read back (only
         whole lines exist) and the store caught up before this run emits anything.
         """
-        for name in json.loads(self.store.get_meta("last_outputs") or "[]"):
+        for name in json.loads(store.get_meta("last_outputs") or "[]"):
             path = Path(name)
             if not path.is_file():
                 continue
             with path.open("rb") as fh:
                 for line in fh:
                     try:
-                        self._catch_up(json.loads(line))
+                        self._catch_up(store, json.loads(line))
                     except (ValueError, KeyError, TypeError, AttributeError):
                         continue
 
-    def _catch_up(self, record: dict) -> None:
+    def _catch_up(self, store: Store, record: dict) -> None:
         key = post_key(record)
-        seen = self.store.get(key)
+        seen = store.get(key)
         if seen is None or (not seen.same_version(record.get("version_hash"), record["content_hash"])
                             and record.get("revision", 1) > seen.revision):
-            self.store.record(key, record.get("post_id"), record["canonical_url"], record["content_hash"],
+            store.record(key, record.get("post_id"), record["canonical_url"], record["content_hash"],
                               record.get("revision", 1), record.get("published_at"), self.now_iso,
                               record.get("version_hash"))
             self.stats.inc_value("newscrawl/state/reconciled")
@@ -558,7 +574,7 @@ class StateKeeper:
             slot.store_empty = False
 
     # --- during the run -------------------------------------------------------------
-    def item_written(self, item, response=None, spider=None):
+    def item_written(self, item: Any, response: Any = None, spider: Any = None) -> None:
         """Remember a record the feed exporter has written; stop the run if it could not."""
         if self.stats.get_value(WRITE_FAILED_STAT):
             self._output_failed()
@@ -612,7 +628,7 @@ class StateKeeper:
         logger.error("%s; stopping the crawl (nothing unwritten is remembered)", message)
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="feed_write_failed"))
 
-    def close(self, spider):
+    def close(self, spider: Any) -> None:
         if self.store is not None:
             try:
                 self.stats.set_value("newscrawl/state/posts", self.store.count())

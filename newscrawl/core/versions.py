@@ -184,12 +184,13 @@ def timeline(captures: list[Capture], findings: list[Finding]) -> list[Version]:
         ident = c.capture if c.capture is not None else (c.time, c.vhash)
         first_time[ident] = min(first_time.get(ident, c.time), c.time)
         unique[ident] = c  # the later file's record of one capture
-    events = [(first_time[i], 0, c.vhash, c) for i, c in unique.items()]
+    events: list[tuple[float, int, str, Capture | Finding]] = [(first_time[i], 0, c.vhash, c)
+                                                               for i, c in unique.items()]
     events += [(f.time, 1, f.vhash or "", f) for f in findings]
     versions: list[Version] = []
-    for time, kind, vhash, event in sorted(events, key=lambda e: e[:3]):
+    for time, _kind, vhash, event in sorted(events, key=lambda e: e[:3]):
         current = versions[-1] if versions else None
-        if kind == 0:
+        if isinstance(event, Capture):  # kind 0
             if current is None or current.removal is not None or current.first.vhash != vhash:
                 back = current is not None and current.removal is not None
                 versions.append(Version(event._replace(time=time), time, back, [event]))
@@ -357,6 +358,7 @@ class History:
         versions = timeline(list(captures), findings or [])
         if not versions:
             return line
+        versions_out, removals_out = self._files()
         records = [winner if (v.first.file_index, v.first.offset) == where
                    else json.loads(read(v.first.file_index, v.first.offset, v.first.length)) for v in versions]
         self.edited += len(versions) > 1
@@ -369,7 +371,7 @@ class History:
             else:
                 changed, counts = [], {name: {"inserted": 0, "deleted": 0} for name in TEXT_FIELDS}
             removal = version.removal
-            self._versions.write({
+            versions_out.write({
                 **ident, "revision": n, "first_seen": _iso(version.first.time), "last_seen": _iso(version.last_seen),
                 "published_at": published, "title": record.get("title"), "version_hash": version.first.vhash,
                 "changed": changed, "words": counts, "restored": version.restored,
@@ -379,7 +381,7 @@ class History:
             if removal is not None:
                 self.removed += 1
                 back = versions[n].first.time if n < len(versions) else None
-                self._removals.write({
+                removals_out.write({
                     **ident, "removed_at": _iso(removal.time), "status": removal.status,
                     "redirect_to": removal.redirect_to, "revision": n,
                     "returned_at": _iso(back) if back is not None else None, "warc": removal.warc,
@@ -387,7 +389,7 @@ class History:
         last = versions[-1]
         return _corrected(winner, line, len(versions), _iso(last.removal.time) if last.removal else None)
 
-    def _only_version(self, capture: Capture, winner: dict, line: bytes, source) -> bytes:
+    def _only_version(self, capture: Capture, winner: dict, line: bytes, source: Callable[[int], str]) -> bytes:
         """``winner`` for a post seen once (most of them), without the timeline; its line is
         put together from encoded pieces (the same bytes as ``json_line`` of the row, in a
         third of the time: this is the merge's cost per post)."""
@@ -400,9 +402,9 @@ class History:
                 _value(post_id or url), _value(post_id), _value(url), _value(seen), _value(seen),
                 _value(winner.get("published_at")), _value(winner.get("title")), _value(capture.vhash),
                 _ENCODE(winner.get("warc")), _value(source(capture.file_index)), capture.offset)
-            self._versions.add(data.encode("utf-8"))
+            self._files()[0].add(data.encode("utf-8"))
         except UnicodeEncodeError:  # a lone surrogate: json_line escapes it
-            self._versions.write({
+            self._files()[0].write({
                 "key": post_id or url, "post_id": post_id, "canonical_url": url, "revision": 1, "first_seen": seen,
                 "last_seen": seen, "published_at": winner.get("published_at"), "title": winner.get("title"),
                 "version_hash": capture.vhash, "changed": [], "words": _NO_WORDS, "restored": False,
@@ -412,9 +414,16 @@ class History:
 
     def commit(self) -> dict:
         """Put both files in place; what the manifest says of them."""
-        return {"versions": self._versions.commit(), "removals": self._removals.commit(),
+        versions, removals = self._files()
+        return {"versions": versions.commit(), "removals": removals.commit(),
                 "posts_with_later_versions": self.edited, "removal_events": self.removed,
                 "checks_inputs": self.checks_inputs, "skipped_check_lines": dict(sorted(self.skipped.items()))}
+
+    def _files(self) -> tuple[_AtomicLines, _AtomicLines]:
+        """The versions and removals files being written (RuntimeError before ``open``)."""
+        if self._versions is None or self._removals is None:
+            raise RuntimeError("History.open() was not called")
+        return self._versions, self._removals
 
     def discard(self) -> None:
         for out in (self._versions, self._removals):
