@@ -217,7 +217,7 @@ def scan(files: list[Path], args: CrawlArgs, counts: Counter, extra_hosts: tuple
     host = args.edition.host.removeprefix("www.")
     edition_hosts = {host, "www." + host} | {h.lower() for h in extra_hosts}
 
-    def truncated(name: str, exc: Exception) -> None:
+    def truncated(name: str, exc: object) -> None:
         counts["truncated_files"] += 1
         logger.warning("%s ends in a cut-off record (%s); read up to the last whole one", name, exc)
 
