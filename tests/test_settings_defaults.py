@@ -18,7 +18,7 @@ from newscrawl.core.numeric_settings import NUMERIC_SETTINGS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "newscrawl"
 GETTERS = {"get", "getint", "getfloat", "getbool", "getlist", "getdict", "getdictorlist", "getwithbase"}
-CONFIG_GETTERS = {"get_int", "get_float", "get_bool", "get_str", "default", "enabled_by"}
+CONFIG_GETTERS = {"get_int", "get_float", "get_bool", "get_str", "default", "enabled_by", "setting", "read"}
 NAME = re.compile(r"[A-Z][A-Z0-9_]+\Z")
 
 
@@ -67,3 +67,15 @@ def test_a_bare_crawler_reads_settings_py_values():
     assert get_int(Settings(), "NEWSCRAWL_SITEMAP_BATCH") == project_settings.NEWSCRAWL_SITEMAP_BATCH
     assert get_int(Settings({"NEWSCRAWL_SITEMAP_BATCH": "7"}), "NEWSCRAWL_SITEMAP_BATCH") == 7
     assert default("NEWSCRAWL_WARC") == project_settings.NEWSCRAWL_WARC
+
+
+def test_a_components_config_reads_each_field_from_its_setting_typed_as_settings_py():
+    from scrapy.settings import Settings
+
+    from newscrawl.core.spider import PlanConfig
+
+    bare = PlanConfig.from_settings(Settings())
+    assert (bare.per_listing, bare.ticker, bare.incremental) == (
+        project_settings.NEWSCRAWL_PER_LISTING, project_settings.NEWSCRAWL_TICKER, project_settings.NEWSCRAWL_INCREMENTAL)
+    given = PlanConfig.from_settings(Settings({"NEWSCRAWL_PER_LISTING": "7", "NEWSCRAWL_TICKER": "False"}))
+    assert (given.per_listing, given.ticker) == (7, False)

@@ -9,11 +9,14 @@ default written in the component. ``tests/test_settings_defaults.py`` holds the 
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, TypeVar
 
 from .. import settings as _project
 
-__all__ = ["default", "get_bool", "get_float", "get_int", "get_str"]
+__all__ = ["FromSettings", "default", "get_bool", "get_float", "get_int", "get_str", "read", "setting"]
+
+C = TypeVar("C", bound="FromSettings")
 
 
 def default(name: str) -> Any:
@@ -37,3 +40,31 @@ def get_bool(settings: Any, name: str) -> bool:
 def get_str(settings: Any, name: str) -> str:
     value = settings.get(name, default(name))
     return "" if value is None else str(value)
+
+
+def read(settings: Any, name: str) -> Any:
+    """The value of ``name``, of the type settings.py gives it (bool, int, float, else str)."""
+    kind = type(default(name))
+    if kind is bool:
+        return get_bool(settings, name)
+    if kind is int:
+        return get_int(settings, name)
+    if kind is float:
+        return get_float(settings, name)
+    return get_str(settings, name)
+
+
+def setting(name: str) -> Any:
+    """A field of a :class:`FromSettings` config: the value of the setting ``name``."""
+    return dataclasses.field(metadata={"setting": name})
+
+
+class FromSettings:
+    """Base of a component's frozen dataclass config whose every field is one setting
+    (``max_urls: int = setting("NEWSCRAWL_SITEMAP_MAX_URLS")``): ``from_settings`` reads them
+    all, once, when the component is built."""
+
+    @classmethod
+    def from_settings(cls: type[C], settings: Any) -> C:
+        names = {f.name: f.metadata["setting"] for f in dataclasses.fields(cls)}  # type: ignore[arg-type]  # subclasses are dataclasses, the base is not
+        return cls(**{field: read(settings, name) for field, name in names.items()})

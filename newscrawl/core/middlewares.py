@@ -41,7 +41,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from .browser import RENDER_KEY
 from .challenge import looks_like_challenge
 from .component import Component
-from .config import get_bool, get_float, get_int
+from .config import FromSettings, get_bool, get_float, setting
 from .extensions import Postponed, prompt_stop, take_waiting
 from .runfacts import run_facts
 from .scope import crawl_origins, in_scope
@@ -250,18 +250,10 @@ class ChallengeMiddleware(Component):
 
 
 @dataclass(frozen=True)
-class _RetryAfterConfig:
-    max_delay: float
-    default_delay: float
-    max_times: int
-
-    @classmethod
-    def from_settings(cls, settings) -> "_RetryAfterConfig":
-        return cls(
-            max_delay=get_float(settings, "NEWSCRAWL_RETRY_AFTER_MAX"),
-            default_delay=get_float(settings, "NEWSCRAWL_RETRY_AFTER_DEFAULT"),
-            max_times=get_int(settings, "NEWSCRAWL_RETRY_AFTER_TIMES"),
-        )
+class _RetryAfterConfig(FromSettings):
+    max_delay: float = setting("NEWSCRAWL_RETRY_AFTER_MAX")
+    default_delay: float = setting("NEWSCRAWL_RETRY_AFTER_DEFAULT")
+    max_times: int = setting("NEWSCRAWL_RETRY_AFTER_TIMES")
 
 
 class RetryAfterMiddleware:

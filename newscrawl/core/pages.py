@@ -458,25 +458,30 @@ class Page:
         container, _ = self._find_block(label)
         return None if container is None else Selector(root=container)
 
+    def _memoised(self, href: str, page_memo: dict[str, Optional[str]], crawl_memo: dict[str, Optional[str]],
+                  judge: Callable[[str], Optional[str]]) -> Optional[str]:
+        """``judge(href)``, asked once per page (``page_memo``) and, for an href that means the
+        same on every page (``_page_independent``), once per crawl (``crawl_memo``)."""
+        try:
+            return page_memo[href]
+        except KeyError:
+            pass
+        shared = crawl_memo if _page_independent(href) else None
+        found = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
+        url = judge(href) if found is _UNKNOWN else found
+        if found is _UNKNOWN and shared is not None:
+            self._shared.remember(shared, href, url)
+        page_memo[href] = url
+        return url
+
     def _article_url(self, href: str) -> Optional[str]:
         """``urljoin(page URL, href.strip())`` when the href has an article URL shape of the
         edition, else None (links outside link blocks and cards are followed by shape)."""
-        try:
-            return self._href_article_url[href]
-        except KeyError:
-            pass
-        shared = self._shared.article_url if _page_independent(href) else None
-        found = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
-        if found is not _UNKNOWN:
-            url = found
-        else:
-            url = self._post_url(href)
-            if url is not None and not is_article_path(urlsplit(url).path, self.edition):
-                url = None
-            if shared is not None:
-                self._shared.remember(shared, href, url)
-        self._href_article_url[href] = url
-        return url
+        return self._memoised(href, self._href_article_url, self._shared.article_url, self._judge_article_url)
+
+    def _judge_article_url(self, href: str) -> Optional[str]:
+        url = self._post_url(href)
+        return url if url is not None and is_article_path(urlsplit(url).path, self.edition) else None
 
     def _post_url(self, href: Optional[str]) -> Optional[str]:
         """``urljoin(page URL, href.strip())`` when the href may be a post: on the site, and not
@@ -484,26 +489,17 @@ class Page:
         matter: inside a link block or a card, any such link is taken to be a post."""
         if href is None:
             return None
-        try:
-            return self._href_post_url[href]
-        except KeyError:
-            pass
-        shared = self._shared.post_url if _page_independent(href) else None
-        found = shared.get(href, _UNKNOWN) if shared is not None else _UNKNOWN
-        if found is not _UNKNOWN:
-            url = found
-        else:
-            url = None
-            if is_fetchable(href):
-                joined = urljoin(self.url, href.strip())
-                parts = urlsplit(joined)
-                if (parts.scheme in ("http", "https") and (parts.hostname or "") in self._site_hosts
-                        and could_be_post(parts.path, self.edition)):
-                    url = joined
-            if shared is not None:
-                self._shared.remember(shared, href, url)
-        self._href_post_url[href] = url
-        return url
+        return self._memoised(href, self._href_post_url, self._shared.post_url, self._judge_post_url)
+
+    def _judge_post_url(self, href: str) -> Optional[str]:
+        if not is_fetchable(href):
+            return None
+        joined = urljoin(self.url, href.strip())
+        parts = urlsplit(joined)
+        if (parts.scheme in ("http", "https") and (parts.hostname or "") in self._site_hosts
+                and could_be_post(parts.path, self.edition)):
+            return joined
+        return None
 
     def _on_site(self, href: str) -> bool:
         """Whether an href names a page of the site (any path), rather than another site."""

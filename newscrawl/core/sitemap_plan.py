@@ -23,7 +23,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from .args import CrawlArgs
-from .config import get_int
+from .config import FromSettings, setting
 from .pipelines import printable
 from .sitemap import SitemapRead, month_of, month_overlaps, read_sitemap
 from .urls import HostMap
@@ -32,19 +32,13 @@ __all__ = ["SitemapCallbacks", "SitemapConfig", "SitemapPlan"]
 
 
 @dataclass(frozen=True)
-class SitemapConfig:
+class SitemapConfig(FromSettings):
     """The sitemap settings of a crawl, read once: the caps of one file (decompressed bytes,
     URLs) and how many article URLs are requested at a time."""
 
-    max_bytes: int
-    max_urls: int
-    batch: int
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> "SitemapConfig":
-        return cls(max_bytes=get_int(settings, "NEWSCRAWL_SITEMAP_MAX_BYTES"),
-                   max_urls=get_int(settings, "NEWSCRAWL_SITEMAP_MAX_URLS"),
-                   batch=get_int(settings, "NEWSCRAWL_SITEMAP_BATCH"))
+    max_bytes: int = setting("NEWSCRAWL_SITEMAP_MAX_BYTES")
+    max_urls: int = setting("NEWSCRAWL_SITEMAP_MAX_URLS")
+    batch: int = setting("NEWSCRAWL_SITEMAP_BATCH")
 
 
 @dataclass(frozen=True)

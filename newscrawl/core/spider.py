@@ -24,7 +24,7 @@ from .args import CrawlArgs
 from .browser import without_browser
 from .clock import now_iso
 from .component import connected
-from .config import get_bool, get_int
+from .config import FromSettings, setting
 from .dates import crawl_now
 from .items import BreakingItem
 from .outlet import ArticlePageContract, ListingPageContract, Outlet
@@ -53,27 +53,19 @@ def _request_of(response: Response) -> scrapy.Request:
 
 
 @dataclass(frozen=True)
-class PlanConfig:
+class PlanConfig(FromSettings):
     """The settings of the crawl plan, read once when the spider is made (not on every response)."""
 
-    incomplete_retries: int
+    incomplete_retries: int = setting("NEWSCRAWL_INCOMPLETE_RETRIES")
     """How many more times a page cut short is fetched before it is parsed as it came."""
-    ticker: bool
+    ticker: bool = setting("NEWSCRAWL_TICKER")
     """Whether the home page's BREAKING lines are collected (off when no feed takes them)."""
-    per_listing: int
+    per_listing: int = setting("NEWSCRAWL_PER_LISTING")
     """Article links taken from each listing page, 0 for all."""
-    max_links_per_page: int
+    max_links_per_page: int = setting("NEWSCRAWL_MAX_LINKS_PER_PAGE")
     """Article links taken from one page, 0 for no cap."""
-    incremental: bool
+    incremental: bool = setting("NEWSCRAWL_INCREMENTAL")
     """Whether posts the cross-run store knows are skipped."""
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> "PlanConfig":
-        return cls(incomplete_retries=get_int(settings, "NEWSCRAWL_INCOMPLETE_RETRIES"),
-                   ticker=get_bool(settings, "NEWSCRAWL_TICKER"),
-                   per_listing=get_int(settings, "NEWSCRAWL_PER_LISTING"),
-                   max_links_per_page=get_int(settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE"),
-                   incremental=get_bool(settings, "NEWSCRAWL_INCREMENTAL"))
 
 
 class NewsSpider(RecheckMixin, scrapy.Spider):
