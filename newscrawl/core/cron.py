@@ -195,7 +195,7 @@ def _lock_problem(path: Path, exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "it is a symbolic link"
     # Imported here: the state module pulls in Scrapy, which a refused run does not need.
-    from .state import file_in_the_way
+    from .paths import file_in_the_way
 
     blocking = file_in_the_way(path.parent)
     if blocking is not None:

@@ -32,8 +32,8 @@ from .feeds import local_feed_paths
 from .jsonfile import write_json_atomic
 from .recheck import summary_of as recheck_summary
 from .runfacts import run_facts
+from .runstatus import RUN_FAILED_STAT
 from .runsummary import SUMMARY_PATH_SETTING, summary_beside
-from .state import RUN_FAILED_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,8 @@ class RunSummary:
         dataset card says so: a mirror or the replica is not the live site)."""
         facts = run_facts(self.crawler)
         if facts is None:  # not a newscrawl spider
-            return {"spider": getattr(self.crawler.spider, "name", None), "edition": None, "arguments": {},
+            spider = self.crawler.spider
+            return {"spider": spider.name if spider is not None else None, "edition": None, "arguments": {},
                     "base_url": None}
         return {"spider": facts.spider, "edition": facts.edition.code, "arguments": facts.args.raw,
                 "base_url": facts.args.base_url}

@@ -270,7 +270,7 @@ class Progress:
         facts = run_facts(self.crawler)
         if facts is None:  # not a newscrawl spider: nothing planned to count against
             self.backfill, self.planned_urls, self.sections, self.max_pages = False, 0, [], 1
-            self.bounded_listings, self.name = False, str(getattr(spider, "name", "") or "")
+            self.bounded_listings, self.name = False, str(spider.name or "")
             return
         args = facts.args
         self.backfill = args.discover in ("sitemap", "both")

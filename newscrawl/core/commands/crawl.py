@@ -22,7 +22,7 @@ from ..component import connected
 from ..feeds import WRITE_FAILED_STAT
 from ..gctuning import raise_threshold
 from ..numeric_settings import settings_problem
-from ..state import RUN_FAILED_STAT
+from ..runstatus import RUN_FAILED_STAT
 from ..warc import replay_problem
 from ._tools import check_spider_arguments
 
