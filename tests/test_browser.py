@@ -10,7 +10,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.project import get_project_settings
 from scrapy_playwright.handler import Config
 
-from newscrawl.core.testing import read_jsonl, run_crawl
+from newscrawl.core.testing import FAST_SETTINGS, read_jsonl, run_crawl
 from tests.outlets.almayadeen.replica import Replica, ReplicaServer
 
 CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
@@ -134,6 +134,8 @@ def test_a_crawl_with_the_browser_off_never_imports_playwright(tmp_path):
         cmd = [sys.executable, "-c", code, "scrapy", "crawl", "almayadeen", "-a", f"base_url={server.url}",
                "-O", str(tmp_path / "out.jsonl"), "-s", "NEWSCRAWL_BROWSER_ENABLED=False",
                "-s", "NEWSCRAWL_STATE=off", "-s", "NEWSCRAWL_WARC=off", "-s", f"NEWSCRAWL_NOW={site.now.isoformat()}"]
+        # Politeness delays off, as every crawl test has them (with the site's 3 s this took 145 s).
+        cmd += [arg for name, value in FAST_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
         done = subprocess.run(cmd, cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
                               timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
