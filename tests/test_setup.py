@@ -30,7 +30,8 @@ def fresh_clone(tmp_path: Path) -> Path:
 
 def plan(clone: Path, target: str, **variables: str) -> list[str]:
     """The commands `make <target>` would run there, in order (`make -n` runs none)."""
-    proc = subprocess.run(["make", "-n", target, *(f"{k}={v}" for k, v in variables.items())],
+    # No "Entering/Leaving directory" lines: under CI this runs inside `make test` (MAKELEVEL 1).
+    proc = subprocess.run(["make", "--no-print-directory", "-n", target, *(f"{k}={v}" for k, v in variables.items())],
                           cwd=clone, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.splitlines()
