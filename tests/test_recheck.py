@@ -12,7 +12,7 @@ import pytest
 
 from newscrawl import settings
 from newscrawl.core.outlet import outlet
-from newscrawl.core.recheck import next_check, parse_intervals
+from newscrawl.core.recheck_schedule import next_check, parse_intervals
 from newscrawl.core.state import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newscrawl.core.extensions import StallGuard
-from newscrawl.core.state import RUN_FAILED_STAT
+from newscrawl.core.runstatus import RUN_FAILED_STAT
 from newscrawl.core.testing import run_crawl
 
 

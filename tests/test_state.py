@@ -13,7 +13,8 @@ from scrapy.exceptions import CloseSpider, DropItem
 from newscrawl import settings as project_settings
 from newscrawl.core import state
 from newscrawl.core.pipelines import DedupePipeline
-from newscrawl.core.state import RUN_FAILED_STAT, StateError, Store
+from newscrawl.core.runstatus import RUN_FAILED_STAT
+from newscrawl.core.state import StateError, Store
 from newscrawl.core.testing import run_crawl
 from tests.test_pipelines import article, crawler_with, keeper_of
 

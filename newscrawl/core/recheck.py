@@ -40,7 +40,6 @@ from scrapy.http import Response
 from .clock import iso_utc, now_iso
 from .config import get_int
 from .items import Article, PostCheck, WarcRecordRef
-from .recheck_schedule import DEFAULT_INTERVALS, intervals_text, next_check, parse_intervals
 from .urls import canonical_url, could_be_post
 from .warc.records import META_KEY
 
@@ -52,9 +51,8 @@ if TYPE_CHECKING:
     from .state import Store
     from .urls import HostMap
 
-# The schedule lives in recheck_schedule (the store uses it too); named here as before.
-__all__ = ["COUNTS", "DEFAULT_INTERVALS", "RECHECK", "RecheckMixin", "count", "intervals_text", "next_check",
-           "parse_intervals", "summary_of", "unchanged"]
+# The schedule (intervals, next due time) is in recheck_schedule, which the store uses too.
+__all__ = ["COUNTS", "RECHECK", "RecheckMixin", "count", "summary_of", "unchanged"]
 
 # discovered_via of the records a re-check brings.
 RECHECK = "recheck"

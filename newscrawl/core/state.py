@@ -37,11 +37,8 @@ from .recheck_schedule import DEFAULT_INTERVALS, intervals_text, next_check, par
 from .runfacts import run_facts
 from .runstatus import RUN_FAILED_STAT
 
-# RUN_FAILED_STAT (runstatus.py) and file_in_the_way (paths.py) have modules of their own, which
-# the WARC capture imports without importing the store; they are still named here for the
-# modules that import them from here.
-__all__ = ["RUN_FAILED_STAT", "STATE_TIMEOUT", "SCHEMA", "Seen", "StateError", "StateKeeper", "Store", "StoredPost",
-           "file_in_the_way", "post_key", "state_path", "state_wanted"]
+__all__ = ["STATE_TIMEOUT", "SCHEMA", "Seen", "StateError", "StateKeeper", "Store", "StoredPost", "post_key",
+           "state_path", "state_wanted"]
 
 logger = logging.getLogger(__name__)
 
