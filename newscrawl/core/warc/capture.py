@@ -29,6 +29,7 @@ from ..component import connected
 from ..config import get_int, get_str
 from ..feeds import WRITE_FAILED_STAT, local_feed_paths
 from ..items import Article, WarcRecordRef
+from ..outlet import default_edition
 from ..paths import file_in_the_way
 from ..runfacts import RunFacts, run_facts
 from ..runstatus import RUN_FAILED_STAT
@@ -232,7 +233,9 @@ class WarcCapture:
             return
         settings = self.crawler.settings
         facts = run_facts(self.crawler)
-        names = facts.names() if facts is not None else {"edition": "en", "name": spider.name, "dataset": spider.name}
+        # A spider without run facts (not ours): its files go under the default outlet's first edition.
+        names = facts.names() if facts is not None else {"edition": default_edition(), "name": spider.name,
+                                                          "dataset": spider.name}
         edition = names["edition"]
         directory, stamp = self._where(names)
         if directory is None:
