@@ -46,6 +46,7 @@ class _ReportsFailures:
 
     @classmethod
     def from_crawler(cls, crawler: Any, uri: str, *, feed_options: Optional[dict] = None) -> Any:
+        # A mixin: the Scrapy storage class it is mixed into takes these arguments.
         storage = cls(uri, feed_options=feed_options)  # type: ignore[call-arg]
         storage.stats = crawler.stats
         return storage
