@@ -91,7 +91,7 @@ def test_the_shared_names_are_one_object_wherever_they_are_imported_from():
 
 def test_a_bare_crawler_captures_with_the_settings_py_values():
     capture = warc.WarcCapture(get_crawler(settings_dict={}))
-    assert capture.max_size == project.NEWSCRAWL_WARC_MAX_SIZE
+    assert capture.config.max_size == project.NEWSCRAWL_WARC_MAX_SIZE
     assert capture.config.directory == project.NEWSCRAWL_WARC_DIR
     with pytest.raises(Exception, match="NEWSCRAWL_WARC is off"):
         warc.WarcCapture(get_crawler(settings_dict={"NEWSCRAWL_WARC": "off"}))

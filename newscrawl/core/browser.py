@@ -17,6 +17,7 @@ Everything else is scrapy-playwright's stock download handler and settings.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from typing import Optional
@@ -76,8 +77,6 @@ class BrowserMiddleware:
         self.executable = executable
         self.available = os.access(executable, os.X_OK)
         self._warned = False
-        # The crawl's origins, looked up once (a 1-tuple: None is an answer, "no scope").
-        self._scope: Optional[tuple[Optional[set[Origin]]]] = None
         # The pages being rendered for us, each with what its guard needs to know.
         self._pages: dict = {}
 
@@ -120,15 +119,14 @@ class BrowserMiddleware:
                                                      **CONTEXT_OPTIONS}
         return None
 
-    def _allowed(self) -> Optional[set[Origin]]:
-        """The crawl's origins (None: a spider without a scope of ours, e.g. scrapy shell):
-        the scope middleware's own rule, so that the two never disagree."""
-        if self._scope is None:
-            self._scope = (crawl_origins(self.crawler),)
-        return self._scope[0]
+    @functools.cached_property
+    def _origins(self) -> Optional[set[Origin]]:
+        """The crawl's origins, looked up once (None: a spider without a scope of ours, e.g.
+        scrapy shell): the scope middleware's own rule, so that the two never disagree."""
+        return crawl_origins(self.crawler)
 
     def _in_scope(self, url: str) -> bool:
-        return in_scope(url, self._allowed())
+        return in_scope(url, self._origins)
 
     def _middleware(self, kind):
         engine = getattr(self.crawler, "engine", None)
@@ -209,7 +207,7 @@ class BrowserMiddleware:
             where = origin(url)
         except ValueError:
             return "undecided/unparsable_url"
-        allowed = self._allowed()
+        allowed = self._origins
         if allowed is not None and where not in allowed:
             logger.info("browser request not made, outside the crawled origin: %s", url[:300])
             return "out_of_scope"

@@ -19,6 +19,7 @@ few requests that need one, in ``newscrawl/core/browser.py``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from .component import Component
 from .config import FromSettings, get_bool, get_float, setting
 from .extensions import Postponed, prompt_stop, take_waiting
 from .runfacts import run_facts
-from .scope import crawl_origins, in_scope
+from .scope import Origin, crawl_origins, in_scope
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +79,17 @@ class ScopeMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self._origins: Optional[set] = None
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    @functools.cached_property
+    def _origins(self) -> Optional[set[Origin]]:
+        # Looked up at the first request: the spider has published its run facts by then.
+        return crawl_origins(self.crawler)
+
     def process_request(self, request: Request):
-        if self._origins is None:
-            self._origins = crawl_origins(self.crawler)
         if in_scope(request.url, self._origins):
             return None
         self.crawler.stats.inc_value("newscrawl/out_of_scope")

@@ -560,8 +560,8 @@ class StateKeeper:
         if seen is None or (not seen.same_version(record.get("version_hash"), record["content_hash"])
                             and record.get("revision", 1) > seen.revision):
             store.record(key, record.get("post_id"), record["canonical_url"], record["content_hash"],
-                              record.get("revision", 1), record.get("published_at"), self.now_iso,
-                              record.get("version_hash"))
+                         record.get("revision", 1), record.get("published_at"), self.now_iso,
+                         record.get("version_hash"))
             self.stats.inc_value("newscrawl/state/reconciled")
 
     def _no_empty_files(self) -> None:

@@ -204,7 +204,6 @@ class WarcCapture:
             raise NotConfigured("a replayed crawl fetches nothing new to keep")
         self.crawler = crawler
         self.stats = crawler.stats
-        self.max_size = self.config.max_size
         self.capturer: Optional[Capturer] = None
 
     @classmethod
@@ -250,7 +249,7 @@ class WarcCapture:
             self._fail(f"{problem}; run with -s NEWSCRAWL_WARC=off to crawl without WARC files")
             raise CloseSpider(WARC_FAILED)
         try:
-            self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.max_size,
+            self.capturer = Capturer(directory, stamp or file_stamp(utc_now()), self.config.max_size,
                                      warcinfo(names["name"], edition, facts, settings))
         except OSError as exc:  # digests.sqlite3 could not even be moved aside
             self._fail(f"cannot write WARC files in {directory}: {exc}; run with -s NEWSCRAWL_WARC=off "
