@@ -54,7 +54,7 @@ from .editions import Edition
 from .feeds import JsonLinesExporter, WholeLineFile
 from .items import WarcRecordRef
 from .jsonfile import write_json_atomic
-from .outlet import Outlet, add_edition_argument, add_spider_argument, default_edition, default_spider, outlet
+from .outlet import Outlet, add_edition_argument, add_spider_argument, check_edition, default_spider, outlet
 from .paths import PROJECT_ROOT as ROOT
 from .pipelines import dedupe_key, in_range, validate
 from .reading import read_article
@@ -455,7 +455,7 @@ def _parser() -> argparse.ArgumentParser:
 def _checked_options(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> tuple[CrawlArgs, dict[str, str]]:
     """The options checked before anything is read or written (a bad value is one line and
     exit 2): the crawl arguments they make, and those arguments as given."""
-    opts.edition = opts.edition or default_edition(opts.spider)
+    check_edition(parser, opts)  # the outlet's first edition when none is given, as every command
     cores = os.cpu_count() or 1
     try:
         opts.workers = int(opts.workers)
