@@ -140,7 +140,7 @@ NEWSCRAWL_GC_THRESHOLD = 10000
 # this many minutes (an unreadable JOBDIR queue) stops with finish reason "stalled" (0: never).
 NEWSCRAWL_STALL_MINUTES = 10
 # Field coverage in the run summary (newscrawl/core/coverage.py); runs with fewer records are
-# not judged against the edition's minimums.
+# not judged against the edition's minimums (one odd post of a handful must not fail a cron run).
 NEWSCRAWL_COVERAGE = True
 NEWSCRAWL_COVERAGE_MIN_RECORDS = 10
 # Raw responses (newscrawl/core/warc/): every response the crawl receives, with its request, in

@@ -48,8 +48,6 @@ _NOT_REPORTED = {
 }
 REPORTED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _NOT_REPORTED)
 
-# Judging a run of a handful of records would turn one odd post into a failed cron run.
-DEFAULT_MIN_RECORDS = 10
 # How many unknown link shapes a summary names (the most frequent first).
 TOP_UNKNOWN_SHAPES = 10
 
@@ -121,7 +119,7 @@ class Coverage:
             "unlisted_roots": self.unlisted.table(),
         }
 
-    def below_minimum(self, min_records: int = DEFAULT_MIN_RECORDS) -> list[dict[str, Any]]:
+    def below_minimum(self, min_records: int) -> list[dict[str, Any]]:
         """Fields whose share is under the edition's minimum (none for runs under
         ``min_records`` records)."""
         if self.records < min_records:
